@@ -1,0 +1,57 @@
+# Kopilka. `make run` serves the app, `make test` runs the suite; both start a private
+# PostgreSQL (and Redis) under .devdb/ unless DATABASE_URL (REDIS_URL) is set.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SERVICES := scripts/devservices
+export PORT ?= 4000
+
+.PHONY: install install-dev run migrate test lint fmt typecheck check bench stop clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(SERVICES) scripts/serve
+
+migrate: install
+	$(SERVICES) $(BIN)/python manage.py migrate
+
+test: install-dev
+	$(SERVICES) --require-redis $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+fmt: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install-dev
+	$(SERVICES) $(BIN)/mypy .
+
+check: lint
+	$(SERVICES) sh -c '$(BIN)/python manage.py check && $(BIN)/python manage.py makemigrations --check --dry-run'
+	$(MAKE) test
+
+bench: install-dev
+	$(SERVICES) --require-redis sh -c 'for b in bench/*.py; do $(BIN)/python $$b; done'
+
+stop:
+	$(SERVICES) --stop
+
+clean: stop
+	rm -rf .devdb staticfiles

@@ -1,0 +1,222 @@
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts import tokens
+from accounts.models import ApiToken, Scope, User
+from audit.services import audit_record
+from finance import currencies
+from finance.services import categories_create_defaults
+
+SCOPES_EMPTY = _("Choose at least one scope.")
+SCOPE_UNKNOWN = _("Unknown scope: %(scope)s.")
+TOKEN_NAME_EMPTY = _("Give the token a name, such as the assistant that will use it.")
+EXPIRY_IN_PAST = _("The expiry must be in the future.")
+# last_used_at is written at most this often per token, not on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    email: str = "",
+    language: str = User.Language.RU,
+    default_currency: str = "RUB",
+    timezone_name: str = "Europe/Moscow",
+    source: str,
+    actor: User | None = None,
+) -> User:
+    """Create a user with the default categories. A None password makes an unusable one."""
+    user = User(
+        username=username,
+        email=email,
+        language=language,
+        default_currency=currencies.normalize_code(default_currency),
+        timezone=timezone_name,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    categories_create_defaults(user=user)
+    audit_record(source=source, action="user.create", user=user, actor=actor, obj=user)
+    return user
+
+
+@transaction.atomic
+def user_update_settings(
+    *,
+    user: User,
+    default_currency: str,
+    timezone_name: str,
+    language: str,
+    source: str,
+) -> User:
+    user.default_currency = currencies.normalize_code(default_currency)
+    user.timezone = timezone_name
+    user.language = language
+    user.full_clean()
+    user.save(update_fields=["default_currency", "timezone", "language"])
+    audit_record(
+        source=source,
+        action="user.settings",
+        user=user,
+        obj=user,
+        details={
+            "default_currency": user.default_currency,
+            "timezone": user.timezone,
+            "language": user.language,
+        },
+    )
+    return user
+
+
+# Bot tokens
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A freshly made token: `raw` exists only here and is shown to the person once."""
+
+    token: ApiToken
+    raw: str
+
+
+def _clean_scopes(scopes: Iterable[str]) -> list[str]:
+    cleaned = sorted(set(scopes))
+    if not cleaned:
+        raise ValidationError(SCOPES_EMPTY, code="scopes_empty")
+    for scope in cleaned:
+        if scope not in Scope.values:
+            raise ValidationError(SCOPE_UNKNOWN, code="scope_unknown", params={"scope": scope})
+    return cleaned
+
+
+def _issue(*, user: User, name: str, scopes: list[str], expires_at: datetime | None) -> IssuedToken:
+    raw = tokens.generate()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        token_hash=tokens.digest(raw),
+        prefix=tokens.display_prefix(raw),
+        scopes=scopes,
+        expires_at=expires_at,
+    )
+    return IssuedToken(token=token, raw=raw)
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    scopes: Iterable[str],
+    expires_at: datetime | None = None,
+    source: str,
+    actor: User | None = None,
+) -> IssuedToken:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError(TOKEN_NAME_EMPTY, code="token_name_empty")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError(EXPIRY_IN_PAST, code="expiry_in_past")
+    issued = _issue(user=user, name=name, scopes=_clean_scopes(scopes), expires_at=expires_at)
+    audit_record(
+        source=source,
+        action="api_token.create",
+        user=user,
+        actor=actor,
+        token=issued.token,
+        obj=issued.token,
+        details={"name": name, "scopes": issued.token.scopes, "prefix": issued.token.prefix},
+    )
+    return issued
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, source: str, actor: User | None = None) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            source=source,
+            action="api_token.revoke",
+            user=token.user,
+            actor=actor,
+            token=token,
+            obj=token,
+            details={"prefix": token.prefix},
+        )
+    return token
+
+
+@transaction.atomic
+def api_token_rotate(
+    *,
+    token: ApiToken,
+    grace: timedelta = timedelta(hours=24),
+    expires_at: datetime | None = None,
+    source: str,
+    actor: User | None = None,
+) -> IssuedToken:
+    """Issue a successor with the same name and scopes; the old token works for `grace` more.
+
+    The successor keeps the old token's lifetime unless `expires_at` is given.
+    """
+    now = timezone.now()
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if not token.is_active(now):
+        raise ValidationError(_("Only an active token can be rotated."), code="token_inactive")
+    if hasattr(token, "replaced_by"):
+        raise ValidationError(_("This token has already been rotated."), code="token_rotated")
+    if expires_at is None and token.expires_at is not None:
+        expires_at = now + (token.expires_at - token.created_at)
+    issued = _issue(user=token.user, name=token.name, scopes=token.scopes, expires_at=expires_at)
+    issued.token.replaces = token
+    issued.token.save(update_fields=["replaces"])
+    grace_end = now + grace
+    if token.expires_at is None or token.expires_at > grace_end:
+        token.expires_at = grace_end
+        token.save(update_fields=["expires_at"])
+    audit_record(
+        source=source,
+        action="api_token.rotate",
+        user=token.user,
+        actor=actor,
+        token=token,
+        obj=issued.token,
+        details={
+            "old_prefix": token.prefix,
+            "new_prefix": issued.token.prefix,
+            "old_expires_at": token.expires_at.isoformat(),
+        },
+    )
+    return issued
+
+
+def api_token_authenticate(raw: str) -> ApiToken | None:
+    """The active token `raw` names, or None. Malformed tokens never reach the database."""
+    if not tokens.is_well_formed(raw):
+        return None
+    now = timezone.now()
+    token = (
+        ApiToken.objects.active(now)
+        .select_related("user")
+        .filter(token_hash=tokens.digest(raw), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        # A conditional UPDATE: concurrent requests within the minute write once.
+        ApiToken.objects.filter(pk=token.pk).exclude(
+            last_used_at__gt=now - LAST_USED_RESOLUTION
+        ).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -1,0 +1,46 @@
+import ipaddress
+import re
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from audit import context
+
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: X-Real-IP as nginx sets it, never X-Forwarded-For."""
+    candidates = []
+    if settings.TRUST_X_REAL_IP:
+        candidates.append(request.META.get("HTTP_X_REAL_IP", ""))
+    candidates.append(request.META.get("REMOTE_ADDR", ""))
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate.strip()))
+        except ValueError:
+            continue
+    return None
+
+
+class RequestContextMiddleware:
+    """Give every request an id (the client's X-Request-ID when sane) and echo it back."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request.META.get("HTTP_X_REQUEST_ID", "")
+        if not REQUEST_ID_RE.match(request_id):
+            request_id = uuid.uuid4().hex
+        ctx = context.RequestContext(request_id=request_id, client_ip=client_ip(request))
+        request.request_context = ctx  # type: ignore[attr-defined]
+        token = context.activate(ctx)
+        try:
+            response = self.get_response(request)
+        finally:
+            context.deactivate(token)
+        response["X-Request-ID"] = request_id
+        return response

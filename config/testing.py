@@ -1,0 +1,40 @@
+"""Shared test personas: alice (the owner, with a full-scope and a read-only bot
+token), bob (a stranger). Tests add their own rows with `objects.create` or services."""
+
+from django.test import TestCase
+
+from accounts.models import Scope, User
+from accounts.services import IssuedToken, api_token_create, user_create
+from finance.models import Category
+
+PASSWORD = "correct horse battery staple"
+
+
+class BaseTestCase(TestCase):
+    alice: User
+    bob: User
+    alice_token: IssuedToken
+    alice_readonly_token: IssuedToken
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.alice = user_create(
+            username="alice", password=PASSWORD, email="alice@example.org", source="cli"
+        )
+        cls.bob = user_create(
+            username="bob",
+            password=PASSWORD,
+            language="en",
+            default_currency="USD",
+            timezone_name="America/New_York",
+            source="cli",
+        )
+        cls.alice_token = api_token_create(
+            user=cls.alice, name="assistant", scopes=Scope.values, source="cli"
+        )
+        cls.alice_readonly_token = api_token_create(
+            user=cls.alice, name="read-only", scopes=[Scope.SUMMARIES_READ], source="cli"
+        )
+
+    def category(self, user: User, slug: str) -> Category:
+        return Category.objects.get(user=user, slug=slug)

@@ -1,0 +1,253 @@
+"""The categories every new user starts with, and their keywords (aliases).
+
+Aliases are written in their dictionary form; the parser matches other Russian
+word forms and small typos itself. Both languages' names are aliases too, so a
+category is found by name whatever the user's language.
+"""
+
+from dataclasses import dataclass
+
+from finance.models import Kind
+
+
+@dataclass(frozen=True)
+class DefaultCategory:
+    slug: str
+    kind: str
+    name_ru: str
+    name_en: str
+    aliases: str  # comma-separated
+
+    def name(self, language: str) -> str:
+        return self.name_ru if language == "ru" else self.name_en
+
+    def words(self) -> list[str]:
+        """Both names and every alias."""
+        return [self.name_ru, self.name_en, *(w.strip() for w in self.aliases.split(","))]
+
+
+FALLBACK_SLUGS = {Kind.EXPENSE: "other", Kind.INCOME: "other_income"}
+
+EXPENSE, INCOME = Kind.EXPENSE, Kind.INCOME
+
+DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
+    DefaultCategory(
+        "groceries",
+        EXPENSE,
+        "Продукты",
+        "Groceries",
+        (
+            "продукты, супермаркет, магазин, пятёрочка, перекрёсток, магнит, вкусвилл, "
+            "ашан, лента, grocery, groceries, supermarket, lidl, aldi, tesco"
+        ),
+    ),
+    DefaultCategory(
+        "cafe",
+        EXPENSE,
+        "Кафе и рестораны",
+        "Cafes & restaurants",
+        (
+            "кафе, ресторан, кофе, обед, ужин, завтрак, шаурма, пицца, суши, бургер, "
+            "кофейня, столовая, cafe, restaurant, coffee, lunch, dinner, breakfast, "
+            "starbucks, pizza, mcdonalds"
+        ),
+    ),
+    DefaultCategory(
+        "transport",
+        EXPENSE,
+        "Транспорт",
+        "Transport",
+        (
+            "транспорт, такси, метро, автобус, трамвай, электричка, поезд, билет, яндекс "
+            "go, каршеринг, transport, taxi, uber, metro, subway, bus, train, tram, bolt, "
+            "lyft"
+        ),
+    ),
+    DefaultCategory(
+        "car",
+        EXPENSE,
+        "Авто",
+        "Car",
+        (
+            "авто, машина, бензин, топливо, заправка, парковка, мойка, автомойка, "
+            "автосервис, шиномонтаж, car, fuel, gas station, petrol, parking, car wash"
+        ),
+    ),
+    DefaultCategory(
+        "housing",
+        EXPENSE,
+        "Жильё",
+        "Housing",
+        ("жильё, аренда, квартира, ипотека, квартплата, housing, rent, mortgage"),
+    ),
+    DefaultCategory(
+        "utilities",
+        EXPENSE,
+        "Коммунальные услуги",
+        "Utilities",
+        (
+            "коммуналка, коммунальные, жкх, свет, электричество, вода, газ, отопление, "
+            "utilities, electricity, water, heating, gas bill"
+        ),
+    ),
+    DefaultCategory(
+        "communication",
+        EXPENSE,
+        "Связь и интернет",
+        "Phone & internet",
+        (
+            "связь, интернет, телефон, мобильный, мтс, билайн, мегафон, теле2, phone, "
+            "internet, mobile"
+        ),
+    ),
+    DefaultCategory(
+        "health",
+        EXPENSE,
+        "Здоровье",
+        "Health",
+        (
+            "здоровье, аптека, лекарства, врач, доктор, стоматолог, анализы, клиника, "
+            "health, pharmacy, drugstore, doctor, dentist, medicine"
+        ),
+    ),
+    DefaultCategory(
+        "clothing",
+        EXPENSE,
+        "Одежда и обувь",
+        "Clothing",
+        (
+            "одежда, обувь, куртка, джинсы, кроссовки, платье, zara, clothing, clothes, "
+            "shoes, shirt, jacket"
+        ),
+    ),
+    DefaultCategory(
+        "entertainment",
+        EXPENSE,
+        "Развлечения",
+        "Entertainment",
+        (
+            "развлечения, кино, концерт, театр, игры, бар, клуб, entertainment, cinema, "
+            "movie, concert, theatre, games, bar, club"
+        ),
+    ),
+    DefaultCategory(
+        "subscriptions",
+        EXPENSE,
+        "Подписки",
+        "Subscriptions",
+        (
+            "подписка, стриминг, музыка, облако, приложение, subscription, streaming, "
+            "music, cloud, netflix, spotify, youtube"
+        ),
+    ),
+    DefaultCategory(
+        "education",
+        EXPENSE,
+        "Образование",
+        "Education",
+        ("образование, курсы, книги, учёба, репетитор, education, course, courses, books, tuition"),
+    ),
+    DefaultCategory(
+        "kids",
+        EXPENSE,
+        "Дети",
+        "Kids",
+        (
+            "дети, ребёнок, детский сад, подгузники, игрушки, kids, children, "
+            "kindergarten, diapers, toys"
+        ),
+    ),
+    DefaultCategory(
+        "pets",
+        EXPENSE,
+        "Питомцы",
+        "Pets",
+        ("питомцы, корм, ветеринар, кошка, собака, pets, pet food, vet, veterinarian, whiskas"),
+    ),
+    DefaultCategory(
+        "gifts",
+        EXPENSE,
+        "Подарки",
+        "Gifts",
+        ("подарки, подарок, цветы, gifts, gift, present, flowers"),
+    ),
+    DefaultCategory(
+        "travel",
+        EXPENSE,
+        "Путешествия",
+        "Travel",
+        (
+            "путешествия, отель, гостиница, авиабилеты, перелёт, travel, hotel, flight, "
+            "airbnb, hostel"
+        ),
+    ),
+    DefaultCategory(
+        "beauty",
+        EXPENSE,
+        "Красота",
+        "Beauty",
+        (
+            "красота, стрижка, парикмахер, маникюр, косметика, beauty, haircut, manicure, "
+            "barber, cosmetics"
+        ),
+    ),
+    DefaultCategory(
+        "sport",
+        EXPENSE,
+        "Спорт",
+        "Sport",
+        ("спорт, спортзал, фитнес, бассейн, тренировка, sport, gym, fitness, pool, training"),
+    ),
+    DefaultCategory(
+        "home",
+        EXPENSE,
+        "Дом",
+        "Home",
+        (
+            "дом, мебель, ремонт, хозтовары, бытовая химия, home, furniture, repairs, "
+            "household, ikea"
+        ),
+    ),
+    DefaultCategory(
+        "other",
+        EXPENSE,
+        "Прочее",
+        "Other",
+        ("прочее, other"),
+    ),
+    DefaultCategory(
+        "salary",
+        INCOME,
+        "Зарплата",
+        "Salary",
+        ("зарплата, зп, аванс, премия, salary, paycheck, wage, bonus"),
+    ),
+    DefaultCategory(
+        "freelance",
+        INCOME,
+        "Подработка",
+        "Freelance",
+        ("подработка, фриланс, заказ, freelance, gig, side job"),
+    ),
+    DefaultCategory(
+        "gifts_received",
+        INCOME,
+        "Подарки",
+        "Gifts received",
+        ("подарок, подарки, gift, gifts received, present"),
+    ),
+    DefaultCategory(
+        "interest",
+        INCOME,
+        "Проценты и кэшбэк",
+        "Interest & cashback",
+        ("проценты, кэшбэк, кешбэк, вклад, дивиденды, interest, cashback, dividends"),
+    ),
+    DefaultCategory(
+        "other_income",
+        INCOME,
+        "Прочие доходы",
+        "Other income",
+        ("прочие доходы, доход, other income, income"),
+    ),
+)

@@ -1,0 +1,195 @@
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from finance import currencies
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+CURRENCY_CODE_CHECK = models.Q(currency__regex=r"^[A-Z]{3}$")
+
+
+class Kind(models.TextChoices):
+    EXPENSE = "expense", _("Expense")
+    INCOME = "income", _("Income")
+
+
+class CategoryQuerySet(models.QuerySet["Category"]):
+    def for_user(self, user: "User") -> "CategoryQuerySet":
+        return self.filter(user=user)
+
+    def active(self) -> "CategoryQuerySet":
+        return self.filter(is_archived=False)
+
+
+class Category(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="categories")
+    kind = models.CharField(_("kind"), max_length=7, choices=Kind.choices)
+    slug = models.SlugField(_("slug"), max_length=50, allow_unicode=True)
+    name = models.CharField(_("name"), max_length=100)
+    is_archived = models.BooleanField(_("archived"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "slug"], name="finance_category_unique_slug"),
+            models.UniqueConstraint(
+                "user", "kind", Lower("name"), name="finance_category_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryAlias(models.Model):
+    """A keyword that files a transaction under its category (`кофе` -> cafe).
+
+    Aliases are per user: defaults are copied to each new user, and the parser
+    learns new ones from that user's corrections.
+    """
+
+    class Source(models.TextChoices):
+        DEFAULT = "default", _("Default")
+        USER = "user", _("Added by the user")
+        LEARNED = "learned", _("Learned from a correction")
+
+    category = models.ForeignKey(Category, models.CASCADE, related_name="aliases")
+    word = models.CharField(_("word"), max_length=100)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.USER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "category aliases"
+        ordering = ["word"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "word"], name="finance_alias_unique_word"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class TransactionQuerySet(models.QuerySet["Transaction"]):
+    def for_user(self, user: "User") -> "TransactionQuerySet":
+        return self.filter(user=user)
+
+
+class Transaction(models.Model):
+    class Source(models.TextChoices):
+        WEB = "web", _("Web")
+        API = "api", _("API")
+        BOT = "bot", _("Bot")
+        TELEGRAM = "telegram", "Telegram"
+        WHATSAPP = "whatsapp", "WhatsApp"
+        ADMIN = "admin", _("Admin")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="transactions")
+    kind = models.CharField(_("kind"), max_length=7, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, validators=[currencies.validate_code])
+    category = models.ForeignKey(
+        Category, models.PROTECT, related_name="transactions", verbose_name=_("category")
+    )
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    text = models.TextField(_("original text"), blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = TransactionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [
+            # Every read is one user's month: the summary, the cabinet's list.
+            models.Index(fields=["user", "date"], name="finance_tx_user_date"),
+            models.Index(fields=["category", "date"], name="finance_tx_category_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=Decimal(0)),
+                name="finance_transaction_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=CURRENCY_CODE_CHECK, name="finance_transaction_currency_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.amount} {self.currency} {self.note}".strip()
+
+
+class BudgetItem(models.Model):
+    """The amount planned for one category in one month (`month` is the month's first day)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="budget_items")
+    month = models.DateField(_("month"))
+    category = models.ForeignKey(
+        Category, models.CASCADE, related_name="budget_items", verbose_name=_("category")
+    )
+    planned_amount = models.DecimalField(_("planned amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, validators=[currencies.validate_code])
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-month", "category__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "month", "category"], name="finance_budgetitem_unique_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(planned_amount__gte=Decimal(0)),
+                name="finance_budgetitem_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="finance_budgetitem_month_first_day"
+            ),
+            models.CheckConstraint(
+                condition=CURRENCY_CODE_CHECK, name="finance_budgetitem_currency_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.category}: {self.planned_amount} {self.currency}"
+
+
+class ExchangeRate(models.Model):
+    """1 `base` = `rate` `quote` on `date`."""
+
+    date = models.DateField()
+    base = models.CharField(max_length=3, validators=[currencies.validate_code])
+    quote = models.CharField(max_length=3, validators=[currencies.validate_code])
+    rate = models.DecimalField(max_digits=20, decimal_places=10)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "base", "quote"]
+        constraints = [
+            # Also the index behind "the latest rate on or before a date".
+            models.UniqueConstraint(
+                fields=["base", "quote", "date"], name="finance_exchangerate_unique_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rate__gt=Decimal(0)), name="finance_exchangerate_rate_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(base=models.F("quote")),
+                name="finance_exchangerate_distinct_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} 1 {self.base} = {self.rate} {self.quote}"

@@ -1,0 +1,204 @@
+"""Reads of the money domain. Aggregates run in SQL; Python sees one row per group."""
+
+import calendar
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+
+from finance import currencies
+from finance.models import Category, Kind
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+MONTH_INVALID = _("A month is written YYYY-MM, for example 2026-11.")
+RATE_MISSING = _("No exchange rate from %(base)s to %(quote)s on or before %(date)s.")
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class MissingExchangeRate(ValidationError):
+    def __init__(self, base: str, quote: str, on: date) -> None:
+        self.base, self.quote, self.on = base, quote, on
+        super().__init__(
+            RATE_MISSING,
+            code="exchange_rate_missing",
+            params={"base": base, "quote": quote, "date": on.isoformat()},
+        )
+
+
+def parse_month(value: str) -> date:
+    """'2026-11' -> date(2026, 11, 1), or ValidationError(code="invalid_month")."""
+    match = MONTH_RE.match(value)
+    if not match or not (1 <= int(match[2]) <= 12) or int(match[1]) < 1900:
+        raise ValidationError(MONTH_INVALID, code="invalid_month")
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    last = calendar.monthrange(month.year, month.month)[1]
+    return month.replace(day=1), month.replace(day=last)
+
+
+def category_list(
+    *, user: "User", kind: str | None = None, include_archived: bool = False
+) -> list[Category]:
+    categories = Category.objects.for_user(user)
+    if kind:
+        categories = categories.filter(kind=kind)
+    if not include_archived:
+        categories = categories.active()
+    return list(categories.order_by("kind", "name"))
+
+
+# "The latest rate on or before a day": stored directly, stored the other way round,
+# or crossed through the pivot currency (the ECB publishes everything against EUR).
+_LATEST = (
+    "(SELECT r.rate FROM finance_exchangerate r"
+    " WHERE r.base = {base} AND r.quote = {quote} AND r.date <= {day}"
+    " ORDER BY r.date DESC LIMIT 1)"
+)
+
+
+def _rate_sql(base: str, quote: str, day: str) -> str:
+    """SQL for the rate from `base` to `quote` on `day` (each an SQL expression), or NULL."""
+    direct = _LATEST.format(base=base, quote=quote, day=day)
+    inverse = _LATEST.format(base=quote, quote=base, day=day)
+    via_pivot_quote = _LATEST.format(base="%(pivot)s", quote=quote, day=day)
+    via_pivot_base = _LATEST.format(base="%(pivot)s", quote=base, day=day)
+    return f"COALESCE({direct}, 1 / {inverse}, {via_pivot_quote} / {via_pivot_base})"
+
+
+def exchange_rate(*, base: str, quote: str, on: date) -> Decimal:
+    """The rate converting one `base` into `quote` on `on`, or MissingExchangeRate."""
+    if base == quote:
+        return Decimal(1)
+    sql = "SELECT " + _rate_sql("%(base)s", "%(quote)s", "%(on)s")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, {"base": base, "quote": quote, "on": on, "pivot": settings.EXCHANGE_RATE_PIVOT}
+        )
+        (rate,) = cursor.fetchone()
+    if rate is None:
+        raise MissingExchangeRate(base, quote, on)
+    return Decimal(rate)
+
+
+@dataclass(frozen=True)
+class CategoryRef:
+    id: int
+    slug: str
+    name: str
+    kind: str
+
+
+@dataclass
+class CategoryLine:
+    category: CategoryRef
+    planned: Decimal = Decimal(0)
+    spent: Decimal = Decimal(0)
+
+    @property
+    def kind(self) -> str:
+        return self.category.kind
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.planned - self.spent
+
+    @property
+    def over_budget(self) -> bool:
+        return self.kind == Kind.EXPENSE and self.planned > 0 and self.spent > self.planned
+
+
+@dataclass
+class MonthlySummary:
+    month: date
+    currency: str
+    income: Decimal
+    expense: Decimal
+    categories: list[CategoryLine] = field(default_factory=list)
+
+    @property
+    def balance(self) -> Decimal:
+        return self.income - self.expense
+
+
+# One statement: the month's transactions grouped per category and currency (and per
+# day only where a conversion is needed, since each day has its own rate), the month's
+# budget items beside them, each group's rate looked up with an index probe.
+_SUMMARY_SQL = """
+WITH lines AS (
+    SELECT 'spent' AS measure, t.category_id, t.currency,
+           CASE WHEN t.currency = %(target)s THEN NULL ELSE t.date END AS day,
+           SUM(t.amount) AS amount
+    FROM finance_transaction t
+    WHERE t.user_id = %(user_id)s AND t.date >= %(start)s AND t.date <= %(end)s
+    GROUP BY t.category_id, t.currency, 4
+    UNION ALL
+    SELECT 'planned', b.category_id, b.currency,
+           CASE WHEN b.currency = %(target)s THEN NULL ELSE %(end)s::date END,
+           b.planned_amount
+    FROM finance_budgetitem b
+    WHERE b.user_id = %(user_id)s AND b.month = %(start)s
+)
+SELECT l.measure, c.id, c.slug, c.name, c.kind, l.currency, l.day, l.amount, r.rate
+FROM lines l
+JOIN finance_category c ON c.id = l.category_id
+LEFT JOIN LATERAL (SELECT {rate} AS rate) r ON l.day IS NOT NULL
+""".format(rate=_rate_sql("l.currency", "%(target)s", "l.day"))
+
+
+def monthly_summary(*, user: "User", month: date, currency: str | None = None) -> MonthlySummary:
+    """Income, expense and per-category plan against spending for one month.
+
+    Each transaction is converted at the rate of its own date; a budget item at the
+    rate of the month's last day. Per-category figures are rounded to the target
+    currency's minor unit, and the totals are the sums of the rounded figures.
+    """
+    target = currencies.normalize_code(currency or user.default_currency)
+    start, end = month_bounds(month)
+    params: dict[str, Any] = {
+        "user_id": user.pk,
+        "start": start,
+        "end": end,
+        "target": target,
+        "pivot": settings.EXCHANGE_RATE_PIVOT,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SUMMARY_SQL, params)
+        rows: Sequence[tuple[Any, ...]] = cursor.fetchall()
+
+    lines: dict[int, CategoryLine] = {}
+    for measure, cat_id, slug, name, kind, row_currency, day, amount, rate in rows:
+        if day is not None:
+            if rate is None:
+                raise MissingExchangeRate(row_currency, target, day)
+            amount *= rate
+        line = lines.get(cat_id)
+        if line is None:
+            line = lines[cat_id] = CategoryLine(CategoryRef(cat_id, slug, name, kind))
+        if measure == "spent":
+            line.spent += amount
+        else:
+            line.planned += amount
+
+    quantum = currencies.quantum(target)
+    for line in lines.values():
+        line.spent = line.spent.quantize(quantum, ROUND_HALF_UP)
+        line.planned = line.planned.quantize(quantum, ROUND_HALF_UP)
+    ordered = sorted(lines.values(), key=lambda x: (x.kind != Kind.EXPENSE, x.category.name))
+    return MonthlySummary(
+        month=start,
+        currency=target,
+        income=sum((x.spent for x in ordered if x.kind == Kind.INCOME), Decimal(0)),
+        expense=sum((x.spent for x in ordered if x.kind == Kind.EXPENSE), Decimal(0)),
+        categories=ordered,
+    )

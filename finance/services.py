@@ -1,0 +1,407 @@
+"""Writes to the money domain: validate, normalise currency and category, write, audit."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import audit_record
+from finance import currencies
+from finance.defaults import DEFAULT_CATEGORIES, FALLBACK_SLUGS
+from finance.models import BudgetItem, Category, CategoryAlias, ExchangeRate, Kind, Transaction
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+MAX_AMOUNT = Decimal("999999999999.99")  # NUMERIC(14, 2)
+AMOUNT_OUT_OF_RANGE = _("The amount must be greater than zero and less than 1,000,000,000,000.")
+PLANNED_OUT_OF_RANGE = _("The planned amount must be zero or more and less than 1,000,000,000,000.")
+AMOUNT_PRECISION = _("%(currency)s amounts have at most %(places)s decimal places.")
+CATEGORY_NOT_FOUND = _("No such category.")
+CATEGORY_KIND_MISMATCH = _("“%(category)s” is an %(category_kind)s category, not an %(kind)s one.")
+CATEGORY_ARCHIVED = _("“%(category)s” is archived.")
+CATEGORY_NAME_TAKEN = _("You already have a category named “%(name)s”.")
+CATEGORY_NAME_EMPTY = _("A category needs a name.")
+CATEGORY_FALLBACK = _("“%(category)s” is where unrecognised entries go; it cannot be archived.")
+ALIAS_INVALID = _("Keywords are 1 to 100 characters long.")
+
+
+def normalize_amount(amount: Decimal, currency: str, *, allow_zero: bool = False) -> Decimal:
+    """Return `amount` with two decimal places, refusing what the currency cannot hold."""
+    try:
+        in_range = amount.is_finite() and (amount >= 0 if allow_zero else amount > 0)
+        in_range = in_range and amount <= MAX_AMOUNT
+    except InvalidOperation:
+        in_range = False
+    if not in_range:
+        message = PLANNED_OUT_OF_RANGE if allow_zero else AMOUNT_OUT_OF_RANGE
+        raise ValidationError(message, code="amount_out_of_range")
+    if amount % currencies.quantum(currency):
+        raise ValidationError(
+            AMOUNT_PRECISION,
+            code="amount_precision",
+            params={"currency": currency, "places": currencies.decimal_places(currency)},
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def normalize_alias(word: str) -> str:
+    normalized = " ".join(word.lower().split())
+    if not 0 < len(normalized) <= 100:
+        raise ValidationError(ALIAS_INVALID, code="alias_invalid")
+    return normalized
+
+
+def _check_category(*, user: "User", category: Category, kind: str) -> None:
+    if category.user_id != user.pk:
+        # Never reveal that another user's category exists.
+        raise ValidationError(CATEGORY_NOT_FOUND, code="category_not_found")
+    if category.kind != kind:
+        raise ValidationError(
+            CATEGORY_KIND_MISMATCH,
+            code="category_kind_mismatch",
+            params={"category": category.name, "category_kind": category.kind, "kind": kind},
+        )
+    if category.is_archived:
+        raise ValidationError(
+            CATEGORY_ARCHIVED, code="category_archived", params={"category": category.name}
+        )
+
+
+# Categories
+
+
+@transaction.atomic
+def categories_create_defaults(*, user: "User") -> list[Category]:
+    """Give a new user the default categories, named in their language, with keywords."""
+    categories = Category.objects.bulk_create(
+        Category(user=user, kind=d.kind, slug=d.slug, name=d.name(user.language))
+        for d in DEFAULT_CATEGORIES
+    )
+    aliases = []
+    for category, default in zip(categories, DEFAULT_CATEGORIES, strict=True):
+        words = {normalize_alias(w) for w in default.words()}
+        aliases += [
+            CategoryAlias(category=category, word=w, source=CategoryAlias.Source.DEFAULT)
+            for w in sorted(words)
+        ]
+    CategoryAlias.objects.bulk_create(aliases)
+    return categories
+
+
+def _unique_slug(user: "User", name: str) -> str:
+    base = slugify(name, allow_unicode=True)[:40] or "category"
+    taken = set(
+        Category.objects.filter(user=user, slug__startswith=base).values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _check_name_free(*, user: "User", kind: str, name: str, exclude_pk: int | None = None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError(CATEGORY_NAME_EMPTY, code="category_name_empty")
+    clash = Category.objects.filter(user=user, kind=kind, name__iexact=name)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError(
+            CATEGORY_NAME_TAKEN, code="category_name_taken", params={"name": name}
+        )
+    return name
+
+
+@transaction.atomic
+def category_create(
+    *,
+    user: "User",
+    kind: str,
+    name: str,
+    aliases: Iterable[str] = (),
+    source: str,
+    actor: "User | None" = None,
+) -> Category:
+    name = _check_name_free(user=user, kind=kind, name=name)
+    category = Category(user=user, kind=kind, name=name, slug=_unique_slug(user, name))
+    category.full_clean(exclude=["user"])
+    category.save()
+    words = {normalize_alias(w) for w in (name, *aliases)}
+    CategoryAlias.objects.bulk_create(CategoryAlias(category=category, word=w) for w in words)
+    audit_record(
+        source=source,
+        action="category.create",
+        user=user,
+        actor=actor,
+        obj=category,
+        details={"name": name, "kind": kind},
+    )
+    return category
+
+
+@transaction.atomic
+def category_update(
+    *,
+    category: Category,
+    name: str | None = None,
+    aliases: Iterable[str] | None = None,
+    source: str,
+    actor: "User | None" = None,
+) -> Category:
+    """Rename a category and/or replace its keywords with `aliases`."""
+    changes: dict[str, object] = {}
+    if name is not None and name != category.name:
+        category.name = _check_name_free(
+            user=category.user, kind=category.kind, name=name, exclude_pk=category.pk
+        )
+        category.save(update_fields=["name"])
+        changes["name"] = category.name
+    if aliases is not None:
+        words = {normalize_alias(w) for w in aliases}
+        category.aliases.exclude(word__in=words).delete()
+        existing = set(category.aliases.values_list("word", flat=True))
+        CategoryAlias.objects.bulk_create(
+            CategoryAlias(category=category, word=w) for w in sorted(words - existing)
+        )
+        changes["aliases"] = sorted(words)
+    if changes:
+        audit_record(
+            source=source,
+            action="category.update",
+            user=category.user,
+            actor=actor,
+            obj=category,
+            details=changes,
+        )
+    return category
+
+
+@transaction.atomic
+def category_archive(
+    *, category: Category, archived: bool = True, source: str, actor: "User | None" = None
+) -> Category:
+    if archived and category.slug == FALLBACK_SLUGS[Kind(category.kind)]:
+        raise ValidationError(
+            CATEGORY_FALLBACK, code="category_fallback", params={"category": category.name}
+        )
+    if category.is_archived != archived:
+        category.is_archived = archived
+        category.save(update_fields=["is_archived"])
+        audit_record(
+            source=source,
+            action="category.archive" if archived else "category.restore",
+            user=category.user,
+            actor=actor,
+            obj=category,
+        )
+    return category
+
+
+# Transactions
+
+
+def _transaction_details(tx: Transaction) -> dict[str, object]:
+    return {
+        "kind": tx.kind,
+        "amount": str(tx.amount),
+        "currency": tx.currency,
+        "category": tx.category.slug,
+        "date": tx.date.isoformat(),
+    }
+
+
+@transaction.atomic
+def transaction_create(
+    *,
+    user: "User",
+    kind: str,
+    amount: Decimal,
+    currency: str,
+    category: Category,
+    date: date,
+    note: str = "",
+    text: str = "",
+    source: str,
+    actor: "User | None" = None,
+) -> Transaction:
+    currency = currencies.normalize_code(currency)
+    amount = normalize_amount(amount, currency)
+    _check_category(user=user, category=category, kind=kind)
+    tx = Transaction(
+        user=user,
+        kind=kind,
+        amount=amount,
+        currency=currency,
+        category=category,
+        date=date,
+        note=note.strip()[:500],
+        text=text,
+        source=source,
+    )
+    tx.full_clean(exclude=["user", "category"])
+    tx.save()
+    audit_record(
+        source=source,
+        action="transaction.create",
+        user=user,
+        actor=actor,
+        obj=tx,
+        details=_transaction_details(tx),
+    )
+    return tx
+
+
+@transaction.atomic
+def transaction_update(
+    *,
+    tx: Transaction,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+    category: Category | None = None,
+    date: date | None = None,
+    note: str | None = None,
+    source: str,
+    actor: "User | None" = None,
+) -> Transaction:
+    """Change some fields of a transaction; a new category must be of the same kind."""
+    before = _transaction_details(tx)
+    if currency is not None:
+        tx.currency = currencies.normalize_code(currency)
+    if amount is not None or currency is not None:
+        tx.amount = normalize_amount(amount if amount is not None else tx.amount, tx.currency)
+    if category is not None and category.pk != tx.category_id:
+        _check_category(user=tx.user, category=category, kind=tx.kind)
+        tx.category = category
+    if date is not None:
+        tx.date = date
+    if note is not None:
+        tx.note = note.strip()[:500]
+    tx.full_clean(exclude=["user", "category"])
+    tx.save()
+    after = _transaction_details(tx)
+    changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if changed:
+        audit_record(
+            source=source,
+            action="transaction.update",
+            user=tx.user,
+            actor=actor,
+            obj=tx,
+            details=changed,
+        )
+    return tx
+
+
+@transaction.atomic
+def transaction_delete(*, tx: Transaction, source: str, actor: "User | None" = None) -> None:
+    audit_record(
+        source=source,
+        action="transaction.delete",
+        user=tx.user,
+        actor=actor,
+        obj=tx,
+        details=_transaction_details(tx),
+    )
+    tx.delete()
+
+
+# Budget
+
+
+def _first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def budget_item_set(
+    *,
+    user: "User",
+    month: date,
+    category: Category,
+    planned_amount: Decimal,
+    currency: str | None = None,
+    source: str,
+    actor: "User | None" = None,
+) -> tuple[BudgetItem, bool]:
+    """Set the month's plan for a category, creating or updating it; returns (item, created)."""
+    currency = currencies.normalize_code(currency or user.default_currency)
+    planned_amount = normalize_amount(planned_amount, currency, allow_zero=True)
+    _check_category(user=user, category=category, kind=category.kind)
+    month = _first_of_month(month)
+    values = {"planned_amount": planned_amount, "currency": currency, "updated_at": timezone.now()}
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                item, created = BudgetItem.objects.update_or_create(
+                    user=user, month=month, category=category, defaults=values
+                )
+                audit_record(
+                    source=source,
+                    action="budget_item.set",
+                    user=user,
+                    actor=actor,
+                    obj=item,
+                    details={
+                        "month": month.isoformat(),
+                        "category": category.slug,
+                        "planned_amount": str(planned_amount),
+                        "currency": currency,
+                    },
+                )
+                return item, created
+        except IntegrityError:
+            # A concurrent twin inserted the row first; the second attempt updates it.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+# Exchange rates
+
+
+@dataclass(frozen=True)
+class RateRow:
+    date: date
+    base: str
+    quote: str
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class RatesImported:
+    total: int
+    created: int
+
+    @property
+    def replaced(self) -> int:
+        return self.total - self.created
+
+
+@transaction.atomic
+def exchange_rates_import(*, rows: Iterable[RateRow], batch_size: int = 5000) -> RatesImported:
+    """Upsert rates by (base, quote, date): importing the same file twice changes nothing."""
+    unique: dict[tuple[str, str, date], RateRow] = {}
+    for row in rows:
+        unique[(row.base, row.quote, row.date)] = row
+    before = ExchangeRate.objects.count()
+    now = timezone.now()
+    ExchangeRate.objects.bulk_create(
+        (
+            ExchangeRate(date=r.date, base=r.base, quote=r.quote, rate=r.rate, imported_at=now)
+            for r in unique.values()
+        ),
+        batch_size=batch_size,
+        update_conflicts=True,
+        unique_fields=["base", "quote", "date"],
+        update_fields=["rate", "imported_at"],
+    )
+    created = ExchangeRate.objects.count() - before
+    return RatesImported(total=len(unique), created=created)
