@@ -44,6 +44,12 @@ def user_create(
     user.set_password(password)
     user.full_clean()
     user.save()
+    return user_setup(user=user, source=source, actor=actor)
+
+
+@transaction.atomic
+def user_setup(*, user: User, source: str, actor: User | None = None) -> User:
+    """Finish a user saved elsewhere (the admin's add form): default categories, audit row."""
     categories_create_defaults(user=user)
     audit_record(source=source, action="user.create", user=user, actor=actor, obj=user)
     return user

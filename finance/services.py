@@ -59,7 +59,7 @@ def normalize_alias(word: str) -> str:
     return normalized
 
 
-def _check_category(*, user: "User", category: Category, kind: str) -> None:
+def check_category(*, user: "User", category: Category, kind: str) -> None:
     if category.user_id != user.pk:
         # Never reveal that another user's category exists.
         raise ValidationError(CATEGORY_NOT_FOUND, code="category_not_found")
@@ -185,14 +185,19 @@ def category_update(
     return category
 
 
+def check_archivable(category: Category) -> None:
+    if category.slug == FALLBACK_SLUGS[Kind(category.kind)]:
+        raise ValidationError(
+            CATEGORY_FALLBACK, code="category_fallback", params={"category": category.name}
+        )
+
+
 @transaction.atomic
 def category_archive(
     *, category: Category, archived: bool = True, source: str, actor: "User | None" = None
 ) -> Category:
-    if archived and category.slug == FALLBACK_SLUGS[Kind(category.kind)]:
-        raise ValidationError(
-            CATEGORY_FALLBACK, code="category_fallback", params={"category": category.name}
-        )
+    if archived:
+        check_archivable(category)
     if category.is_archived != archived:
         category.is_archived = archived
         category.save(update_fields=["is_archived"])
@@ -235,7 +240,7 @@ def transaction_create(
 ) -> Transaction:
     currency = currencies.normalize_code(currency)
     amount = normalize_amount(amount, currency)
-    _check_category(user=user, category=category, kind=kind)
+    check_category(user=user, category=category, kind=kind)
     tx = Transaction(
         user=user,
         kind=kind,
@@ -279,7 +284,7 @@ def transaction_update(
     if amount is not None or currency is not None:
         tx.amount = normalize_amount(amount if amount is not None else tx.amount, tx.currency)
     if category is not None and category.pk != tx.category_id:
-        _check_category(user=tx.user, category=category, kind=tx.kind)
+        check_category(user=tx.user, category=category, kind=tx.kind)
         tx.category = category
     if date is not None:
         tx.date = date
@@ -334,7 +339,7 @@ def budget_item_set(
     """Set the month's plan for a category, creating or updating it; returns (item, created)."""
     currency = currencies.normalize_code(currency or user.default_currency)
     planned_amount = normalize_amount(planned_amount, currency, allow_zero=True)
-    _check_category(user=user, category=category, kind=category.kind)
+    check_category(user=user, category=category, kind=category.kind)
     month = _first_of_month(month)
     values = {"planned_amount": planned_amount, "currency": currency, "updated_at": timezone.now()}
     for attempt in range(2):

@@ -1,0 +1,198 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from finance import currencies, services
+from finance.models import BudgetItem, Category, CategoryAlias, ExchangeRate, Transaction
+
+# Every write made here goes through the services, like any other interface:
+# validated, normalised and audited with source "admin" and the operator as actor.
+# The forms run the services' own checks in clean(), so a refused value is shown
+# on the form instead of failing in save_model().
+
+
+class CategoryAliasInline(admin.TabularInline[CategoryAlias, Category]):
+    model = CategoryAlias
+    extra = 0
+    fields = ["word", "source", "created_at"]
+    readonly_fields = ["word", "source", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # keywords are edited by their owner in the cabinet
+
+
+class CategoryAdminForm(forms.ModelForm[Category]):
+    class Meta:
+        model = Category
+        fields = ["name", "is_archived"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("is_archived") and "is_archived" in self.changed_data:
+            try:
+                services.check_archivable(self.instance)
+            except ValidationError as e:
+                self.add_error("is_archived", e)
+        return cleaned
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin[Category]):
+    form = CategoryAdminForm
+    list_display = ["name", "slug", "kind", "user", "is_archived"]
+    list_filter = ["kind", "is_archived"]
+    search_fields = ["name", "slug", "user__username", "aliases__word"]
+    list_select_related = ["user"]
+    fields = ["user", "kind", "slug", "name", "is_archived", "created_at"]
+    readonly_fields = ["user", "kind", "slug", "created_at"]
+    inlines = [CategoryAliasInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # categories belong to their users: they add them in the cabinet
+
+    def save_model(
+        self, request: HttpRequest, obj: Category, form: ModelForm[Any], change: bool
+    ) -> None:
+        original = Category.objects.get(pk=obj.pk)
+        if "name" in form.changed_data:
+            services.category_update(
+                category=original, name=obj.name, source="admin", actor=request.user
+            )  # type: ignore[arg-type]
+        if "is_archived" in form.changed_data:
+            services.category_archive(
+                category=original, archived=obj.is_archived, source="admin", actor=request.user
+            )  # type: ignore[arg-type]
+
+
+class TransactionAdminForm(forms.ModelForm[Transaction]):
+    class Meta:
+        model = Transaction
+        fields = ["amount", "currency", "category", "date", "note"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        tx = self.instance
+        if cleaned.get("category") and "category" in self.changed_data:
+            try:
+                services.check_category(user=tx.user, category=cleaned["category"], kind=tx.kind)
+            except ValidationError as e:
+                self.add_error("category", e)
+        if cleaned.get("currency"):
+            try:
+                cleaned["currency"] = currencies.normalize_code(cleaned["currency"])
+            except ValidationError as e:
+                self.add_error("currency", e)
+        if cleaned.get("amount") is not None and cleaned.get("currency"):
+            try:
+                services.normalize_amount(cleaned["amount"], cleaned["currency"])
+            except ValidationError as e:
+                self.add_error("amount", e)
+        return cleaned
+
+
+@admin.register(Transaction)
+class TransactionAdmin(admin.ModelAdmin[Transaction]):
+    form = TransactionAdminForm
+    list_display = ["date", "user", "kind", "amount", "currency", "category", "note", "source"]
+    list_filter = ["kind", "source", "currency", "date"]
+    search_fields = ["note", "text", "user__username", "category__name"]
+    date_hierarchy = "date"
+    list_select_related = ["user", "category"]
+    raw_id_fields = ["user", "category"]
+    readonly_fields = ["user", "kind", "text", "source", "created_at"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a transaction is recorded by its owner, never on their behalf
+
+    def save_model(
+        self, request: HttpRequest, obj: Transaction, form: ModelForm[Any], change: bool
+    ) -> None:
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.transaction_update(
+            tx=Transaction.objects.select_related("user", "category").get(pk=obj.pk),
+            source="admin",
+            actor=request.user,  # type: ignore[arg-type]
+            **changes,
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Transaction) -> None:
+        services.transaction_delete(tx=obj, source="admin", actor=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Transaction]) -> None:
+        for tx in queryset.select_related("user", "category"):
+            self.delete_model(request, tx)
+
+
+class BudgetItemAdminForm(forms.ModelForm[BudgetItem]):
+    class Meta:
+        model = BudgetItem
+        fields = ["planned_amount", "currency"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("currency"):
+            try:
+                cleaned["currency"] = currencies.normalize_code(cleaned["currency"])
+            except ValidationError as e:
+                self.add_error("currency", e)
+        if cleaned.get("planned_amount") is not None and cleaned.get("currency"):
+            try:
+                services.normalize_amount(
+                    cleaned["planned_amount"], cleaned["currency"], allow_zero=True
+                )
+            except ValidationError as e:
+                self.add_error("planned_amount", e)
+        return cleaned
+
+
+@admin.register(BudgetItem)
+class BudgetItemAdmin(admin.ModelAdmin[BudgetItem]):
+    form = BudgetItemAdminForm
+    list_display = ["month", "user", "category", "planned_amount", "currency", "updated_at"]
+    list_filter = ["month", "currency"]
+    search_fields = ["user__username", "category__name"]
+    list_select_related = ["user", "category"]
+    fields = ["user", "month", "category", "planned_amount", "currency", "updated_at"]
+    readonly_fields = ["user", "month", "category", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: BudgetItem, form: ModelForm[Any], change: bool
+    ) -> None:
+        services.budget_item_set(
+            user=obj.user,
+            month=obj.month,
+            category=obj.category,
+            planned_amount=obj.planned_amount,
+            currency=obj.currency,
+            source="admin",
+            actor=request.user,  # type: ignore[arg-type]
+        )
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin[ExchangeRate]):
+    """Read-only: rates are history that summaries depend on; load them with import_rates."""
+
+    list_display = ["date", "base", "quote", "rate", "imported_at"]
+    list_filter = ["base", "quote"]
+    search_fields = ["base", "quote"]
+    date_hierarchy = "date"
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,93 @@
+from django.core.exceptions import ValidationError
+
+from audit.models import AuditLog
+from config.testing import BaseTestCase
+from finance import selectors, services
+from finance.defaults import DEFAULT_CATEGORIES
+from finance.models import Category, CategoryAlias
+
+
+class DefaultCategoriesTestCase(BaseTestCase):
+    def test_every_new_user_gets_the_defaults_in_their_language(self) -> None:
+        slugs = {d.slug for d in DEFAULT_CATEGORIES}
+        for user in (self.alice, self.bob):
+            self.assertEqual(
+                set(Category.objects.filter(user=user).values_list("slug", flat=True)), slugs
+            )
+        self.assertEqual(self.category(self.alice, "cafe").name, "Кафе и рестораны")
+        self.assertEqual(self.category(self.bob, "cafe").name, "Cafes & restaurants")
+
+    def test_defaults_carry_both_names_and_keywords_as_aliases(self) -> None:
+        words = set(self.category(self.bob, "cafe").aliases.values_list("word", flat=True))
+        self.assertTrue({"кафе и рестораны", "cafes & restaurants", "кофе", "coffee"} <= words)
+        self.assertEqual(
+            set(
+                CategoryAlias.objects.filter(category__user=self.bob).values_list(
+                    "source", flat=True
+                )
+            ),
+            {"default"},
+        )
+
+
+class CategoryServicesTestCase(BaseTestCase):
+    def test_create_rename_and_archive(self) -> None:
+        cat = services.category_create(
+            user=self.alice, kind="expense", name="Кошка  Мурка", aliases=["Вискас"], source="web"
+        )
+        self.assertEqual((cat.name, cat.slug), ("Кошка Мурка", "кошка-мурка"))
+        self.assertEqual(set(cat.aliases.values_list("word", flat=True)), {"кошка мурка", "вискас"})
+
+        services.category_update(
+            category=cat, name="Мурка", aliases=["вискас", "корм"], source="web"
+        )
+        cat.refresh_from_db()
+        self.assertEqual(cat.name, "Мурка")
+        self.assertEqual(cat.slug, "кошка-мурка")  # slugs are stable identifiers
+        self.assertEqual(set(cat.aliases.values_list("word", flat=True)), {"вискас", "корм"})
+
+        services.category_archive(category=cat, source="web")
+        self.assertNotIn(cat, selectors.category_list(user=self.alice))
+        self.assertIn(cat, selectors.category_list(user=self.alice, include_archived=True))
+        self.assertEqual(
+            list(
+                AuditLog.objects.filter(object_id=str(cat.pk))
+                .values_list("action", flat=True)
+                .order_by("id")
+            ),
+            ["category.create", "category.update", "category.archive"],
+        )
+
+    def test_names_are_unique_per_user_and_kind(self) -> None:
+        with self.assertRaises(ValidationError) as cm:
+            services.category_create(
+                user=self.alice, kind="expense", name="кафе И рестораны", source="web"
+            )
+        self.assertEqual(cm.exception.code, "category_name_taken")
+        # The same name is free for an income category, and for another user.
+        services.category_create(
+            user=self.alice, kind="income", name="Кафе и рестораны", source="web"
+        )
+        services.category_create(
+            user=self.bob, kind="expense", name="Кафе и рестораны", source="web"
+        )
+
+    def test_slugs_never_clash(self) -> None:
+        a = services.category_create(
+            user=self.alice, kind="expense", name="Other stuff", source="web"
+        )
+        b = services.category_create(
+            user=self.alice, kind="income", name="Other stuff", source="web"
+        )
+        self.assertEqual((a.slug, b.slug), ("other-stuff", "other-stuff-2"))
+
+    def test_the_fallback_categories_cannot_be_archived(self) -> None:
+        for slug in ("other", "other_income"):
+            with self.subTest(slug=slug), self.assertRaises(ValidationError) as cm:
+                services.category_archive(category=self.category(self.alice, slug), source="web")
+            self.assertEqual(cm.exception.code, "category_fallback")
+
+    def test_lists_are_per_user(self) -> None:
+        mine = selectors.category_list(user=self.alice, kind="income")
+        self.assertEqual({c.user_id for c in mine}, {self.alice.pk})
+        self.assertEqual({c.kind for c in mine}, {"income"})
