@@ -188,6 +188,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "COERCE_DECIMAL_TO_STRING": True,
+    "EXCEPTION_HANDLER": "botapi.errors.exception_handler",
 }
 
 # Exchange rates: a summary converts through this currency when neither a direct

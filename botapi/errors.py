@@ -1,0 +1,106 @@
+"""One error body for every JSON endpoint (the DRF EXCEPTION_HANDLER):
+
+{"error": "<code>", "message": "<for a human>", "details": [{"path", "code", "message"}]}
+"""
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApiError(exceptions.APIException):
+    """An error with a code of the contract's own, raised by views and handlers."""
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        error: str,
+        message: str,
+        details: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail=message, code=error)
+        self.status_code = status_code
+        self.error = error
+        self.message = message
+        self.details = details or []
+        self.headers = headers or {}
+
+
+def validation_details(error: DjangoValidationError, prefix: str = "") -> list[dict[str, str]]:
+    """Flatten a Django ValidationError into [{"path", "code", "message"}]."""
+    details = []
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            path = f"{prefix}.{field}" if prefix and field != "__all__" else (prefix or field)
+            for e in errors:
+                details += validation_details(e, path)
+        return details
+    for e in error.error_list:
+        message = e.message % e.params if e.params else e.message
+        details.append({"path": prefix, "code": e.code or "invalid", "message": str(message)})
+    return details
+
+
+def _drf_details(detail: Any, path: str = "") -> Iterator[dict[str, str]]:
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            key = "" if key == "non_field_errors" else str(key)
+            yield from _drf_details(value, f"{path}.{key}" if path and key else path or key)
+    elif isinstance(detail, list):
+        for item in detail:
+            yield from _drf_details(item, path)
+    else:
+        yield {"path": path, "code": getattr(detail, "code", "invalid"), "message": str(detail)}
+
+
+def error_response(
+    status_code: int,
+    error: str,
+    message: str,
+    details: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {"error": error, "message": message}
+    if details:
+        body["details"] = details
+    return Response(body, status=status_code, headers=headers)
+
+
+VALIDATION_MESSAGE = "The request is not valid."
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApiError):
+        return error_response(exc.status_code, exc.error, exc.message, exc.details, exc.headers)
+    if isinstance(exc, DjangoValidationError):
+        return error_response(400, "validation_error", VALIDATION_MESSAGE, validation_details(exc))
+    if isinstance(exc, exceptions.ValidationError):
+        return error_response(
+            400, "validation_error", VALIDATION_MESSAGE, list(_drf_details(exc.detail))
+        )
+    if isinstance(exc, exceptions.ParseError):
+        return error_response(400, "validation_error", f"Malformed request body: {exc.detail}")
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        response = drf_exception_handler(exc, context)  # keeps WWW-Authenticate
+        headers = dict(response.items()) if response is not None else {}
+        return error_response(401, "authentication_failed", str(exc.detail), headers=headers)
+    if isinstance(exc, exceptions.Throttled):
+        headers = {"Retry-After": str(math.ceil(exc.wait or 1))}
+        return error_response(429, "rate_limited", "Too many requests.", headers=headers)
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        return error_response(404, "not_found", "Not found.")
+    if isinstance(exc, DjangoPermissionDenied | exceptions.PermissionDenied):
+        return error_response(403, "permission_denied", "You may not do this.")
+    if isinstance(exc, exceptions.APIException):
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
+        return error_response(exc.status_code, str(code), str(exc.detail))
+    return None  # a bug: Django's 500 handling and logging take over
