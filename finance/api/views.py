@@ -1,0 +1,297 @@
+"""Thin JSON views: validate the input, call one service or selector, shape the output.
+
+Every query names the caller, so another user's id is a plain 404.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from rest_framework import status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTAuthentication
+
+from accounts.models import User
+from finance import selectors, services
+from finance.api import serializers as s
+from finance.models import BudgetItem, Category, Transaction
+
+# Where a service's error belongs in the request body, by its code's first word.
+FIELD_BY_CODE_PREFIX = {
+    "amount": "amount",
+    "unknown_currency": "currency",
+    "category": "category",
+    "alias": "aliases",
+}
+
+
+def _on_fields(error: ValidationError, amount_field: str = "amount") -> ValidationError:
+    """Attach a service's field-less error to the request field it is about."""
+    if hasattr(error, "error_dict"):
+        return error
+    by_field: dict[str, list[ValidationError]] = {}
+    for e in error.error_list:
+        code = e.code or ""
+        field = next(
+            (f for prefix, f in FIELD_BY_CODE_PREFIX.items() if code.startswith(prefix)), ""
+        )
+        if field == "amount":
+            field = amount_field
+        if code == "category_name_taken" or code == "category_name_empty":
+            field = "name"
+        by_field.setdefault(field or "__all__", []).append(e)
+    return ValidationError(by_field)  # type: ignore[arg-type]
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ApiView(APIView):
+    # JWT only: without credentials DRF answers 401 with WWW-Authenticate, not the
+    # 403 that session authentication (tried first) would give.
+    authentication_classes = [JWTAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @property
+    def owner(self) -> User:
+        user = self.request.user
+        assert isinstance(user, User)
+        return user
+
+    def valid(self, serializer_class: type[Any], data: Any, **kwargs: Any) -> dict[str, Any]:
+        serializer = serializer_class(data=data, context={"request": self.request}, **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def paginated(self, queryset: QuerySet[Any], serializer_class: type[Any]) -> Response:
+        paginator = Pagination()
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class TransactionListApi(ApiView):
+    def get(self, request: Request) -> Response:
+        filters = self.valid(s.TransactionFilterIn, request.query_params)
+        category = filters.get("category")
+        rows = selectors.transaction_list(
+            user=self.owner,
+            month=filters.get("month"),
+            category_id=category.pk if category else None,
+            kind=filters.get("kind"),
+            source=filters.get("source"),
+        )
+        return self.paginated(rows, s.TransactionOut)
+
+    def post(self, request: Request) -> Response:
+        """Record by fields ({kind, amount, category, ...}) or by text ({text, ...})."""
+        if isinstance(request.data, dict) and "text" in request.data:
+            return self._record_text(request)
+        data = self.valid(s.TransactionFieldsIn, request.data)
+        try:
+            tx = services.transaction_create(
+                user=self.owner,
+                kind=data["kind"],
+                amount=data["amount"],
+                currency=data.get("currency") or self.owner.default_currency,
+                category=data["category"],
+                date=data.get("date") or self.owner.today(),
+                note=data["note"],
+                source="api",
+            )
+        except ValidationError as e:
+            raise _on_fields(e) from e
+        return Response(s.TransactionOut(tx).data, status=status.HTTP_201_CREATED)
+
+    def _record_text(self, request: Request) -> Response:
+        data = self.valid(s.TransactionTextIn, request.data)
+        try:
+            tx = services.record_from_text(
+                user=self.owner,
+                kind=data["kind"],
+                text=data["text"],
+                date=data.get("date"),
+                currency=data.get("currency"),
+                source="api",
+                dry_run=data["dry_run"],
+            )
+        except ValidationError as e:
+            raise _on_fields(e) from e
+        if data["dry_run"]:
+            return Response(s.TransactionOut(tx).data, status=status.HTTP_200_OK)
+        return Response(s.TransactionOut(tx).data, status=status.HTTP_201_CREATED)
+
+
+class TransactionDetailApi(ApiView):
+    def get_object(self, tx_id: int) -> Transaction:
+        return get_object_or_404(
+            Transaction.objects.select_related("category", "user"), pk=tx_id, user=self.owner
+        )
+
+    def get(self, request: Request, tx_id: int) -> Response:
+        return Response(s.TransactionOut(self.get_object(tx_id)).data)
+
+    def put(self, request: Request, tx_id: int) -> Response:
+        return self._update(request, tx_id, partial=False)
+
+    def patch(self, request: Request, tx_id: int) -> Response:
+        return self._update(request, tx_id, partial=True)
+
+    def _update(self, request: Request, tx_id: int, *, partial: bool) -> Response:
+        tx = self.get_object(tx_id)
+        changes = self.valid(s.TransactionUpdateIn, request.data, partial=partial)
+        try:
+            # A new category teaches the parser (inside transaction_update).
+            tx = services.transaction_update(tx=tx, source="api", **changes)
+        except ValidationError as e:
+            raise _on_fields(e) from e
+        return Response(s.TransactionOut(tx).data)
+
+    def delete(self, request: Request, tx_id: int) -> Response:
+        services.transaction_delete(tx=self.get_object(tx_id), source="api")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CategoryListApi(ApiView):
+    def get(self, request: Request) -> Response:
+        filters = self.valid(s.CategoryFilterIn, request.query_params)
+        categories = (
+            Category.objects.for_user(self.owner)
+            .prefetch_related("aliases")
+            .order_by("kind", "name", "id")
+        )
+        if "kind" in filters:
+            categories = categories.filter(kind=filters["kind"])
+        if not filters["archived"]:
+            categories = categories.active()
+        return self.paginated(categories, s.CategoryOut)
+
+    def post(self, request: Request) -> Response:
+        data = self.valid(s.CategoryCreateIn, request.data)
+        try:
+            category = services.category_create(user=self.owner, source="api", **data)
+        except ValidationError as e:
+            raise _on_fields(e) from e
+        return Response(s.CategoryOut(category).data, status=status.HTTP_201_CREATED)
+
+
+class CategoryDetailApi(ApiView):
+    def get_object(self, category_id: int) -> Category:
+        return get_object_or_404(
+            Category.objects.select_related("user"), pk=category_id, user=self.owner
+        )
+
+    def get(self, request: Request, category_id: int) -> Response:
+        return Response(s.CategoryOut(self.get_object(category_id)).data)
+
+    def patch(self, request: Request, category_id: int) -> Response:
+        category = self.get_object(category_id)
+        data = self.valid(s.CategoryUpdateIn, request.data)
+        try:
+            if "name" in data or "aliases" in data:
+                services.category_update(
+                    category=category,
+                    name=data.get("name"),
+                    aliases=data.get("aliases"),
+                    source="api",
+                )
+            if "is_archived" in data:
+                services.category_archive(
+                    category=category, archived=data["is_archived"], source="api"
+                )
+        except ValidationError as e:
+            raise _on_fields(e) from e
+        return Response(s.CategoryOut(category).data)
+
+
+class BudgetItemListApi(ApiView):
+    def get(self, request: Request) -> Response:
+        filters = self.valid(s.BudgetItemFilterIn, request.query_params)
+        items = BudgetItem.objects.filter(user=self.owner).select_related("category")
+        if "month" in filters:
+            items = items.filter(month=filters["month"])
+        return self.paginated(items.order_by("-month", "category__name", "id"), s.BudgetItemOut)
+
+    def post(self, request: Request) -> Response:
+        """Set a category's plan for a month: 201 when new, 200 when it replaced one."""
+        data = self.valid(s.BudgetItemSetIn, request.data)
+        try:
+            item, created = services.budget_item_set(user=self.owner, source="api", **data)
+        except ValidationError as e:
+            raise _on_fields(e, amount_field="planned_amount") from e
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(s.BudgetItemOut(item).data, status=code)
+
+
+class BudgetItemDetailApi(ApiView):
+    def get_object(self, item_id: int) -> BudgetItem:
+        return get_object_or_404(
+            BudgetItem.objects.select_related("category", "user"), pk=item_id, user=self.owner
+        )
+
+    def get(self, request: Request, item_id: int) -> Response:
+        return Response(s.BudgetItemOut(self.get_object(item_id)).data)
+
+    def patch(self, request: Request, item_id: int) -> Response:
+        item = self.get_object(item_id)
+        data = self.valid(s.BudgetItemUpdateIn, request.data)
+        try:
+            item, _created = services.budget_item_set(
+                user=self.owner,
+                month=item.month,
+                category=item.category,
+                planned_amount=data["planned_amount"],
+                currency=data.get("currency") or item.currency,
+                source="api",
+            )
+        except ValidationError as e:
+            raise _on_fields(e, amount_field="planned_amount") from e
+        return Response(s.BudgetItemOut(item).data)
+
+    def delete(self, request: Request, item_id: int) -> Response:
+        services.budget_item_delete(item=self.get_object(item_id), source="api")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SummaryApi(ApiView):
+    def get(self, request: Request) -> Response:
+        params = self.valid(s.SummaryIn, request.query_params)
+        try:
+            summary = selectors.monthly_summary(
+                user=self.owner,
+                month=params.get("month") or self.owner.today().replace(day=1),
+                currency=params.get("currency"),
+            )
+        except ValidationError as e:
+            raise _on_fields(e) from e
+        return Response(
+            {
+                "month": f"{summary.month:%Y-%m}",
+                "currency": summary.currency,
+                "income": str(summary.income),
+                "expense": str(summary.expense),
+                "balance": str(summary.balance),
+                "categories": [
+                    {
+                        "category": {
+                            "id": line.category.id,
+                            "slug": line.category.slug,
+                            "name": line.category.name,
+                        },
+                        "kind": line.kind,
+                        "planned": str(line.planned),
+                        "spent": str(line.spent),
+                        "remaining": str(line.remaining),
+                        "over_budget": line.over_budget,
+                    }
+                    for line in summary.categories
+                ],
+            }
+        )
