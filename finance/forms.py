@@ -10,22 +10,24 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from finance import currencies, selectors
+from finance import currencies, errors, selectors, services
 from finance.models import Category, Kind, Transaction
 
 KIND_CHOICES = Kind.choices
 SOURCE_CHOICES = Transaction.Source.choices
 
 
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one."""
+def add_service_error(
+    form: forms.Form, error: ValidationError, renames: dict[str, str] | None = None
+) -> None:
+    """Show a service's ValidationError on the form: beside its field when the form has one."""
     if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for e in errors:
-                form.add_error(target, e)
+        pairs = [(field, e) for field, errors in error.error_dict.items() for e in errors]
     else:
-        form.add_error(None, error)
+        pairs = [(errors.field_for(e.code), e) for e in error.error_list]
+    for field, e in pairs:
+        field = (renames or {}).get(field or "", field)
+        form.add_error(field if field in form.fields else None, e)
 
 
 def split_aliases(value: str) -> list[str]:
@@ -171,9 +173,12 @@ class TransactionFilterForm(forms.Form):
 class BudgetForm(forms.Form):
     """One amount per category: this month's plan, edited in place on the budget page."""
 
-    def __init__(self, *args: Any, rows: list[selectors.BudgetRow], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, rows: list[selectors.BudgetRow], currency: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.rows = rows
+        self.currency = currency
         for row in rows:
             field = amount_field(row.category.name, allow_zero=True, required=False)
             field.initial = row.item.planned_amount if row.item else None
@@ -185,6 +190,19 @@ class BudgetForm(forms.Form):
     @staticmethod
     def field_name(category: Category) -> str:
         return f"plan_{category.pk}"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # The service's own precision check (JPY has no cents), shown beside the row.
+        for row in self.rows:
+            name = self.field_name(row.category)
+            if cleaned.get(name) is not None:
+                currency = row.item.currency if row.item else self.currency
+                try:
+                    services.normalize_amount(cleaned[name], currency, allow_zero=True)
+                except ValidationError as e:
+                    self.add_error(name, e)
+        return cleaned
 
     def plans(self) -> dict[Category, Decimal | None]:
         """Each category's plan as typed (None: left empty), for budget_month_update."""

@@ -187,7 +187,7 @@ def delete_transaction(request: AuthenticatedHttpRequest, tx_id: int) -> HttpRes
 def budget(request: AuthenticatedHttpRequest) -> HttpResponse:
     month = _month(request, request.POST.get("month") or request.GET.get("month"))
     page = selectors.budget_page(user=request.user, month=month)
-    form = forms.BudgetForm(request.POST or None, rows=page.rows)
+    form = forms.BudgetForm(request.POST or None, rows=page.rows, currency=page.currency)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.budget_month_update(

@@ -3,6 +3,7 @@
 Every query names the caller, so another user's id is a plain 404.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,35 +18,24 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import User
-from finance import selectors, services
+from finance import errors, selectors, services
 from finance.api import serializers as s
 from finance.models import BudgetItem, Category, Transaction
 
-# Where a service's error belongs in the request body, by its code's first word.
-FIELD_BY_CODE_PREFIX = {
-    "amount": "amount",
-    "unknown_currency": "currency",
-    "category": "category",
-    "alias": "aliases",
-}
-
 
 def _on_fields(error: ValidationError, amount_field: str = "amount") -> ValidationError:
-    """Attach a service's field-less error to the request field it is about."""
+    """Put a service's field-less error on the request field it is about."""
     if hasattr(error, "error_dict"):
         return error
     by_field: dict[str, list[ValidationError]] = {}
     for e in error.error_list:
-        code = e.code or ""
-        field = next(
-            (f for prefix, f in FIELD_BY_CODE_PREFIX.items() if code.startswith(prefix)), ""
-        )
-        if field == "amount":
-            field = amount_field
-        if code == "category_name_taken" or code == "category_name_empty":
-            field = "name"
-        by_field.setdefault(field or "__all__", []).append(e)
+        field = errors.field_for(e.code) or "__all__"
+        field = amount_field if field == "amount" else field
+        by_field.setdefault(field, []).append(e)
     return ValidationError(by_field)  # type: ignore[arg-type]
+
+
+CENTS = Decimal("0.01")
 
 
 class Pagination(PageNumberPagination):
@@ -260,6 +250,11 @@ class BudgetItemDetailApi(ApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _amount(value: Decimal) -> str:
+    # Like every amount in the API: a string with two decimal places.
+    return str(value.quantize(CENTS))
+
+
 class SummaryApi(ApiView):
     def get(self, request: Request) -> Response:
         params = self.valid(s.SummaryIn, request.query_params)
@@ -275,9 +270,9 @@ class SummaryApi(ApiView):
             {
                 "month": f"{summary.month:%Y-%m}",
                 "currency": summary.currency,
-                "income": str(summary.income),
-                "expense": str(summary.expense),
-                "balance": str(summary.balance),
+                "income": _amount(summary.income),
+                "expense": _amount(summary.expense),
+                "balance": _amount(summary.balance),
                 "categories": [
                     {
                         "category": {
@@ -286,9 +281,9 @@ class SummaryApi(ApiView):
                             "name": line.category.name,
                         },
                         "kind": line.kind,
-                        "planned": str(line.planned),
-                        "spent": str(line.spent),
-                        "remaining": str(line.remaining),
+                        "planned": _amount(line.planned),
+                        "spent": _amount(line.spent),
+                        "remaining": _amount(line.remaining),
                         "over_budget": line.over_budget,
                     }
                     for line in summary.categories
