@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from accounts.models import User
 from finance import currencies, services
 from finance.models import BudgetItem, Category, CategoryAlias, ExchangeRate, Transaction
 
@@ -64,12 +65,15 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
         original = Category.objects.get(pk=obj.pk)
         if "name" in form.changed_data:
             services.category_update(
-                category=original, name=obj.name, source="admin", actor=request.user
-            )  # type: ignore[arg-type]
+                category=original, name=obj.name, source="admin", actor=cast(User, request.user)
+            )
         if "is_archived" in form.changed_data:
             services.category_archive(
-                category=original, archived=obj.is_archived, source="admin", actor=request.user
-            )  # type: ignore[arg-type]
+                category=original,
+                archived=obj.is_archived,
+                source="admin",
+                actor=cast(User, request.user),
+            )
 
 
 class TransactionAdminForm(forms.ModelForm[Transaction]):
@@ -120,12 +124,12 @@ class TransactionAdmin(admin.ModelAdmin[Transaction]):
         services.transaction_update(
             tx=Transaction.objects.select_related("user", "category").get(pk=obj.pk),
             source="admin",
-            actor=request.user,  # type: ignore[arg-type]
+            actor=cast(User, request.user),
             **changes,
         )
 
     def delete_model(self, request: HttpRequest, obj: Transaction) -> None:
-        services.transaction_delete(tx=obj, source="admin", actor=request.user)  # type: ignore[arg-type]
+        services.transaction_delete(tx=obj, source="admin", actor=cast(User, request.user))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Transaction]) -> None:
         for tx in queryset.select_related("user", "category"):
@@ -177,7 +181,7 @@ class BudgetItemAdmin(admin.ModelAdmin[BudgetItem]):
             planned_amount=obj.planned_amount,
             currency=obj.currency,
             source="admin",
-            actor=request.user,  # type: ignore[arg-type]
+            actor=cast(User, request.user),
         )
 
 
