@@ -17,6 +17,22 @@ from finance.models import BudgetItem, Category, CategoryAlias, ExchangeRate, Tr
 # on the form instead of failing in save_model().
 
 
+def _clean_money(
+    form: forms.ModelForm[Any], cleaned: dict[str, Any], field: str, allow_zero: bool = False
+) -> None:
+    """The currency and the amount in `field`, as the services will check them."""
+    if cleaned.get("currency"):
+        try:
+            cleaned["currency"] = currencies.normalize_code(cleaned["currency"])
+        except ValidationError as e:
+            form.add_error("currency", e)
+    if cleaned.get(field) is not None and cleaned.get("currency"):
+        try:
+            services.normalize_amount(cleaned[field], cleaned["currency"], allow_zero=allow_zero)
+        except ValidationError as e:
+            form.add_error(field, e)
+
+
 class CategoryAliasInline(admin.TabularInline[CategoryAlias, Category]):
     model = CategoryAlias
     extra = 0
@@ -89,16 +105,7 @@ class TransactionAdminForm(forms.ModelForm[Transaction]):
                 services.check_category(user=tx.user, category=cleaned["category"], kind=tx.kind)
             except ValidationError as e:
                 self.add_error("category", e)
-        if cleaned.get("currency"):
-            try:
-                cleaned["currency"] = currencies.normalize_code(cleaned["currency"])
-            except ValidationError as e:
-                self.add_error("currency", e)
-        if cleaned.get("amount") is not None and cleaned.get("currency"):
-            try:
-                services.normalize_amount(cleaned["amount"], cleaned["currency"])
-            except ValidationError as e:
-                self.add_error("amount", e)
+        _clean_money(self, cleaned, "amount")
         return cleaned
 
 
@@ -143,18 +150,7 @@ class BudgetItemAdminForm(forms.ModelForm[BudgetItem]):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("currency"):
-            try:
-                cleaned["currency"] = currencies.normalize_code(cleaned["currency"])
-            except ValidationError as e:
-                self.add_error("currency", e)
-        if cleaned.get("planned_amount") is not None and cleaned.get("currency"):
-            try:
-                services.normalize_amount(
-                    cleaned["planned_amount"], cleaned["currency"], allow_zero=True
-                )
-            except ValidationError as e:
-                self.add_error("planned_amount", e)
+        _clean_money(self, cleaned, "planned_amount", allow_zero=True)
         return cleaned
 
 
