@@ -7,7 +7,7 @@ keep and reuse) and passes the user's default currency and today's date.
 
 from finance.textparse.categories import Alias, CategoryEntry, CategoryIndex, CategoryMatch
 from finance.textparse.parser import MAX_AMOUNT, ParseError, ParseResult, Problem, parse
-from finance.textparse.words import keywords, phrase_key
+from finance.textparse.words import keywords, phrase, phrase_key
 
 __all__ = [
     "MAX_AMOUNT",
@@ -20,5 +20,6 @@ __all__ = [
     "Problem",
     "keywords",
     "parse",
+    "phrase",
     "phrase_key",
 ]

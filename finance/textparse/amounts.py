@@ -36,8 +36,14 @@ _WORD_AFTER_RE = re.compile(r"\s+[^\W\d_]")
 THOUSAND, MILLION, BILLION = Decimal(1000), Decimal(1_000_000), Decimal(1_000_000_000)
 MULTIPLIERS = {"к": THOUSAND, "k": THOUSAND, "кк": MILLION, "kk": MILLION, "m": MILLION}
 MULTIPLIERS |= {"mln": MILLION, "bn": BILLION}
-_WORD_MULTIPLIERS = (("тыс", THOUSAND), ("тыщ", THOUSAND), ("млн", MILLION))
-_WORD_MULTIPLIERS += (("миллион", MILLION), ("млрд", BILLION), ("миллиард", BILLION))
+_WORD_MULTIPLIERS = (
+    ("тыс", THOUSAND),
+    ("тыщ", THOUSAND),
+    ("млн", MILLION),
+    ("миллион", MILLION),
+    ("млрд", BILLION),
+    ("миллиард", BILLION),
+)
 
 
 @dataclass

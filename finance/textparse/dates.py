@@ -78,9 +78,10 @@ DATE_RE = re.compile(
     (?:
         (?P<iso>(?P<iso_y>\d{{4}})-(?P<iso_m>\d{{1,2}})-(?P<iso_d>\d{{1,2}}))
       | (?P<dmy>(?P<dmy_d>\d{{1,2}})[./](?P<dmy_m>\d{{1,2}})[./](?P<dmy_y>\d{{4}}|\d{{2}}))
-      | (?P<dm>(?P<dm_d>\d{{1,2}})[./](?P<dm_m>\d{{1,2}}))
-      | (?P<ago>(?:(?P<ago_n>\d{{1,3}}|{_alternatives(NUMERALS)})\s+)?
-            (?P<ago_unit>день|дня|дней|сутки|суток|неделю|недели|недель|days?|weeks?)
+      | (?P<dm>(?P<dm_d>\d{{1,2}})(?P<dm_sep>[./])(?P<dm_m>\d{{1,2}}))
+      | (?P<ago>(?:(?P<ago_n>\d{{1,3}}|{_alternatives(NUMERALS)})\s+
+            (?P<ago_units>день|дня|дней|суток|недели|недель|days?|weeks?)
+          | (?P<ago_unit>день|сутки|неделю|day|week))  # `неделю назад`, not `350 неделю`
             \s+(?:назад|ago))
       | (?P<named>(?P<named_d>\d{{1,2}})(?:-?(?:го|е|st|nd|rd|th))?\s+(?:of\s+)?
             (?P<named_m>{_alternatives(MONTHS)})\.?
@@ -150,8 +151,8 @@ def find(text: str, today: date) -> list[DateMatch]:
         if m["iso"]:
             value = _exact(int(m["iso_y"]), int(m["iso_m"]), int(m["iso_d"]))
         elif m["dmy"]:
-            year = int(m["dmy_y"])
-            value = _exact(year + 2000 if year < 100 else year, int(m["dmy_m"]), int(m["dmy_d"]))
+            short = int(m["dmy_y"])
+            value = _exact(short + 2000 if short < 100 else short, int(m["dmy_m"]), int(m["dmy_d"]))
         elif m["dm"]:
             day, month = int(m["dm_d"]), int(m["dm_m"])
             if not (1 <= month <= 12 and 1 <= day <= 31):
@@ -159,20 +160,24 @@ def find(text: str, today: date) -> list[DateMatch]:
             value = _latest(day, month, today)
             if value is None:
                 continue
-            found.append(DateMatch(start, end, value, soft=True))
+            # `15/11` cannot be money; `15.11` can.
+            found.append(DateMatch(start, end, value, soft=m["dm_sep"] == "."))
             continue
         elif m["ago"]:
             raw = m["ago_n"]
             n = 1 if raw is None else int(raw) if raw.isdigit() else NUMERALS[raw]
-            unit = m["ago_unit"]
+            unit = m["ago_units"] or m["ago_unit"]
             value = today - timedelta(days=n * 7 if unit.startswith(("нед", "week")) else n)
         elif m["named"] or m["en"]:
             prefix = "named" if m["named"] else "en"
             day, month = int(m[f"{prefix}_d"]), MONTHS[m[f"{prefix}_m"]]
-            year = _plausible_year(m[f"{prefix}_y"], today)
-            if m[f"{prefix}_y"] and year is None:
+            stated_year = _plausible_year(m[f"{prefix}_y"], today)
+            if m[f"{prefix}_y"] and stated_year is None:
                 end = m.start(f"{prefix}_y")  # the number after the date is not its year
-            value = _exact(year, month, day) if year else _latest(day, month, today)
+            if stated_year is None:
+                value = _latest(day, month, today)
+            else:
+                value = _exact(stated_year, month, day)
         elif m["rel"]:
             value = today - timedelta(days=RELATIVE[" ".join(m["rel"].split())])
         elif m["wd"]:

@@ -129,11 +129,12 @@ def parse(
     elif not 0 < amount.value <= MAX_AMOUNT:
         problems.append(Problem("payload.text", "amount_out_of_range", AMOUNT_OUT_OF_RANGE))
 
-    # A `15.11` that turned out to be the amount is not a date.
-    used_dates = sorted(
-        (d for d in found_dates if amount is None or d is not amount.date),
-        key=lambda d: d.start,
-    )
+    # A `15.11` that turned out to be (part of) the amount is not a date.
+    used_dates = [
+        d
+        for d in found_dates
+        if not (d.soft and amount is not None and d.start < amount.end and amount.start < d.end)
+    ]
     if date is None:
         stated = used_dates[0] if used_dates else None
         if stated is not None and stated.value is None:

@@ -114,11 +114,17 @@ def phrase_key(phrase: str) -> tuple[str, ...]:
     return tuple(key(w) for w in tokens(phrase) if w not in STOPWORDS)
 
 
+def _meaningful(note: str) -> list[str]:
+    return [w for w in tokens(note) if w not in STOPWORDS and len(w) > 1 and not w[0].isdigit()]
+
+
 def keywords(note: str) -> list[str]:
     """The meaningful words of a note in dictionary form: no numbers, no stopwords."""
-    words = []
-    for word in tokens(note):
-        if word in STOPWORDS or len(word) < 2 or word[0].isdigit():
-            continue
-        words.append(dictionary_form(word))
-    return list(dict.fromkeys(words))
+    lemmas = (dictionary_form(w) for w in _meaningful(note))
+    return list(dict.fromkeys(lemma for lemma in lemmas if lemma not in STOPWORDS))
+
+
+def phrase(note: str) -> str:
+    """The meaningful words of a note as typed (`ремонт квартиры`), if there are several."""
+    meaningful = _meaningful(note)
+    return " ".join(meaningful) if len(meaningful) > 1 else ""
