@@ -439,7 +439,9 @@ def record_from_text(
         text=text,
         source=source,
     )
-    tx.full_clean(exclude=["user", "category"])
+    # The check constraints (amount > 0, an ISO code) are what normalize_* just enforced;
+    # validating them again would cost a query each.
+    tx.full_clean(exclude=["user", "category"], validate_constraints=False)
     return tx
 
 

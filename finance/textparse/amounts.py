@@ -29,8 +29,8 @@ NUMBER_RE = re.compile(
     re.VERBOSE,
 )
 _NUMBER_GROUPS = ("spaces", "commas", "dots", "plain")
+_MAX_DIGITS = 40
 _PLUS_RE = re.compile(r"\s*\+\s*")
-_BLANK_RE = re.compile(r"\s*")
 _WORD_AFTER_RE = re.compile(r"\s+[^\W\d_]")
 
 THOUSAND, MILLION, BILLION = Decimal(1000), Decimal(1_000_000), Decimal(1_000_000_000)
@@ -75,7 +75,8 @@ def _value(m: re.Match[str]) -> Decimal:
         digits = m["dots"].replace(".", "").replace(",", ".")
     else:
         digits = m["plain"].replace(",", ".")
-    value = Decimal(digits)
+    # Past 40 digits it is out of range whatever it is, and Decimal's exponent limit stays away.
+    value = Decimal("Infinity") if len(digits) > _MAX_DIGITS else Decimal(digits)
     if m["glued"]:
         value *= MULTIPLIERS[m["glued"]]
     elif m["word"]:
@@ -85,17 +86,29 @@ def _value(m: re.Match[str]) -> Decimal:
     return -value if m["sign"] else value
 
 
-def _blank(text: str, start: int, end: int) -> bool:
-    return _BLANK_RE.fullmatch(text, start, end) is not None
-
-
-def _attach_currency(amount: Amount, text: str, currencies: list[CurrencyMatch]) -> None:
-    for c in currencies:
-        after = c.start >= amount.end and _blank(text, amount.end, c.start)
-        before = c.end <= amount.start and _blank(text, c.end, amount.start)
-        if after or (before and c.place is not Place.AFTER_NUMBER):
+def _attach_currency(
+    amount: Amount,
+    text: str,
+    starting: dict[int, CurrencyMatch],
+    ending: dict[int, CurrencyMatch],
+) -> None:
+    after = starting.get(_skip_spaces(text, amount.end))
+    position = amount.start
+    while position > 0 and text[position - 1].isspace():
+        position -= 1
+    before = ending.get(position)
+    if before is not None and before.place is Place.AFTER_NUMBER:
+        before = None
+    for c in (after, before):
+        if c is not None:
             amount.currency = amount.currency or c.code
             amount.currency_spans += ((c.start, c.end),)
+
+
+def _skip_spaces(text: str, position: int) -> int:
+    while position < len(text) and text[position].isspace():
+        position += 1
+    return position
 
 
 def find(
@@ -106,6 +119,7 @@ def find(
     `masked` is `text` with the dates and times blotted out.
     """
     amounts: list[Amount] = []
+    soft_by_span = {(d.start, d.end): d for d in soft_dates}
     for m in NUMBER_RE.finditer(masked):
         start, end = m.span()
         number = next(g for g in _NUMBER_GROUPS if m[g])
@@ -121,11 +135,12 @@ def find(
             and _WORD_AFTER_RE.match(masked, end) is not None
         )
         if not multiplied:
-            span = m.span(number)
-            amount.date = next((d for d in soft_dates if (d.start, d.end) == span), None)
+            amount.date = soft_by_span.get(m.span(number))
         amounts.append(amount)
+    starting = {c.start: c for c in currencies}
+    ending = {c.end: c for c in currencies}
     for amount in amounts:
-        _attach_currency(amount, text, currencies)
+        _attach_currency(amount, text, starting, ending)
         if amount.currency:
             amount.count = False
     return _join_sums(masked, amounts)

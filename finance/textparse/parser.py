@@ -116,11 +116,7 @@ def parse(
     soft = [d for d in found_dates if d.soft]
     times = [m.span() for m in dates.TIME_RE.finditer(low)]
     masked = _blot(low, [(d.start, d.end) for d in hard] + times)
-    currencies = [
-        c
-        for c in money.find(cleaned, low)
-        if not any(d.start < c.end and c.start < d.end for d in hard)
-    ]
+    currencies = [c for c in money.find(cleaned, low) if masked[c.start] != _BLOT]
     candidates = amounts.find(low, masked, currencies, soft)
     amount = amounts.choose(candidates)
 
