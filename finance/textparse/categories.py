@@ -67,10 +67,10 @@ class _KindIndex:
         if len(keys) == 1:
             for k in keys[0]:
                 held = self.single.get(k)
+                if held is None and len(k) >= FUZZY_MIN_LENGTH - 1:
+                    self.by_initial.setdefault(k[0], []).append(k)
                 if held is None or source < held.source:
                     self.single[k] = phrase
-                if len(k) >= FUZZY_MIN_LENGTH - 1:
-                    self.by_initial.setdefault(k[0], []).append(k)
 
     def exact(self, tokens: list[str]) -> tuple[tuple[int, int, int], _Phrase] | None:
         best: tuple[tuple[int, int, int], _Phrase] | None = None

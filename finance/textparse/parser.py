@@ -134,9 +134,9 @@ def parse(
     if date is None:
         stated = used_dates[0] if used_dates else None
         if stated is not None and stated.value is None:
-            words_ = text[stated.start : stated.end]
+            stated_text = cleaned[stated.start : stated.end]
             problems.append(
-                Problem("payload.text", "invalid_date", INVALID_DATE.format(words=words_))
+                Problem("payload.text", "invalid_date", INVALID_DATE.format(words=stated_text))
             )
         date = stated.value if stated is not None and stated.value else today
 
@@ -164,9 +164,8 @@ def parse(
             Problem("payload.text", "category_not_found", NO_CATEGORY.format(kind=kind))
         )
 
-    if problems:
+    if problems or amount is None or match is None:
         raise ParseError(problems)
-    assert amount is not None and match is not None
     return ParseResult(
         amount=amount.value,
         currency=currency,
