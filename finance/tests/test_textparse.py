@@ -38,6 +38,8 @@ class TextParseTestCase(BaseTestCase):
 
     def test_it_takes_the_price_over_a_count(self) -> None:
         self.assertEqual(parse("2 кофе 500").amount, 500)
+        self.assertEqual(parse("12 яиц 150").amount, 150)
+        self.assertEqual(parse("кофе 250 булка 100").amount, 250)
         self.assertEqual(parse("теле2 500").amount, 500)
         self.assertEqual(parse("5км такси 300").amount, 300)
 

@@ -30,6 +30,7 @@ NUMBER_RE = re.compile(
 )
 _NUMBER_GROUPS = ("spaces", "commas", "dots", "plain")
 _MAX_DIGITS = 40
+_COUNT_DIGITS = 2
 _PLUS_RE = re.compile(r"\s*\+\s*")
 _WORD_AFTER_RE = re.compile(r"\s+[^\W\d_]")
 
@@ -128,10 +129,12 @@ def find(
         amount.glued = (start > 0 and masked[start - 1].isalpha()) or (
             end < len(masked) and masked[end].isalpha()
         )
+        # A count is a small whole number before a word: `2 кофе`, not `кофе 250 булка 100`.
         amount.count = (
             number == "plain"
             and not multiplied
             and m[number].isdigit()
+            and len(m[number]) <= _COUNT_DIGITS
             and _WORD_AFTER_RE.match(masked, end) is not None
         )
         if not multiplied:
