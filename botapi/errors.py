@@ -94,7 +94,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         headers = dict(response.items()) if response is not None else {}
         return error_response(401, "authentication_failed", str(exc.detail), headers=headers)
     if isinstance(exc, exceptions.Throttled):
-        headers = {"Retry-After": str(math.ceil(exc.wait or 1))}
+        headers = {"Retry-After": str(math.ceil(getattr(exc, "wait", None) or 1))}
         return error_response(429, "rate_limited", "Too many requests.", headers=headers)
     if isinstance(exc, Http404 | exceptions.NotFound):
         return error_response(404, "not_found", "Not found.")
