@@ -269,7 +269,8 @@ def add_months(month: date, count: int) -> date:
 
 
 # As in the summary: grouped per month, category and currency (and per day where a
-# conversion is needed), so each month's figures round exactly as the dashboard's do.
+# conversion is needed), so each month's figures round exactly as the dashboard's do;
+# one rate lookup per currency and day, MATERIALIZED for the same reason as there.
 _TOTALS_SQL = """
 WITH lines AS (
     SELECT date_trunc('month', t.date)::date AS month, t.category_id, t.kind, t.currency,
@@ -278,11 +279,14 @@ WITH lines AS (
     FROM finance_transaction t
     WHERE t.user_id = %(user_id)s AND t.date >= %(start)s AND t.date <= %(end)s
     GROUP BY 1, 2, 3, 4, 5
+), rates AS MATERIALIZED (
+    SELECT d.currency, d.day, {rate} AS rate
+    FROM (SELECT DISTINCT currency, day FROM lines WHERE day IS NOT NULL) d
 )
 SELECT l.month, l.category_id, l.kind, l.currency, l.day, l.amount, r.rate
 FROM lines l
-LEFT JOIN LATERAL (SELECT {rate} AS rate) r ON l.day IS NOT NULL
-""".format(rate=_rate_sql("l.currency", "%(target)s", "l.day"))
+LEFT JOIN rates r ON r.currency = l.currency AND r.day = l.day
+""".format(rate=_rate_sql("d.currency", "%(target)s", "d.day", "%(pivot)s"))
 
 
 def monthly_totals(

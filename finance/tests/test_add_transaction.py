@@ -63,3 +63,40 @@ class AddTransactionTestCase(BaseTestCase):
         response = self.client.post("/transactions/add/", self.form(category=str(bobs.pk)))
         self.assertIn("category", response.context["form"].errors)
         self.assertFalse(Transaction.objects.exists())
+
+
+class AddTransactionByTextTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        self.client.force_login(self.alice)
+
+    def test_preview_shows_what_would_be_recorded_and_writes_nothing(self) -> None:
+        response = self.client.post(
+            "/transactions/add/text/", {"text": "кофе 250", "kind": "expense", "preview": "1"}
+        )
+        self.assertEqual(response.status_code, 200)
+        preview = response.context["preview"]
+        self.assertEqual((preview.amount, preview.category.slug), (Decimal(250), "cafe"))
+        self.assertIsNone(preview.pk)
+        self.assertContains(response, "Будет записано")
+        self.assertFalse(Transaction.objects.exists())
+        self.assertFalse(AuditLog.objects.filter(action="transaction.create").exists())
+
+    def test_record_saves_as_web_with_the_original_text(self) -> None:
+        response = self.client.post(
+            "/transactions/add/text/", {"text": "кофе 250", "kind": "expense", "save": "1"}
+        )
+        self.assertRedirects(response, "/transactions/add/")
+        tx = Transaction.objects.get(user=self.alice)
+        self.assertEqual((tx.amount, tx.text, tx.source), (Decimal(250), "кофе 250", "web"))
+        self.assertEqual(tx.category.slug, "cafe")
+
+    def test_text_without_an_amount_is_an_error_on_the_text(self) -> None:
+        response = self.client.post(
+            "/transactions/add/text/", {"text": "просто кофе", "kind": "expense"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("text", response.context["text_form"].errors)
+        self.assertFalse(Transaction.objects.exists())
+
+    def test_it_needs_a_post(self) -> None:
+        self.assertEqual(self.client.get("/transactions/add/text/").status_code, 405)

@@ -105,3 +105,26 @@ class TransactionsApiTestCase(ApiTestCase):
         self.assertEqual(self.api.delete(url).status_code, 204)
         self.assertFalse(Transaction.objects.filter(pk=tx.pk).exists())
         self.assertEqual(AuditLog.objects.get(action="transaction.delete").source, "api")
+
+
+class TransactionsByTextApiTestCase(ApiTestCase):
+    def test_text_is_parsed_and_recorded(self) -> None:
+        response = self.api.post("/api/transactions/", {"text": "кофе 250"}, format="json")
+        self.assertEqual(response.status_code, 201)
+        body = response.json()
+        self.assertEqual((body["amount"], body["category"]["slug"]), ("250.00", "cafe"))
+        self.assertEqual((body["text"], body["source"]), ("кофе 250", "api"))
+
+    def test_dry_run_answers_without_writing(self) -> None:
+        response = self.api.post(
+            "/api/transactions/", {"text": "кофе 250", "dry_run": True}, format="json"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIsNone(response.json()["id"])
+        self.assertFalse(Transaction.objects.exists())
+
+    def test_unparseable_text_is_a_400_on_text(self) -> None:
+        response = self.api.post("/api/transactions/", {"text": "просто кофе"}, format="json")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["details"][0]["path"], "text")
+        self.assertFalse(Transaction.objects.exists())

@@ -44,7 +44,9 @@ class EditTransactionTestCase(BaseTestCase):
         self.tx.refresh_from_db()
         self.assertEqual(self.tx.category, car)
         row = AuditLog.objects.get(action="transaction.update")
-        self.assertEqual((row.source, row.details), ("web", {"category": ["transport", "car"]}))
+        self.assertEqual((row.source, row.details["category"]), ("web", ["transport", "car"]))
+        # The correction teaches the parser: the note's word now files under "car".
+        self.assertEqual(row.details["learned_aliases"], ["такси"])
 
     def test_an_unchanged_form_changes_nothing(self) -> None:
         self.client.post(self.url, self.post())
@@ -102,3 +104,27 @@ class DeleteTransactionTestCase(BaseTestCase):
         self.client.force_login(self.bob)
         self.assertEqual(self.client.post(self.url).status_code, 404)
         self.assertTrue(Transaction.objects.filter(pk=self.tx.pk).exists())
+
+
+class CorrectionTeachesTheParserTestCase(BaseTestCase):
+    def test_moving_a_transaction_sends_the_same_words_there_next_time(self) -> None:
+        self.client.force_login(self.alice)
+        tx = services.record_from_text(
+            user=self.alice, kind="expense", text="самокат 300", source="bot"
+        )
+        self.assertEqual(tx.category.slug, "other")
+        transport = self.category(self.alice, "transport")
+        self.client.post(
+            f"/transactions/{tx.pk}/",
+            {
+                "amount": "300",
+                "currency": "RUB",
+                "category": str(transport.pk),
+                "date": f"{tx.date:%Y-%m-%d}",
+                "note": tx.note,
+            },
+        )
+        response = self.client.post(
+            "/transactions/add/text/", {"text": "самокат 120", "kind": "expense", "preview": "1"}
+        )
+        self.assertEqual(response.context["preview"].category, transport)
