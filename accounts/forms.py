@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import UserCreationForm, UsernameField
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -58,9 +58,10 @@ class SignupForm(PreferencesMixin, UserCreationForm[User]):
         label=_("E-mail"), help_text=_("Only for resetting a forgotten password.")
     )
 
-    class Meta(UserCreationForm.Meta):
+    class Meta:
         model = User
         fields = ["username", "email"]
+        field_classes = {"username": UsernameField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

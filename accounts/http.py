@@ -6,4 +6,4 @@ from accounts.models import User
 class AuthenticatedHttpRequest(HttpRequest):
     """What a view behind @login_required receives: the user is a real User."""
 
-    user: User  # type: ignore[assignment]
+    user: User

@@ -67,7 +67,7 @@ def curl_example(endpoint: str) -> str:
 def agent_prompt(*, user: User) -> str:
     from botapi import prompt
 
-    return prompt.system_prompt(user.language, user.today())
+    return str(prompt.system_prompt(user.language, user.today()))
 
 
 def tokens_page(*, user: User, base_url: str) -> TokensPage:

@@ -23,7 +23,9 @@ TOO_MANY_ATTEMPTS = gettext_lazy("Too many attempts. Wait a few minutes and try 
 
 
 def _throttled(request: HttpRequest, group: str, key: str, rate: str) -> bool:
-    return is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
+    return bool(
+        is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
+    )
 
 
 def _login_throttled(request: HttpRequest) -> bool:

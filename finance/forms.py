@@ -21,6 +21,7 @@ def add_service_error(
     form: forms.Form, error: ValidationError, renames: dict[str, str] | None = None
 ) -> None:
     """Show a service's ValidationError on the form: beside its field when the form has one."""
+    pairs: list[tuple[str | None, ValidationError]]
     if hasattr(error, "error_dict"):
         pairs = [(field, e) for field, errors in error.error_dict.items() for e in errors]
     else:
@@ -87,8 +88,10 @@ class TransactionForm(forms.Form):
         assert isinstance(field, CategoryChoiceField)
         field.queryset = categories
         field.choices = [("", "—"), *_grouped(categories)]
-        self.fields["currency"].choices = currency_choices(user)
-        self.fields["currency"].initial = user.default_currency
+        currency = self.fields["currency"]
+        assert isinstance(currency, forms.ChoiceField)
+        currency.choices = currency_choices(user)
+        currency.initial = user.default_currency
         self.fields["date"].initial = user.today()
 
 
@@ -118,7 +121,9 @@ class EditTransactionForm(forms.Form):
         field = self.fields["category"]
         assert isinstance(field, CategoryChoiceField)
         field.queryset = categories.order_by("name")
-        self.fields["currency"].choices = currency_choices(tx.user, also=tx.currency)
+        currency = self.fields["currency"]
+        assert isinstance(currency, forms.ChoiceField)
+        currency.choices = currency_choices(tx.user, also=tx.currency)
 
     def changes(self) -> dict[str, Any]:
         """Only what the person changed, as keyword arguments of transaction_update."""

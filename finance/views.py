@@ -40,7 +40,7 @@ def _month_nav(month: date) -> dict[str, date]:
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     month = _month(request, request.GET.get("month"))
-    context: dict[str, object] = _month_nav(month)
+    context: dict[str, object] = dict(_month_nav(month))
     try:
         summary = selectors.monthly_summary(user=request.user, month=month)
         totals = selectors.monthly_totals(user=request.user, last_month=month)
@@ -207,7 +207,7 @@ def budget(request: AuthenticatedHttpRequest) -> HttpResponse:
 def copy_budget(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = forms.MonthForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["month"]))
+        messages.error(request, " ".join(str(m) for m in form.errors["month"]))
         return redirect("finance:budget")
     month = form.cleaned_data["month"]
     created = services.budget_copy_previous_month(user=request.user, month=month, source="web")

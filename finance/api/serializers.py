@@ -92,7 +92,10 @@ class TransactionFilterIn(serializers.Serializer[Any]):
     month = MonthField(required=False)
     category = OwnCategoryField(required=False)
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
-    source = serializers.ChoiceField(choices=Transaction.Source.choices, required=False)
+    # Shadows Field.source only in the stubs: DRF moves declared fields off the class.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=Transaction.Source.choices, required=False
+    )
 
 
 class TransactionFieldsIn(serializers.Serializer[Any]):

@@ -32,7 +32,7 @@ def _on_fields(error: ValidationError, amount_field: str = "amount") -> Validati
         field = errors.field_for(e.code) or "__all__"
         field = amount_field if field == "amount" else field
         by_field.setdefault(field, []).append(e)
-    return ValidationError(by_field)  # type: ignore[arg-type]
+    return ValidationError(by_field)
 
 
 CENTS = Decimal("0.01")

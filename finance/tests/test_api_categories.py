@@ -8,7 +8,7 @@ class CategoriesApiTestCase(ApiTestCase):
         gifts = self.category(self.alice, "gifts")
         gifts.is_archived = True
         gifts.save()
-        body = self.api.get("/api/categories/", {"kind": "income", "page_size": 100}).json()
+        body = self.api.get("/api/categories/", {"kind": "income", "page_size": "100"}).json()
         self.assertTrue(body["results"])
         self.assertEqual({c["kind"] for c in body["results"]}, {"income"})
         slugs = {

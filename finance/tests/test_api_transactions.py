@@ -30,10 +30,10 @@ class TransactionsApiTestCase(ApiTestCase):
         self.record(self.alice, "cafe", day=date(2026, 10, 5))
         pay = self.record(self.alice, "salary")
         cafe = self.category(self.alice, "cafe")
-        cases = [
+        cases: list[tuple[dict[str, str], set[int]]] = [
             ({"month": "2026-11"}, {coffee.pk, pay.pk}),
             ({"kind": "income"}, {pay.pk}),
-            ({"category": cafe.pk, "source": "bot"}, {coffee.pk}),
+            ({"category": str(cafe.pk), "source": "bot"}, {coffee.pk}),
         ]
         for query, expected in cases:
             with self.subTest(query=query):
@@ -43,7 +43,7 @@ class TransactionsApiTestCase(ApiTestCase):
     def test_bad_filters_are_a_400_naming_them(self) -> None:
         bobs = self.category(self.bob, "cafe")
         response = self.api.get(
-            "/api/transactions/", {"month": "2026-13", "kind": "gift", "category": bobs.pk}
+            "/api/transactions/", {"month": "2026-13", "kind": "gift", "category": str(bobs.pk)}
         )
         body = response.json()
         self.assertEqual((response.status_code, body["error"]), (400, "validation_error"))
