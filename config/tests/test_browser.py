@@ -1,6 +1,8 @@
 """A person's first session in the cabinet, in a real browser."""
 
+import json
 import re
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -145,3 +147,39 @@ def test_dashboard_screenshots_in_both_languages(browser: Browser, live_server: 
     page.screenshot(path=SCREENSHOTS / "dashboard-en.png", full_page=True)
     problems = axe_violations(page)
     assert not problems, describe(problems)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_token_works_until_it_is_revoked(browser: Browser, live_server: LiveServer) -> None:
+    cache.clear()
+    base = live_server.url
+    page = new_page(browser)
+    sign_up(page, base, "fedor")
+    page.get_by_role("link", name="Токены ботов").click()
+    page.get_by_label("Название").fill("clawd.bot")
+    page.get_by_role("button", name="Создать токен").click()
+    raw = page.locator("#issued-token").inner_text().strip()
+
+    def record_coffee() -> int:
+        response = page.request.post(
+            f"{base}/api/bot/actions",
+            headers={"X-Bot-Token": raw, "Content-Type": "application/json"},
+            data=json.dumps(
+                {
+                    "action": "create_expense",
+                    "payload": {"text": "кофе 250"},
+                    "idempotency_key": str(uuid.uuid4()),
+                }
+            ),
+        )
+        return response.status
+
+    assert record_coffee() in (200, 201)
+    tx = Transaction.objects.get(user__username="fedor")
+    assert (tx.amount, tx.category.slug, tx.source) == (Decimal(250), "cafe", "bot")
+
+    page.goto(f"{base}/tokens/")
+    page.get_by_role("button", name="Отозвать clawd.bot").click()
+    expect(page.locator(".messages")).to_contain_text("отозван")
+    assert record_coffee() == 401
+    assert Transaction.objects.filter(user__username="fedor").count() == 1
