@@ -4,12 +4,15 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from finance import selectors
 from finance.models import BudgetItem, Category, Kind, Transaction
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class OwnCategoryField(serializers.PrimaryKeyRelatedField[Category]):
     """A category id that must be the caller's own: anyone else's reads as "does not exist"."""
 
@@ -17,6 +20,7 @@ class OwnCategoryField(serializers.PrimaryKeyRelatedField[Category]):
         return Category.objects.filter(user=self.context["request"].user)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-11"})
 class MonthField(serializers.Field[date, date, str, Any]):
     default_error_messages = {"invalid": str(selectors.MONTH_INVALID)}
 
@@ -161,3 +165,36 @@ class BudgetItemUpdateIn(serializers.Serializer[Any]):
 class SummaryIn(serializers.Serializer[Any]):
     month = MonthField(required=False)
     currency = serializers.CharField(max_length=3, required=False)
+
+
+# Documentation only: the shapes the views write by hand.
+
+
+def page_of(item: type[serializers.Serializer[Any]]) -> type[serializers.Serializer[Any]]:
+    """The paginated envelope around `item`, as Pagination writes it."""
+    fields = {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": item(many=True),
+    }
+    name = f"Paginated{item.__name__.removesuffix('Out')}List"
+    return type(name, (serializers.Serializer,), fields)
+
+
+class SummaryCategoryOut(serializers.Serializer[Any]):
+    category = CategoryRefOut()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    planned = serializers.CharField()
+    spent = serializers.CharField()
+    remaining = serializers.CharField()
+    over_budget = serializers.BooleanField()
+
+
+class SummaryOut(serializers.Serializer[Any]):
+    month = serializers.CharField()
+    currency = serializers.CharField()
+    income = serializers.CharField()
+    expense = serializers.CharField()
+    balance = serializers.CharField()
+    categories = SummaryCategoryOut(many=True)

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
@@ -68,6 +69,12 @@ class ApiView(APIView):
 
 
 class TransactionListApi(ApiView):
+    @extend_schema(
+        tags=["transactions"],
+        parameters=[s.TransactionFilterIn],
+        responses=s.page_of(s.TransactionOut),
+        operation_id="transactions_list",
+    )
     def get(self, request: Request) -> Response:
         filters = self.valid(s.TransactionFilterIn, request.query_params)
         category = filters.get("category")
@@ -80,6 +87,15 @@ class TransactionListApi(ApiView):
         )
         return self.paginated(rows, s.TransactionOut)
 
+    @extend_schema(
+        tags=["transactions"],
+        request=PolymorphicProxySerializer(
+            component_name="TransactionCreate",
+            serializers=[s.TransactionFieldsIn, s.TransactionTextIn],
+            resource_type_field_name=None,
+        ),
+        responses={201: s.TransactionOut, 200: s.TransactionOut},
+    )
     def post(self, request: Request) -> Response:
         """Record by fields ({kind, amount, category, ...}) or by text ({text, ...})."""
         if isinstance(request.data, dict) and "text" in request.data:
@@ -125,12 +141,19 @@ class TransactionDetailApi(ApiView):
             Transaction.objects.select_related("category", "user"), pk=tx_id, user=self.owner
         )
 
+    @extend_schema(tags=["transactions"], responses=s.TransactionOut)
     def get(self, request: Request, tx_id: int) -> Response:
         return Response(s.TransactionOut(self.get_object(tx_id)).data)
 
+    @extend_schema(tags=["transactions"], request=s.TransactionUpdateIn, responses=s.TransactionOut)
     def put(self, request: Request, tx_id: int) -> Response:
         return self._update(request, tx_id, partial=False)
 
+    @extend_schema(
+        tags=["transactions"],
+        request=s.TransactionUpdateIn(partial=True),
+        responses=s.TransactionOut,
+    )
     def patch(self, request: Request, tx_id: int) -> Response:
         return self._update(request, tx_id, partial=True)
 
@@ -144,12 +167,19 @@ class TransactionDetailApi(ApiView):
             raise _on_fields(e) from e
         return Response(s.TransactionOut(tx).data)
 
+    @extend_schema(tags=["transactions"], responses={204: None})
     def delete(self, request: Request, tx_id: int) -> Response:
         services.transaction_delete(tx=self.get_object(tx_id), source="api")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CategoryListApi(ApiView):
+    @extend_schema(
+        tags=["categories"],
+        parameters=[s.CategoryFilterIn],
+        responses=s.page_of(s.CategoryOut),
+        operation_id="categories_list",
+    )
     def get(self, request: Request) -> Response:
         filters = self.valid(s.CategoryFilterIn, request.query_params)
         categories = (
@@ -163,6 +193,7 @@ class CategoryListApi(ApiView):
             categories = categories.active()
         return self.paginated(categories, s.CategoryOut)
 
+    @extend_schema(tags=["categories"], request=s.CategoryCreateIn, responses={201: s.CategoryOut})
     def post(self, request: Request) -> Response:
         data = self.valid(s.CategoryCreateIn, request.data)
         try:
@@ -178,9 +209,11 @@ class CategoryDetailApi(ApiView):
             Category.objects.select_related("user"), pk=category_id, user=self.owner
         )
 
+    @extend_schema(tags=["categories"], responses=s.CategoryOut)
     def get(self, request: Request, category_id: int) -> Response:
         return Response(s.CategoryOut(self.get_object(category_id)).data)
 
+    @extend_schema(tags=["categories"], request=s.CategoryUpdateIn, responses=s.CategoryOut)
     def patch(self, request: Request, category_id: int) -> Response:
         category = self.get_object(category_id)
         data = self.valid(s.CategoryUpdateIn, request.data)
@@ -202,6 +235,12 @@ class CategoryDetailApi(ApiView):
 
 
 class BudgetItemListApi(ApiView):
+    @extend_schema(
+        tags=["budget"],
+        parameters=[s.BudgetItemFilterIn],
+        responses=s.page_of(s.BudgetItemOut),
+        operation_id="budget_items_list",
+    )
     def get(self, request: Request) -> Response:
         filters = self.valid(s.BudgetItemFilterIn, request.query_params)
         items = BudgetItem.objects.filter(user=self.owner).select_related("category")
@@ -209,6 +248,11 @@ class BudgetItemListApi(ApiView):
             items = items.filter(month=filters["month"])
         return self.paginated(items.order_by("-month", "category__name", "id"), s.BudgetItemOut)
 
+    @extend_schema(
+        tags=["budget"],
+        request=s.BudgetItemSetIn,
+        responses={201: s.BudgetItemOut, 200: s.BudgetItemOut},
+    )
     def post(self, request: Request) -> Response:
         """Set a category's plan for a month: 201 when new, 200 when it replaced one."""
         data = self.valid(s.BudgetItemSetIn, request.data)
@@ -226,9 +270,11 @@ class BudgetItemDetailApi(ApiView):
             BudgetItem.objects.select_related("category", "user"), pk=item_id, user=self.owner
         )
 
+    @extend_schema(tags=["budget"], responses=s.BudgetItemOut)
     def get(self, request: Request, item_id: int) -> Response:
         return Response(s.BudgetItemOut(self.get_object(item_id)).data)
 
+    @extend_schema(tags=["budget"], request=s.BudgetItemUpdateIn, responses=s.BudgetItemOut)
     def patch(self, request: Request, item_id: int) -> Response:
         item = self.get_object(item_id)
         data = self.valid(s.BudgetItemUpdateIn, request.data)
@@ -245,6 +291,7 @@ class BudgetItemDetailApi(ApiView):
             raise _on_fields(e, amount_field="planned_amount") from e
         return Response(s.BudgetItemOut(item).data)
 
+    @extend_schema(tags=["budget"], responses={204: None})
     def delete(self, request: Request, item_id: int) -> Response:
         services.budget_item_delete(item=self.get_object(item_id), source="api")
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -256,6 +303,7 @@ def _amount(value: Decimal) -> str:
 
 
 class SummaryApi(ApiView):
+    @extend_schema(tags=["summary"], parameters=[s.SummaryIn], responses=s.SummaryOut)
     def get(self, request: Request) -> Response:
         params = self.valid(s.SummaryIn, request.query_params)
         try:
