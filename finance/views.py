@@ -40,11 +40,12 @@ def _month_nav(month: date) -> dict[str, date]:
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     month = _month(request, request.GET.get("month"))
-    context: dict[str, object] = dict(_month_nav(month))
+    currency = request.GET.get("currency") or request.user.default_currency
+    context: dict[str, object] = {**_month_nav(month), "currency": currency}
     try:
-        summary = selectors.monthly_summary(user=request.user, month=month)
-        totals = selectors.monthly_totals(user=request.user, last_month=month)
-    except ValidationError as e:  # a missing exchange rate, named with its pair and date
+        summary = selectors.monthly_summary(user=request.user, month=month, currency=currency)
+        totals = selectors.monthly_totals(user=request.user, last_month=month, currency=currency)
+    except ValidationError as e:  # an unknown currency, or a missing rate named with its date
         context["error"] = " ".join(e.messages)
     else:
         context |= {

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
@@ -50,6 +51,11 @@ class ApiView(APIView):
     # 403 that session authentication (tried first) would give.
     authentication_classes = [JWTAuthentication]
     permission_classes = [IsAuthenticated]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authenticates
+        # As in the cabinet: the person's own language first (messages in error bodies).
+        translation.activate(self.owner.language)
 
     @property
     def owner(self) -> User:

@@ -128,3 +128,18 @@ class TransactionsByTextApiTestCase(ApiTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["details"][0]["path"], "text")
         self.assertFalse(Transaction.objects.exists())
+
+
+class ApiLanguageTestCase(ApiTestCase):
+    def test_error_messages_speak_the_callers_language(self) -> None:
+        for user, expected in ((self.alice, "Сумма должна быть"), (self.bob, "The amount must")):
+            with self.subTest(user=user.username):
+                self.as_user(user)
+                category = self.category(user, "cafe")
+                response = self.api.post(
+                    "/api/transactions/",
+                    {"kind": "expense", "amount": "-1", "category": category.pk},
+                    format="json",
+                    headers={"accept-language": "de"},
+                )
+                self.assertIn(expected, response.json()["details"][0]["message"])

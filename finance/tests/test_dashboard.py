@@ -92,3 +92,42 @@ class DashboardTestCase(BaseTestCase):
         # session, user, summary, 12-month totals
         with self.assertNumQueries(4):
             self.client.get("/?month=2026-11")
+
+
+class DashboardCurrencyTestCase(BaseTestCase):
+    def test_it_converts_into_the_chosen_currency(self) -> None:
+        from finance.models import ExchangeRate
+
+        self.client.force_login(self.alice)
+        cafe = self.category(self.alice, "cafe")
+        services.transaction_create(
+            user=self.alice,
+            kind="expense",
+            amount=Decimal("920"),
+            currency="RUB",
+            category=cafe,
+            date=date(2026, 11, 3),
+            source="web",
+        )
+        ExchangeRate.objects.create(date=date(2026, 11, 1), base="USD", quote="RUB", rate=92)
+        response = self.client.get("/?month=2026-11&currency=usd")
+        self.assertEqual(response.context["summary"].expense, Decimal("10.00"))
+        self.assertContains(response, "10,00 USD")
+        # Earlier months have no rate: the 12-month chart names the gap instead of guessing.
+        services.transaction_create(
+            user=self.alice,
+            kind="expense",
+            amount=Decimal("1"),
+            currency="RUB",
+            category=cafe,
+            date=date(2026, 5, 3),
+            source="web",
+        )
+        response = self.client.get("/?month=2026-11&currency=USD")
+        self.assertIn("2026-05-03", response.context["error"])
+
+    def test_an_unknown_currency_is_named(self) -> None:
+        self.client.force_login(self.alice)
+        response = self.client.get("/?currency=XQZ")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("XQZ", response.context["error"])
