@@ -17,17 +17,14 @@ KIND_CHOICES = Kind.choices
 SOURCE_CHOICES = Transaction.Source.choices
 
 
-def add_service_error(
-    form: forms.Form, error: ValidationError, renames: dict[str, str] | None = None
-) -> None:
+def add_service_error(form: forms.Form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: beside its field when the form has one."""
     pairs: list[tuple[str | None, ValidationError]]
     if hasattr(error, "error_dict"):
-        pairs = [(field, e) for field, errors in error.error_dict.items() for e in errors]
+        pairs = [(field, e) for field, items in error.error_dict.items() for e in items]
     else:
         pairs = [(errors.field_for(e.code), e) for e in error.error_list]
     for field, e in pairs:
-        field = (renames or {}).get(field or "", field)
         form.add_error(field if field in form.fields else None, e)
 
 
