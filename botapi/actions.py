@@ -5,6 +5,7 @@ the agent's prompt. Adding an action is one schema file plus one handler here.
 Handlers translate a validated payload into ONE service call and present its result.
 """
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -298,7 +299,7 @@ def example_request(action: Action) -> dict[str, Any]:
     return {
         "action": action.name,
         "payload": action.example,
-        "idempotency_key": "8b7f7c3e-2d4a-4f6b-9a51-0c8e6f1d2a93",
+        "idempotency_key": str(uuid.uuid5(uuid.NAMESPACE_URL, f"kopilka:example:{action.name}")),
     }
 
 
