@@ -80,13 +80,12 @@ def problems(
     """Every way `instance` breaks the schema, as [{"path", "code", "message"}]."""
     seen: set[tuple[str, str]] = set()
     details = []
-    errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.path])
-    for error in errors:
+    for error in validator.iter_errors(instance):
         for detail in _describe(error, prefix):
             if (detail["path"], detail["code"]) not in seen:
                 seen.add((detail["path"], detail["code"]))
                 details.append(detail)
-    return details
+    return sorted(details, key=lambda d: d["path"])
 
 
 def _path(prefix: str, parts: Iterable[Any]) -> str:
