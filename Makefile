@@ -41,7 +41,7 @@ fmt: install-dev
 	$(BIN)/ruff check --fix .
 
 typecheck: install-dev
-	$(SERVICES) $(BIN)/mypy .
+	DEBUG=1 $(SERVICES) $(BIN)/mypy .
 
 check: lint
 	$(SERVICES) sh -c '$(BIN)/python manage.py check && $(BIN)/python manage.py makemigrations --check --dry-run'

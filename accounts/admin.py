@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -11,11 +11,11 @@ from accounts.models import ApiToken, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     list_display = ["username", "email", "language", "default_currency", "is_staff", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "language"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Kopilka", {"fields": ("default_currency", "timezone", "language")}),
     )
 
@@ -24,7 +24,7 @@ class UserAdmin(DjangoUserAdmin):
     ) -> None:
         super().save_model(request, obj, form, change)
         if not change:
-            services.user_setup(user=obj, source="admin", actor=request.user)
+            services.user_setup(user=obj, source="admin", actor=cast(User, request.user))
 
 
 @admin.register(ApiToken)
@@ -58,5 +58,5 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset.filter(revoked_at__isnull=True):
-            services.api_token_revoke(token=token, source="admin", actor=request.user)  # type: ignore[arg-type]
+            services.api_token_revoke(token=token, source="admin", actor=cast(User, request.user))
         messages.success(request, "Revoked.")

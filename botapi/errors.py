@@ -116,7 +116,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # A PermissionDenied subclass: without this it would be a 403.
         return _rate_limited(exc)
     if isinstance(exc, exceptions.Throttled):
-        headers = {"Retry-After": str(math.ceil(exc.wait or 1))}
+        headers = {"Retry-After": str(math.ceil(getattr(exc, "wait", None) or 1))}
         return error_response(429, "rate_limited", "Too many requests.", headers=headers)
     if isinstance(exc, Http404 | exceptions.NotFound):
         return error_response(404, "not_found", "Not found.")

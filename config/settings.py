@@ -259,4 +259,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # It announces loading its dictionaries in every process, at INFO.
+    "loggers": {"pymorphy3": {"level": "WARNING"}},
 }

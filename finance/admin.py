@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from accounts.models import User
 from finance import currencies, services
 from finance.models import BudgetItem, Category, CategoryAlias, ExchangeRate, Transaction
 
@@ -14,6 +15,22 @@ from finance.models import BudgetItem, Category, CategoryAlias, ExchangeRate, Tr
 # validated, normalised and audited with source "admin" and the operator as actor.
 # The forms run the services' own checks in clean(), so a refused value is shown
 # on the form instead of failing in save_model().
+
+
+def _clean_money(
+    form: forms.ModelForm[Any], cleaned: dict[str, Any], field: str, allow_zero: bool = False
+) -> None:
+    """The currency and the amount in `field`, as the services will check them."""
+    if cleaned.get("currency"):
+        try:
+            cleaned["currency"] = currencies.normalize_code(cleaned["currency"])
+        except ValidationError as e:
+            form.add_error("currency", e)
+    if cleaned.get(field) is not None and cleaned.get("currency"):
+        try:
+            services.normalize_amount(cleaned[field], cleaned["currency"], allow_zero=allow_zero)
+        except ValidationError as e:
+            form.add_error(field, e)
 
 
 class CategoryAliasInline(admin.TabularInline[CategoryAlias, Category]):
@@ -64,12 +81,15 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
         original = Category.objects.get(pk=obj.pk)
         if "name" in form.changed_data:
             services.category_update(
-                category=original, name=obj.name, source="admin", actor=request.user
-            )  # type: ignore[arg-type]
+                category=original, name=obj.name, source="admin", actor=cast(User, request.user)
+            )
         if "is_archived" in form.changed_data:
             services.category_archive(
-                category=original, archived=obj.is_archived, source="admin", actor=request.user
-            )  # type: ignore[arg-type]
+                category=original,
+                archived=obj.is_archived,
+                source="admin",
+                actor=cast(User, request.user),
+            )
 
 
 class TransactionAdminForm(forms.ModelForm[Transaction]):
@@ -85,16 +105,7 @@ class TransactionAdminForm(forms.ModelForm[Transaction]):
                 services.check_category(user=tx.user, category=cleaned["category"], kind=tx.kind)
             except ValidationError as e:
                 self.add_error("category", e)
-        if cleaned.get("currency"):
-            try:
-                cleaned["currency"] = currencies.normalize_code(cleaned["currency"])
-            except ValidationError as e:
-                self.add_error("currency", e)
-        if cleaned.get("amount") is not None and cleaned.get("currency"):
-            try:
-                services.normalize_amount(cleaned["amount"], cleaned["currency"])
-            except ValidationError as e:
-                self.add_error("amount", e)
+        _clean_money(self, cleaned, "amount")
         return cleaned
 
 
@@ -120,12 +131,12 @@ class TransactionAdmin(admin.ModelAdmin[Transaction]):
         services.transaction_update(
             tx=Transaction.objects.select_related("user", "category").get(pk=obj.pk),
             source="admin",
-            actor=request.user,  # type: ignore[arg-type]
+            actor=cast(User, request.user),
             **changes,
         )
 
     def delete_model(self, request: HttpRequest, obj: Transaction) -> None:
-        services.transaction_delete(tx=obj, source="admin", actor=request.user)  # type: ignore[arg-type]
+        services.transaction_delete(tx=obj, source="admin", actor=cast(User, request.user))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Transaction]) -> None:
         for tx in queryset.select_related("user", "category"):
@@ -139,18 +150,7 @@ class BudgetItemAdminForm(forms.ModelForm[BudgetItem]):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("currency"):
-            try:
-                cleaned["currency"] = currencies.normalize_code(cleaned["currency"])
-            except ValidationError as e:
-                self.add_error("currency", e)
-        if cleaned.get("planned_amount") is not None and cleaned.get("currency"):
-            try:
-                services.normalize_amount(
-                    cleaned["planned_amount"], cleaned["currency"], allow_zero=True
-                )
-            except ValidationError as e:
-                self.add_error("planned_amount", e)
+        _clean_money(self, cleaned, "planned_amount", allow_zero=True)
         return cleaned
 
 
@@ -177,7 +177,7 @@ class BudgetItemAdmin(admin.ModelAdmin[BudgetItem]):
             planned_amount=obj.planned_amount,
             currency=obj.currency,
             source="admin",
-            actor=request.user,  # type: ignore[arg-type]
+            actor=cast(User, request.user),
         )
 
 

@@ -38,7 +38,8 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         "Groceries",
         (
             "продукты, супермаркет, магазин, пятёрочка, перекрёсток, магнит, вкусвилл, "
-            "ашан, лента, grocery, groceries, supermarket, lidl, aldi, tesco"
+            "ашан, лента, дикси, азбука вкуса, овощи, фрукты, хлеб, молоко, grocery, "
+            "groceries, supermarket, lidl, aldi, tesco, spar, carrefour, rewe, walmart"
         ),
     ),
     DefaultCategory(
@@ -48,8 +49,9 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         "Cafes & restaurants",
         (
             "кафе, ресторан, кофе, обед, ужин, завтрак, шаурма, пицца, суши, бургер, "
-            "кофейня, столовая, cafe, restaurant, coffee, lunch, dinner, breakfast, "
-            "starbucks, pizza, mcdonalds"
+            "кофейня, столовая, ланч, бизнес-ланч, макдоналдс, вкусно и точка, доставка "
+            "еды, cafe, restaurant, coffee, lunch, dinner, breakfast, starbucks, pizza, "
+            "mcdonalds, kfc, burger"
         ),
     ),
     DefaultCategory(
@@ -58,9 +60,10 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         "Транспорт",
         "Transport",
         (
-            "транспорт, такси, метро, автобус, трамвай, электричка, поезд, билет, яндекс "
-            "go, каршеринг, transport, taxi, uber, metro, subway, bus, train, tram, bolt, "
-            "lyft"
+            "транспорт, такси, метро, автобус, трамвай, троллейбус, маршрутка, "
+            "электричка, поезд, билет, проезд, тройка, аэроэкспресс, яндекс go, яндекс "
+            "такси, каршеринг, transport, taxi, uber, metro, subway, bus, train, tram, "
+            "bolt, lyft"
         ),
     ),
     DefaultCategory(
@@ -69,8 +72,10 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         "Авто",
         "Car",
         (
-            "авто, машина, бензин, топливо, заправка, парковка, мойка, автомойка, "
-            "автосервис, шиномонтаж, car, fuel, gas station, petrol, parking, car wash"
+            "авто, машина, автомобиль, бензин, топливо, заправка, парковка, мойка, "
+            "автомойка, автосервис, шиномонтаж, ремонт машины, ремонт авто, ремонт "
+            "автомобиля, осаго, каско, car, fuel, gas station, petrol, parking, car wash, "
+            "car repair"
         ),
     ),
     DefaultCategory(
@@ -86,8 +91,8 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         "Коммунальные услуги",
         "Utilities",
         (
-            "коммуналка, коммунальные, жкх, свет, электричество, вода, газ, отопление, "
-            "utilities, electricity, water, heating, gas bill"
+            "коммуналка, коммунальные, жкх, свет, электричество, электроэнергия, вода, "
+            "газ, отопление, utilities, electricity, water, heating, gas bill"
         ),
     ),
     DefaultCategory(
@@ -96,8 +101,8 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         "Связь и интернет",
         "Phone & internet",
         (
-            "связь, интернет, телефон, мобильный, мтс, билайн, мегафон, теле2, phone, "
-            "internet, mobile"
+            "связь, интернет, телефон, мобильный, мобильная связь, мтс, билайн, мегафон, "
+            "теле2, ростелеком, yota, phone, internet, mobile, tele2"
         ),
     ),
     DefaultCategory(
@@ -106,8 +111,9 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         "Здоровье",
         "Health",
         (
-            "здоровье, аптека, лекарства, врач, доктор, стоматолог, анализы, клиника, "
-            "health, pharmacy, drugstore, doctor, dentist, medicine"
+            "здоровье, аптека, лекарства, витамины, врач, доктор, стоматолог, терапевт, "
+            "анализы, клиника, поликлиника, больница, health, pharmacy, drugstore, doctor, "
+            "dentist, medicine"
         ),
     ),
     DefaultCategory(
@@ -126,8 +132,9 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         "Развлечения",
         "Entertainment",
         (
-            "развлечения, кино, концерт, театр, игры, бар, клуб, entertainment, cinema, "
-            "movie, concert, theatre, games, bar, club"
+            "развлечения, кино, кинотеатр, концерт, театр, музей, выставка, боулинг, "
+            "квест, игры, бар, клуб, entertainment, cinema, movie, concert, theatre, "
+            "museum, games, bar, pub, club"
         ),
     ),
     DefaultCategory(
@@ -136,8 +143,8 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         "Подписки",
         "Subscriptions",
         (
-            "подписка, стриминг, музыка, облако, приложение, subscription, streaming, "
-            "music, cloud, netflix, spotify, youtube"
+            "подписка, стриминг, музыка, облако, приложение, яндекс плюс, кинопоиск, "
+            "subscription, streaming, music, cloud, netflix, spotify, youtube, icloud"
         ),
     ),
     DefaultCategory(
@@ -145,7 +152,10 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         EXPENSE,
         "Образование",
         "Education",
-        ("образование, курсы, книги, учёба, репетитор, education, course, courses, books, tuition"),
+        (
+            "образование, курсы, книги, учёба, учебник, репетитор, education, course, "
+            "courses, books, tuition"
+        ),
     ),
     DefaultCategory(
         "kids",
@@ -162,7 +172,10 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         EXPENSE,
         "Питомцы",
         "Pets",
-        ("питомцы, корм, ветеринар, кошка, собака, pets, pet food, vet, veterinarian, whiskas"),
+        (
+            "питомцы, корм, ветеринар, ветклиника, зоомагазин, наполнитель, кошка, собака, "
+            "pets, pet food, vet, veterinarian, whiskas"
+        ),
     ),
     DefaultCategory(
         "gifts",
@@ -177,8 +190,8 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         "Путешествия",
         "Travel",
         (
-            "путешествия, отель, гостиница, авиабилеты, перелёт, travel, hotel, flight, "
-            "airbnb, hostel"
+            "путешествия, отель, гостиница, хостел, авиабилеты, перелёт, самолёт, виза, "
+            "travel, hotel, flight, airbnb, hostel, booking"
         ),
     ),
     DefaultCategory(
@@ -187,8 +200,8 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         "Красота",
         "Beauty",
         (
-            "красота, стрижка, парикмахер, маникюр, косметика, beauty, haircut, manicure, "
-            "barber, cosmetics"
+            "красота, стрижка, парикмахер, барбершоп, маникюр, педикюр, косметика, beauty, "
+            "haircut, manicure, barber, cosmetics"
         ),
     ),
     DefaultCategory(
@@ -204,8 +217,8 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         "Дом",
         "Home",
         (
-            "дом, мебель, ремонт, хозтовары, бытовая химия, home, furniture, repairs, "
-            "household, ikea"
+            "дом, мебель, ремонт, ремонт квартиры, посуда, хозтовары, бытовая химия, home, "
+            "furniture, repairs, household, ikea"
         ),
     ),
     DefaultCategory(

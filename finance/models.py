@@ -12,7 +12,6 @@ from finance import currencies
 if TYPE_CHECKING:
     from accounts.models import User
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 CURRENCY_CODE_CHECK = models.Q(currency__regex=r"^[A-Z]{3}$")
 
 
@@ -100,7 +99,7 @@ class Transaction(models.Model):
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="transactions", db_index=False
     )
     kind = models.CharField(_("kind"), max_length=7, choices=Kind.choices)
-    amount = models.DecimalField(_("amount"), **MONEY)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, validators=[currencies.validate_code])
     category = models.ForeignKey(
         Category,
@@ -147,7 +146,7 @@ class BudgetItem(models.Model):
     category = models.ForeignKey(
         Category, models.CASCADE, related_name="budget_items", verbose_name=_("category")
     )
-    planned_amount = models.DecimalField(_("planned amount"), **MONEY)
+    planned_amount = models.DecimalField(_("planned amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, validators=[currencies.validate_code])
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

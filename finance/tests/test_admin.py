@@ -66,13 +66,14 @@ class AdminTestCase(BaseTestCase):
         )
 
     def test_a_refused_edit_is_shown_on_the_form(self) -> None:
-        for changes, field in [
+        cases: list[tuple[dict[str, object], str]] = [
             ({"category": self.category(self.bob, "car").pk}, "category"),
             ({"category": self.category(self.alice, "salary").pk}, "category"),
             ({"amount": "0"}, "amount"),
             ({"amount": "10.5", "currency": "JPY"}, "amount"),
             ({"currency": "XYZ"}, "currency"),
-        ]:
+        ]
+        for changes, field in cases:
             with self.subTest(changes=changes):
                 response = self.client.post(self.edit_url(), self.form(**changes))
                 self.assertEqual(response.status_code, 200)

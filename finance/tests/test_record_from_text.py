@@ -1,0 +1,100 @@
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import time_machine
+from django.core.exceptions import ValidationError
+
+from audit.models import AuditLog
+from config.testing import BaseTestCase
+from finance import services
+from finance.models import Kind, Transaction
+
+# 05:00 in Moscow (alice) is still 21:00 the day before in New York (bob).
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+@time_machine.travel(NOW, tick=False)
+class RecordFromTextTestCase(BaseTestCase):
+    def record(self, text: str, **kwargs: object) -> Transaction:
+        options: dict[str, object] = {
+            "user": self.alice,
+            "kind": Kind.EXPENSE,
+            "source": Transaction.Source.BOT,
+        }
+        return services.record_from_text(text=text, **options | kwargs)  # type: ignore[arg-type]
+
+    def refusal(self, text: str, **kwargs: object) -> dict[str, list[str]]:
+        with self.assertRaises(ValidationError) as caught:
+            self.record(text, **kwargs)
+        return {
+            field: [e.code or "" for e in errors]
+            for field, errors in caught.exception.error_dict.items()
+        }
+
+    def test_it_works(self) -> None:
+        tx = self.record("такси 12.5$ вчера")
+        tx.refresh_from_db()
+        self.assertEqual(tx.user, self.alice)
+        self.assertEqual(tx.kind, Kind.EXPENSE)
+        self.assertEqual((tx.amount, tx.currency), (Decimal("12.50"), "USD"))
+        self.assertEqual(tx.date, date(2026, 11, 23))
+        self.assertEqual(tx.category, self.category(self.alice, "transport"))
+        self.assertEqual((tx.note, tx.text, tx.source), ("такси", "такси 12.5$ вчера", "bot"))
+        audit = AuditLog.objects.get(action="transaction.create")
+        self.assertEqual((audit.user, audit.object_id), (self.alice, str(tx.pk)))
+        self.assertEqual(audit.details["category"], "transport")
+
+    def test_it_records_incomes(self) -> None:
+        tx = self.record("зарплата 120 000", kind=Kind.INCOME)
+        self.assertEqual(tx.category, self.category(self.alice, "salary"))
+        self.assertEqual(tx.amount, Decimal("120000.00"))
+
+    def test_it_uses_the_users_day_and_currency(self) -> None:
+        self.assertEqual(self.record("кофе 250").date, date(2026, 11, 24))
+        tx = self.record("coffee 5", user=self.bob)
+        self.assertEqual((tx.date, tx.currency), (date(2026, 11, 23), "USD"))
+        self.assertEqual(tx.category, self.category(self.bob, "cafe"))
+
+    def test_it_lets_the_fields_win(self) -> None:
+        tx = self.record("gift for wife 120$ вчера", currency="eur", date=date(2026, 11, 1))
+        self.assertEqual((tx.currency, tx.date), ("EUR", date(2026, 11, 1)))
+
+    def test_it_writes_nothing_for_refused_text(self) -> None:
+        self.assertEqual(self.refusal("кофе"), {"text": ["amount_not_found"]})
+        self.assertEqual(self.refusal("такси -300"), {"text": ["amount_out_of_range"]})
+        self.assertEqual(self.refusal("кофе 300 31 ноября"), {"text": ["invalid_date"]})
+        self.assertEqual(
+            self.refusal("lunch 350", currency="XYZ"), {"currency": ["unknown_currency"]}
+        )
+        self.assertEqual(
+            self.refusal("lunch", currency="XYZ"),
+            {"text": ["amount_not_found"], "currency": ["unknown_currency"]},
+        )
+        self.assertEqual(self.refusal("суши 1.5", currency="JPY"), {"text": ["amount_precision"]})
+        self.assertFalse(Transaction.objects.exists())
+        self.assertFalse(AuditLog.objects.filter(action__startswith="transaction.").exists())
+
+    def test_it_writes_nothing_on_a_dry_run(self) -> None:
+        with self.assertNumQueries(2):
+            tx = self.record("в аптеке 640 вчера", dry_run=True)
+        self.assertIsNone(tx.pk)
+        self.assertEqual(tx.category, self.category(self.alice, "health"))
+        self.assertEqual(
+            (tx.amount, tx.date, tx.note), (Decimal("640.00"), date(2026, 11, 23), "в аптеке")
+        )
+        self.assertFalse(Transaction.objects.exists())
+        self.assertFalse(AuditLog.objects.filter(action__startswith="transaction.").exists())
+
+    def test_it_refuses_on_a_dry_run_too(self) -> None:
+        self.assertEqual(self.refusal("кофе 0", dry_run=True), {"text": ["amount_out_of_range"]})
+
+    def test_it_skips_archived_categories(self) -> None:
+        services.category_archive(category=self.category(self.alice, "cafe"), source="web")
+        self.assertEqual(self.record("кофе 250").category, self.category(self.alice, "other"))
+
+    def test_it_sees_a_new_keyword_at_once(self) -> None:
+        self.assertEqual(self.record("ozon 1590").category.slug, "other")
+        home = self.category(self.alice, "home")
+        words = [*home.aliases.values_list("word", flat=True), "ozon"]
+        services.category_update(category=home, aliases=words, source="web")
+        self.assertEqual(self.record("ozon 1590").category, home)

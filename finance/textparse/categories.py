@@ -1,0 +1,145 @@
+"""The user's categories as a prebuilt index, and the category a text's words point to."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from finance.textparse import words
+
+# When two categories match at the same word, a person's own keywords beat the defaults.
+SOURCE_RANK = {"learned": 0, "user": 1, "default": 2, "name": 3}
+# Typos are forgiven only in words long enough that one slip does not make another word.
+FUZZY_MIN_LENGTH = 5
+FUZZY_TWO_EDITS_LENGTH = 8
+_FUZZY_CACHE_SIZE = 4096
+
+
+class Alias(NamedTuple):
+    word: str
+    source: str = "user"
+
+
+@dataclass(frozen=True)
+class CategoryEntry:
+    """One of the user's categories as the parser sees it: plain data, no ORM."""
+
+    id: int
+    slug: str
+    name: str
+    kind: str
+    aliases: tuple[Alias, ...] = ()
+
+
+@dataclass(frozen=True)
+class CategoryMatch:
+    category: CategoryEntry
+    alias: str  # the keyword that matched; "" for the fallback category
+    fuzzy: bool = False
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    category: CategoryEntry
+    alias: str
+    words: tuple[frozenset[str], ...]  # the keys each of its words may be typed as
+    source: int
+
+
+@dataclass
+class _KindIndex:
+    fallback: CategoryEntry | None = None
+    by_key: dict[str, list[_Phrase]] = field(default_factory=dict)
+    single: dict[str, _Phrase] = field(default_factory=dict)
+    by_initial: dict[str, list[str]] = field(default_factory=dict)
+    fuzzy_cache: dict[str, tuple[_Phrase, float] | None] = field(default_factory=dict)
+
+    def add(self, category: CategoryEntry, alias: str, source: int) -> None:
+        content = [w for w in words.tokens(alias) if w not in words.STOPWORDS]
+        if not content:
+            return
+        keys = tuple(words.alias_forms(w) for w in content)
+        phrase = _Phrase(category, alias, keys, source)
+        for k in keys[0]:
+            self.by_key.setdefault(k, []).append(phrase)
+        if len(keys) == 1:
+            for k in keys[0]:
+                held = self.single.get(k)
+                if held is None and len(k) >= FUZZY_MIN_LENGTH - 1:
+                    self.by_initial.setdefault(k[0], []).append(k)
+                if held is None or source < held.source:
+                    self.single[k] = phrase
+
+    def exact(self, tokens: list[str]) -> tuple[tuple[int, int, int], _Phrase] | None:
+        best: tuple[tuple[int, int, int], _Phrase] | None = None
+        for i, token in enumerate(tokens):
+            for k in words.forms(token):
+                for phrase in self.by_key.get(k, ()):
+                    n = len(phrase.words)
+                    if i + n > len(tokens) or any(
+                        phrase.words[j].isdisjoint(words.forms(tokens[i + j])) for j in range(1, n)
+                    ):
+                        continue
+                    rank = (-n, i, phrase.source)
+                    if best is None or rank < best[0]:
+                        best = (rank, phrase)
+        return best
+
+    def fuzzy(self, tokens: list[str]) -> _Phrase | None:
+        best: tuple[float, int, _Phrase] | None = None
+        for i, token in enumerate(tokens):
+            found = self._nearest(token)
+            if found is not None and (best is None or (found[1], i) < best[:2]):
+                best = (found[1], i, found[0])
+        return best[2] if best else None
+
+    def _nearest(self, token: str) -> tuple[_Phrase, float] | None:
+        if token in self.fuzzy_cache:
+            return self.fuzzy_cache[token]
+        found = None
+        if len(token) >= FUZZY_MIN_LENGTH and not any(c.isdigit() for c in token):
+            limit = 2 if len(token) >= FUZZY_TWO_EDITS_LENGTH else 1
+            for query in sorted(words.forms(token)):
+                choices = self.by_initial.get(query[0], ())
+                hit = process.extractOne(query, choices, scorer=OSA.distance, score_cutoff=limit)
+                if hit is not None and (found is None or hit[1] < found[1]):
+                    found = (self.single[hit[0]], hit[1])
+        if len(self.fuzzy_cache) >= _FUZZY_CACHE_SIZE:
+            self.fuzzy_cache.clear()
+        self.fuzzy_cache[token] = found
+        return found
+
+
+class CategoryIndex:
+    """Every category's name and keywords under the keys their word forms are known by.
+
+    Build it once per set of categories: a parse then costs a few dictionary lookups.
+    """
+
+    def __init__(self, categories: Iterable[CategoryEntry], fallbacks: Mapping[str, str]) -> None:
+        self._kinds: dict[str, _KindIndex] = {}
+        for category in categories:
+            index = self._kinds.setdefault(category.kind, _KindIndex())
+            if category.slug == fallbacks.get(category.kind):
+                index.fallback = category
+            index.add(category, category.name, SOURCE_RANK["name"])
+            for alias in category.aliases:
+                index.add(category, alias.word, SOURCE_RANK.get(alias.source, 1))
+
+    def match(self, kind: str, tokens: list[str]) -> CategoryMatch | None:
+        """The category the words point to, else the kind's fallback, else None."""
+        index = self._kinds.get(kind)
+        if index is None:
+            return None
+        content = [t for t in tokens if t not in words.STOPWORDS]
+        exact = index.exact(content)
+        if exact is not None:
+            return CategoryMatch(exact[1].category, exact[1].alias)
+        nearest = index.fuzzy(content)
+        if nearest is not None:
+            return CategoryMatch(nearest.category, nearest.alias, fuzzy=True)
+        if index.fallback is None:
+            return None
+        return CategoryMatch(index.fallback, "")

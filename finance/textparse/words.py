@@ -1,0 +1,133 @@
+"""Words: tokens, their dictionary forms, and the small words that carry no meaning.
+
+Russian word forms go through pymorphy3 (OpenCorpora's dictionary): unlike a
+stemmer it joins forms whose stem changes (`подарки` -> `подарок`,
+`пятёрочке` -> `пятёрочка`). A lookup costs ~12 µs with the `dawg2` C extension
+(~60 µs on pure-Python DAWG), so every word's forms are cached: a chat backend
+sees the same few thousand words again and again.
+"""
+
+import re
+from functools import cache, lru_cache
+
+import pymorphy3
+
+# A run of letters and digits that holds at least one letter (`такси`, `теле2`).
+WORD_RE = re.compile(r"[^\W_]*[^\W\d_][^\W_]*")
+# A run of letters only: currency words glued to digits (`250р`, `12usd`).
+LETTERS_RE = re.compile(r"[^\W\d_]+")
+CYRILLIC_RE = re.compile(r"[а-яё]")
+LATIN_RE = re.compile(r"[a-z]")
+
+_STOPWORDS = (
+    # Russian prepositions, conjunctions, particles and pronouns people type around an amount.
+    "в во на за с со к ко по от до из у о об обо для при про над под без через и а но или "
+    "ли же бы не ни то это этот эта эти тот та те мне меня мой моя мои мое моё мы нам наш наша "
+    "я ты он она они его ее её их там тут еще ещё уже вот как так раз шт штук штуки "
+    # English ones.
+    "a an the for to from at in on of by with and or my our me we i per via"
+)
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+# Letters that look alike in Cyrillic and Latin: `такcи` typed with a Latin `c`.
+_TO_CYRILLIC = str.maketrans("aceopxykmthb", "асеорхукмтнв")
+_TO_LATIN = str.maketrans("асеорхукмтнв", "aceopxykmthb")
+
+
+@cache
+def _analyzer() -> pymorphy3.MorphAnalyzer:
+    # Loaded on first use (~0.1 s), not at import: a process that never parses pays nothing.
+    return pymorphy3.MorphAnalyzer()
+
+
+def unmix(word: str) -> str:
+    """Rewrite a word typed in two scripts in the one most of its letters belong to."""
+    cyrillic = len(CYRILLIC_RE.findall(word))
+    latin = len(LATIN_RE.findall(word))
+    if not cyrillic or not latin:
+        return word
+    return word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
+
+
+def _singular(word: str) -> str:
+    """A light English plural rule; both sides of a match go through it, so it need not be right."""
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1]
+
+
+@lru_cache(maxsize=65536)
+def _analysis(word: str) -> tuple[str, tuple[str, ...]]:
+    """(the word with ё as е and one script, its dictionary forms, likeliest first)."""
+    plain = unmix(word).replace("ё", "е")
+    if not CYRILLIC_RE.search(plain):
+        return plain, (_singular(plain),)
+    if len(plain) <= 2:
+        return plain, (plain,)
+    normal = tuple(dict.fromkeys(f.replace("ё", "е") for f in _analyzer().normal_forms(plain)))
+    return plain, normal or (plain,)
+
+
+@lru_cache(maxsize=65536)
+def forms(word: str) -> frozenset[str]:
+    """Every key a lower-case word in a text is known by: itself and its dictionary forms."""
+    plain, normal = _analysis(word)
+    return frozenset((plain, *normal))
+
+
+@lru_cache(maxsize=65536)
+def alias_forms(word: str) -> frozenset[str]:
+    """The keys an alias word answers to: as written and its likeliest dictionary form.
+
+    Narrower than `forms`: an alias `стали` should not answer to every reading of it.
+    """
+    plain, normal = _analysis(word)
+    return frozenset((plain, normal[0]))
+
+
+def key(word: str) -> str:
+    """The one key an alias word is filed under: its likeliest dictionary form."""
+    return _analysis(word)[1][0]
+
+
+@lru_cache(maxsize=65536)
+def dictionary_form(word: str) -> str:
+    """The dictionary form to store as a keyword (ё kept, as the dictionary spells it)."""
+    plain = unmix(word)
+    if CYRILLIC_RE.search(plain) and len(plain) > 2:
+        return str(_analyzer().parse(plain)[0].normal_form)
+    return plain
+
+
+def tokens(text: str) -> list[str]:
+    """The lower-case words of `text`."""
+    return WORD_RE.findall(text.lower())
+
+
+def phrase_key(phrase: str) -> tuple[str, ...]:
+    """An alias's key: the keys of its meaningful words, in order (`кафе и рестораны`)."""
+    return tuple(key(w) for w in tokens(phrase) if w not in STOPWORDS)
+
+
+def _meaningful(note: str) -> list[str]:
+    return [w for w in tokens(note) if w not in STOPWORDS and len(w) > 1 and not w[0].isdigit()]
+
+
+def keywords(note: str) -> list[str]:
+    """The meaningful words of a note in dictionary form: no numbers, no stopwords."""
+    lemmas = (dictionary_form(w) for w in _meaningful(note))
+    return list(dict.fromkeys(lemma for lemma in lemmas if lemma not in STOPWORDS))
+
+
+def phrase(note: str) -> str:
+    """The meaningful words of a note as typed (`ремонт квартиры`), if there are several."""
+    meaningful = _meaningful(note)
+    return " ".join(meaningful) if len(meaningful) > 1 else ""
+
+
+def clear_caches() -> None:
+    """Forget every word seen so far (for measuring a cold start)."""
+    for cached in (_analysis, forms, alias_forms, dictionary_form):
+        cached.cache_clear()
