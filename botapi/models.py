@@ -17,7 +17,9 @@ class IdempotencyKey(models.Model):
     # is refused instead of replaying the wrong answer.
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response = models.JSONField(null=True, blank=True)
+    # The body as JSON text, not jsonb: jsonb reorders keys, and a replay must be the
+    # same body, byte for byte, as the first answer.
+    response = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -64,10 +64,10 @@ def success_body(
 _CLAIM_SQL = f"""
 INSERT INTO {IdempotencyKey._meta.db_table} AS k
     (user_id, key, action, fingerprint, status_code, response, created_at)
-VALUES (%(user_id)s, %(key)s, %(action)s, %(fingerprint)s, NULL, NULL, %(now)s)
+VALUES (%(user_id)s, %(key)s, %(action)s, %(fingerprint)s, NULL, '', %(now)s)
 ON CONFLICT (user_id, key) DO UPDATE
     SET action = EXCLUDED.action, fingerprint = EXCLUDED.fingerprint,
-        status_code = NULL, response = NULL, created_at = EXCLUDED.created_at
+        status_code = NULL, response = '', created_at = EXCLUDED.created_at
     WHERE k.created_at < %(expired_before)s
 RETURNING k.id
 """
@@ -114,13 +114,15 @@ def action_perform(
             stored = IdempotencyKey.objects.get(user=user, key=key)
             if stored.fingerprint != digest or stored.status_code is None:
                 raise ApiError(status_code=400, error="idempotency_key_reused", message=KEY_REUSED)
-            return Performed(stored.status_code, stored.response, replayed=True)
+            return Performed(stored.status_code, json.loads(stored.response), replayed=True)
         # A handler's error rolls the claim back with everything else: nothing is
         # stored for a refused request, and the key stays free for a corrected one.
         outcome = action.handler(ctx, payload)
         status = 201 if outcome.created else 200
         body = success_body(action=action.name, key=key, result=outcome.result)
-        IdempotencyKey.objects.filter(pk=claimed).update(status_code=status, response=body)
+        IdempotencyKey.objects.filter(pk=claimed).update(
+            status_code=status, response=json.dumps(body, ensure_ascii=False)
+        )
     return Performed(status, body, obj=outcome.obj)
 
 
