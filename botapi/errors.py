@@ -83,7 +83,7 @@ RATE_LIMITED_MESSAGE = "Too many requests."
 DEFAULT_RETRY_AFTER = 60
 
 
-class RateLimitExceeded(Ratelimited):
+class RateLimitExceeded(Ratelimited):  # type: ignore[misc]  # untyped library
     """django-ratelimit's exception with the seconds left in the window that was exceeded."""
 
     def __init__(self, *, retry_after: int) -> None:

@@ -12,23 +12,27 @@ from botapi import actions
 from botapi.auth import HEADER
 
 REF = "#/components/schemas/"
-STRING = {"type": "string"}
-MONEY = {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "examples": ["250.00"]}
-ID = {"type": "integer"}
+STRING: dict[str, Any] = {"type": "string"}
+MONEY: dict[str, Any] = {
+    "type": "string",
+    "pattern": "^-?[0-9]+(\\.[0-9]+)?$",
+    "examples": ["250.00"],
+}
+ID: dict[str, Any] = {"type": "integer"}
 
-CATEGORY = {
+CATEGORY: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["id", "slug", "name"],
     "properties": {"id": ID, "slug": STRING, "name": STRING},
 }
-CATEGORY_WITH_KIND = {
+CATEGORY_WITH_KIND: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["id", "slug", "name", "kind"],
     "properties": {**CATEGORY["properties"], "kind": {"enum": ["expense", "income"]}},
 }
-TRANSACTION = {
+TRANSACTION: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["id", "kind", "amount", "currency", "date", "category", "note", "text"],
@@ -43,7 +47,7 @@ TRANSACTION = {
         "text": STRING,
     },
 }
-BUDGET_ITEM = {
+BUDGET_ITEM: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["id", "month", "category", "planned_amount", "currency"],
@@ -55,7 +59,7 @@ BUDGET_ITEM = {
         "currency": STRING,
     },
 }
-SUMMARY = {
+SUMMARY: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["month", "currency", "income", "expense", "balance", "categories"],
@@ -82,13 +86,13 @@ SUMMARY = {
         },
     },
 }
-CATEGORY_LIST = {
+CATEGORY_LIST: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["categories"],
     "properties": {"categories": {"type": "array", "items": {"$ref": REF + "BotCategoryWithKind"}}},
 }
-DELETED = {
+DELETED: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["deleted", "transaction"],
@@ -102,7 +106,7 @@ RESULTS = {
     "list_categories": "BotCategoryList",
     "delete_transaction": "BotDeletedTransaction",
 }
-SUCCESS = {
+SUCCESS: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["ok", "action", "idempotency_key", "result"],
@@ -114,7 +118,7 @@ SUCCESS = {
         "result": {"anyOf": [{"$ref": REF + name} for name in sorted(set(RESULTS.values()))]},
     },
 }
-ERROR = {
+ERROR: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "required": ["error", "message"],
@@ -132,7 +136,7 @@ ERROR = {
         },
     },
 }
-REGISTRY = {
+REGISTRY: dict[str, Any] = {
     "type": "object",
     "required": ["endpoint", "authentication", "envelope", "actions"],
     "properties": {
@@ -149,7 +153,7 @@ REGISTRY = {
     },
 }
 
-REQUEST_ID_HEADER = {
+REQUEST_ID_HEADER: dict[str, Any] = {
     "X-Request-ID": {
         "description": "The request's id (the client's X-Request-ID when sane), as in the audit log.",
         "required": True,
@@ -192,7 +196,7 @@ def _error(description: str, headers: dict[str, Any] | None = None) -> dict[str,
     return _response(description, "BotError", headers or {})
 
 
-REPLAYED = {
+REPLAYED: dict[str, Any] = {
     "Idempotent-Replayed": {
         "description": "`true` when this is the stored answer to an earlier request with the same key.",
         "schema": {"enum": ["true"]},
@@ -281,7 +285,7 @@ def add_bot_actions(
     return result
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):
+class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     target_class = "botapi.auth.ApiTokenAuthentication"
     name = "BotToken"
 

@@ -75,7 +75,7 @@ RETURNING k.id
 
 def _claim(*, user: User, key: str, action: str, fingerprint: str) -> int | None:
     now = timezone.now()
-    params = {
+    params: dict[str, Any] = {
         "user_id": user.pk,
         "key": key,
         "action": action,

@@ -6,19 +6,21 @@ run it once per idempotency key, and write the request's audit row.
 """
 
 import time
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, User
 from botapi import actions, auth, ratelimit, schemas, services
 from botapi.actions import Action
 
@@ -26,13 +28,14 @@ from botapi.actions import Action
 class JSONOnly(BaseContentNegotiation):
     """Always answer JSON: a machine client's odd Accept header is no reason for a 406."""
 
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
 
     def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
-        return renderers[0], renderers[0].media_type
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 def parse_envelope(body: bytes) -> tuple[Action, dict[str, Any]]:
@@ -44,7 +47,9 @@ def parse_envelope(body: bytes) -> tuple[Action, dict[str, Any]]:
             detail["code"] = "unknown_action"
     if details:
         # The payload's own problems too, when the action is known: every problem at once.
-        action = actions.ACTIONS.get(envelope.get("action")) if isinstance(envelope, dict) else None
+        action = (
+            actions.ACTIONS.get(str(envelope.get("action"))) if isinstance(envelope, dict) else None
+        )
         if action is not None and isinstance(envelope.get("payload"), dict):
             details += schemas.problems(action.validator, envelope["payload"], "payload")
         raise schemas.invalid(details)
@@ -83,8 +88,8 @@ class ActionView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication and permission: 401
-        token: ApiToken = request.auth
-        self.bot_request.user, self.bot_request.token = request.user, token
+        token = cast(ApiToken, request.auth)
+        self.bot_request.user, self.bot_request.token = cast(User, request.user), token
         ratelimit.check_token(request._request, token)  # 429
 
     # The request body and responses come from the registry (botapi.openapi).
@@ -95,7 +100,7 @@ class ActionView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def post(self, request: Request) -> Response:
-        token: ApiToken = request.auth
+        token = cast(ApiToken, request.auth)
         action, envelope = parse_envelope(request.body)
         key, dry_run = envelope["idempotency_key"], envelope.get("dry_run", False)
         self.bot_request.action, self.bot_request.idempotency_key = action.name, key
@@ -116,7 +121,7 @@ class ActionView(APIView):
             raise schemas.invalid(details)
         performed = services.action_perform(
             action=action,
-            user=request.user,
+            user=token.user,
             token=token,
             key=key,
             payload=payload,

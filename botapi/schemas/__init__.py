@@ -94,11 +94,13 @@ def _path(prefix: str, parts: Iterable[Any]) -> str:
 
 def _describe(error: SchemaError, prefix: str) -> list[dict[str, str]]:
     path = _path(prefix, error.absolute_path)
-    keyword, schema, instance = error.validator, error.schema, error.instance
+    keyword, schema = error.validator, error.schema
+    instance: Any = error.instance
+    value: Any = error.validator_value
     if not isinstance(schema, dict):
         schema = {}
     if keyword == "required":
-        missing = [p for p in error.validator_value if p not in instance]
+        missing = [p for p in value if p not in instance]
         return [
             {"path": _path(path, [p]), "code": "required", "message": "This field is required."}
             for p in missing
@@ -109,8 +111,8 @@ def _describe(error: SchemaError, prefix: str) -> list[dict[str, str]]:
             {"path": _path(path, [p]), "code": "unknown_field", "message": "No such field."}
             for p in sorted(set(instance) - known)
         ]
-    if keyword == "oneOf" and all(set(s) == {"required"} for s in error.validator_value):
-        names = " or ".join(n for s in error.validator_value for n in s["required"])
+    if keyword == "oneOf" and all(set(s) == {"required"} for s in value):
+        names = " or ".join(n for s in value for n in s["required"])
         return [{"path": path, "code": "one_of", "message": f"Give exactly one of {names}."}]
     if keyword in {"anyOf", "oneOf"}:
         if isinstance(instance, Decimal):
@@ -119,12 +121,11 @@ def _describe(error: SchemaError, prefix: str) -> list[dict[str, str]]:
             code, message = "invalid", "This value is not valid."
         return [{"path": path, "code": code, "message": _with_hint(message, schema)}]
     if keyword == "type":
-        expected = error.validator_value
-        names = [expected] if isinstance(expected, str) else list(expected)
-        wanted = " or ".join(TYPE_NAMES.get(n, n) for n in names)
+        types: list[str] = [value] if isinstance(value, str) else list(value)
+        wanted = " or ".join(TYPE_NAMES.get(n, n) for n in types)
         return [{"path": path, "code": "invalid_type", "message": f"Expected {wanted}."}]
     if keyword in {"enum", "const"}:
-        choices = error.validator_value if keyword == "enum" else [error.validator_value]
+        choices = value if keyword == "enum" else [value]
         listed = ", ".join(str(c) for c in choices)
         return [{"path": path, "code": "invalid_choice", "message": f"Expected one of: {listed}."}]
     if keyword in {"pattern", "format"}:
@@ -136,12 +137,12 @@ def _describe(error: SchemaError, prefix: str) -> list[dict[str, str]]:
             }
         ]
     if keyword == "minLength":
-        if error.validator_value == 1:
+        if value == 1:
             return [{"path": path, "code": "blank", "message": "This field may not be empty."}]
-        message = f"At least {error.validator_value} characters."
+        message = f"At least {value} characters."
         return [{"path": path, "code": "too_short", "message": message}]
     if keyword == "maxLength":
-        message = f"At most {error.validator_value} characters."
+        message = f"At most {value} characters."
         return [{"path": path, "code": "too_long", "message": message}]
     if keyword in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
         return [{"path": path, "code": "out_of_range", "message": "The number is out of range."}]

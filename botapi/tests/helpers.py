@@ -5,6 +5,7 @@ import uuid
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.test import Client
 
 from audit.models import AuditLog
@@ -66,5 +67,5 @@ class BotTestCase(BaseTestCase):
         return request_rows().latest("id")
 
 
-def request_rows() -> Any:
+def request_rows() -> QuerySet[AuditLog]:
     return AuditLog.objects.filter(source="bot", status_code__isnull=False)

@@ -2,11 +2,14 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from io import StringIO
+from typing import Any
 
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import Scope
+from accounts.models import Scope, User
 from accounts.services import api_token_create
 from audit.models import AuditLog
 from botapi.models import IdempotencyKey
@@ -162,7 +165,7 @@ class SetBudgetItemTestCase(BotTestCase):
 
     def test_bad_amounts_months_and_currencies(self) -> None:
         base = {"month": "2026-11", "category": "cafe", "planned_amount": "1"}
-        cases = [
+        cases: list[tuple[dict[str, Any], str, str]] = [
             ({"planned_amount": 1.5}, "payload.planned_amount", "float_not_allowed"),
             (
                 {"planned_amount": "1.5", "currency": "JPY"},
@@ -272,13 +275,13 @@ class ListCategoriesTestCase(BotTestCase):
 
 
 class DeleteTransactionTestCase(BotTestCase):
-    def expense(self, user: object) -> Transaction:
-        category = self.category(user, "cafe")  # type: ignore[arg-type]
+    def expense(self, user: User) -> Transaction:
+        category = self.category(user, "cafe")
         return services.transaction_create(
             user=user,
             kind="expense",
             amount=Decimal("250"),
-            currency="RUB",  # type: ignore[arg-type]
+            currency="RUB",
             category=category,
             date=date(2026, 11, 1),
             source="web",
@@ -373,10 +376,6 @@ class IdempotencyTestCase(BotTestCase):
             )
             self.assertEqual(fresh.status_code, 200, fresh.content)
             self.assertFalse(fresh.has_header("Idempotent-Replayed"))
-            from io import StringIO
-
-            from django.core.management import call_command
-
             out = StringIO()
             call_command("purge_idempotency_keys", stdout=out)
         self.assertIn("Purged 1 ", out.getvalue())
