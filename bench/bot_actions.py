@@ -18,7 +18,6 @@ import http.client
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -148,7 +147,7 @@ class Result:
 
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * len(ordered))) - 1)]
+        return ordered[min(len(ordered) - 1, round(p / 100 * len(ordered)) - 1)]
 
 
 def drive(name: str, count: int, request: Callable[[int], tuple[int, bytes]]) -> Result:
@@ -224,8 +223,8 @@ def main() -> None:
         results: dict[str, list[Result]] = {"bot": [], "bare": []}
         for r in range(args.rounds):
             base = r * args.requests
-            results["bot"].append(drive("bot", args.requests, lambda i: bot(base + i)))
-            results["bare"].append(drive("bare", args.requests, lambda i: bare(base + i)))
+            results["bot"].append(drive("bot", args.requests, lambda i, b=base: bot(b + i)))
+            results["bare"].append(drive("bare", args.requests, lambda i, b=base: bare(b + i)))
     finally:
         process.terminate()
         process.wait(timeout=30)
