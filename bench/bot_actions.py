@@ -183,6 +183,13 @@ def drive(name: str, count: int, request: Callable[[int], tuple[int, bytes]]) ->
     return Result(name, count, time.perf_counter() - started, latencies, errors)
 
 
+def shifted(
+    send: Callable[[int], tuple[int, bytes]], offset: int
+) -> Callable[[int], tuple[int, bytes]]:
+    """`send` numbering its requests from `offset`: every round uses fresh keys."""
+    return lambda i: send(offset + i)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=3000, help="per endpoint and round")
@@ -218,13 +225,12 @@ def main() -> None:
     try:
         offset = 10**7
         # Warm up every worker: imports, connections, prepared statements.
-        drive("warm-up", 400, lambda i: bot(offset + i))
-        drive("warm-up", 400, lambda i: bare(offset + i))
+        drive("warm-up", 400, shifted(bot, offset))
+        drive("warm-up", 400, shifted(bare, offset))
         results: dict[str, list[Result]] = {"bot": [], "bare": []}
         for r in range(args.rounds):
-            base = r * args.requests
-            results["bot"].append(drive("bot", args.requests, lambda i, b=base: bot(b + i)))
-            results["bare"].append(drive("bare", args.requests, lambda i, b=base: bare(b + i)))
+            for name, send in (("bot", bot), ("bare", bare)):
+                results[name].append(drive(name, args.requests, shifted(send, r * args.requests)))
     finally:
         process.terminate()
         process.wait(timeout=30)
