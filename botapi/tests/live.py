@@ -111,6 +111,7 @@ def serve(**env: str) -> Iterator[LiveServer]:
         "TRUST_X_REAL_IP": "1",
         **env,
     }
+    error_log = open(log_dir / "error.log", "wb")  # noqa: SIM115  (closed in finally)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -125,7 +126,7 @@ def serve(**env: str) -> Iterator[LiveServer]:
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,
-        stderr=open(log_dir / "error.log", "wb"),  # noqa: SIM115
+        stderr=error_log,
     )
     server = LiveServer("127.0.0.1", port, access_log)
     try:
@@ -149,3 +150,4 @@ def serve(**env: str) -> Iterator[LiveServer]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        error_log.close()
