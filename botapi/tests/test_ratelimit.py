@@ -16,7 +16,9 @@ class RateLimitedBodyTestCase(SimpleTestCase):
                 self.assertEqual(response["Retry-After"], retry_after)
 
 
-@override_settings(BOT_RATELIMIT_TOKEN="3/m", BOT_RATELIMIT_FAILED_AUTH_IP="2/m")
+@override_settings(
+    BOT_RATELIMIT_TOKEN="3/m", BOT_RATELIMIT_FAILED_AUTH_IP="2/m", TRUST_X_REAL_IP=True
+)
 class RateLimitTestCase(BotTestCase):
     def test_each_token_has_its_own_bucket(self) -> None:
         for _ in range(3):
