@@ -101,7 +101,7 @@ class ActionView(APIView):
     )
     def post(self, request: Request) -> Response:
         token = cast(ApiToken, request.auth)
-        action, envelope = parse_envelope(request.body)
+        action, envelope = parse_envelope(schemas.read_body(request._request))
         key, dry_run = envelope["idempotency_key"], envelope.get("dry_run", False)
         self.bot_request.action, self.bot_request.idempotency_key = action.name, key
         self.bot_request.dry_run = dry_run

@@ -11,6 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
@@ -48,13 +50,25 @@ def invalid(details: list[dict[str, str]], message: str = INVALID_MESSAGE) -> Ap
     return ApiError(status_code=400, error="validation_error", message=message, details=details)
 
 
+def _too_large() -> ApiError:
+    return invalid(
+        [{"path": "", "code": "too_large", "message": f"At most {MAX_BODY_BYTES} bytes."}],
+        "The request body is too large.",
+    )
+
+
+def read_body(request: HttpRequest) -> bytes:
+    """The request's body; one past Django's upload limit is a 400 like any other."""
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise _too_large() from None
+
+
 def parse_body(body: bytes) -> Any:
     """The JSON document in `body`, or a 400 that says what is wrong with it."""
     if len(body) > MAX_BODY_BYTES:
-        raise invalid(
-            [{"path": "", "code": "too_large", "message": f"At most {MAX_BODY_BYTES} bytes."}],
-            "The request body is too large.",
-        )
+        raise _too_large()
     try:
         data = json.loads(body.decode("utf-8"), parse_float=Decimal, parse_constant=_refuse)
         # Lone surrogates ("\ud800") parse but cannot be stored or echoed as UTF-8.

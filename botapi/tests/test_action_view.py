@@ -33,6 +33,11 @@ class EnvelopeTestCase(BotTestCase):
             ],
         )
 
+    def test_a_body_past_djangos_upload_limit_is_refused_in_json(self) -> None:
+        response = self.post(" " * (3 * 1024 * 1024), raw=True)
+        self.assert_error(response, 400, "validation_error", [("", "too_large")])
+        self.assertEqual(self.request_row().status_code, 400)
+
     def test_a_body_that_is_not_an_object(self) -> None:
         for body in (["get_summary"], "get_summary", 1, None):
             with self.subTest(body=body):
