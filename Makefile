@@ -48,7 +48,7 @@ check: lint
 	$(MAKE) test
 
 bench: install-dev
-	$(SERVICES) --require-redis sh -c 'for b in bench/*.py; do $(BIN)/python $$b; done'
+	$(SERVICES) --require-redis sh -c 'for b in bench/[!_]*.py; do $(BIN)/python $$b; done'
 
 stop:
 	$(SERVICES) --stop
