@@ -52,7 +52,7 @@ screenshots: install-dev
 	SCREENSHOTS_DIR=docs $(SERVICES) --require-redis $(BIN)/pytest config/tests/test_browser.py -k screenshots
 
 bench: install-dev
-	$(SERVICES) --require-redis sh -c 'for b in bench/*.py; do $(BIN)/python $$b; done'
+	$(SERVICES) --require-redis sh -c 'for b in bench/[!_]*.py; do $(BIN)/python $$b; done'
 
 stop:
 	$(SERVICES) --stop

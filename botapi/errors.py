@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -76,6 +77,24 @@ def error_response(
 
 
 VALIDATION_MESSAGE = "The request is not valid."
+RATE_LIMITED_MESSAGE = "Too many requests."
+# A bare `Ratelimited` (from the @ratelimit decorator) does not say when its window
+# ends; the longest window the API uses is a minute.
+DEFAULT_RETRY_AFTER = 60
+
+
+class RateLimitExceeded(Ratelimited):  # type: ignore[misc]  # untyped library
+    """django-ratelimit's exception with the seconds left in the window that was exceeded."""
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(RATE_LIMITED_MESSAGE)
+        self.retry_after = max(1, retry_after)
+
+
+def _rate_limited(exc: Ratelimited) -> Response:
+    retry_after = getattr(exc, "retry_after", DEFAULT_RETRY_AFTER)
+    message = f"{RATE_LIMITED_MESSAGE} Try again in {retry_after} s."
+    return error_response(429, "rate_limited", message, headers={"Retry-After": str(retry_after)})
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -93,6 +112,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response = drf_exception_handler(exc, context)  # keeps WWW-Authenticate
         headers = dict(response.items()) if response is not None else {}
         return error_response(401, "authentication_failed", str(exc.detail), headers=headers)
+    if isinstance(exc, Ratelimited):
+        # A PermissionDenied subclass: without this it would be a 403.
+        return _rate_limited(exc)
     if isinstance(exc, exceptions.Throttled):
         headers = {"Retry-After": str(math.ceil(getattr(exc, "wait", None) or 1))}
         return error_response(429, "rate_limited", "Too many requests.", headers=headers)

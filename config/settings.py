@@ -1,6 +1,7 @@
 """Kopilka settings: one file, every knob from the environment (see .env.example)."""
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +60,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "django_ratelimit",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "audit",
     "finance",
@@ -191,11 +195,63 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "botapi.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
 # Exchange rates: a summary converts through this currency when neither a direct
 # nor an inverse rate is stored (the ECB publishes everything against EUR).
 EXCHANGE_RATE_PIVOT = os.environ.get("EXCHANGE_RATE_PIVOT", "EUR")
+
+# --- Bot API (botapi) -------------------------------------------------------------
+# Rates as django-ratelimit writes them ("60/m", "1000/h"). Counted in the shared cache
+# (Redis), so every gunicorn worker sees the same counters.
+RATE_RE = r"^[0-9]+/[0-9]*[smhd]$"
+
+
+def env_rate(name: str, default: str) -> str:
+    value = os.environ.get(name) or default
+    if not re.match(RATE_RE, value):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 60/m, got {value!r}")
+    return value
+
+
+# Requests per token, counted after authentication.
+BOT_RATELIMIT_TOKEN = env_rate("BOT_RATELIMIT_TOKEN", "60/m")
+# Failed authentications per client IP (an IPv6 /64); past it every request from that
+# address is refused before its token is looked up, so guessing tokens is slow.
+BOT_RATELIMIT_FAILED_AUTH_IP = env_rate("BOT_RATELIMIT_FAILED_AUTH_IP", "30/m")
+# How long a stored idempotent result is kept (`manage.py purge_idempotency_keys`).
+BOT_IDEMPOTENCY_RETENTION_HOURS = env_int("BOT_IDEMPOTENCY_RETENTION_HOURS", 24)
+if BOT_IDEMPOTENCY_RETENTION_HOURS < 24:
+    raise ImproperlyConfigured("BOT_IDEMPOTENCY_RETENTION_HOURS must be at least 24")
+RATELIMIT_USE_CACHE = "default"
+if not REDIS_URL:
+    # django-ratelimit rightly warns that the local-memory cache is per process; it is
+    # only used by a single-worker development server and by test runs without Redis.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kopilka API",
+    "DESCRIPTION": (
+        "The bot API: `POST /api/bot/actions` with an `X-Bot-Token`, one registry of "
+        "actions (`GET /api/bot/schema`). Errors are always "
+        '`{"error", "message", "details": [{"path", "code", "message"}]}`.'
+    ),
+    "VERSION": "1.0.0",
+    # 3.1 embeds the actions' JSON Schema (draft 2020-12) as it is.
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # The docs page works offline: Swagger UI is served from our static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "botapi.openapi.add_bot_actions",
+    ],
+}
 
 LOGGING = {
     "version": 1,

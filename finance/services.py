@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -253,7 +253,9 @@ def transaction_create(
         text=text,
         source=source,
     )
-    tx.full_clean(exclude=["user", "category"])
+    # The check constraints (amount > 0, an ISO code) are what normalize_* just enforced
+    # (and the database enforces them too); validating them here cost a query each.
+    tx.full_clean(exclude=["user", "category"], validate_constraints=False)
     tx.save()
     audit_record(
         source=source,
@@ -370,6 +372,53 @@ def _text_error(problems: Iterable[textparse.Problem]) -> ValidationError:
     return ValidationError(fields)
 
 
+# What the parser needs of a user's categories is fetched for every text: a user has
+# ~20 categories and hundreds of keywords. Each process keeps the last copy per
+# (user, kind) with a digest of it that the database computes (one row instead of
+# hundreds); a rename, an archived category or a new keyword changes the digest.
+_CATEGORIES_DIGEST_SQL = """
+SELECT md5(string_agg(
+    concat_ws(':', c.id, c.slug, c.name, a.word, a.source), '|' ORDER BY c.id, a.word
+))
+FROM finance_category c LEFT JOIN finance_categoryalias a ON a.category_id = c.id
+WHERE c.user_id = %s AND c.kind = %s AND NOT c.is_archived
+"""
+_PARSER_CATEGORIES_MAX = 256
+_parser_categories_cache: dict[
+    tuple[int, str], tuple[str, dict[int, Category], tuple[textparse.CategoryEntry, ...]]
+] = {}
+
+
+def _parser_categories(
+    *, user: "User", kind: str
+) -> tuple[dict[int, Category], tuple[textparse.CategoryEntry, ...]]:
+    """The user's active categories of `kind` by id, and the same as the parser's entries."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CATEGORIES_DIGEST_SQL, [user.pk, kind])
+        (digest,) = cursor.fetchone()
+    key = (user.pk, kind)
+    cached = _parser_categories_cache.get(key)
+    if cached is not None and cached[0] == digest:
+        return cached[1], cached[2]
+    categories = {c.pk: c for c in Category.objects.for_user(user).active().filter(kind=kind)}
+    # Plain tuples, not prefetched model instances: building an instance for each of
+    # hundreds of keywords cost 3x as much as the rest of the lookup.
+    words: dict[int, list[textparse.Alias]] = {pk: [] for pk in categories}
+    aliases = CategoryAlias.objects.filter(category_id__in=list(categories))
+    for category_id, word, alias_source in aliases.values_list("category_id", "word", "source"):
+        words[category_id].append(textparse.Alias(word, alias_source))
+    entries = tuple(
+        textparse.CategoryEntry(
+            id=c.pk, slug=c.slug, name=c.name, kind=c.kind, aliases=tuple(words[c.pk])
+        )
+        for c in categories.values()
+    )
+    if len(_parser_categories_cache) >= _PARSER_CATEGORIES_MAX:
+        _parser_categories_cache.pop(next(iter(_parser_categories_cache)))
+    _parser_categories_cache[key] = (digest, categories, entries)
+    return categories, entries
+
+
 def record_from_text(
     *,
     user: "User",
@@ -387,23 +436,7 @@ def record_from_text(
     with the contract's code. `date` and `currency` win over the text. `dry_run`
     returns the unsaved transaction.
     """
-    categories = {
-        c.pk: c
-        for c in Category.objects.for_user(user)
-        .active()
-        .filter(kind=kind)
-        .prefetch_related("aliases")
-    }
-    entries = tuple(
-        textparse.CategoryEntry(
-            id=c.pk,
-            slug=c.slug,
-            name=c.name,
-            kind=c.kind,
-            aliases=tuple(textparse.Alias(a.word, a.source) for a in c.aliases.all()),
-        )
-        for c in categories.values()
-    )
+    categories, entries = _parser_categories(user=user, kind=kind)
     try:
         parsed = textparse.parse(
             text,

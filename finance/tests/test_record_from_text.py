@@ -3,6 +3,8 @@ from decimal import Decimal
 
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditLog
 from config.testing import BaseTestCase
@@ -75,8 +77,11 @@ class RecordFromTextTestCase(BaseTestCase):
         self.assertFalse(AuditLog.objects.filter(action__startswith="transaction.").exists())
 
     def test_it_writes_nothing_on_a_dry_run(self) -> None:
-        with self.assertNumQueries(2):
+        with CaptureQueriesContext(connection) as queries:
             tx = self.record("в аптеке 640 вчера", dry_run=True)
+        self.assertTrue(queries.captured_queries)
+        for query in queries.captured_queries:
+            self.assertTrue(query["sql"].lstrip().upper().startswith("SELECT"), query["sql"])
         self.assertIsNone(tx.pk)
         self.assertEqual(tx.category, self.category(self.alice, "health"))
         self.assertEqual(
@@ -98,3 +103,12 @@ class RecordFromTextTestCase(BaseTestCase):
         words = [*home.aliases.values_list("word", flat=True), "ozon"]
         services.category_update(category=home, aliases=words, source="web")
         self.assertEqual(self.record("ozon 1590").category, home)
+
+    def test_it_reads_the_categories_once_while_they_stay_the_same(self) -> None:
+        self.record("кофе 250", dry_run=True)
+        with self.assertNumQueries(1):  # the digest only
+            self.record("кофе 250", dry_run=True)
+        cafe = self.category(self.alice, "cafe")
+        services.category_update(category=cafe, name="Кофейни", source="web")
+        tx = self.record("кофе 250", dry_run=True)
+        self.assertEqual(tx.category.name, "Кофейни")

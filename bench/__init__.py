@@ -1,0 +1,1 @@
+"""Benchmarks: each bench/<name>.py is a script (`make bench` runs them all)."""

@@ -1,0 +1,168 @@
+"""The bot API's JSON Schemas (draft 2020-12): one file per action beside the envelope's.
+
+Bodies are parsed with floats as `Decimal`, so a JSON float never passes an
+`"integer"` and never loses a cent; amounts travel as decimal strings or integers.
+"""
+
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as SchemaError
+
+from botapi.errors import ApiError
+
+SCHEMA_DIR = Path(__file__).resolve().parent
+# Far more than any real envelope; refused before parsing.
+MAX_BODY_BYTES = 64 * 1024
+INVALID_MESSAGE = "The request is not valid."
+TYPE_NAMES = {
+    "object": "an object",
+    "array": "an array",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    """The schema in `<name>.json`, checked against the draft 2020-12 metaschema."""
+    schema: dict[str, Any] = json.loads((SCHEMA_DIR / f"{name}.json").read_text("utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def compile_schema(schema: dict[str, Any]) -> Draft202012Validator:
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def invalid(details: list[dict[str, str]], message: str = INVALID_MESSAGE) -> ApiError:
+    return ApiError(status_code=400, error="validation_error", message=message, details=details)
+
+
+def _too_large() -> ApiError:
+    return invalid(
+        [{"path": "", "code": "too_large", "message": f"At most {MAX_BODY_BYTES} bytes."}],
+        "The request body is too large.",
+    )
+
+
+def read_body(request: HttpRequest) -> bytes:
+    """The request's body; one past Django's upload limit is a 400 like any other."""
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise _too_large() from None
+
+
+def parse_body(body: bytes) -> Any:
+    """The JSON document in `body`, or a 400 that says what is wrong with it."""
+    if len(body) > MAX_BODY_BYTES:
+        raise _too_large()
+    try:
+        data = json.loads(body.decode("utf-8"), parse_float=Decimal, parse_constant=_refuse)
+        # Lone surrogates ("\ud800") parse but cannot be stored or echoed as UTF-8.
+        json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+    except (ValueError, UnicodeError, RecursionError) as exc:
+        # RecursionError: deeply nested arrays; ValueError covers JSONDecodeError and
+        # integers too long to convert.
+        message = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 JSON"
+        raise invalid(
+            [{"path": "", "code": "malformed_json", "message": message}],
+            "The request body is not valid JSON.",
+        ) from None
+    return data
+
+
+def _refuse(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def problems(
+    validator: Draft202012Validator, instance: Any, prefix: str = ""
+) -> list[dict[str, str]]:
+    """Every way `instance` breaks the schema, as [{"path", "code", "message"}]."""
+    seen: set[tuple[str, str]] = set()
+    details = []
+    for error in validator.iter_errors(instance):
+        for detail in _describe(error, prefix):
+            if (detail["path"], detail["code"]) not in seen:
+                seen.add((detail["path"], detail["code"]))
+                details.append(detail)
+    return sorted(details, key=lambda d: d["path"])
+
+
+def _path(prefix: str, parts: Iterable[Any]) -> str:
+    return ".".join(str(p) for p in (prefix, *parts) if p != "")
+
+
+def _describe(error: SchemaError, prefix: str) -> list[dict[str, str]]:
+    path = _path(prefix, error.absolute_path)
+    keyword, schema = error.validator, error.schema
+    instance: Any = error.instance
+    value: Any = error.validator_value
+    if not isinstance(schema, dict):
+        schema = {}
+    if keyword == "required":
+        missing = [p for p in value if p not in instance]
+        return [
+            {"path": _path(path, [p]), "code": "required", "message": "This field is required."}
+            for p in missing
+        ]
+    if keyword == "additionalProperties":
+        known = set(schema.get("properties", {}))
+        return [
+            {"path": _path(path, [p]), "code": "unknown_field", "message": "No such field."}
+            for p in sorted(set(instance) - known)
+        ]
+    if keyword == "oneOf" and all(set(s) == {"required"} for s in value):
+        names = " or ".join(n for s in value for n in s["required"])
+        return [{"path": path, "code": "one_of", "message": f"Give exactly one of {names}."}]
+    if keyword in {"anyOf", "oneOf"}:
+        if isinstance(instance, Decimal):
+            code, message = "float_not_allowed", "A JSON float is not accepted here."
+        else:
+            code, message = "invalid", "This value is not valid."
+        return [{"path": path, "code": code, "message": _with_hint(message, schema)}]
+    if keyword == "type":
+        types: list[str] = [value] if isinstance(value, str) else list(value)
+        wanted = " or ".join(TYPE_NAMES.get(n, n) for n in types)
+        return [{"path": path, "code": "invalid_type", "message": f"Expected {wanted}."}]
+    if keyword in {"enum", "const"}:
+        choices = value if keyword == "enum" else [value]
+        listed = ", ".join(str(c) for c in choices)
+        return [{"path": path, "code": "invalid_choice", "message": f"Expected one of: {listed}."}]
+    if keyword in {"pattern", "format"}:
+        return [
+            {
+                "path": path,
+                "code": "invalid_format",
+                "message": _with_hint("The value is not in the expected form.", schema),
+            }
+        ]
+    if keyword == "minLength":
+        if value == 1:
+            return [{"path": path, "code": "blank", "message": "This field may not be empty."}]
+        message = f"At least {value} characters."
+        return [{"path": path, "code": "too_short", "message": message}]
+    if keyword == "maxLength":
+        message = f"At most {value} characters."
+        return [{"path": path, "code": "too_long", "message": message}]
+    if keyword in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
+        return [{"path": path, "code": "out_of_range", "message": "The number is out of range."}]
+    return [{"path": path, "code": str(keyword), "message": "This value is not valid."}]
+
+
+def _with_hint(message: str, schema: dict[str, Any]) -> str:
+    description = schema.get("description")
+    return f"{message} {description}" if description else message
