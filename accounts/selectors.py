@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts.models import ApiToken, Scope, User
+from botapi import prompt
 
 # The bot endpoint's path is part of the published contract (botapi).
 BOT_ACTIONS_PATH = "/api/bot/actions"
@@ -65,9 +66,7 @@ def curl_example(endpoint: str) -> str:
 
 
 def agent_prompt(*, user: User) -> str:
-    from botapi import prompt
-
-    return str(prompt.system_prompt(user.language, user.today()))
+    return prompt.system_prompt(user.language, user.today())
 
 
 def tokens_page(*, user: User, base_url: str) -> TokensPage:
