@@ -56,7 +56,9 @@ def token_rows(*, user: User) -> list[TokenRow]:
 def curl_example(endpoint: str) -> str:
     # A fresh idempotency key per call: a retried request must not record twice.
     body = json.dumps({**EXAMPLE_ACTION, "idempotency_key": "IDEMPOTENCY_KEY"}, ensure_ascii=False)
-    body = body.replace('"IDEMPOTENCY_KEY"', '"\'"$(uuidgen)"\'"')
+    # python3 rather than uuidgen, which not every system has.
+    fresh_key = "$(python3 -c 'import uuid; print(uuid.uuid4())')"
+    body = body.replace('"IDEMPOTENCY_KEY"', f'"\'"{fresh_key}"\'"')
     return (
         f"curl -sS -X POST {endpoint} \\\n"
         '  -H "X-Bot-Token: $KOPILKA_TOKEN" \\\n'
