@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SERVICES := scripts/devservices
 export PORT ?= 4000
 
-.PHONY: install install-dev run migrate test lint fmt typecheck check bench stop clean
+.PHONY: install install-dev run migrate test lint fmt typecheck check bench screenshots stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ typecheck: install-dev
 check: lint
 	$(SERVICES) sh -c '$(BIN)/python manage.py check && $(BIN)/python manage.py makemigrations --check --dry-run'
 	$(MAKE) test
+
+# The dashboard in both languages, as docs/ shows it (needs Debian's chromium).
+screenshots: install-dev
+	SCREENSHOTS_DIR=docs $(SERVICES) --require-redis $(BIN)/pytest config/tests/test_browser.py -k screenshots
 
 bench: install-dev
 	$(SERVICES) --require-redis sh -c 'for b in bench/[!_]*.py; do $(BIN)/python $$b; done'

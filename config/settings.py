@@ -262,3 +262,38 @@ LOGGING = {
     # It announces loading its dictionaries in every process, at INFO.
     "loggers": {"pymorphy3": {"level": "WARNING"}},
 }
+
+# ---------------------------------------------------------------------------
+# Cabinet (session pages) and the clients' JSON API (JWT), issue #5.
+# Kept in one block, additive to the settings above.
+# ---------------------------------------------------------------------------
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += ["rest_framework_simplejwt.token_blacklist"]
+# After AuthenticationMiddleware: a signed-in person's own language beats the
+# browser's Accept-Language that LocaleMiddleware chose.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "accounts.middleware.UserLanguageMiddleware",
+)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "finance:dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
+# Login throttling (django-ratelimit, counted in the shared cache): per client IP and
+# per username, so neither one address nor a botnet aimed at one account gets far.
+LOGIN_RATE_PER_IP = os.environ.get("LOGIN_RATE_PER_IP", "30/10m")
+LOGIN_RATE_PER_USERNAME = os.environ.get("LOGIN_RATE_PER_USERNAME", "10/10m")
+SIGNUP_RATE_PER_IP = os.environ.get("SIGNUP_RATE_PER_IP", "10/h")
+PASSWORD_RESET_RATE_PER_IP = os.environ.get("PASSWORD_RESET_RATE_PER_IP", "10/h")
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 14)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
+# The public address used in the tokens page's curl example ("" = this request's host).
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")

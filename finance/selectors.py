@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from finance import currencies
-from finance.models import Category, Kind
+from finance.models import BudgetItem, Category, Kind, Transaction
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -134,6 +135,10 @@ class CategoryLine:
         return self.planned - self.spent
 
     @property
+    def overspent(self) -> Decimal:
+        return max(self.spent - self.planned, Decimal(0)) if self.over_budget else Decimal(0)
+
+    @property
     def over_budget(self) -> bool:
         return self.kind == Kind.EXPENSE and self.planned > 0 and self.spent > self.planned
 
@@ -222,4 +227,153 @@ def monthly_summary(*, user: "User", month: date, currency: str | None = None) -
         income=sum((x.spent for x in ordered if x.kind == Kind.INCOME), Decimal(0)),
         expense=sum((x.spent for x in ordered if x.kind == Kind.EXPENSE), Decimal(0)),
         categories=ordered,
+    )
+
+
+def transaction_list(
+    *,
+    user: "User",
+    month: date | None = None,
+    category_id: int | None = None,
+    kind: str | None = None,
+    source: str | None = None,
+) -> "QuerySet[Transaction]":
+    """One user's transactions, newest first, narrowed by whichever filters are given."""
+    transactions = Transaction.objects.for_user(user).select_related("category")
+    if month is not None:
+        start, end = month_bounds(month)
+        transactions = transactions.filter(date__gte=start, date__lte=end)
+    if category_id is not None:
+        transactions = transactions.filter(category_id=category_id)
+    if kind:
+        transactions = transactions.filter(kind=kind)
+    if source:
+        transactions = transactions.filter(source=source)
+    return transactions.order_by("-date", "-id")
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    month: date
+    income: Decimal
+    expense: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.income - self.expense
+
+
+def add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+# As in the summary: grouped per month, category and currency (and per day where a
+# conversion is needed), so each month's figures round exactly as the dashboard's do;
+# one rate lookup per currency and day, MATERIALIZED for the same reason as there.
+_TOTALS_SQL = """
+WITH lines AS (
+    SELECT date_trunc('month', t.date)::date AS month, t.category_id, t.kind, t.currency,
+           CASE WHEN t.currency = %(target)s THEN NULL ELSE t.date END AS day,
+           SUM(t.amount) AS amount
+    FROM finance_transaction t
+    WHERE t.user_id = %(user_id)s AND t.date >= %(start)s AND t.date <= %(end)s
+    GROUP BY 1, 2, 3, 4, 5
+), rates AS MATERIALIZED (
+    SELECT d.currency, d.day, {rate} AS rate
+    FROM (SELECT DISTINCT currency, day FROM lines WHERE day IS NOT NULL) d
+)
+SELECT l.month, l.category_id, l.kind, l.currency, l.day, l.amount, r.rate
+FROM lines l
+LEFT JOIN rates r ON r.currency = l.currency AND r.day = l.day
+""".format(rate=_rate_sql("d.currency", "%(target)s", "d.day", "%(pivot)s"))
+
+
+def monthly_totals(
+    *, user: "User", last_month: date, months: int = 12, currency: str | None = None
+) -> list[MonthTotals]:
+    """Income and expense for each of the `months` months ending with `last_month`, oldest first."""
+    target = currencies.normalize_code(currency or user.default_currency)
+    first = add_months(last_month.replace(day=1), -(months - 1))
+    params: dict[str, Any] = {
+        "user_id": user.pk,
+        "start": first,
+        "end": month_bounds(last_month)[1],
+        "target": target,
+        "pivot": settings.EXCHANGE_RATE_PIVOT,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_TOTALS_SQL, params)
+        rows: Sequence[tuple[Any, ...]] = cursor.fetchall()
+
+    per_category: dict[tuple[date, int, str], Decimal] = {}
+    for month, category_id, kind, row_currency, day, amount, rate in rows:
+        if day is not None:
+            if rate is None:
+                raise MissingExchangeRate(row_currency, target, day)
+            amount *= rate
+        key = (month, category_id, kind)
+        per_category[key] = per_category.get(key, Decimal(0)) + amount
+
+    quantum = currencies.quantum(target)
+    sums: dict[tuple[date, str], Decimal] = {}
+    for (month, _category_id, kind), amount in per_category.items():
+        sums[(month, kind)] = sums.get((month, kind), Decimal(0)) + amount.quantize(
+            quantum, ROUND_HALF_UP
+        )
+    result = []
+    for i in range(months):
+        month = add_months(first, i)
+        result.append(
+            MonthTotals(
+                month=month,
+                income=sums.get((month, Kind.INCOME), Decimal(0)),
+                expense=sums.get((month, Kind.EXPENSE), Decimal(0)),
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    category: Category
+    item: BudgetItem | None  # this month's plan, in its own currency
+    previous: BudgetItem | None  # last month's, a hint when planning this one
+    spent: Decimal | None  # in the summary's currency; None when a rate is missing
+
+
+@dataclass(frozen=True)
+class BudgetPage:
+    month: date
+    currency: str
+    rows: list[BudgetRow]
+    missing_rate: MissingExchangeRate | None
+
+
+def budget_page(*, user: "User", month: date) -> BudgetPage:
+    """Each active category with this month's plan, last month's, and what was spent."""
+    start = month.replace(day=1)
+    previous = add_months(start, -1)
+    items = {
+        (b.month, b.category_id): b
+        for b in BudgetItem.objects.filter(user=user, month__in=[start, previous])
+    }
+    spent: dict[int, Decimal] | None
+    missing_rate = None
+    try:
+        summary = monthly_summary(user=user, month=start)
+        spent = {line.category.id: line.spent for line in summary.categories}
+    except MissingExchangeRate as e:
+        spent, missing_rate = None, e
+    rows = [
+        BudgetRow(
+            category=category,
+            item=items.get((start, category.pk)),
+            previous=items.get((previous, category.pk)),
+            spent=None if spent is None else spent.get(category.pk, Decimal(0)),
+        )
+        for category in category_list(user=user)
+    ]
+    return BudgetPage(
+        month=start, currency=user.default_currency, rows=rows, missing_rate=missing_rate
     )

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -532,6 +532,103 @@ def budget_item_set(
             if attempt:
                 raise
     raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def budget_item_delete(*, item: BudgetItem, source: str, actor: "User | None" = None) -> None:
+    """Drop a category's plan for the month (no plan is not the same as a plan of zero)."""
+    audit_record(
+        source=source,
+        action="budget_item.delete",
+        user=item.user,
+        actor=actor,
+        obj=item,
+        details={
+            "month": item.month.isoformat(),
+            "category": item.category.slug,
+            "planned_amount": str(item.planned_amount),
+            "currency": item.currency,
+        },
+    )
+    item.delete()
+
+
+@transaction.atomic
+def budget_month_update(
+    *,
+    user: "User",
+    month: date,
+    plans: dict[Category, Decimal | None],
+    source: str,
+    actor: "User | None" = None,
+) -> int:
+    """Set several categories' plans for `month` at once (None drops a plan): all or none.
+
+    An existing plan keeps its currency; a new one is in the user's default currency.
+    Returns how many plans changed.
+    """
+    month = _first_of_month(month)
+    items = {
+        b.category_id: b
+        for b in BudgetItem.objects.filter(
+            user=user, month=month, category__in=list(plans)
+        ).select_related("category", "user")
+    }
+    changed = 0
+    for category, amount in plans.items():
+        item = items.get(category.pk)
+        if amount is None:
+            if item is not None:
+                budget_item_delete(item=item, source=source, actor=actor)
+                changed += 1
+            continue
+        if item is not None and item.planned_amount == amount:
+            continue
+        budget_item_set(
+            user=user,
+            month=month,
+            category=category,
+            planned_amount=amount,
+            currency=item.currency if item else None,
+            source=source,
+            actor=actor,
+        )
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def budget_copy_previous_month(
+    *, user: "User", month: date, source: str, actor: "User | None" = None
+) -> list[BudgetItem]:
+    """Copy last month's plan into `month` for the categories that have none yet.
+
+    A plan already made for `month` is kept; archived categories are left behind.
+    Returns the items created.
+    """
+    month = _first_of_month(month)
+    previous = (month - timedelta(days=1)).replace(day=1)
+    planned = set(
+        BudgetItem.objects.filter(user=user, month=month).values_list("category_id", flat=True)
+    )
+    to_copy = (
+        BudgetItem.objects.filter(user=user, month=previous, category__is_archived=False)
+        .exclude(category_id__in=planned)
+        .select_related("category")
+        .order_by("category__name")
+    )
+    return [
+        budget_item_set(
+            user=user,
+            month=month,
+            category=old.category,
+            planned_amount=old.planned_amount,
+            currency=old.currency,
+            source=source,
+            actor=actor,
+        )[0]
+        for old in to_copy
+    ]
 
 
 # Exchange rates

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from django.utils import translation
 
 from accounts.models import User
 from config.testing import BaseTestCase
@@ -115,9 +116,11 @@ class MonthlySummaryTestCase(BaseTestCase):
         self.assertIsInstance(error, ValidationError)
         self.assertEqual(error.code, "exchange_rate_missing")
         self.assertEqual((error.base, error.quote, error.on), ("USD", "RUB", date(2026, 11, 5)))
-        self.assertEqual(
-            error.messages, ["No exchange rate from USD to RUB on or before 2026-11-05."]
-        )
+        # The message is translated lazily: English here, whatever the default language.
+        with translation.override("en"):
+            self.assertEqual(
+                error.messages, ["No exchange rate from USD to RUB on or before 2026-11-05."]
+            )
 
     def test_an_unknown_target_currency_is_refused(self) -> None:
         with self.assertRaises(ValidationError) as cm:

@@ -1,0 +1,67 @@
+from django.core.cache import cache
+from django.test import override_settings
+
+from accounts.models import User
+from audit.models import AuditLog
+from config.testing import BaseTestCase
+from finance.models import Category
+
+VALID = {
+    "username": "carol",
+    "email": "carol@example.org",
+    "password1": "a long enough passphrase",
+    "password2": "a long enough passphrase",
+    "language": "en",
+    "default_currency": "EUR",
+    "timezone": "Europe/Berlin",
+}
+
+
+class SignupTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        cache.clear()  # the sign-up throttle counts in the shared cache
+
+    def test_it_shows_the_form_in_the_browsers_language(self) -> None:
+        response = self.client.get("/signup/", headers={"accept-language": "en"})
+        self.assertContains(response, "Create an account")
+        self.assertContains(response, '<option value="en" selected>', html=False)
+
+    def test_it_creates_the_user_with_categories_and_logs_in(self) -> None:
+        response = self.client.post("/signup/", VALID)
+        self.assertRedirects(response, "/transactions/add/")
+        user = User.objects.get(username="carol")
+        self.assertEqual(
+            (user.email, user.language, user.default_currency, user.timezone),
+            ("carol@example.org", "en", "EUR", "Europe/Berlin"),
+        )
+        self.assertTrue(user.check_password("a long enough passphrase"))
+        self.assertTrue(Category.objects.filter(user=user, slug="cafe").exists())
+        self.assertEqual(self.client.session["_auth_user_id"], str(user.pk))
+        row = AuditLog.objects.get(action="user.create", user=user)
+        self.assertEqual(row.source, "web")
+
+    def test_it_refuses_a_taken_name_and_a_weak_password(self) -> None:
+        data = {**VALID, "username": "Alice", "password1": "123", "password2": "123"}
+        response = self.client.post("/signup/", data)
+        self.assertEqual(response.status_code, 200)
+        form = response.context["form"]
+        self.assertIn("username", form.errors)
+        self.assertIn("password2", form.errors)
+        self.assertEqual(User.objects.count(), 2)
+
+    def test_it_refuses_an_unknown_time_zone(self) -> None:
+        response = self.client.post("/signup/", {**VALID, "timezone": "Mars/Olympus"})
+        self.assertIn("timezone", response.context["form"].errors)
+        self.assertFalse(User.objects.filter(username="carol").exists())
+
+    @override_settings(SIGNUP_RATE_PER_IP="2/h")
+    def test_it_is_throttled_per_address(self) -> None:
+        for i in range(2):
+            self.client.post("/signup/", {**VALID, "username": f"x{i}", "password2": "typo"})
+        response = self.client.post("/signup/", VALID)
+        self.assertEqual(response.status_code, 429)
+        self.assertFalse(User.objects.filter(username="carol").exists())
+
+    def test_a_signed_in_person_goes_to_the_dashboard(self) -> None:
+        self.client.force_login(self.alice)
+        self.assertRedirects(self.client.get("/signup/"), "/")

@@ -1,0 +1,197 @@
+"""A person's first session in the cabinet, in a real browser."""
+
+import json
+import re
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from accounts.models import ApiToken, User
+from config.tests.browser import SCREENSHOTS, axe_violations, browser, describe, new_page
+from finance.models import BudgetItem, Transaction
+
+__all__ = ["browser"]  # the fixture, imported for pytest
+
+PASSWORD = "a long enough passphrase"
+
+
+def sign_up(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/signup/")
+    page.get_by_label("Имя пользователя").fill(username)
+    page.get_by_label("Электронная почта").fill(f"{username}@example.org")
+    page.get_by_label(re.compile("^Пароль:?$")).fill(PASSWORD)
+    page.get_by_label("Подтверждение пароля").fill(PASSWORD)
+    page.get_by_role("button", name="Зарегистрироваться").click()
+    expect(page).to_have_url(f"{base}/transactions/add/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_first_session(browser: Browser, live_server: LiveServer) -> None:
+    cache.clear()  # throttling counters from earlier tests
+    base = live_server.url
+    page = new_page(browser)
+    sign_up(page, base, "dasha")
+    user = User.objects.get(username="dasha")
+    assert (user.language, user.default_currency) == ("ru", "RUB")
+    problems = axe_violations(page)
+    assert not problems, describe(problems)
+
+    # Record by text, with a preview first.
+    page.get_by_label("Что было?").fill("кофе 250")
+    page.get_by_role("button", name="Проверить").click()
+    preview = page.get_by_role("status").filter(has_text="Будет записано")
+    expect(preview).to_contain_text("Кафе и рестораны")
+    assert not Transaction.objects.exists()
+    page.get_by_role("button", name="Записать").first.click()
+    expect(page.locator(".messages")).to_contain_text("Записано: 250.00 RUB")
+    tx = Transaction.objects.get(user=user)
+    assert (tx.amount, tx.category.slug, tx.source) == (Decimal(250), "cafe", "web")
+
+    # It is on the dashboard.
+    page.get_by_role("link", name="Месяц").click()
+    expect(page.locator(".totals")).to_contain_text("250,00 RUB")
+    expect(page.locator("svg.chart").first).to_contain_text("Кафе и рестораны")
+    problems = axe_violations(page)
+    assert not problems, describe(problems)
+
+    # Fix its category from the list.
+    page.get_by_role("link", name="Операции").click()
+    page.get_by_role("link", name=re.compile("^Изменить 250")).click()
+    page.get_by_label("Категория").select_option(label="Продукты")
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.locator("table")).to_contain_text("Продукты")
+    tx.refresh_from_db()
+    assert tx.category.slug == "groceries"
+
+    # Plan the month: the groceries row now shows what was spent.
+    page.get_by_role("link", name="Бюджет").click()
+    page.get_by_label("Продукты").fill("20000")
+    page.get_by_role("button", name="Сохранить план").click()
+    expect(page.locator(".messages")).to_contain_text("План сохранён")
+    item = BudgetItem.objects.get(user=user)
+    assert (item.category.slug, item.planned_amount) == ("groceries", Decimal(20000))
+    problems = axe_violations(page)
+    assert not problems, describe(problems)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_token_is_shown_once(browser: Browser, live_server: LiveServer) -> None:
+    cache.clear()
+    base = live_server.url
+    page = new_page(browser)
+    sign_up(page, base, "egor")
+    page.get_by_role("link", name="Токены ботов").click()
+    page.get_by_label("Название").fill("clawd.bot")
+    page.get_by_label("Ассистент может задавать").check()
+    page.get_by_role("button", name="Создать токен").click()
+    raw = page.locator("#issued-token").inner_text().strip()
+    assert re.fullmatch(r"kop_[0-9A-Za-z]{36}", raw)
+    token = ApiToken.objects.get(user__username="egor")
+    assert "budgets:write" in token.scopes
+    expect(page.locator("#curl-example")).to_contain_text(f"export KOPILKA_TOKEN={raw}")
+    problems = axe_violations(page)
+    assert not problems, describe(problems)
+
+    page.reload()  # the browser asks to resend the form: a fresh GET instead
+    page.goto(f"{base}/tokens/")
+    assert raw not in page.content()
+    expect(page.locator("table")).to_contain_text(token.prefix)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keyboard_and_phone(browser: Browser, live_server: LiveServer) -> None:
+    cache.clear()
+    base = live_server.url
+    page = new_page(browser, locale="en-GB", width=375)
+    page.goto(f"{base}/signup/")  # the login page focuses its first field itself
+    expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    outline = skip.evaluate("e => getComputedStyle(e).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # from the skip target straight into the form
+    expect(page.get_by_label("Username")).to_be_focused()
+    problems = axe_violations(page)
+    assert not problems, describe(problems)
+
+    # On a phone nothing scrolls sideways, not even the transactions table.
+    page.keyboard.type("grisha")
+    page.get_by_label("E-mail").fill("grisha@example.org")
+    page.get_by_label(re.compile("^Password:?$")).fill(PASSWORD)
+    page.get_by_label("Password confirmation").fill(PASSWORD)
+    page.get_by_label("Password confirmation").press("Enter")
+    page.get_by_label("What happened?").fill("кофе 250")
+    page.get_by_label("What happened?").press("Enter")  # the form's first button: preview
+    expect(page.get_by_role("status").filter(has_text="This will be recorded")).to_be_visible()
+    page.get_by_role("button", name="Record").first.click()
+    for path in ("/", "/transactions/", "/budget/", "/categories/"):
+        page.goto(f"{base}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_screenshots_in_both_languages(browser: Browser, live_server: LiveServer) -> None:
+    from django.core.management import call_command
+
+    cache.clear()
+    call_command("create_demo_user")  # a month of rows and a budget, in Russian
+    base = live_server.url
+    page = new_page(browser)
+    page.goto(f"{base}/login/")
+    page.get_by_label("Имя пользователя").fill("demo")
+    page.get_by_label("Пароль").fill("kopilka-demo")
+    page.get_by_role("button", name="Войти").click()
+    expect(page.get_by_role("heading", level=2).first).to_have_text("Расходы по категориям")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "dashboard-ru.png", full_page=True)
+
+    page.get_by_role("link", name="Настройки").click()
+    page.get_by_label("Язык").select_option("en")
+    page.get_by_role("button", name="Сохранить").click()
+    page.get_by_role("link", name="Month").click()
+    expect(page.get_by_role("heading", level=2).first).to_have_text("Spending by category")
+    page.screenshot(path=SCREENSHOTS / "dashboard-en.png", full_page=True)
+    problems = axe_violations(page)
+    assert not problems, describe(problems)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_token_works_until_it_is_revoked(browser: Browser, live_server: LiveServer) -> None:
+    cache.clear()
+    base = live_server.url
+    page = new_page(browser)
+    sign_up(page, base, "fedor")
+    page.get_by_role("link", name="Токены ботов").click()
+    page.get_by_label("Название").fill("clawd.bot")
+    page.get_by_role("button", name="Создать токен").click()
+    raw = page.locator("#issued-token").inner_text().strip()
+
+    def record_coffee() -> int:
+        response = page.request.post(
+            f"{base}/api/bot/actions",
+            headers={"X-Bot-Token": raw, "Content-Type": "application/json"},
+            data=json.dumps(
+                {
+                    "action": "create_expense",
+                    "payload": {"text": "кофе 250"},
+                    "idempotency_key": str(uuid.uuid4()),
+                }
+            ),
+        )
+        return response.status
+
+    assert record_coffee() in (200, 201)
+    tx = Transaction.objects.get(user__username="fedor")
+    assert (tx.amount, tx.category.slug, tx.source) == (Decimal(250), "cafe", "bot")
+
+    page.goto(f"{base}/tokens/")
+    page.get_by_role("button", name="Отозвать clawd.bot").click()
+    expect(page.locator(".messages")).to_contain_text("отозван")
+    assert record_coffee() == 401
+    assert Transaction.objects.filter(user__username="fedor").count() == 1

@@ -1,0 +1,1 @@
+"""The clients' JSON API (JWT): transactions, categories, budget items and the summary."""

@@ -1,0 +1,200 @@
+"""Input and output shapes of the JSON API. Amounts travel as strings ("250.00")."""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from finance import selectors
+from finance.models import BudgetItem, Category, Kind, Transaction
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class OwnCategoryField(serializers.PrimaryKeyRelatedField[Category]):
+    """A category id that must be the caller's own: anyone else's reads as "does not exist"."""
+
+    def get_queryset(self) -> Any:
+        return Category.objects.filter(user=self.context["request"].user)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-11"})
+class MonthField(serializers.Field[date, date, str, Any]):
+    default_error_messages = {"invalid": str(selectors.MONTH_INVALID)}
+
+    def to_internal_value(self, data: Any) -> date:
+        try:
+            return selectors.parse_month(str(data))
+        except DjangoValidationError:
+            self.fail("invalid")
+            raise  # unreachable: fail() raises
+
+    def to_representation(self, value: date) -> str:
+        return f"{value:%Y-%m}"
+
+
+def money() -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+
+
+# Output
+
+
+class CategoryRefOut(serializers.ModelSerializer[Category]):
+    class Meta:
+        model = Category
+        fields = ["id", "slug", "name"]
+
+
+class CategoryOut(serializers.ModelSerializer[Category]):
+    aliases = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = ["id", "kind", "slug", "name", "is_archived", "aliases"]
+
+    def get_aliases(self, obj: Category) -> list[str]:
+        return sorted(a.word for a in obj.aliases.all())
+
+
+class TransactionOut(serializers.ModelSerializer[Transaction]):
+    amount = money()
+    category = CategoryRefOut()
+
+    class Meta:
+        model = Transaction
+        fields = [
+            "id",
+            "kind",
+            "amount",
+            "currency",
+            "category",
+            "date",
+            "note",
+            "text",
+            "source",
+            "created_at",
+        ]
+
+
+class BudgetItemOut(serializers.ModelSerializer[BudgetItem]):
+    month = MonthField()
+    planned_amount = money()
+    category = CategoryRefOut()
+
+    class Meta:
+        model = BudgetItem
+        fields = ["id", "month", "category", "planned_amount", "currency", "updated_at"]
+
+
+# Input
+
+
+class TransactionFilterIn(serializers.Serializer[Any]):
+    month = MonthField(required=False)
+    category = OwnCategoryField(required=False)
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+    # Shadows Field.source only in the stubs: DRF moves declared fields off the class.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=Transaction.Source.choices, required=False
+    )
+
+
+class TransactionFieldsIn(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    amount = money()
+    currency = serializers.CharField(max_length=3, required=False)
+    category = OwnCategoryField()
+    date = serializers.DateField(required=False)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class TransactionTextIn(serializers.Serializer[Any]):
+    text = serializers.CharField(max_length=500)
+    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.EXPENSE)
+    date = serializers.DateField(required=False)
+    currency = serializers.CharField(max_length=3, required=False)
+    dry_run = serializers.BooleanField(default=False)
+
+
+class TransactionUpdateIn(serializers.Serializer[Any]):
+    amount = money()
+    currency = serializers.CharField(max_length=3)
+    category = OwnCategoryField()
+    date = serializers.DateField()
+    note = serializers.CharField(max_length=500, allow_blank=True)
+
+
+class CategoryFilterIn(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+    archived = serializers.BooleanField(default=False)
+
+
+class CategoryCreateIn(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    name = serializers.CharField(max_length=100)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list
+    )
+
+
+class CategoryUpdateIn(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100, required=False)
+    aliases = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    is_archived = serializers.BooleanField(required=False)
+
+
+class BudgetItemFilterIn(serializers.Serializer[Any]):
+    month = MonthField(required=False)
+
+
+class BudgetItemSetIn(serializers.Serializer[Any]):
+    month = MonthField()
+    category = OwnCategoryField()
+    planned_amount = money()
+    currency = serializers.CharField(max_length=3, required=False)
+
+
+class BudgetItemUpdateIn(serializers.Serializer[Any]):
+    planned_amount = money()
+    currency = serializers.CharField(max_length=3, required=False)
+
+
+class SummaryIn(serializers.Serializer[Any]):
+    month = MonthField(required=False)
+    currency = serializers.CharField(max_length=3, required=False)
+
+
+# Documentation only: the shapes the views write by hand.
+
+
+def page_of(item: type[serializers.Serializer[Any]]) -> type[serializers.Serializer[Any]]:
+    """The paginated envelope around `item`, as Pagination writes it."""
+    fields = {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": item(many=True),
+    }
+    name = f"Paginated{item.__name__.removesuffix('Out')}List"
+    return type(name, (serializers.Serializer,), fields)
+
+
+class SummaryCategoryOut(serializers.Serializer[Any]):
+    category = CategoryRefOut()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    planned = serializers.CharField()
+    spent = serializers.CharField()
+    remaining = serializers.CharField()
+    over_budget = serializers.BooleanField()
+
+
+class SummaryOut(serializers.Serializer[Any]):
+    month = serializers.CharField()
+    currency = serializers.CharField()
+    income = serializers.CharField()
+    expense = serializers.CharField()
+    balance = serializers.CharField()
+    categories = SummaryCategoryOut(many=True)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from finance.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("transactions/", views.TransactionListApi.as_view(), name="transactions"),
+    path("transactions/<int:tx_id>/", views.TransactionDetailApi.as_view(), name="transaction"),
+    path("categories/", views.CategoryListApi.as_view(), name="categories"),
+    path("categories/<int:category_id>/", views.CategoryDetailApi.as_view(), name="category"),
+    path("budget-items/", views.BudgetItemListApi.as_view(), name="budget_items"),
+    path("budget-items/<int:item_id>/", views.BudgetItemDetailApi.as_view(), name="budget_item"),
+    path("summary/", views.SummaryApi.as_view(), name="summary"),
+]

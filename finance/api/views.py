@@ -1,0 +1,346 @@
+"""Thin JSON views: validate the input, call one service or selector, shape the output.
+
+Every query names the caller, so another user's id is a plain 404.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import translation
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework import status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTAuthentication
+
+from accounts.models import User
+from finance import errors, selectors, services
+from finance.api import serializers as s
+from finance.models import BudgetItem, Category, Transaction
+
+
+def _on_fields(error: ValidationError, amount_field: str = "amount") -> ValidationError:
+    """Put a service's field-less error on the request field it is about."""
+    if hasattr(error, "error_dict"):
+        return error
+    by_field: dict[str, list[ValidationError]] = {}
+    for e in error.error_list:
+        field = errors.field_for(e.code) or "__all__"
+        field = amount_field if field == "amount" else field
+        by_field.setdefault(field, []).append(e)
+    return ValidationError(by_field)
+
+
+CENTS = Decimal("0.01")
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ApiView(APIView):
+    # JWT only: without credentials DRF answers 401 with WWW-Authenticate, not the
+    # 403 that session authentication (tried first) would give.
+    authentication_classes = [JWTAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authenticates
+        # As in the cabinet: the person's own language first (messages in error bodies).
+        translation.activate(self.owner.language)
+
+    @property
+    def owner(self) -> User:
+        user = self.request.user
+        assert isinstance(user, User)
+        return user
+
+    def valid(self, serializer_class: type[Any], data: Any, **kwargs: Any) -> dict[str, Any]:
+        serializer = serializer_class(data=data, context={"request": self.request}, **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def paginated(self, queryset: QuerySet[Any], serializer_class: type[Any]) -> Response:
+        paginator = Pagination()
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class TransactionListApi(ApiView):
+    @extend_schema(
+        tags=["transactions"],
+        parameters=[s.TransactionFilterIn],
+        responses=s.page_of(s.TransactionOut),
+        operation_id="transactions_list",
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.valid(s.TransactionFilterIn, request.query_params)
+        category = filters.get("category")
+        rows = selectors.transaction_list(
+            user=self.owner,
+            month=filters.get("month"),
+            category_id=category.pk if category else None,
+            kind=filters.get("kind"),
+            source=filters.get("source"),
+        )
+        return self.paginated(rows, s.TransactionOut)
+
+    @extend_schema(
+        tags=["transactions"],
+        request=PolymorphicProxySerializer(
+            component_name="TransactionCreate",
+            serializers=[s.TransactionFieldsIn, s.TransactionTextIn],
+            resource_type_field_name=None,
+        ),
+        responses={201: s.TransactionOut, 200: s.TransactionOut},
+    )
+    def post(self, request: Request) -> Response:
+        """Record by fields ({kind, amount, category, ...}) or by text ({text, ...})."""
+        if isinstance(request.data, dict) and "text" in request.data:
+            return self._record_text(request)
+        data = self.valid(s.TransactionFieldsIn, request.data)
+        try:
+            tx = services.transaction_create(
+                user=self.owner,
+                kind=data["kind"],
+                amount=data["amount"],
+                currency=data.get("currency") or self.owner.default_currency,
+                category=data["category"],
+                date=data.get("date") or self.owner.today(),
+                note=data["note"],
+                source="api",
+            )
+        except ValidationError as e:
+            raise _on_fields(e) from e
+        return Response(s.TransactionOut(tx).data, status=status.HTTP_201_CREATED)
+
+    def _record_text(self, request: Request) -> Response:
+        data = self.valid(s.TransactionTextIn, request.data)
+        try:
+            tx = services.record_from_text(
+                user=self.owner,
+                kind=data["kind"],
+                text=data["text"],
+                date=data.get("date"),
+                currency=data.get("currency"),
+                source="api",
+                dry_run=data["dry_run"],
+            )
+        except ValidationError as e:
+            raise _on_fields(e) from e
+        if data["dry_run"]:
+            return Response(s.TransactionOut(tx).data, status=status.HTTP_200_OK)
+        return Response(s.TransactionOut(tx).data, status=status.HTTP_201_CREATED)
+
+
+class TransactionDetailApi(ApiView):
+    def get_object(self, tx_id: int) -> Transaction:
+        return get_object_or_404(
+            Transaction.objects.select_related("category", "user"), pk=tx_id, user=self.owner
+        )
+
+    @extend_schema(tags=["transactions"], responses=s.TransactionOut)
+    def get(self, request: Request, tx_id: int) -> Response:
+        return Response(s.TransactionOut(self.get_object(tx_id)).data)
+
+    @extend_schema(tags=["transactions"], request=s.TransactionUpdateIn, responses=s.TransactionOut)
+    def put(self, request: Request, tx_id: int) -> Response:
+        return self._update(request, tx_id, partial=False)
+
+    @extend_schema(
+        tags=["transactions"],
+        request=s.TransactionUpdateIn(partial=True),
+        responses=s.TransactionOut,
+    )
+    def patch(self, request: Request, tx_id: int) -> Response:
+        return self._update(request, tx_id, partial=True)
+
+    def _update(self, request: Request, tx_id: int, *, partial: bool) -> Response:
+        tx = self.get_object(tx_id)
+        changes = self.valid(s.TransactionUpdateIn, request.data, partial=partial)
+        try:
+            # A new category teaches the parser (inside transaction_update).
+            tx = services.transaction_update(tx=tx, source="api", **changes)
+        except ValidationError as e:
+            raise _on_fields(e) from e
+        return Response(s.TransactionOut(tx).data)
+
+    @extend_schema(tags=["transactions"], responses={204: None})
+    def delete(self, request: Request, tx_id: int) -> Response:
+        services.transaction_delete(tx=self.get_object(tx_id), source="api")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CategoryListApi(ApiView):
+    @extend_schema(
+        tags=["categories"],
+        parameters=[s.CategoryFilterIn],
+        responses=s.page_of(s.CategoryOut),
+        operation_id="categories_list",
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.valid(s.CategoryFilterIn, request.query_params)
+        categories = (
+            Category.objects.for_user(self.owner)
+            .prefetch_related("aliases")
+            .order_by("kind", "name", "id")
+        )
+        if "kind" in filters:
+            categories = categories.filter(kind=filters["kind"])
+        if not filters["archived"]:
+            categories = categories.active()
+        return self.paginated(categories, s.CategoryOut)
+
+    @extend_schema(tags=["categories"], request=s.CategoryCreateIn, responses={201: s.CategoryOut})
+    def post(self, request: Request) -> Response:
+        data = self.valid(s.CategoryCreateIn, request.data)
+        try:
+            category = services.category_create(user=self.owner, source="api", **data)
+        except ValidationError as e:
+            raise _on_fields(e) from e
+        return Response(s.CategoryOut(category).data, status=status.HTTP_201_CREATED)
+
+
+class CategoryDetailApi(ApiView):
+    def get_object(self, category_id: int) -> Category:
+        return get_object_or_404(
+            Category.objects.select_related("user"), pk=category_id, user=self.owner
+        )
+
+    @extend_schema(tags=["categories"], responses=s.CategoryOut)
+    def get(self, request: Request, category_id: int) -> Response:
+        return Response(s.CategoryOut(self.get_object(category_id)).data)
+
+    @extend_schema(tags=["categories"], request=s.CategoryUpdateIn, responses=s.CategoryOut)
+    def patch(self, request: Request, category_id: int) -> Response:
+        category = self.get_object(category_id)
+        data = self.valid(s.CategoryUpdateIn, request.data)
+        try:
+            if "name" in data or "aliases" in data:
+                services.category_update(
+                    category=category,
+                    name=data.get("name"),
+                    aliases=data.get("aliases"),
+                    source="api",
+                )
+            if "is_archived" in data:
+                services.category_archive(
+                    category=category, archived=data["is_archived"], source="api"
+                )
+        except ValidationError as e:
+            raise _on_fields(e) from e
+        return Response(s.CategoryOut(category).data)
+
+
+class BudgetItemListApi(ApiView):
+    @extend_schema(
+        tags=["budget"],
+        parameters=[s.BudgetItemFilterIn],
+        responses=s.page_of(s.BudgetItemOut),
+        operation_id="budget_items_list",
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.valid(s.BudgetItemFilterIn, request.query_params)
+        items = BudgetItem.objects.filter(user=self.owner).select_related("category")
+        if "month" in filters:
+            items = items.filter(month=filters["month"])
+        return self.paginated(items.order_by("-month", "category__name", "id"), s.BudgetItemOut)
+
+    @extend_schema(
+        tags=["budget"],
+        request=s.BudgetItemSetIn,
+        responses={201: s.BudgetItemOut, 200: s.BudgetItemOut},
+    )
+    def post(self, request: Request) -> Response:
+        """Set a category's plan for a month: 201 when new, 200 when it replaced one."""
+        data = self.valid(s.BudgetItemSetIn, request.data)
+        try:
+            item, created = services.budget_item_set(user=self.owner, source="api", **data)
+        except ValidationError as e:
+            raise _on_fields(e, amount_field="planned_amount") from e
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(s.BudgetItemOut(item).data, status=code)
+
+
+class BudgetItemDetailApi(ApiView):
+    def get_object(self, item_id: int) -> BudgetItem:
+        return get_object_or_404(
+            BudgetItem.objects.select_related("category", "user"), pk=item_id, user=self.owner
+        )
+
+    @extend_schema(tags=["budget"], responses=s.BudgetItemOut)
+    def get(self, request: Request, item_id: int) -> Response:
+        return Response(s.BudgetItemOut(self.get_object(item_id)).data)
+
+    @extend_schema(tags=["budget"], request=s.BudgetItemUpdateIn, responses=s.BudgetItemOut)
+    def patch(self, request: Request, item_id: int) -> Response:
+        item = self.get_object(item_id)
+        data = self.valid(s.BudgetItemUpdateIn, request.data)
+        try:
+            item, _created = services.budget_item_set(
+                user=self.owner,
+                month=item.month,
+                category=item.category,
+                planned_amount=data["planned_amount"],
+                currency=data.get("currency") or item.currency,
+                source="api",
+            )
+        except ValidationError as e:
+            raise _on_fields(e, amount_field="planned_amount") from e
+        return Response(s.BudgetItemOut(item).data)
+
+    @extend_schema(tags=["budget"], responses={204: None})
+    def delete(self, request: Request, item_id: int) -> Response:
+        services.budget_item_delete(item=self.get_object(item_id), source="api")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _amount(value: Decimal) -> str:
+    # Like every amount in the API: a string with two decimal places.
+    return str(value.quantize(CENTS))
+
+
+class SummaryApi(ApiView):
+    @extend_schema(tags=["summary"], parameters=[s.SummaryIn], responses=s.SummaryOut)
+    def get(self, request: Request) -> Response:
+        params = self.valid(s.SummaryIn, request.query_params)
+        try:
+            summary = selectors.monthly_summary(
+                user=self.owner,
+                month=params.get("month") or self.owner.today().replace(day=1),
+                currency=params.get("currency"),
+            )
+        except ValidationError as e:
+            raise _on_fields(e) from e
+        return Response(
+            {
+                "month": f"{summary.month:%Y-%m}",
+                "currency": summary.currency,
+                "income": _amount(summary.income),
+                "expense": _amount(summary.expense),
+                "balance": _amount(summary.balance),
+                "categories": [
+                    {
+                        "category": {
+                            "id": line.category.id,
+                            "slug": line.category.slug,
+                            "name": line.category.name,
+                        },
+                        "kind": line.kind,
+                        "planned": _amount(line.planned),
+                        "spent": _amount(line.spent),
+                        "remaining": _amount(line.remaining),
+                        "over_budget": line.over_budget,
+                    }
+                    for line in summary.categories
+                ],
+            }
+        )

@@ -1,0 +1,45 @@
+from datetime import date
+from decimal import Decimal
+
+from finance import services
+from finance.models import ExchangeRate
+from finance.tests.apitest import ApiTestCase
+
+
+class SummaryApiTestCase(ApiTestCase):
+    def test_it_sums_the_month_with_string_amounts(self) -> None:
+        self.record(self.alice, "cafe", "1200")
+        self.record(self.alice, "salary", "50000")
+        services.budget_item_set(
+            user=self.alice,
+            month=date(2026, 11, 1),
+            category=self.category(self.alice, "cafe"),
+            planned_amount=Decimal(1000),
+            source="web",
+        )
+        body = self.api.get("/api/summary/", {"month": "2026-11"}).json()
+        self.assertEqual(
+            (body["month"], body["currency"], body["income"], body["expense"], body["balance"]),
+            ("2026-11", "RUB", "50000.00", "1200.00", "48800.00"),
+        )
+        cafe = next(c for c in body["categories"] if c["category"]["slug"] == "cafe")
+        self.assertEqual(
+            (cafe["planned"], cafe["spent"], cafe["remaining"], cafe["over_budget"]),
+            ("1000.00", "1200.00", "-200.00", True),
+        )
+
+    def test_another_currency_converts_or_names_the_missing_rate(self) -> None:
+        self.record(self.alice, "cafe", "920")
+        response = self.api.get("/api/summary/", {"month": "2026-11", "currency": "USD"})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["details"][0]["code"], "exchange_rate_missing")
+        ExchangeRate.objects.create(date=date(2026, 11, 1), base="USD", quote="RUB", rate=92)
+        body = self.api.get("/api/summary/", {"month": "2026-11", "currency": "usd"}).json()
+        self.assertEqual((body["currency"], body["expense"]), ("USD", "10.00"))
+
+    def test_bad_parameters_are_a_400(self) -> None:
+        for query, path in (({"month": "11-2026"}, "month"), ({"currency": "ZZZ"}, "currency")):
+            with self.subTest(query=query):
+                response = self.api.get("/api/summary/", query)
+                self.assertEqual(response.status_code, 400)
+                self.assertEqual(response.json()["details"][0]["path"], path)

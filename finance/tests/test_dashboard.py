@@ -1,0 +1,133 @@
+from datetime import date
+from decimal import Decimal
+
+import time_machine
+
+from config.testing import BaseTestCase
+from finance import services
+from finance.models import Transaction
+
+
+class DashboardTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        self.client.force_login(self.alice)
+
+    def spend(self, slug: str, amount: str, day: date, currency: str = "RUB") -> Transaction:
+        category = self.category(self.alice, slug)
+        return services.transaction_create(
+            user=self.alice,
+            kind=category.kind,
+            amount=Decimal(amount),
+            currency=currency,
+            category=category,
+            date=day,
+            source="web",
+        )
+
+    def test_it_shows_the_months_totals_and_flags_overspending(self) -> None:
+        self.spend("cafe", "1200", date(2026, 11, 3))
+        self.spend("groceries", "300", date(2026, 11, 4))
+        self.spend("salary", "50000", date(2026, 11, 5))
+        self.spend("cafe", "999", date(2026, 10, 31))  # another month
+        services.budget_item_set(
+            user=self.alice,
+            month=date(2026, 11, 1),
+            category=self.category(self.alice, "cafe"),
+            planned_amount=Decimal("1000"),
+            source="web",
+        )
+        response = self.client.get("/?month=2026-11")
+        self.assertEqual(response.status_code, 200)
+        summary = response.context["summary"]
+        self.assertEqual((summary.income, summary.expense), (Decimal(50000), Decimal(1500)))
+        self.assertEqual([x.category.slug for x in response.context["over_budget"]], ["cafe"])
+        self.assertContains(response, '<tr class="over">')
+        self.assertContains(response, "48\xa0500,00 RUB")  # balance, grouped the Russian way
+        chart = response.context["category_chart"]
+        self.assertEqual([b.name for b in chart.bars], ["Кафе и рестораны", "Продукты"])
+        months = response.context["month_chart"].columns
+        self.assertEqual(len(months), 12)
+        self.assertEqual(months[-2].expense, Decimal(999))
+
+    def test_it_defaults_to_the_users_month_and_links_its_neighbours(self) -> None:
+        # 23:30 UTC on Nov 30 is already December in Moscow.
+        with time_machine.travel("2026-11-30 23:30Z", tick=False):
+            response = self.client.get("/")
+        self.assertEqual(response.context["month"], date(2026, 12, 1))
+        self.assertContains(response, 'href="?month=2026-11"')
+        self.assertContains(response, 'href="?month=2027-01"')
+
+    def test_a_bad_month_falls_back_to_this_one_with_a_warning(self) -> None:
+        with time_machine.travel("2026-11-15 12:00Z"):
+            response = self.client.get("/?month=2026-13")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.context["month"], date(2026, 11, 1))
+        self.assertContains(response, "ГГГГ-ММ")
+
+    def test_a_missing_exchange_rate_is_named_not_a_crash(self) -> None:
+        self.spend("cafe", "10", date(2026, 11, 3), currency="GEL")
+        response = self.client.get("/?month=2026-11")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "GEL")
+        self.assertNotIn("summary", response.context)
+
+    def test_it_shows_only_the_users_own_money(self) -> None:
+        category = self.category(self.bob, "cafe")
+        services.transaction_create(
+            user=self.bob,
+            kind="expense",
+            amount=Decimal("77"),
+            currency="USD",
+            category=category,
+            date=date(2026, 11, 3),
+            source="web",
+        )
+        response = self.client.get("/?month=2026-11")
+        self.assertEqual(response.context["summary"].expense, Decimal(0))
+
+    def test_its_queries_do_not_grow_with_the_data(self) -> None:
+        for day in range(1, 20):
+            self.spend("cafe" if day % 2 else "transport", "100", date(2026, 11, day))
+        self.client.get("/?month=2026-10")  # the summary's statement is prepared once
+        # session, user, summary, 12-month totals
+        with self.assertNumQueries(4):
+            self.client.get("/?month=2026-11")
+
+
+class DashboardCurrencyTestCase(BaseTestCase):
+    def test_it_converts_into_the_chosen_currency(self) -> None:
+        from finance.models import ExchangeRate
+
+        self.client.force_login(self.alice)
+        cafe = self.category(self.alice, "cafe")
+        services.transaction_create(
+            user=self.alice,
+            kind="expense",
+            amount=Decimal("920"),
+            currency="RUB",
+            category=cafe,
+            date=date(2026, 11, 3),
+            source="web",
+        )
+        ExchangeRate.objects.create(date=date(2026, 11, 1), base="USD", quote="RUB", rate=92)
+        response = self.client.get("/?month=2026-11&currency=usd")
+        self.assertEqual(response.context["summary"].expense, Decimal("10.00"))
+        self.assertContains(response, "10,00 USD")
+        # Earlier months have no rate: the 12-month chart names the gap instead of guessing.
+        services.transaction_create(
+            user=self.alice,
+            kind="expense",
+            amount=Decimal("1"),
+            currency="RUB",
+            category=cafe,
+            date=date(2026, 5, 3),
+            source="web",
+        )
+        response = self.client.get("/?month=2026-11&currency=USD")
+        self.assertIn("2026-05-03", response.context["error"])
+
+    def test_an_unknown_currency_is_named(self) -> None:
+        self.client.force_login(self.alice)
+        response = self.client.get("/?currency=XQZ")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("XQZ", response.context["error"])

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from finance import views
+
+app_name = "finance"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("transactions/", views.transactions, name="transactions"),
+    path("transactions/add/", views.add_transaction, name="add_transaction"),
+    path("transactions/add/text/", views.add_transaction_text, name="add_transaction_text"),
+    path("transactions/<int:tx_id>/", views.edit_transaction, name="edit_transaction"),
+    path("transactions/<int:tx_id>/delete/", views.delete_transaction, name="delete_transaction"),
+    path("budget/", views.budget, name="budget"),
+    path("budget/copy/", views.copy_budget, name="copy_budget"),
+    path("categories/", views.categories, name="categories"),
+    path("categories/<int:category_id>/", views.edit_category, name="edit_category"),
+    path("categories/<int:category_id>/archive/", views.archive_category, name="archive_category"),
+]

@@ -1,0 +1,284 @@
+"""Cabinet pages of the money domain: dashboard, transactions, budget, categories."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.http import AuthenticatedHttpRequest
+from finance import charts, forms, selectors, services
+from finance.models import Category, Transaction
+
+PAGE_SIZE = 50
+
+
+def _month(request: AuthenticatedHttpRequest, value: str | None) -> date:
+    """The month a page shows: `value` (YYYY-MM) or, when absent or bad, this month."""
+    if value:
+        try:
+            return selectors.parse_month(value)
+        except ValidationError as e:
+            messages.warning(request, " ".join(e.messages))
+    return request.user.today().replace(day=1)
+
+
+def _month_nav(month: date) -> dict[str, date]:
+    return {
+        "month": month,
+        "previous_month": selectors.add_months(month, -1),
+        "next_month": selectors.add_months(month, 1),
+    }
+
+
+@login_required
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    month = _month(request, request.GET.get("month"))
+    currency = request.GET.get("currency") or request.user.default_currency
+    context: dict[str, object] = {**_month_nav(month), "currency": currency}
+    try:
+        summary = selectors.monthly_summary(user=request.user, month=month, currency=currency)
+        totals = selectors.monthly_totals(user=request.user, last_month=month, currency=currency)
+    except ValidationError as e:  # an unknown currency, or a missing rate named with its date
+        context["error"] = " ".join(e.messages)
+    else:
+        context |= {
+            "summary": summary,
+            "category_chart": charts.category_chart(summary.categories),
+            "month_chart": charts.month_chart(totals, current=month),
+            "over_budget": [line for line in summary.categories if line.over_budget],
+        }
+    return render(request, "finance/dashboard.html", context)
+
+
+@login_required
+def transactions(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = forms.TransactionFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    category = filters.get("category")
+    rows = selectors.transaction_list(
+        user=request.user,
+        month=filters.get("month"),
+        category_id=category.pk if category else None,
+        kind=filters.get("kind") or None,
+        source=filters.get("source") or None,
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "finance/transactions.html", context)
+
+
+def _add_page(
+    request: AuthenticatedHttpRequest,
+    text_form: forms.TextEntryForm,
+    form: forms.TransactionForm,
+    preview: Transaction | None = None,
+) -> HttpResponse:
+    context = {"text_form": text_form, "form": form, "preview": preview}
+    return render(request, "finance/add_transaction.html", context)
+
+
+@login_required
+def add_transaction(request: AuthenticatedHttpRequest) -> HttpResponse:
+    text_form = forms.TextEntryForm(auto_id="text_%s")
+    form = forms.TransactionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tx = services.transaction_create(
+                user=request.user,
+                kind=data["kind"],
+                amount=data["amount"],
+                currency=data["currency"],
+                category=data["category"],
+                date=data["date"],
+                note=data["note"],
+                source="web",
+            )
+        except ValidationError as e:
+            forms.add_service_error(form, e)
+        else:
+            return _recorded(request, tx)
+    return _add_page(request, text_form, form)
+
+
+def _recorded(request: AuthenticatedHttpRequest, tx: Transaction) -> HttpResponse:
+    messages.success(
+        request,
+        _("Recorded: %(amount)s %(currency)s, %(category)s.")
+        % {"amount": tx.amount, "currency": tx.currency, "category": tx.category.name},
+    )
+    return redirect(reverse("finance:add_transaction"))
+
+
+@login_required
+@require_POST
+def add_transaction_text(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Record free text the way the bot would; the "preview" button only shows the result."""
+    text_form = forms.TextEntryForm(request.POST, auto_id="text_%s")
+    form = forms.TransactionForm(user=request.user)
+    preview = None
+    if text_form.is_valid():
+        dry_run = "preview" in request.POST
+        try:
+            tx = services.record_from_text(
+                user=request.user,
+                kind=text_form.cleaned_data["kind"],
+                text=text_form.cleaned_data["text"],
+                source="web",
+                dry_run=dry_run,
+            )
+        except ValidationError as e:
+            forms.add_service_error(text_form, e)
+        else:
+            if not dry_run:
+                return _recorded(request, tx)
+            preview = tx
+    return _add_page(request, text_form, form, preview)
+
+
+@login_required
+def edit_transaction(request: AuthenticatedHttpRequest, tx_id: int) -> HttpResponse:
+    tx = get_object_or_404(
+        Transaction.objects.select_related("category", "user"), pk=tx_id, user=request.user
+    )
+    form = forms.EditTransactionForm(request.POST or None, tx=tx)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # A new category here also teaches the parser (inside transaction_update).
+            services.transaction_update(tx=tx, source="web", **form.changes())
+        except ValidationError as e:
+            forms.add_service_error(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(_back_to_list(request))
+    context = {"form": form, "tx": tx, "back": _back_to_list(request)}
+    return render(request, "finance/edit_transaction.html", context)
+
+
+def _back_to_list(request: AuthenticatedHttpRequest) -> str:
+    # Return to the list as it was filtered; only our own path, never an open redirect.
+    back = request.POST.get("back") or request.GET.get("back") or ""
+    list_url = reverse("finance:transactions")
+    return back if back.startswith(list_url + "?") or back == list_url else list_url
+
+
+@login_required
+def delete_transaction(request: AuthenticatedHttpRequest, tx_id: int) -> HttpResponse:
+    tx = get_object_or_404(
+        Transaction.objects.select_related("category", "user"), pk=tx_id, user=request.user
+    )
+    if request.method == "POST":
+        services.transaction_delete(tx=tx, source="web")
+        messages.success(request, _("Deleted."))
+        return redirect(_back_to_list(request))
+    context = {"tx": tx, "back": _back_to_list(request)}
+    return render(request, "finance/delete_transaction.html", context)
+
+
+@login_required
+def budget(request: AuthenticatedHttpRequest) -> HttpResponse:
+    month = _month(request, request.POST.get("month") or request.GET.get("month"))
+    page = selectors.budget_page(user=request.user, month=month)
+    form = forms.BudgetForm(request.POST or None, rows=page.rows, currency=page.currency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.budget_month_update(
+                user=request.user, month=month, plans=form.plans(), source="web"
+            )
+        except ValidationError as e:
+            forms.add_service_error(form, e)
+        else:
+            messages.success(request, _("Plan saved: %(count)s changed.") % {"count": saved})
+            return redirect(f"{reverse('finance:budget')}?month={month:%Y-%m}")
+    context = {**_month_nav(month), "page": page, "form": form}
+    return render(request, "finance/budget.html", context)
+
+
+@login_required
+@require_POST
+def copy_budget(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = forms.MonthForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(m) for m in form.errors["month"]))
+        return redirect("finance:budget")
+    month = form.cleaned_data["month"]
+    created = services.budget_copy_previous_month(user=request.user, month=month, source="web")
+    if created:
+        messages.success(
+            request, _("Copied %(count)s plans from last month.") % {"count": len(created)}
+        )
+    else:
+        messages.info(request, _("Nothing to copy: last month has no plan this month lacks."))
+    return redirect(f"{reverse('finance:budget')}?month={month:%Y-%m}")
+
+
+@login_required
+def categories(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = forms.CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            category = services.category_create(
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+                aliases=forms.split_aliases(form.cleaned_data["aliases"]),
+                source="web",
+            )
+        except ValidationError as e:
+            forms.add_service_error(form, e)
+        else:
+            messages.success(request, _("Category “%(name)s” added.") % {"name": category.name})
+            return redirect("finance:categories")
+    rows = (
+        Category.objects.for_user(request.user)
+        .prefetch_related("aliases")
+        .order_by("is_archived", "kind", "name")
+    )
+    return render(request, "finance/categories.html", {"form": form, "categories": rows})
+
+
+@login_required
+def edit_category(request: AuthenticatedHttpRequest, category_id: int) -> HttpResponse:
+    category = get_object_or_404(Category, pk=category_id, user=request.user)
+    words = ", ".join(category.aliases.order_by("word").values_list("word", flat=True))
+    form = forms.EditCategoryForm(
+        request.POST or None, initial={"name": category.name, "aliases": words}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_update(
+                category=category,
+                name=form.cleaned_data["name"],
+                aliases=forms.split_aliases(form.cleaned_data["aliases"]),
+                source="web",
+            )
+        except ValidationError as e:
+            forms.add_service_error(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("finance:categories")
+    return render(request, "finance/edit_category.html", {"form": form, "category": category})
+
+
+@login_required
+@require_POST
+def archive_category(request: AuthenticatedHttpRequest, category_id: int) -> HttpResponse:
+    category = get_object_or_404(Category, pk=category_id, user=request.user)
+    archived = request.POST.get("archived", "1") == "1"
+    try:
+        services.category_archive(category=category, archived=archived, source="web")
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        message = _("“%(name)s” archived.") if archived else _("“%(name)s” restored.")
+        messages.success(request, message % {"name": category.name})
+    return redirect("finance:categories")
