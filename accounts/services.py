@@ -17,7 +17,7 @@ from accounts import tokens
 from accounts.models import ApiToken, Scope, User
 from audit.services import audit_record
 from finance import currencies
-from finance.services import categories_create_defaults
+from finance.services import categories_create_defaults, categories_translate_defaults
 
 SCOPES_EMPTY = _("Choose at least one scope.")
 SCOPE_UNKNOWN = _("Unknown scope: %(scope)s.")
@@ -70,11 +70,14 @@ def user_update_settings(
     language: str,
     source: str,
 ) -> User:
+    previous_language = user.language
     user.default_currency = currencies.normalize_code(default_currency)
     user.timezone = timezone_name
     user.language = language
     user.full_clean()
     user.save(update_fields=["default_currency", "timezone", "language"])
+    if language != previous_language:
+        categories_translate_defaults(user=user, old=previous_language, new=language)
     audit_record(
         source=source,
         action="user.settings",

@@ -97,6 +97,26 @@ def categories_create_defaults(*, user: "User") -> list[Category]:
     return categories
 
 
+def categories_translate_defaults(*, user: "User", old: str, new: str) -> list[Category]:
+    """Rename the default categories a person has not renamed into their new language.
+
+    The old names stay keywords, so what the person types keeps landing where it did.
+    """
+    defaults = {d.slug: d for d in DEFAULT_CATEGORIES}
+    renamed = []
+    for category in Category.objects.filter(user=user, slug__in=list(defaults)):
+        default = defaults[category.slug]
+        target = default.name(new)
+        if category.name != default.name(old) or category.name == target:
+            continue
+        if Category.objects.filter(user=user, kind=category.kind, name__iexact=target).exists():
+            continue  # the person made a category of that name themselves
+        category.name = target
+        category.save(update_fields=["name"])
+        renamed.append(category)
+    return renamed
+
+
 def _unique_slug(user: "User", name: str) -> str:
     base = slugify(name, allow_unicode=True)[:40] or "category"
     taken = set(

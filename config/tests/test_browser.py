@@ -156,6 +156,8 @@ def test_dashboard_screenshots_in_both_languages(browser: Browser, live_server: 
     page.get_by_role("button", name="Сохранить").click()
     page.get_by_role("link", name="Month").click()
     expect(page.get_by_role("heading", level=2).first).to_have_text("Spending by category")
+    # The default categories follow the language the person switched to.
+    expect(page.get_by_role("rowheader", name="Groceries")).to_be_visible()
     page.screenshot(path=SCREENSHOTS / "dashboard-en.png", full_page=True)
     problems = axe_violations(page)
     assert not problems, describe(problems)

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 
+from accounts.services import user_update_settings
 from audit.models import AuditLog
 from config.testing import BaseTestCase
 from finance import selectors, services
@@ -28,6 +29,30 @@ class DefaultCategoriesTestCase(BaseTestCase):
             ),
             {"default"},
         )
+
+
+class TranslateDefaultsTestCase(BaseTestCase):
+    def test_switching_language_renames_the_defaults_not_renamed_by_hand(self) -> None:
+        services.category_update(
+            category=self.category(self.alice, "cafe"), name="Кофейни", source="web"
+        )
+        services.category_create(user=self.alice, kind="expense", name="Car", source="web")
+        user_update_settings(
+            user=self.alice,
+            default_currency="RUB",
+            timezone_name="Europe/Moscow",
+            language="en",
+            source="web",
+        )
+        self.assertEqual(self.category(self.alice, "groceries").name, "Groceries")
+        self.assertEqual(self.category(self.alice, "gifts_received").name, "Gifts received")
+        self.assertEqual(self.category(self.alice, "cafe").name, "Кофейни")  # renamed by hand
+        self.assertEqual(self.category(self.alice, "car").name, "Авто")  # "Car" is taken
+        self.assertIn(
+            "продукты",
+            self.category(self.alice, "groceries").aliases.values_list("word", flat=True),
+        )
+        self.assertEqual(self.category(self.bob, "groceries").name, "Groceries")  # untouched
 
 
 class CategoryServicesTestCase(BaseTestCase):
