@@ -245,7 +245,6 @@ def _transaction_details(tx: Transaction) -> dict[str, object]:
     }
 
 
-@transaction.atomic
 def transaction_create(
     *,
     user: "User",
@@ -276,15 +275,19 @@ def transaction_create(
     # The check constraints (amount > 0, an ISO code) are what normalize_* just enforced
     # (and the database enforces them too); validating them here cost a query each.
     tx.full_clean(exclude=["user", "category"], validate_constraints=False)
-    tx.save()
-    audit_record(
-        source=source,
-        action="transaction.create",
-        user=user,
-        actor=actor,
-        obj=tx,
-        details=_transaction_details(tx),
-    )
+    # Everything is checked: the row and its audit row go in together. Within a caller's
+    # transaction (the bot's idempotency claim) no savepoint is needed, since a database
+    # error aborts the whole PostgreSQL transaction anyway; that saves two round trips.
+    with transaction.atomic(savepoint=False):
+        tx.save()
+        audit_record(
+            source=source,
+            action="transaction.create",
+            user=user,
+            actor=actor,
+            obj=tx,
+            details=_transaction_details(tx),
+        )
     return tx
 
 
