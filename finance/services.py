@@ -387,11 +387,22 @@ def _category_index(entries: tuple[textparse.CategoryEntry, ...]) -> textparse.C
     return textparse.CategoryIndex(entries, {k.value: v for k, v in FALLBACK_SLUGS.items()})
 
 
+# The parser is pure and speaks English; people read these in their own language.
+TEXT_MESSAGES = {
+    "amount_not_found": _("The text states no amount; write it as a number, such as “кофе 250”."),
+    "amount_out_of_range": AMOUNT_OUT_OF_RANGE,
+    "unknown_currency": currencies.UNKNOWN_CURRENCY,
+    "invalid_date": _("“%(words)s” is not a day that exists."),
+    "category_not_found": _("There is no %(kind)s category to file this under."),
+}
+
+
 def _text_error(problems: Iterable[textparse.Problem]) -> ValidationError:
     fields: dict[str, list[ValidationError]] = {}
     for p in problems:
-        field = p.path.removeprefix("payload.")
-        fields.setdefault(field, []).append(ValidationError(p.message, code=p.code))
+        message = TEXT_MESSAGES.get(p.code, p.message)
+        error = ValidationError(message, code=p.code, params=p.params or None)
+        fields.setdefault(p.path.removeprefix("payload."), []).append(error)
     return ValidationError(fields)
 
 

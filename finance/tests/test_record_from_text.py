@@ -5,6 +5,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from audit.models import AuditLog
 from config.testing import BaseTestCase
@@ -112,3 +113,17 @@ class RecordFromTextTestCase(BaseTestCase):
         services.category_update(category=cafe, name="Кофейни", source="web")
         tx = self.record("кофе 250", dry_run=True)
         self.assertEqual(tx.category.name, "Кофейни")
+
+
+class RecordFromTextLanguageTestCase(BaseTestCase):
+    def test_refusals_speak_the_readers_language(self) -> None:
+        for language, expected in (
+            ("ru", "В тексте нет суммы"),
+            ("en", "The text states no amount"),
+        ):
+            with self.subTest(language=language), translation.override(language):
+                with self.assertRaises(ValidationError) as cm:
+                    services.record_from_text(
+                        user=self.alice, kind="expense", text="кофе", source="web"
+                    )
+                self.assertTrue(cm.exception.message_dict["text"][0].startswith(expected))

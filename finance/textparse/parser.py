@@ -1,7 +1,7 @@
 """Free text to the fields of one transaction: pure, no database, no clock."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from finance.textparse import amounts, dates, money, words
@@ -32,6 +32,7 @@ class Problem:
     path: str  # the payload field at fault: payload.text, payload.date, payload.currency
     code: str
     message: str
+    params: dict[str, str] = field(default_factory=dict)  # what `message` was filled with
 
 
 class ParseError(Exception):
@@ -136,7 +137,12 @@ def parse(
         if stated is not None and stated.value is None:
             stated_text = cleaned[stated.start : stated.end]
             problems.append(
-                Problem("payload.text", "invalid_date", INVALID_DATE.format(words=stated_text))
+                Problem(
+                    "payload.text",
+                    "invalid_date",
+                    INVALID_DATE.format(words=stated_text),
+                    {"words": stated_text},
+                )
             )
         date = stated.value if stated is not None and stated.value else today
 
@@ -145,7 +151,10 @@ def parse(
         if not money.is_known(code):
             problems.append(
                 Problem(
-                    "payload.currency", "unknown_currency", UNKNOWN_CURRENCY.format(code=currency)
+                    "payload.currency",
+                    "unknown_currency",
+                    UNKNOWN_CURRENCY.format(code=currency),
+                    {"code": currency},
                 )
             )
         currency = code
@@ -161,7 +170,9 @@ def parse(
     match = index.match(kind, words.WORD_RE.findall(leftover))
     if match is None:
         problems.append(
-            Problem("payload.text", "category_not_found", NO_CATEGORY.format(kind=kind))
+            Problem(
+                "payload.text", "category_not_found", NO_CATEGORY.format(kind=kind), {"kind": kind}
+            )
         )
 
     if problems or amount is None or match is None:
