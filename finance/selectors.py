@@ -39,7 +39,8 @@ class MissingExchangeRate(ValidationError):
 def parse_month(value: str) -> date:
     """'2026-11' -> date(2026, 11, 1), or ValidationError(code="invalid_month")."""
     match = MONTH_RE.match(value)
-    if not match or not (1 <= int(match[2]) <= 12) or int(match[1]) < 1900:
+    # Up to 9998: pages step to the next month, and date() ends with the year 9999.
+    if not match or not (1 <= int(match[2]) <= 12) or not 1900 <= int(match[1]) <= 9998:
         raise ValidationError(MONTH_INVALID, code="invalid_month")
     return date(int(match[1]), int(match[2]), 1)
 

@@ -58,11 +58,16 @@ class DashboardTestCase(BaseTestCase):
         self.assertContains(response, 'href="?month=2027-01"')
 
     def test_a_bad_month_falls_back_to_this_one_with_a_warning(self) -> None:
-        with time_machine.travel("2026-11-15 12:00Z"):
-            response = self.client.get("/?month=2026-13")
-        self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.context["month"], date(2026, 11, 1))
-        self.assertContains(response, "ГГГГ-ММ")
+        # 9999-12 has no next month to link to; 1899 is before any money was recorded.
+        for month in ("2026-13", "9999-12", "1899-12"):
+            with self.subTest(month=month), time_machine.travel("2026-11-15 12:00Z"):
+                response = self.client.get("/", {"month": month})
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.context["month"], date(2026, 11, 1))
+                self.assertContains(response, "ГГГГ-ММ")
+        for path in ("/budget/", "/transactions/"):
+            with self.subTest(path=path):
+                self.assertEqual(self.client.get(path, {"month": "9999-12"}).status_code, 200)
 
     def test_a_missing_exchange_rate_is_named_not_a_crash(self) -> None:
         self.spend("cafe", "10", date(2026, 11, 3), currency="GEL")

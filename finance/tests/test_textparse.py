@@ -67,6 +67,9 @@ class TextParseTestCase(BaseTestCase):
             "такси −300",
             "кофе 1000000000000",
             "1001 млрд кофе",
+            "1" * 41,
+            # Numbers too long to read, summed with opposite signs: still numbers.
+            f"{'1' * 41} + -{'1' * 41}",
         ):
             with self.subTest(text):
                 self.assertEqual(self.codes(text), [("payload.text", "amount_out_of_range")])

@@ -30,6 +30,7 @@ NUMBER_RE = re.compile(
 )
 _NUMBER_GROUPS = ("spaces", "commas", "dots", "plain")
 _MAX_DIGITS = 40
+_TOO_LARGE = Decimal("1e40")
 _COUNT_DIGITS = 2
 _PLUS_RE = re.compile(r"\s*\+\s*")
 _WORD_AFTER_RE = re.compile(r"\s+[^\W\d_]")
@@ -76,8 +77,9 @@ def _value(m: re.Match[str]) -> Decimal:
         digits = m["dots"].replace(".", "").replace(",", ".")
     else:
         digits = m["plain"].replace(",", ".")
-    # Past 40 digits it is out of range whatever it is, and Decimal's exponent limit stays away.
-    value = Decimal("Infinity") if len(digits) > _MAX_DIGITS else Decimal(digits)
+    # Past 40 digits it is out of range whatever it is. A finite stand-in, not Infinity:
+    # `+` sums of such numbers must stay numbers (Infinity - Infinity is an error).
+    value = _TOO_LARGE if len(digits) > _MAX_DIGITS else Decimal(digits)
     if m["glued"]:
         value *= MULTIPLIERS[m["glued"]]
     elif m["word"]:
