@@ -53,9 +53,20 @@ class CategoryAdminForm(forms.ModelForm[Category]):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        category = self.instance
+        if cleaned.get("name") and "name" in self.changed_data:
+            try:
+                services.check_category_name_free(
+                    user=category.user,
+                    kind=category.kind,
+                    name=cleaned["name"],
+                    exclude_pk=category.pk,
+                )
+            except ValidationError as e:
+                self.add_error("name", e)
         if cleaned.get("is_archived") and "is_archived" in self.changed_data:
             try:
-                services.check_archivable(self.instance)
+                services.check_archivable(category)
             except ValidationError as e:
                 self.add_error("is_archived", e)
         return cleaned
@@ -78,18 +89,13 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
     def save_model(
         self, request: HttpRequest, obj: Category, form: ModelForm[Any], change: bool
     ) -> None:
-        original = Category.objects.get(pk=obj.pk)
-        if "name" in form.changed_data:
-            services.category_update(
-                category=original, name=obj.name, source="admin", actor=cast(User, request.user)
-            )
-        if "is_archived" in form.changed_data:
-            services.category_archive(
-                category=original,
-                archived=obj.is_archived,
-                source="admin",
-                actor=cast(User, request.user),
-            )
+        services.category_update(
+            category=Category.objects.select_related("user").get(pk=obj.pk),
+            name=obj.name if "name" in form.changed_data else None,
+            archived=obj.is_archived if "is_archived" in form.changed_data else None,
+            source="admin",
+            actor=cast(User, request.user),
+        )
 
 
 class TransactionAdminForm(forms.ModelForm[Transaction]):
@@ -151,6 +157,11 @@ class BudgetItemAdminForm(forms.ModelForm[BudgetItem]):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         _clean_money(self, cleaned, "planned_amount", allow_zero=True)
+        item = self.instance
+        try:
+            services.check_category(user=item.user, category=item.category, kind=item.category.kind)
+        except ValidationError as e:
+            self.add_error(None, e)  # an archived category's plan is no longer edited
         return cleaned
 
 

@@ -128,7 +128,9 @@ def _unique_slug(user: "User", name: str) -> str:
     return slug
 
 
-def _check_name_free(*, user: "User", kind: str, name: str, exclude_pk: int | None = None) -> str:
+def check_category_name_free(
+    *, user: "User", kind: str, name: str, exclude_pk: int | None = None
+) -> str:
     name = " ".join(name.split())
     if not name:
         raise ValidationError(CATEGORY_NAME_EMPTY, code="category_name_empty")
@@ -152,7 +154,7 @@ def category_create(
     source: str,
     actor: "User | None" = None,
 ) -> Category:
-    name = _check_name_free(user=user, kind=kind, name=name)
+    name = check_category_name_free(user=user, kind=kind, name=name)
     category = Category(user=user, kind=kind, name=name, slug=_unique_slug(user, name))
     category.full_clean(exclude=["user"])
     category.save()
@@ -175,19 +177,29 @@ def category_update(
     category: Category,
     name: str | None = None,
     aliases: Iterable[str] | None = None,
+    archived: bool | None = None,
     source: str,
     actor: "User | None" = None,
 ) -> Category:
-    """Rename a category and/or replace its keywords with `aliases`."""
-    changes: dict[str, object] = {}
+    """Rename a category, replace its keywords with `aliases`, archive or restore it.
+
+    Every change is checked before any is written: all of them happen, or none.
+    """
+    new_name = None
     if name is not None and name != category.name:
-        category.name = _check_name_free(
+        new_name = check_category_name_free(
             user=category.user, kind=category.kind, name=name, exclude_pk=category.pk
         )
+    words = None if aliases is None else {normalize_alias(w) for w in aliases}
+    if archived:
+        check_archivable(category)
+
+    changes: dict[str, object] = {}
+    if new_name is not None:
+        category.name = new_name
         category.save(update_fields=["name"])
-        changes["name"] = category.name
-    if aliases is not None:
-        words = {normalize_alias(w) for w in aliases}
+        changes["name"] = new_name
+    if words is not None:
         category.aliases.exclude(word__in=words).delete()
         existing = set(category.aliases.values_list("word", flat=True))
         CategoryAlias.objects.bulk_create(
@@ -203,23 +215,7 @@ def category_update(
             obj=category,
             details=changes,
         )
-    return category
-
-
-def check_archivable(category: Category) -> None:
-    if category.slug == FALLBACK_SLUGS[Kind(category.kind)]:
-        raise ValidationError(
-            CATEGORY_FALLBACK, code="category_fallback", params={"category": category.name}
-        )
-
-
-@transaction.atomic
-def category_archive(
-    *, category: Category, archived: bool = True, source: str, actor: "User | None" = None
-) -> Category:
-    if archived:
-        check_archivable(category)
-    if category.is_archived != archived:
+    if archived is not None and archived != category.is_archived:
         category.is_archived = archived
         category.save(update_fields=["is_archived"])
         audit_record(
@@ -230,6 +226,19 @@ def category_archive(
             obj=category,
         )
     return category
+
+
+def check_archivable(category: Category) -> None:
+    if category.slug == FALLBACK_SLUGS[Kind(category.kind)]:
+        raise ValidationError(
+            CATEGORY_FALLBACK, code="category_fallback", params={"category": category.name}
+        )
+
+
+def category_archive(
+    *, category: Category, archived: bool = True, source: str, actor: "User | None" = None
+) -> Category:
+    return category_update(category=category, archived=archived, source=source, actor=actor)
 
 
 # Transactions

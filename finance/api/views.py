@@ -224,17 +224,13 @@ class CategoryDetailApi(ApiView):
         category = self.get_object(category_id)
         data = self.valid(s.CategoryUpdateIn, request.data)
         try:
-            if "name" in data or "aliases" in data:
-                services.category_update(
-                    category=category,
-                    name=data.get("name"),
-                    aliases=data.get("aliases"),
-                    source="api",
-                )
-            if "is_archived" in data:
-                services.category_archive(
-                    category=category, archived=data["is_archived"], source="api"
-                )
+            services.category_update(
+                category=category,
+                name=data.get("name"),
+                aliases=data.get("aliases"),
+                archived=data.get("is_archived"),
+                source="api",
+            )
         except ValidationError as e:
             raise _on_fields(e) from e
         return Response(s.CategoryOut(category).data)

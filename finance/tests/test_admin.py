@@ -119,3 +119,21 @@ class AdminTestCase(BaseTestCase):
         self.assertEqual(
             AuditLog.objects.get(action="user.create", user=carol).actor_id, self.operator.pk
         )
+
+    def test_a_refused_category_or_budget_edit_is_shown_on_the_form(self) -> None:
+        cafe = self.category(self.alice, "cafe")
+        url = reverse("admin:finance_category_change", args=[cafe.pk])
+        response = self.client.post(url, {"name": "продукты", "is_archived": ""})
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("name", response.context["adminform"].form.errors)
+        cafe.refresh_from_db()
+        self.assertEqual(cafe.name, "Кафе и рестораны")
+
+        services.category_archive(category=cafe, source="web")
+        item = BudgetItem.objects.get(category=cafe)
+        url = reverse("admin:finance_budgetitem_change", args=[item.pk])
+        response = self.client.post(url, {"planned_amount": "9000", "currency": "RUB"})
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.context["adminform"].form.non_field_errors())
+        item.refresh_from_db()
+        self.assertEqual(item.planned_amount, Decimal(8000))

@@ -50,3 +50,17 @@ class CategoriesApiTestCase(ApiTestCase):
         )
         self.assertEqual(response.status_code, 400)
         self.assertFalse(Category.objects.get(pk=other.pk).is_archived)
+
+    def test_a_refused_change_writes_none_of_its_parts(self) -> None:
+        other = self.category(self.alice, "other")
+        response = self.api.patch(
+            f"/api/categories/{other.pk}/",
+            {"name": "Misc", "aliases": ["misc"], "is_archived": True},
+            format="json",
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["details"][0]["code"], "category_fallback")
+        other.refresh_from_db()
+        self.assertEqual((other.name, other.is_archived), ("Прочее", False))
+        self.assertNotIn("misc", other.aliases.values_list("word", flat=True))
+        self.assertFalse(AuditLog.objects.filter(source="api").exists())
