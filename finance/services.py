@@ -544,11 +544,17 @@ def budget_item_set(
     source: str,
     actor: "User | None" = None,
 ) -> tuple[BudgetItem, bool]:
-    """Set the month's plan for a category, creating or updating it; returns (item, created)."""
-    currency = currencies.normalize_code(currency or user.default_currency)
+    """Set the month's plan for a category, creating or updating it; returns (item, created).
+
+    Without a currency, an existing plan keeps its own and a new one takes the user's.
+    """
+    month = _first_of_month(month)
+    if currency is None:
+        existing = BudgetItem.objects.filter(user=user, month=month, category=category)
+        currency = existing.values_list("currency", flat=True).first() or user.default_currency
+    currency = currencies.normalize_code(currency)
     planned_amount = normalize_amount(planned_amount, currency, allow_zero=True)
     check_category(user=user, category=category, kind=category.kind)
-    month = _first_of_month(month)
     values = {"planned_amount": planned_amount, "currency": currency, "updated_at": timezone.now()}
     for attempt in range(2):
         try:
@@ -607,7 +613,6 @@ def budget_month_update(
 ) -> int:
     """Set several categories' plans for `month` at once (None drops a plan): all or none.
 
-    An existing plan keeps its currency; a new one is in the user's default currency.
     Returns how many plans changed.
     """
     month = _first_of_month(month)
@@ -632,7 +637,6 @@ def budget_month_update(
             month=month,
             category=category,
             planned_amount=amount,
-            currency=item.currency if item else None,
             source=source,
             actor=actor,
         )

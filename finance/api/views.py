@@ -286,7 +286,7 @@ class BudgetItemDetailApi(ApiView):
                 month=item.month,
                 category=item.category,
                 planned_amount=data["planned_amount"],
-                currency=data.get("currency") or item.currency,
+                currency=data.get("currency"),
                 source="api",
             )
         except ValidationError as e:

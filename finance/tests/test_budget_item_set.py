@@ -81,3 +81,23 @@ class BudgetItemSetTestCase(BaseTestCase):
             )
         self.assertEqual(cm.exception.code, "category_not_found")
         self.assertFalse(BudgetItem.objects.exists())
+
+    def test_without_a_currency_an_existing_plan_keeps_its_own(self) -> None:
+        cafe = self.category(self.alice, "cafe")
+        services.budget_item_set(
+            user=self.alice,
+            month=date(2026, 11, 1),
+            category=cafe,
+            planned_amount=Decimal(100),
+            currency="USD",
+            source="web",
+        )
+        item, created = services.budget_item_set(
+            user=self.alice,
+            month=date(2026, 11, 1),
+            category=cafe,
+            planned_amount=Decimal(200),
+            source="bot",
+        )
+        self.assertFalse(created)
+        self.assertEqual((item.planned_amount, item.currency), (Decimal(200), "USD"))
