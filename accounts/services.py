@@ -156,9 +156,10 @@ def api_token_create(
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, source: str, actor: User | None = None) -> ApiToken:
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+    now = timezone.now()
+    # Conditional, so that two revocations at once audit one.
+    if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now):
+        token.revoked_at = now
         audit_record(
             source=source,
             action="api_token.revoke",

@@ -374,16 +374,20 @@ def _aliases_learn(*, category: Category, note: str) -> list[str]:
 
 
 @transaction.atomic
-def transaction_delete(*, tx: Transaction, source: str, actor: "User | None" = None) -> None:
-    audit_record(
-        source=source,
-        action="transaction.delete",
-        user=tx.user,
-        actor=actor,
-        obj=tx,
-        details=_transaction_details(tx),
-    )
-    tx.delete()
+def transaction_delete(*, tx: Transaction, source: str, actor: "User | None" = None) -> bool:
+    """Delete `tx`; False when it was already gone (a double submit deletes and audits once)."""
+    details = _transaction_details(tx)
+    deleted, _ = Transaction.objects.filter(pk=tx.pk).delete()
+    if deleted:
+        audit_record(
+            source=source,
+            action="transaction.delete",
+            user=tx.user,
+            actor=actor,
+            obj=tx,
+            details=details,
+        )
+    return bool(deleted)
 
 
 # Free text

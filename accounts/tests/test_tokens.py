@@ -147,3 +147,12 @@ class ApiTokenRotateTestCase(BaseTestCase):
         self.assertAlmostEqual(
             new.token.expires_at, now + timedelta(days=59), delta=timedelta(seconds=5)
         )
+
+
+class ApiTokenRevokeTestCase(BaseTestCase):
+    def test_revoking_twice_audits_once(self) -> None:
+        stale = ApiToken.objects.get(pk=self.alice_token.token.pk)
+        services.api_token_revoke(token=self.alice_token.token, source="web")
+        services.api_token_revoke(token=stale, source="web")
+        self.assertEqual(AuditLog.objects.filter(action="api_token.revoke").count(), 1)
+        self.assertIsNone(services.api_token_authenticate(self.alice_token.raw))

@@ -59,3 +59,9 @@ class TransactionUpdateTestCase(BaseTestCase):
         row = AuditLog.objects.get(action="transaction.delete")
         self.assertEqual(row.object_id, str(pk))
         self.assertEqual(row.details["amount"], "480.00")
+
+    def test_a_second_delete_of_the_same_row_changes_and_audits_nothing(self) -> None:
+        stale = Transaction.objects.get(pk=self.tx.pk)  # a double submit's second request
+        self.assertTrue(services.transaction_delete(tx=self.tx, source="web"))
+        self.assertFalse(services.transaction_delete(tx=stale, source="web"))
+        self.assertEqual(AuditLog.objects.filter(action="transaction.delete").count(), 1)
