@@ -294,6 +294,9 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Tokens carry a hash of the password: a password change or reset ends every
+    # session made before it, refresh tokens included (what they mint is refused).
+    "CHECK_REVOKE_TOKEN": True,
 }
 # The public address used in the tokens page's curl example ("" = this request's host).
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")

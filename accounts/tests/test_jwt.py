@@ -2,6 +2,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from accounts.services import user_set_password
 from config.testing import PASSWORD, BaseTestCase
 
 
@@ -84,3 +85,18 @@ class JwtTestCase(BaseTestCase):
         )
         self.assertEqual(response.status_code, 429)
         self.assertEqual(response.json()["error"], "rate_limited")
+
+    def test_a_password_change_ends_every_earlier_session(self) -> None:
+        tokens = self._login()
+        user_set_password(user=self.alice, password="a-new-long-passphrase", source="web")
+        self.api.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+        self.assertEqual(self.api.get("/api/categories/").status_code, 401)
+        self.api.credentials()
+        # The refresh token still mints (simplejwt checks the claim on use), but what it
+        # mints is refused.
+        response = self.api.post(
+            "/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.api.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access']}")
+        self.assertEqual(self.api.get("/api/categories/").status_code, 401)
