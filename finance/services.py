@@ -1,5 +1,6 @@
 """Writes to the money domain: validate, normalise currency and category, write, audit."""
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -157,7 +158,14 @@ def category_create(
     name = check_category_name_free(user=user, kind=kind, name=name)
     category = Category(user=user, kind=kind, name=name, slug=_unique_slug(user, name))
     category.full_clean(exclude=["user"])
-    category.save()
+    try:
+        with transaction.atomic():
+            category.save()
+    except IntegrityError:
+        # A twin request took the name (or its slug) between the check and the insert.
+        raise ValidationError(
+            CATEGORY_NAME_TAKEN, code="category_name_taken", params={"name": name}
+        ) from None
     words = {normalize_alias(w) for w in (name, *aliases)}
     CategoryAlias.objects.bulk_create(CategoryAlias(category=category, word=w) for w in words)
     audit_record(
@@ -431,6 +439,7 @@ FROM finance_category c LEFT JOIN finance_categoryalias a ON a.category_id = c.i
 WHERE c.user_id = %s AND c.kind = %s AND NOT c.is_archived
 """
 _PARSER_CATEGORIES_MAX = 256
+_parser_categories_lock = threading.Lock()
 _parser_categories_cache: dict[
     tuple[int, str], tuple[str, dict[int, Category], tuple[textparse.CategoryEntry, ...]]
 ] = {}
@@ -460,9 +469,10 @@ def _parser_categories(
         )
         for c in categories.values()
     )
-    if len(_parser_categories_cache) >= _PARSER_CATEGORIES_MAX:
-        _parser_categories_cache.pop(next(iter(_parser_categories_cache)))
-    _parser_categories_cache[key] = (digest, categories, entries)
+    with _parser_categories_lock:  # gunicorn may run threads (GUNICORN_THREADS)
+        if len(_parser_categories_cache) >= _PARSER_CATEGORIES_MAX:
+            _parser_categories_cache.pop(next(iter(_parser_categories_cache)))
+        _parser_categories_cache[key] = (digest, categories, entries)
     return categories, entries
 
 

@@ -1,3 +1,5 @@
+from unittest import mock
+
 from django.core.exceptions import ValidationError
 
 from accounts.services import user_update_settings
@@ -96,6 +98,17 @@ class CategoryServicesTestCase(BaseTestCase):
         services.category_create(
             user=self.bob, kind="expense", name="Кафе и рестораны", source="web"
         )
+
+    def test_a_twin_that_takes_the_name_first_is_a_validation_error(self) -> None:
+        # Both checks passed for both requests; the database decides at the insert.
+        with (
+            mock.patch.object(services, "check_category_name_free", lambda **kw: kw["name"]),
+            mock.patch.object(Category, "full_clean"),
+            self.assertRaises(ValidationError) as cm,
+        ):
+            services.category_create(user=self.alice, kind="expense", name="Продукты", source="web")
+        self.assertEqual(cm.exception.code, "category_name_taken")
+        self.assertEqual(Category.objects.filter(user=self.alice, name="Продукты").count(), 1)
 
     def test_slugs_never_clash(self) -> None:
         a = services.category_create(

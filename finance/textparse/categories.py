@@ -15,6 +15,7 @@ SOURCE_RANK = {"learned": 0, "user": 1, "default": 2, "name": 3}
 FUZZY_MIN_LENGTH = 5
 FUZZY_TWO_EDITS_LENGTH = 8
 _FUZZY_CACHE_SIZE = 4096
+_MISSING = object()
 
 
 class Alias(NamedTuple):
@@ -96,8 +97,10 @@ class _KindIndex:
         return best[2] if best else None
 
     def _nearest(self, token: str) -> tuple[_Phrase, float] | None:
-        if token in self.fuzzy_cache:
-            return self.fuzzy_cache[token]
+        # One read, not `in` then `[]`: another thread may clear the cache in between.
+        cached = self.fuzzy_cache.get(token, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
         found = None
         if len(token) >= FUZZY_MIN_LENGTH and not any(c.isdigit() for c in token):
             limit = 2 if len(token) >= FUZZY_TWO_EDITS_LENGTH else 1
