@@ -19,9 +19,10 @@ from jsonschema import Draft202012Validator
 from accounts.models import ApiToken, Scope, User
 from botapi import auth, schemas
 from botapi.errors import ApiError, validation_details
-from botapi.presenters import budget_item_data, category_data, summary_data, transaction_data
+from botapi.presenters import budget_item_data, category_data, transaction_data
 from finance import selectors, services
 from finance.models import Category, Kind, Transaction
+from finance.presenters import summary_data
 from finance.services import normalize_alias
 
 SOURCE = "bot"

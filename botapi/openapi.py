@@ -74,13 +74,14 @@ SUMMARY: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["category", "kind", "planned", "spent", "remaining"],
+                "required": ["category", "kind", "planned", "spent", "remaining", "over_budget"],
                 "properties": {
                     "category": {"$ref": REF + "BotCategory"},
                     "kind": {"enum": ["expense", "income"]},
                     "planned": MONEY,
                     "spent": MONEY,
                     "remaining": MONEY,
+                    "over_budget": {"type": "boolean"},
                 },
             },
         },

@@ -226,6 +226,7 @@ class GetSummaryTestCase(BotTestCase):
                     "planned": "1000.00",
                     "spent": "250.00",
                     "remaining": "750.00",
+                    "over_budget": False,
                 }
             ],
         )

@@ -3,7 +3,6 @@
 Every query names the caller, so another user's id is a plain 404.
 """
 
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +19,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import User
-from finance import errors, selectors, services
+from finance import errors, presenters, selectors, services
 from finance.api import serializers as s
 from finance.models import BudgetItem, Category, Transaction
 
@@ -35,9 +34,6 @@ def _on_fields(error: ValidationError, amount_field: str = "amount") -> Validati
         field = amount_field if field == "amount" else field
         by_field.setdefault(field, []).append(e)
     return ValidationError(by_field)
-
-
-CENTS = Decimal("0.01")
 
 
 class Pagination(PageNumberPagination):
@@ -299,11 +295,6 @@ class BudgetItemDetailApi(ApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _amount(value: Decimal) -> str:
-    # Like every amount in the API: a string with two decimal places.
-    return str(value.quantize(CENTS))
-
-
 class SummaryApi(ApiView):
     @extend_schema(tags=["summary"], parameters=[s.SummaryIn], responses=s.SummaryOut)
     def get(self, request: Request) -> Response:
@@ -316,27 +307,4 @@ class SummaryApi(ApiView):
             )
         except ValidationError as e:
             raise _on_fields(e) from e
-        return Response(
-            {
-                "month": f"{summary.month:%Y-%m}",
-                "currency": summary.currency,
-                "income": _amount(summary.income),
-                "expense": _amount(summary.expense),
-                "balance": _amount(summary.balance),
-                "categories": [
-                    {
-                        "category": {
-                            "id": line.category.id,
-                            "slug": line.category.slug,
-                            "name": line.category.name,
-                        },
-                        "kind": line.kind,
-                        "planned": _amount(line.planned),
-                        "spent": _amount(line.spent),
-                        "remaining": _amount(line.remaining),
-                        "over_budget": line.over_budget,
-                    }
-                    for line in summary.categories
-                ],
-            }
-        )
+        return Response(presenters.summary_data(summary))

@@ -1,6 +1,8 @@
 from datetime import date
 from decimal import Decimal
 
+from django.test import Client
+
 from finance import services
 from finance.models import ExchangeRate
 from finance.tests.apitest import ApiTestCase
@@ -36,6 +38,27 @@ class SummaryApiTestCase(ApiTestCase):
         ExchangeRate.objects.create(date=date(2026, 11, 1), base="USD", quote="RUB", rate=92)
         body = self.api.get("/api/summary/", {"month": "2026-11", "currency": "usd"}).json()
         self.assertEqual((body["currency"], body["expense"]), ("USD", "10.00"))
+
+    def test_the_bot_and_the_api_answer_the_same_summary(self) -> None:
+        self.record(self.alice, "cafe", "920")
+        ExchangeRate.objects.create(date=date(2026, 11, 1), base="JPY", quote="RUB", rate="0.6")
+        api = self.api.get("/api/summary/", {"month": "2026-11", "currency": "JPY"}).json()
+        bot = (
+            Client()
+            .post(
+                "/api/bot/actions",
+                {
+                    "action": "get_summary",
+                    "payload": {"month": "2026-11", "currency": "JPY"},
+                    "idempotency_key": "same-summary-1",
+                },
+                content_type="application/json",
+                HTTP_X_BOT_TOKEN=self.alice_token.raw,
+            )
+            .json()["result"]
+        )
+        self.assertEqual(api, bot)
+        self.assertEqual(api["expense"], "1533.00")  # whole yen, written like every amount
 
     def test_bad_parameters_are_a_400(self) -> None:
         for query, path in (({"month": "11-2026"}, "month"), ({"currency": "ZZZ"}, "currency")):
