@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 UNKNOWN_CURRENCY = _("%(code)s is not an ISO 4217 currency code.")
 
 # Amount columns are NUMERIC(14, 2): two decimal places at most, whatever the
-# currency's minor unit (the BHD's three decimals are refused, never rounded).
+# currency's minor unit (the BHD's three decimals are refused, never rounded), and
+# amounts less than 1e12.
 MAX_DECIMAL_PLACES = 2
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def normalize_code(code: str) -> str:

@@ -22,7 +22,6 @@ from finance.models import BudgetItem, Category, CategoryAlias, ExchangeRate, Ki
 if TYPE_CHECKING:
     from accounts.models import User
 
-MAX_AMOUNT = Decimal("999999999999.99")  # NUMERIC(14, 2)
 AMOUNT_OUT_OF_RANGE = _("The amount must be greater than zero and less than 1,000,000,000,000.")
 PLANNED_OUT_OF_RANGE = _("The planned amount must be zero or more and less than 1,000,000,000,000.")
 AMOUNT_PRECISION = _("%(currency)s amounts have at most %(places)s decimal places.")
@@ -39,7 +38,7 @@ def normalize_amount(amount: Decimal, currency: str, *, allow_zero: bool = False
     """Return `amount` with two decimal places, refusing what the currency cannot hold."""
     try:
         in_range = amount.is_finite() and (amount >= 0 if allow_zero else amount > 0)
-        in_range = in_range and amount <= MAX_AMOUNT
+        in_range = in_range and amount <= currencies.MAX_AMOUNT
     except InvalidOperation:
         in_range = False
     if not in_range:
@@ -274,7 +273,9 @@ def transaction_create(
     text: str = "",
     source: str,
     actor: "User | None" = None,
+    dry_run: bool = False,
 ) -> Transaction:
+    """Record one transaction; `dry_run` checks everything and returns it unsaved."""
     currency = currencies.normalize_code(currency)
     amount = normalize_amount(amount, currency)
     check_category(user=user, category=category, kind=kind)
@@ -292,6 +293,8 @@ def transaction_create(
     # The check constraints (amount > 0, an ISO code) are what normalize_* just enforced
     # (and the database enforces them too); validating them here cost a query each.
     tx.full_clean(exclude=["user", "category"], validate_constraints=False)
+    if dry_run:
+        return tx
     # Everything is checked: the row and its audit row go in together. Within a caller's
     # transaction (the bot's idempotency claim) no savepoint is needed, since a database
     # error aborts the whole PostgreSQL transaction anyway; that saves two round trips.
@@ -511,34 +514,19 @@ def record_from_text(
         # The text's amount has more decimals than the currency holds (`1.5` yen).
         raise ValidationError({"text": e.error_list}) from None
     category = categories[parsed.category_id]
-    if not dry_run:
-        return transaction_create(
-            user=user,
-            kind=kind,
-            amount=amount,
-            currency=parsed.currency,
-            category=category,
-            date=parsed.date,
-            note=parsed.note,
-            text=text,
-            source=source,
-            actor=actor,
-        )
-    tx = Transaction(
+    return transaction_create(
         user=user,
         kind=kind,
         amount=amount,
         currency=parsed.currency,
         category=category,
         date=parsed.date,
-        note=parsed.note.strip()[:500],
+        note=parsed.note,
         text=text,
         source=source,
+        actor=actor,
+        dry_run=dry_run,
     )
-    # The check constraints (amount > 0, an ISO code) are what normalize_* just enforced;
-    # validating them again would cost a query each.
-    tx.full_clean(exclude=["user", "category"], validate_constraints=False)
-    return tx
 
 
 # Budget

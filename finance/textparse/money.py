@@ -3,10 +3,8 @@
 import re
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
 
-import moneyed
-
+from finance.currencies import is_known
 from finance.textparse.words import LETTERS_RE
 
 SYMBOLS = {
@@ -79,17 +77,6 @@ class CurrencyMatch:
     end: int
     code: str
     place: Place
-
-
-@lru_cache(maxsize=1024)
-def is_known(code: str) -> bool:
-    if len(code) != 3 or not code.isalpha() or not code.isupper():
-        return False
-    try:
-        moneyed.get_currency(code)
-    except moneyed.CurrencyDoesNotExist:
-        return False
-    return True
 
 
 def find(text: str, lowered: str) -> list[CurrencyMatch]:

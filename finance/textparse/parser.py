@@ -4,11 +4,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from finance.currencies import MAX_AMOUNT, is_known
 from finance.textparse import amounts, dates, money, words
 from finance.textparse.categories import CategoryEntry, CategoryIndex
 
 KINDS = frozenset({"expense", "income"})
-MAX_AMOUNT = Decimal("999999999999.99")  # NUMERIC(14, 2): "less than 1e12"
 
 AMOUNT_NOT_FOUND = "The text states no amount; write it as a number, such as “кофе 250”."
 AMOUNT_OUT_OF_RANGE = "The amount must be greater than zero and less than 1,000,000,000,000."
@@ -148,7 +148,7 @@ def parse(
 
     if currency is not None:
         code = currency.strip().upper()
-        if not money.is_known(code):
+        if not is_known(code):
             problems.append(
                 Problem(
                     "payload.currency",
