@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from accounts import services
 from accounts.models import ApiToken, User
 
+SETTINGS = {"default_currency", "timezone", "language"}
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin[User]):
@@ -22,9 +24,29 @@ class UserAdmin(DjangoUserAdmin[User]):
     def save_model(
         self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool
     ) -> None:
-        super().save_model(request, obj, form, change)
+        operator = cast(User, request.user)
         if not change:
-            services.user_setup(user=obj, source="admin", actor=cast(User, request.user))
+            super().save_model(request, obj, form, change)
+            services.user_setup(user=obj, source="admin", actor=operator)
+            return
+        wanted = {name: getattr(obj, name) for name in SETTINGS}
+        if not SETTINGS & set(form.changed_data):
+            super().save_model(request, obj, form, change)
+            return
+        # The settings change through their service (audit row, categories renamed into
+        # a new language); everything else the way Django's admin saves it.
+        original = User.objects.get(pk=obj.pk)
+        for name in SETTINGS:
+            setattr(obj, name, getattr(original, name))
+        super().save_model(request, obj, form, change)
+        services.user_update_settings(
+            user=obj,
+            default_currency=wanted["default_currency"],
+            timezone_name=wanted["timezone"],
+            language=wanted["language"],
+            source="admin",
+            actor=operator,
+        )
 
 
 @admin.register(ApiToken)
@@ -57,6 +79,6 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        for token in queryset.filter(revoked_at__isnull=True):
+        for token in queryset.filter(revoked_at__isnull=True).select_related("user"):
             services.api_token_revoke(token=token, source="admin", actor=cast(User, request.user))
         messages.success(request, "Revoked.")

@@ -69,6 +69,7 @@ def user_update_settings(
     timezone_name: str,
     language: str,
     source: str,
+    actor: User | None = None,
 ) -> User:
     previous_language = user.language
     user.default_currency = currencies.normalize_code(default_currency)
@@ -81,6 +82,7 @@ def user_update_settings(
     audit_record(
         source=source,
         action="user.settings",
+        actor=actor,
         user=user,
         obj=user,
         details={

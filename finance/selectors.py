@@ -341,6 +341,7 @@ class BudgetRow:
     item: BudgetItem | None  # this month's plan, in its own currency
     previous: BudgetItem | None  # last month's, a hint when planning this one
     spent: Decimal | None  # in the summary's currency; None when a rate is missing
+    over_budget: bool = False  # spent more than planned, both converted as the summary does
 
 
 @dataclass(frozen=True)
@@ -359,22 +360,25 @@ def budget_page(*, user: "User", month: date) -> BudgetPage:
         (b.month, b.category_id): b
         for b in BudgetItem.objects.filter(user=user, month__in=[start, previous])
     }
-    spent: dict[int, Decimal] | None
+    lines: dict[int, CategoryLine] | None
     missing_rate = None
     try:
         summary = monthly_summary(user=user, month=start)
-        spent = {line.category.id: line.spent for line in summary.categories}
+        lines = {line.category.id: line for line in summary.categories}
     except MissingExchangeRate as e:
-        spent, missing_rate = None, e
-    rows = [
-        BudgetRow(
-            category=category,
-            item=items.get((start, category.pk)),
-            previous=items.get((previous, category.pk)),
-            spent=None if spent is None else spent.get(category.pk, Decimal(0)),
+        lines, missing_rate = None, e
+    rows = []
+    for category in category_list(user=user):
+        line = None if lines is None else lines.get(category.pk)
+        rows.append(
+            BudgetRow(
+                category=category,
+                item=items.get((start, category.pk)),
+                previous=items.get((previous, category.pk)),
+                spent=None if lines is None else (line.spent if line else Decimal(0)),
+                over_budget=line is not None and line.over_budget,
+            )
         )
-        for category in category_list(user=user)
-    ]
     return BudgetPage(
         month=start, currency=user.default_currency, rows=rows, missing_rate=missing_rate
     )

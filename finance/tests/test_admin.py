@@ -137,3 +137,31 @@ class AdminTestCase(BaseTestCase):
         self.assertTrue(response.context["adminform"].form.non_field_errors())
         item.refresh_from_db()
         self.assertEqual(item.planned_amount, Decimal(8000))
+
+    def test_an_operator_changing_a_users_settings_goes_through_the_service(self) -> None:
+        url = reverse("admin:accounts_user_change", args=[self.alice.pk])
+        form = self.client.get(url).context["adminform"].form
+        data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+        data.update(
+            {
+                "language": "en",
+                "default_currency": "EUR",
+                "timezone": "Europe/Berlin",
+                "date_joined_0": "2026-11-01",
+                "date_joined_1": "10:00:00",
+                "user_permissions": [],
+                "groups": [],
+            }
+        )
+        data = {k: v for k, v in data.items() if not isinstance(v, list) or v}
+        response = self.client.post(url, data)
+        self.assertEqual(
+            response.status_code,
+            302,
+            response.context and response.context["adminform"].form.errors,
+        )
+        self.alice.refresh_from_db()
+        self.assertEqual((self.alice.language, self.alice.default_currency), ("en", "EUR"))
+        self.assertEqual(self.category(self.alice, "groceries").name, "Groceries")
+        row = AuditLog.objects.get(action="user.settings")
+        self.assertEqual((row.source, row.actor_id), ("admin", self.operator.pk))

@@ -4,7 +4,7 @@ from decimal import Decimal
 from audit.models import AuditLog
 from config.testing import BaseTestCase
 from finance import services
-from finance.models import BudgetItem
+from finance.models import BudgetItem, ExchangeRate
 
 NOV = date(2026, 11, 1)
 OCT = date(2026, 10, 1)
@@ -34,6 +34,26 @@ class BudgetPageTestCase(BaseTestCase):
         self.assertEqual(row.item.planned_amount, Decimal(8000))
         self.assertEqual(row.previous.planned_amount, Decimal(7000))
         self.assertContains(response, 'value="8000,00"')
+
+    def test_overspending_stands_out_whatever_the_plans_currency(self) -> None:
+        ExchangeRate.objects.create(date=NOV, base="USD", quote="RUB", rate=90)
+        self.plan("cafe", NOV, "10", "USD")  # 900 RUB
+        self.plan("groceries", NOV, "2000")
+        for slug in ("cafe", "groceries"):
+            category = self.category(self.alice, slug)
+            services.transaction_create(
+                user=self.alice,
+                kind="expense",
+                amount=Decimal(1000),
+                currency="RUB",
+                category=category,
+                date=date(2026, 11, 3),
+                source="web",
+            )
+        page = self.client.get("/budget/?month=2026-11").context["page"]
+        over = {r.category.slug: r.over_budget for r in page.rows}
+        self.assertEqual((over["cafe"], over["groceries"], over["transport"]), (True, False, False))
+        self.assertContains(self.client.get("/budget/?month=2026-11"), 'class="over"', count=1)
 
     def test_saving_sets_changes_and_drops_only_the_changed_rows(self) -> None:
         self.plan("cafe", NOV, "8000")
