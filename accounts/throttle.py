@@ -1,6 +1,9 @@
-"""Keys for django-ratelimit: who is trying, counted in the shared cache."""
+"""Who is trying, counted by django-ratelimit in the shared cache."""
 
+from django.conf import settings
 from django.http import HttpRequest
+from django_ratelimit.core import is_ratelimited
+from rest_framework.request import Request
 
 from audit.middleware import client_ip
 
@@ -10,5 +13,19 @@ def ip_key(group: str, request: HttpRequest) -> str:
     return client_ip(request) or "unknown"
 
 
-def username_key(group: str, request: HttpRequest) -> str:
-    return request.POST.get("username", "").strip().lower()
+def login_throttled(request: HttpRequest | Request, username: str) -> bool:
+    """Count one password guess, by address and by username, whichever door it comes
+    through (the login page or /api/auth/token/); True once either is over its rate."""
+    name = username.strip().lower()
+    # Both counters go up on every attempt, so checking one never spares the other.
+    by_ip = is_ratelimited(
+        request, group="login-ip", key=ip_key, rate=settings.LOGIN_RATE_PER_IP, increment=True
+    )
+    by_name = is_ratelimited(
+        request,
+        group="login-user",
+        key=lambda _group, _request: name,
+        rate=settings.LOGIN_RATE_PER_USERNAME,
+        increment=True,
+    )
+    return bool(by_ip or by_name)

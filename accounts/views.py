@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
-from accounts import forms, selectors, services
+from accounts import forms, selectors, services, throttle
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ApiToken
 
@@ -26,15 +26,6 @@ def _throttled(request: HttpRequest, group: str, key: str, rate: str) -> bool:
     return bool(
         is_ratelimited(request, group=group, key=key, rate=rate, method="POST", increment=True)
     )
-
-
-def _login_throttled(request: HttpRequest) -> bool:
-    # Both counters go up on every attempt, so checking one never spares the other.
-    by_ip = _throttled(request, "login-ip", "accounts.throttle.ip_key", settings.LOGIN_RATE_PER_IP)
-    by_name = _throttled(
-        request, "login-user", "accounts.throttle.username_key", settings.LOGIN_RATE_PER_USERNAME
-    )
-    return by_ip or by_name
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -52,7 +43,9 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_next_url(request))
     form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
-    throttled = request.method == "POST" and _login_throttled(request)
+    throttled = request.method == "POST" and throttle.login_throttled(
+        request, request.POST.get("username", "")
+    )
     if throttled:
         # Unbound: a throttled attempt must not even reach the password check.
         form = AuthenticationForm(request, initial={"username": request.POST.get("username")})

@@ -86,6 +86,15 @@ class JwtTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 429)
         self.assertEqual(response.json()["error"], "rate_limited")
 
+    @override_settings(LOGIN_RATE_PER_USERNAME="2/10m")
+    def test_guesses_count_the_same_at_the_login_page_and_the_api(self) -> None:
+        self.client.post("/login/", {"username": "Alice", "password": "x"})
+        self.api.post("/api/auth/token/", {"username": "alice", "password": "x"}, format="json")
+        response = self.api.post(
+            "/api/auth/token/", {"username": "alice", "password": PASSWORD}, format="json"
+        )
+        self.assertEqual(response.status_code, 429)
+
     def test_a_password_change_ends_every_earlier_session(self) -> None:
         tokens = self._login()
         user_set_password(user=self.alice, password="a-new-long-passphrase", source="web")
