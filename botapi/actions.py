@@ -23,11 +23,9 @@ from botapi.presenters import budget_item_data, category_data, transaction_data
 from finance import selectors, services
 from finance.models import Category, Kind, Transaction
 from finance.presenters import summary_data
-from finance.services import normalize_alias
 
 SOURCE = "bot"
 CATEGORY_NOT_FOUND = "No such category."
-CATEGORY_AMBIGUOUS = "“%(reference)s” names several categories: %(slugs)s. Use category_id."
 TRANSACTION_NOT_FOUND = "No such transaction."
 
 
@@ -122,32 +120,6 @@ def create_income(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
     return _record(ctx, payload, Kind.INCOME)
 
 
-def find_category(*, user: User, reference: str) -> Category:
-    """One of the user's categories by slug, name or keyword; an expense category wins a tie
-    between kinds (budgets are mostly for spending)."""
-    reference = " ".join(reference.split())
-    categories = Category.objects.for_user(user)
-    found = categories.filter(slug__iexact=reference).first()
-    if found is not None:
-        return found
-    active = categories.active()
-    candidates = list(active.filter(name__iexact=reference)) or list(
-        active.filter(aliases__word=normalize_alias(reference)).distinct()
-    )
-    if len(candidates) > 1:
-        expenses = [c for c in candidates if c.kind == Kind.EXPENSE]
-        candidates = expenses or candidates
-    if not candidates:
-        raise ValidationError(CATEGORY_NOT_FOUND, code="category_not_found")
-    if len(candidates) > 1:
-        raise ValidationError(
-            CATEGORY_AMBIGUOUS,
-            code="category_ambiguous",
-            params={"reference": reference, "slugs": ", ".join(sorted(c.slug for c in candidates))},
-        )
-    return candidates[0]
-
-
 def _amount(value: str | int) -> Decimal:
     # The schema admits only decimal strings and integers, so this is exact.
     return Decimal(value)
@@ -169,7 +141,7 @@ def set_budget_item(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
                 # Another user's category is as unknown as a missing one.
                 raise ValidationError(CATEGORY_NOT_FOUND, code="category_not_found")
         else:
-            category = find_category(user=ctx.user, reference=payload["category"])
+            category = selectors.category_find(user=ctx.user, reference=payload["category"])
         item, created = services.budget_item_set(
             user=ctx.user,
             month=month,

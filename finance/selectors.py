@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from finance import currencies
 from finance.models import BudgetItem, Category, Kind, Transaction
+from finance.services import normalize_alias
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -59,6 +60,37 @@ def category_list(
     if not include_archived:
         categories = categories.active()
     return list(categories.order_by("kind", "name"))
+
+
+CATEGORY_NOT_FOUND = _("No such category.")
+CATEGORY_AMBIGUOUS = _("“%(reference)s” names several categories: %(slugs)s. Use the id.")
+
+
+def category_find(*, user: "User", reference: str) -> Category:
+    """One of the user's categories by slug, name or keyword, for a person or an agent who
+    names it in words; an expense category wins a tie between kinds (budgets are mostly
+    for spending)."""
+    reference = " ".join(reference.split())
+    categories = Category.objects.for_user(user)
+    found = categories.filter(slug__iexact=reference).first()
+    if found is not None:
+        return found
+    active = categories.active()
+    candidates = list(active.filter(name__iexact=reference)) or list(
+        active.filter(aliases__word=normalize_alias(reference)).distinct()
+    )
+    if len(candidates) > 1:
+        expenses = [c for c in candidates if c.kind == Kind.EXPENSE]
+        candidates = expenses or candidates
+    if not candidates:
+        raise ValidationError(CATEGORY_NOT_FOUND, code="category_not_found")
+    if len(candidates) > 1:
+        raise ValidationError(
+            CATEGORY_AMBIGUOUS,
+            code="category_ambiguous",
+            params={"reference": reference, "slugs": ", ".join(sorted(c.slug for c in candidates))},
+        )
+    return candidates[0]
 
 
 # "The latest rate on or before a day": stored directly, stored the other way round,
