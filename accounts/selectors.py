@@ -43,13 +43,7 @@ def token_rows(*, user: User) -> list[TokenRow]:
     now = timezone.now()
     rows = []
     for token in ApiToken.objects.filter(user=user).order_by("-created_at", "-id"):
-        if token.revoked_at is not None:
-            status = "revoked"
-        elif token.expires_at is not None and token.expires_at <= now:
-            status = "expired"
-        else:
-            status = "active"
-        rows.append(TokenRow(token=token, status=status))
+        rows.append(TokenRow(token=token, status=token.status(now)))
     return rows
 
 
