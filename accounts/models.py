@@ -84,7 +84,7 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     def status(self, now: datetime | None = None) -> str:
-        """ "active", "expired" or "revoked"."""
+        """One of "active", "expired" and "revoked"."""
         if self.revoked_at is not None:
             return "revoked"
         if self.expires_at is not None and self.expires_at <= (now or timezone.now()):
