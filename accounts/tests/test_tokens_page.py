@@ -24,6 +24,9 @@ class TokensPageTestCase(BaseTestCase):
         self.assertContains(response, "http://testserver/api/bot/actions")
         self.assertContains(response, "X-Bot-Token: $KOPILKA_TOKEN")
         self.assertContains(response, "create_expense")  # the agent prompt, from the registry
+        # The prompt is on the page once, and the title is only the title.
+        self.assertContains(response, 'id="agent-prompt"', count=1)
+        self.assertContains(response, "<title>Токены ботов · Kopilka</title>", html=False)
 
     def test_create_shows_the_token_once_and_stores_only_its_hash(self) -> None:
         now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
