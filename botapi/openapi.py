@@ -45,6 +45,17 @@ TRANSACTION: dict[str, Any] = {
         "category": {"$ref": REF + "BotCategory"},
         "note": STRING,
         "text": STRING,
+        "warnings": {
+            "type": "array",
+            "description": "Present when the request may not mean what it says, e.g. "
+            "looks_like_income: an expense whose words name an income.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["code", "message"],
+                "properties": {"code": STRING, "message": STRING},
+            },
+        },
     },
 }
 BUDGET_ITEM: dict[str, Any] = {

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -109,7 +110,7 @@ def categories_ensure_defaults(*, user: "User") -> None:
     """Give the default categories to a user made around `user_create` (createsuperuser,
     a data migration, the admin), on first need. The user's row lock makes two first
     requests at once create them once."""
-    locked = type(user).objects.select_for_update().only("pk").get(pk=user.pk)
+    locked = get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
     if Category.objects.filter(user_id=locked.pk).exists():
         _categories_changed(user)  # categories made around the services: count them in
     else:
