@@ -191,10 +191,31 @@ class SummaryCategoryOut(serializers.Serializer[Any]):
     over_budget = serializers.BooleanField()
 
 
+class UnconvertedOut(serializers.Serializer[Any]):
+    currency = serializers.CharField()
+    amount = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+
+
+class MissingRateOut(serializers.Serializer[Any]):
+    from_ = serializers.CharField(label="from")
+    to = serializers.CharField()
+    date = serializers.DateField()
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
 class SummaryOut(serializers.Serializer[Any]):
+    """The month in one currency; totals exclude `unconverted`, `missing_rates` says why."""
+
     month = serializers.CharField()
     currency = serializers.CharField()
-    income = serializers.CharField()
-    expense = serializers.CharField()
+    income = serializers.CharField(help_text="Excludes `unconverted`.")
+    expense = serializers.CharField(help_text="Excludes `unconverted`.")
     balance = serializers.CharField()
     categories = SummaryCategoryOut(many=True)
+    unconverted = UnconvertedOut(many=True, help_text="Money no rate converts, left out.")
+    missing_rates = MissingRateOut(many=True, help_text="The rates that were not found.")
