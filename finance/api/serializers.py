@@ -162,6 +162,18 @@ class BudgetItemUpdateIn(serializers.Serializer[Any]):
     currency = serializers.CharField(max_length=3, required=False)
 
 
+class ExportIn(serializers.Serializer[Any]):
+    """Documentation only: the export's period (`from`, `to`, each YYYY-MM-DD, optional)."""
+
+    from_ = serializers.DateField(required=False, label="from")
+    to = serializers.DateField(required=False)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
 class SummaryIn(serializers.Serializer[Any]):
     month = MonthField(required=False)
     currency = serializers.CharField(max_length=3, required=False)
