@@ -3,14 +3,15 @@ import io
 import json
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from finance import services
 from finance.models import CategoryAlias
 from finance.tests.apitest import ApiTestCase
 
 
-def read_csv(body: bytes) -> list[dict[str, str]]:
-    text = body.decode("utf-8")
+def read_csv(response: Any) -> list[dict[str, str]]:
+    text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
     return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
 
@@ -42,7 +43,7 @@ class ExportTestCase(ApiTestCase):
         self.assertIn(
             "kopilka-transactions-2026-11-01_2026-11-30.csv", response["Content-Disposition"]
         )
-        rows = read_csv(b"".join(response.streaming_content))  # type: ignore[arg-type]
+        rows = read_csv(response)
         self.assertEqual(
             [(r["date"], r["kind"], r["amount"], r["currency"]) for r in rows],
             [("2026-11-02", "expense", "300.50", "RUB"), ("2026-11-24", "expense", "45.20", "EUR")],
@@ -53,19 +54,12 @@ class ExportTestCase(ApiTestCase):
 
     def test_no_period_is_everything_and_never_another_users(self) -> None:
         response = self.api.get("/api/transactions/export.csv")
-        rows = read_csv(b"".join(response.streaming_content))  # type: ignore[arg-type]
+        rows = read_csv(response)
         self.assertEqual(len(rows), 4)
         self.assertNotIn("7.00", [r["amount"] for r in rows])
+        later = self.api.get("/api/transactions/export.csv", {"from": "2026-11-25"})
         self.assertEqual(
-            len(
-                read_csv(
-                    b"".join(
-                        self.api.get(
-                            "/api/transactions/export.csv", {"from": "2026-11-25"}
-                        ).streaming_content
-                    )
-                )
-            ),  # type: ignore[arg-type]
+            len(read_csv(later)),
             1,
         )
 
@@ -131,7 +125,7 @@ class ExportTestCase(ApiTestCase):
         page = self.client.get("/data/")
         self.assertContains(page, 'id="export-form"')
         response = self.client.get("/data/transactions.csv", {"from": "2026-12-01"})
-        rows = read_csv(b"".join(response.streaming_content))  # type: ignore[arg-type]
+        rows = read_csv(response)
         self.assertEqual([r["amount"] for r in rows], ["90000.00"])
         self.assertEqual(self.client.get("/data/transactions.csv", {"to": "x"}).status_code, 400)
         data = self.client.get("/data/kopilka.json").json()
