@@ -163,7 +163,7 @@ class ImportPagesTestCase(BaseTestCase):
         self.upload(BANK.replace(b"-45,20", b"abc"))
         page = self.client.get("/data/import/preview/")
         self.assertNotContains(page, 'value="import"')
-        self.assertContains(page, "“abc”")
+        self.assertContains(page, "«abc» — не сумма.")
 
     def test_a_file_that_is_not_csv_is_refused_on_the_page(self) -> None:
         response = self.client.post(
