@@ -316,6 +316,7 @@ class TransactionExportApi(ApiView):
         tags=["export"],
         parameters=[s.ExportIn],
         responses={(200, "text/csv"): bytes},
+        operation_id="transactions_export_csv",
         description="All the caller's transactions from `from` to `to` (both optional) as CSV.",
     )
     def get(self, request: Request) -> HttpResponseBase:
@@ -331,6 +332,7 @@ class AccountExportApi(ApiView):
     @extend_schema(
         tags=["export"],
         responses={(200, "application/json"): dict},
+        operation_id="account_export_json",
         description="Everything the caller owns, as one JSON document, without any secret.",
     )
     def get(self, request: Request) -> HttpResponseBase:
