@@ -790,6 +790,14 @@ def transaction_rate_check(*, tx: Transaction) -> bool:
     return False
 
 
+def exchange_rate_requests_drop(*, before: date) -> list[ExchangeRateRequest]:
+    """Forget the requests for days before `before` that are still unanswered."""
+    _rate_requests_settle()
+    dropped = list(ExchangeRateRequest.objects.filter(date__lt=before))
+    ExchangeRateRequest.objects.filter(pk__in=[r.pk for r in dropped]).delete()
+    return dropped
+
+
 def _rate_requests_settle() -> int:
     """Forget the requests that the stored rates now answer; return how many."""
     from finance import selectors

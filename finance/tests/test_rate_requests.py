@@ -48,13 +48,37 @@ class RateRequestTestCase(BaseTestCase):
         respx.get("https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml").mock(
             return_value=httpx.Response(200, content=(DATA / "eurofxref-hist-90d.xml").read_bytes())
         )
-        call_command("fetch_rates", stdout=StringIO(), stderr=StringIO())
+        out = StringIO()
+        call_command("fetch_rates", stdout=out, stderr=StringIO())
+        self.assertIn(
+            "Published by neither source, no longer asked for: EUR/RUB 2026-11-27", out.getvalue()
+        )
         self.assertEqual(
             [c.request.url.params["date_req"] for c in route.calls], ["27/11/2026", "28/11/2026"]
         )
         # The saved answer is dated 28.11 whatever day is asked, so nothing gives a EUR/RUB
-        # rate on or before the 27th yet: the request stays until one does.
+        # rate on or before the 27th: both sources were read, so it is no longer asked for.
+        self.assertFalse(ExchangeRateRequest.objects.exists())
+
+    def test_loading_a_rate_answers_the_request(self) -> None:
+        self.spend("45.20", "EUR", date(2026, 11, 27))
         self.assertTrue(ExchangeRateRequest.objects.exists())
+        call_command(
+            "fetch_rates",
+            "--source",
+            "cbr",
+            "--url",
+            str(DATA / "XML_daily.asp.xml"),
+            stdout=StringIO(),
+        )
+        self.assertTrue(ExchangeRateRequest.objects.exists())  # the 28th's rate is too late
         ExchangeRate.objects.create(date=date(2026, 11, 26), base="EUR", quote="RUB", rate=90)
-        call_command("fetch_rates", "--source", "cbr", "--date", "2026-11-28", stdout=StringIO())
+        call_command(
+            "fetch_rates",
+            "--source",
+            "cbr",
+            "--url",
+            str(DATA / "XML_daily.asp.xml"),
+            stdout=StringIO(),
+        )
         self.assertFalse(ExchangeRateRequest.objects.exists())

@@ -36,10 +36,12 @@ class Command(BaseCommand):
         on, since = options["date"], options["since"]
         if (on and on > today) or (since and since > today):
             raise CommandError("the date is in the future")
+        chasing = False
         if on is None and since is None and not options["url"]:
             # Rates asked for by transactions recorded before they were published.
             since = selectors.exchange_rate_request_oldest(before=today)
             if since is not None:
+                chasing = True
                 since = max(since, date.fromordinal(today.toordinal() - feeds.CBR_MAX_DAYS + 1))
         names = [options["source"]] if options["source"] else sorted(feeds.FEEDS)
         lines, failures = [], []
@@ -62,4 +64,11 @@ class Command(BaseCommand):
             for line in lines:
                 self.stdout.write(line)
             raise CommandError("; ".join(failures))
+        if chasing:
+            # Both sources were read back to the oldest request: what is still missing is
+            # published by neither, and asking again tomorrow would only repeat the fetch.
+            dropped = services.exchange_rate_requests_drop(before=today)
+            if dropped:
+                named = ", ".join(f"{r.base}/{r.quote} {r.date}" for r in dropped)
+                lines.append(f"Published by neither source, no longer asked for: {named}.")
         return "\n".join(lines)
