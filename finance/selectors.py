@@ -103,11 +103,12 @@ def category_find(*, user: "User", reference: str) -> Category:
 # "The latest rate on or before a day": stored directly, stored the other way round,
 # or crossed through a pivot currency: the ECB publishes everything against EUR
 # (EUR -> X), the Bank of Russia everything in roubles (X -> RUB). Two sources may hold
-# the same pair on the same day; the tie is broken by source name, so it is stable.
+# the same pair on the same day; the tie is broken by source name, so it is stable,
+# and in the unique index's order read backwards, so it costs no sort.
 _LATEST = (
     "(SELECT r.rate FROM finance_exchangerate r"
     " WHERE r.base = {base} AND r.quote = {quote} AND r.date <= {day}"
-    " ORDER BY r.date DESC, r.source LIMIT 1)"
+    " ORDER BY r.date DESC, r.source DESC LIMIT 1)"
 )
 
 
@@ -251,7 +252,7 @@ class MonthlySummary:
 # day to convert. `rates` is MATERIALIZED so that no plan, the generic one of the
 # prepared statement included, repeats the lookups once per joined row. Parameters: $1
 # user id, $2 first day, $3 last day, $4 target currency, $5 and $6 the pivots.
-_SUMMARY_STATEMENT = "finance_monthly_summary_v2"
+_SUMMARY_STATEMENT = "finance_monthly_summary_v3"
 _SUMMARY_SQL = """
 WITH lines AS (
     SELECT 'spent' AS measure, t.category_id, t.currency,
