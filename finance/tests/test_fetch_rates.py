@@ -190,3 +190,21 @@ class FetchRatesTestCase(TestCase):
             selectors.exchange_rate(base="KZT", quote="USD", on=on).quantize(Decimal("0.000001")),
             (Decimal("0.15321") / Decimal("78.253")).quantize(Decimal("0.000001")),
         )
+
+
+class TwoSourcesTestCase(TestCase):
+    def test_each_source_keeps_its_own_rate_for_the_same_pair(self) -> None:
+        # Before March 2022 both banks published EUR/RUB.
+        day = date(2021, 3, 2)
+        ExchangeRate.objects.create(date=day, base="EUR", quote="RUB", rate=89, source="cbr")
+        ExchangeRate.objects.create(date=day, base="EUR", quote="RUB", rate=90, source="ecb")
+        self.assertEqual(ExchangeRate.objects.filter(base="EUR", quote="RUB").count(), 2)
+        # The tie is broken the same way every time (by source name, the index's order).
+        self.assertEqual(selectors.exchange_rate(base="EUR", quote="RUB", on=day), Decimal(90))
+        # A later rate from either source wins over both.
+        ExchangeRate.objects.create(
+            date=date(2021, 3, 3), base="EUR", quote="RUB", rate=91, source="cbr"
+        )
+        self.assertEqual(
+            selectors.exchange_rate(base="EUR", quote="RUB", on=date(2021, 3, 4)), Decimal(91)
+        )
