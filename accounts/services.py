@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import tokens
 from accounts.models import ApiToken, Scope, User
-from audit.services import audit_record
+from audit.services import audit_record, audit_redact_user
 from finance import currencies
 from finance.services import categories_create_defaults, categories_translate_defaults
 
@@ -92,6 +92,32 @@ def user_update_settings(
         },
     )
     return user
+
+
+PASSWORD_INCORRECT = _("That is not your password.")
+
+
+@transaction.atomic
+def account_delete(*, user: User, password: str, source: str) -> None:
+    """Delete a person and everything they own, after they re-enter their password.
+
+    The audit log keeps its rows about them (what happened, when) without their
+    personal content, and gains one row saying the account was deleted.
+    """
+    if not password or not user.check_password(password):
+        raise ValidationError(PASSWORD_INCORRECT, code="password_incorrect")
+    user_id = user.pk
+    audit_redact_user(user_id=user_id)
+    # Their transactions go before their categories (a category is protected while a
+    # transaction uses it).
+    user.transactions.all().delete()
+    user.delete()
+    audit_record(
+        source=source,
+        action="account.delete",
+        user=None,
+        details={"user_id": user_id},
+    )
 
 
 # Bot tokens

@@ -228,3 +228,29 @@ def rotate_token(request: AuthenticatedHttpRequest, token_id: int) -> HttpRespon
         messages.error(request, " ".join(e.messages))
         return redirect("accounts:tokens")
     return _tokens_page(request, forms.TokenForm(), issued)
+
+
+@login_required
+@sensitive_post_parameters("password")
+@never_cache
+def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = forms.DeleteAccountForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        # As many guesses as the login page allows for the same username.
+        if throttle.login_throttled(request, request.user.username):
+            form.add_error(None, TOO_MANY_ATTEMPTS)
+            status = 429
+        else:
+            try:
+                services.account_delete(
+                    user=request.user, password=form.cleaned_data["password"], source="web"
+                )
+            except ValidationError as e:
+                form.add_error("password", e)
+                status = 400
+            else:
+                auth.logout(request)
+                messages.success(request, _("Your account and everything in it are deleted."))
+                return redirect(settings.LOGOUT_REDIRECT_URL)
+    return render(request, "accounts/delete_account.html", {"form": form}, status=status)

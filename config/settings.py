@@ -125,7 +125,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kopilka"),
+            # pytest-xdist's workers share one Redis: each keeps its own rate-limit
+            # counters (and the live servers it starts inherit its variable).
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kopilka")
+            + os.environ.get("PYTEST_XDIST_WORKER", ""),
         }
     }
 else:
@@ -198,9 +201,20 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
-# Exchange rates: a summary converts through this currency when neither a direct
-# nor an inverse rate is stored (the ECB publishes everything against EUR).
-EXCHANGE_RATE_PIVOT = os.environ.get("EXCHANGE_RATE_PIVOT", "EUR")
+# Exchange rates: a summary converts through these currencies, in this order, when
+# neither a direct nor an inverse rate is stored (the ECB publishes everything against
+# EUR, the Bank of Russia everything in RUB). One or two ISO 4217 codes.
+EXCHANGE_RATE_PIVOTS = env_list("EXCHANGE_RATE_PIVOTS", "EUR,RUB")
+if not 1 <= len(EXCHANGE_RATE_PIVOTS) <= 2 or not all(
+    re.fullmatch(r"[A-Z]{3}", code) for code in EXCHANGE_RATE_PIVOTS
+):
+    raise ImproperlyConfigured("EXCHANGE_RATE_PIVOTS must be one or two ISO 4217 codes")
+# Where fetch_rates reads (a test or a mirror may point them elsewhere).
+ECB_DAILY_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
+ECB_HIST_90D_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml"
+ECB_HIST_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.xml"
+CBR_DAILY_URL = "https://www.cbr.ru/scripts/XML_daily.asp"
+RATES_FETCH_TIMEOUT = env_int("RATES_FETCH_TIMEOUT", 30)
 
 # --- Bot API (botapi) -------------------------------------------------------------
 # Rates as django-ratelimit writes them ("60/m", "1000/h"). Counted in the shared cache

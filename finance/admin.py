@@ -194,10 +194,11 @@ class BudgetItemAdmin(admin.ModelAdmin[BudgetItem]):
 
 @admin.register(ExchangeRate)
 class ExchangeRateAdmin(admin.ModelAdmin[ExchangeRate]):
-    """Read-only: rates are history that summaries depend on; load them with import_rates."""
+    """Read-only: rates are history that summaries depend on; fetch_rates and import_rates
+    load them."""
 
-    list_display = ["date", "base", "quote", "rate", "imported_at"]
-    list_filter = ["base", "quote"]
+    list_display = ["date", "base", "quote", "rate", "source", "imported_at"]
+    list_filter = ["source", "base", "quote"]
     search_fields = ["base", "quote"]
     date_hierarchy = "date"
     show_full_result_count = False

@@ -94,6 +94,7 @@ class Transaction(models.Model):
         WHATSAPP = "whatsapp", "WhatsApp"
         MCP = "mcp", "MCP"
         ADMIN = "admin", _("Admin")
+        IMPORT = "import", _("Imported file")
 
     # The (user, date) and (category, date) indexes below serve these foreign keys too.
     user = models.ForeignKey(
@@ -175,20 +176,27 @@ class BudgetItem(models.Model):
 
 
 class ExchangeRate(models.Model):
-    """1 `base` = `rate` `quote` on `date`."""
+    """1 `base` = `rate` `quote` on `date`, as `source` published it."""
+
+    class Source(models.TextChoices):
+        ECB = "ecb", _("European Central Bank")
+        CBR = "cbr", _("Bank of Russia")
+        FILE = "file", _("Imported file")
 
     date = models.DateField()
     base = models.CharField(max_length=3, validators=[currencies.validate_code])
     quote = models.CharField(max_length=3, validators=[currencies.validate_code])
     rate = models.DecimalField(max_digits=20, decimal_places=10)
+    source = models.CharField(max_length=4, choices=Source.choices, default=Source.FILE)
     imported_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-date", "base", "quote"]
         constraints = [
-            # Also the index behind "the latest rate on or before a date".
+            # Two sources may publish the same pair (EUR/RUB before 2022): each keeps its
+            # own. Also the index behind "the latest rate on or before a date".
             models.UniqueConstraint(
-                fields=["base", "quote", "date"], name="finance_exchangerate_unique_day"
+                fields=["base", "quote", "date", "source"], name="finance_exchangerate_unique_day"
             ),
             models.CheckConstraint(
                 condition=models.Q(rate__gt=Decimal(0)), name="finance_exchangerate_rate_positive"
@@ -200,4 +208,45 @@ class ExchangeRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date} 1 {self.base} = {self.rate} {self.quote}"
+        return f"{self.date} 1 {self.base} = {self.rate} {self.quote} ({self.source})"
+
+
+class ExchangeRateRequest(models.Model):
+    """A rate a transaction needs and the table lacks: `fetch_rates` fetches from the
+    oldest such day and deletes the requests it satisfied. The hook the task queue will
+    defer a fetch from (finance.services.exchange_rate_request)."""
+
+    base = models.CharField(max_length=3, validators=[currencies.validate_code])
+    quote = models.CharField(max_length=3, validators=[currencies.validate_code])
+    date = models.DateField()
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "base", "quote"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["base", "quote", "date"], name="finance_exchangeraterequest_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.base}/{self.quote}"
+
+
+class ImportBatch(models.Model):
+    """One imported CSV file, by the SHA-256 of its bytes: the same file imports once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="imports")
+    digest = models.CharField(max_length=64)
+    filename = models.CharField(max_length=255, blank=True)
+    rows = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest"], name="finance_importbatch_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename or self.digest[:12]} ({self.rows})"

@@ -18,7 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audit_record
 from finance import currencies, textparse
 from finance.defaults import DEFAULT_CATEGORIES, FALLBACK_SLUGS
-from finance.models import BudgetItem, Category, CategoryAlias, ExchangeRate, Kind, Transaction
+from finance.models import (
+    BudgetItem,
+    Category,
+    CategoryAlias,
+    ExchangeRate,
+    ExchangeRateRequest,
+    Kind,
+    Transaction,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -352,6 +360,8 @@ def transaction_create(
             obj=tx,
             details=_transaction_details(tx),
         )
+        if currency != user.default_currency:
+            transaction_rate_check(tx=tx)
     return tx
 
 
@@ -739,29 +749,109 @@ class RateRow:
 class RatesImported:
     total: int
     created: int
+    updated: int = 0
 
     @property
     def replaced(self) -> int:
         return self.total - self.created
 
+    @property
+    def unchanged(self) -> int:
+        return self.total - self.created - self.updated
+
+
+# A rate already stored with the same value is left alone (so a second run changes
+# nothing, not even imported_at); a corrected one is updated in place. xmax = 0 tells
+# an inserted row from an updated one.
+_RATES_UPSERT_SQL = """
+INSERT INTO finance_exchangerate (date, base, quote, rate, source, imported_at)
+SELECT d, b, q, r, %(source)s, %(now)s
+FROM unnest(%(dates)s::date[], %(bases)s::varchar[], %(quotes)s::varchar[], %(rates)s::numeric[])
+     AS u(d, b, q, r)
+ON CONFLICT (base, quote, date, source) DO UPDATE
+    SET rate = EXCLUDED.rate, imported_at = EXCLUDED.imported_at
+    WHERE finance_exchangerate.rate <> EXCLUDED.rate
+RETURNING (xmax = 0)
+"""
+
 
 @transaction.atomic
-def exchange_rates_import(*, rows: Iterable[RateRow], batch_size: int = 5000) -> RatesImported:
-    """Upsert rates by (base, quote, date): importing the same file twice changes nothing."""
+def exchange_rates_import(
+    *, rows: Iterable[RateRow], source: str = ExchangeRate.Source.FILE, batch_size: int = 5000
+) -> RatesImported:
+    """Upsert rates by (base, quote, date, source): importing the same rates twice changes
+    nothing; a rate the source has corrected is updated."""
     unique: dict[tuple[str, str, date], RateRow] = {}
     for row in rows:
         unique[(row.base, row.quote, row.date)] = row
-    before = ExchangeRate.objects.count()
+    values = list(unique.values())
+    created = updated = 0
     now = timezone.now()
-    ExchangeRate.objects.bulk_create(
-        (
-            ExchangeRate(date=r.date, base=r.base, quote=r.quote, rate=r.rate, imported_at=now)
-            for r in unique.values()
-        ),
-        batch_size=batch_size,
-        update_conflicts=True,
-        unique_fields=["base", "quote", "date"],
-        update_fields=["rate", "imported_at"],
-    )
-    created = ExchangeRate.objects.count() - before
-    return RatesImported(total=len(unique), created=created)
+    with connection.cursor() as cursor:
+        for i in range(0, len(values), batch_size):
+            batch = values[i : i + batch_size]
+            cursor.execute(
+                _RATES_UPSERT_SQL,
+                {
+                    "source": source,
+                    "now": now,
+                    "dates": [r.date for r in batch],
+                    "bases": [r.base for r in batch],
+                    "quotes": [r.quote for r in batch],
+                    "rates": [r.rate for r in batch],
+                },
+            )
+            for (inserted,) in cursor.fetchall():
+                created += bool(inserted)
+                updated += not inserted
+    if values:
+        _rate_requests_settle()
+    return RatesImported(total=len(values), created=created, updated=updated)
+
+
+def exchange_rate_request(*, base: str, quote: str, on: date) -> bool:
+    """Ask for the rate from `base` to `quote` on `on` to be fetched; True if newly asked.
+
+    Until the task queue exists this only records the request, and the daily
+    `fetch_rates` fetches from the oldest requested day; the queue will defer a
+    fetch_rates job here, in the transaction of the write that needs the rate.
+    """
+    _, created = ExchangeRateRequest.objects.get_or_create(base=base, quote=quote, date=on)
+    return created
+
+
+def transaction_rate_check(*, tx: Transaction) -> bool:
+    """Ask for the rate a transaction in a foreign currency needs, when none is stored."""
+    from finance import selectors  # a read helper; selectors import services at load time
+
+    target = tx.user.default_currency
+    if tx.currency == target:
+        return False
+    try:
+        selectors.exchange_rate(base=tx.currency, quote=target, on=tx.date)
+    except ValidationError:
+        return exchange_rate_request(base=tx.currency, quote=target, on=tx.date)
+    return False
+
+
+def exchange_rate_requests_drop(*, before: date) -> list[ExchangeRateRequest]:
+    """Forget the requests for days before `before` that are still unanswered."""
+    _rate_requests_settle()
+    dropped = list(ExchangeRateRequest.objects.filter(date__lt=before))
+    ExchangeRateRequest.objects.filter(pk__in=[r.pk for r in dropped]).delete()
+    return dropped
+
+
+def _rate_requests_settle() -> int:
+    """Forget the requests that the stored rates now answer; return how many."""
+    from finance import selectors
+
+    settled = []
+    for request in ExchangeRateRequest.objects.all()[:1000]:
+        try:
+            selectors.exchange_rate(base=request.base, quote=request.quote, on=request.date)
+        except ValidationError:
+            continue
+        settled.append(request.pk)
+    ExchangeRateRequest.objects.filter(pk__in=settled).delete()
+    return len(settled)

@@ -11,10 +11,8 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import ApiToken, User
-from config.tests.browser import SCREENSHOTS, axe_violations, browser, describe, new_page
+from config.tests.browser import SCREENSHOTS, axe_violations, describe, new_page
 from finance.models import BudgetItem, Transaction
-
-__all__ = ["browser"]  # the fixture, imported for pytest
 
 PASSWORD = "a long enough passphrase"
 

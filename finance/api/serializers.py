@@ -162,6 +162,18 @@ class BudgetItemUpdateIn(serializers.Serializer[Any]):
     currency = serializers.CharField(max_length=3, required=False)
 
 
+class ExportIn(serializers.Serializer[Any]):
+    """Documentation only: the export's period (`from`, `to`, each YYYY-MM-DD, optional)."""
+
+    from_ = serializers.DateField(required=False, label="from")
+    to = serializers.DateField(required=False)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
 class SummaryIn(serializers.Serializer[Any]):
     month = MonthField(required=False)
     currency = serializers.CharField(max_length=3, required=False)
@@ -191,10 +203,31 @@ class SummaryCategoryOut(serializers.Serializer[Any]):
     over_budget = serializers.BooleanField()
 
 
+class UnconvertedOut(serializers.Serializer[Any]):
+    currency = serializers.CharField()
+    amount = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+
+
+class MissingRateOut(serializers.Serializer[Any]):
+    from_ = serializers.CharField(label="from")
+    to = serializers.CharField()
+    date = serializers.DateField()
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
 class SummaryOut(serializers.Serializer[Any]):
+    """The month in one currency; totals exclude `unconverted`, `missing_rates` says why."""
+
     month = serializers.CharField()
     currency = serializers.CharField()
-    income = serializers.CharField()
-    expense = serializers.CharField()
+    income = serializers.CharField(help_text="Excludes `unconverted`.")
+    expense = serializers.CharField(help_text="Excludes `unconverted`.")
     balance = serializers.CharField()
     categories = SummaryCategoryOut(many=True)
+    unconverted = UnconvertedOut(many=True, help_text="Money no rate converts, left out.")
+    missing_rates = MissingRateOut(many=True, help_text="The rates that were not found.")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
@@ -19,7 +20,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import User
-from finance import errors, presenters, selectors, services
+from finance import dataforms, dataviews, errors, exports, presenters, selectors, services
 from finance.api import serializers as s
 from finance.models import BudgetItem, Category, Transaction
 
@@ -308,3 +309,31 @@ class SummaryApi(ApiView):
         except ValidationError as e:
             raise _on_fields(e) from e
         return Response(presenters.summary_data(summary))
+
+
+class TransactionExportApi(ApiView):
+    @extend_schema(
+        tags=["export"],
+        parameters=[s.ExportIn],
+        responses={(200, "text/csv"): bytes},
+        operation_id="transactions_export_csv",
+        description="All the caller's transactions from `from` to `to` (both optional) as CSV.",
+    )
+    def get(self, request: Request) -> HttpResponseBase:
+        form = dataforms.ExportForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        start, end = form.period()
+        rows = exports.transactions_csv(user=self.owner, start=start, end=end)
+        return dataviews.csv_response(rows, exports.csv_filename(start, end))
+
+
+class AccountExportApi(ApiView):
+    @extend_schema(
+        tags=["export"],
+        responses={(200, "application/json"): dict},
+        operation_id="account_export_json",
+        description="Everything the caller owns, as one JSON document, without any secret.",
+    )
+    def get(self, request: Request) -> HttpResponseBase:
+        return dataviews.json_response(exports.account_export(user=self.owner), self.owner.username)

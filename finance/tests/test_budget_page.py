@@ -161,3 +161,24 @@ class BudgetCopyServiceTestCase(BaseTestCase):
             user=self.alice, month=date(2026, 1, 1), source="web"
         )
         self.assertEqual(len(created), 1)
+
+
+class BudgetPageMissingRateTestCase(BaseTestCase):
+    def test_a_missing_rate_is_a_notice_and_the_rest_still_counts(self) -> None:
+        for amount, currency in (("300", "RUB"), ("12", "GEL")):
+            services.transaction_create(
+                user=self.alice,
+                kind="expense",
+                amount=Decimal(amount),
+                currency=currency,
+                category=self.category(self.alice, "cafe"),
+                date=date(2026, 11, 3),
+                source="web",
+            )
+        self.client.force_login(self.alice)
+        response = self.client.get("/budget/?month=2026-11")
+        self.assertEqual(response.status_code, 200)
+        row = next(r for r in response.context["page"].rows if r.category.slug == "cafe")
+        self.assertEqual(row.spent, Decimal("300.00"))
+        self.assertContains(response, 'id="unconverted"')
+        self.assertContains(response, "12,00 GEL")
