@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "finance",
     "botapi",
     "messaging",
+    "agents",
 ]
 
 MIDDLEWARE = [
