@@ -25,7 +25,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from mcp.shared.exceptions import MCPError
 from starlette.types import ASGIApp
 
-from agents import prompts, tools
+from agents import prompts, snippets, tools
 from agents.auth import SCOPE_KEY, Authenticated, TokenAuthentication, rate_limited_message
 from audit import context
 from audit.models import Source
@@ -33,7 +33,7 @@ from botapi import dispatch, ratelimit, schemas
 from botapi.actions import ACTIONS, Caller
 from botapi.errors import ActionError, RateLimitExceeded
 
-PATH = "/mcp"
+PATH = snippets.MCP_PATH
 NAME = "kopilka"
 T = TypeVar("T")
 
