@@ -19,6 +19,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db import close_old_connections
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts.models import ApiToken
@@ -29,11 +30,14 @@ from audit.middleware import REQUEST_ID_RE, client_ip
 from audit.models import Source
 from botapi import auth as bot_auth
 from botapi import dispatch, ratelimit
-from botapi.errors import ApiError, RateLimitExceeded
+from botapi.errors import RATE_LIMITED_MESSAGE, ApiError, RateLimitExceeded
 
 SCOPE_KEY = "kopilka.caller"
 AUTHORIZATION = "Authorization"
 WWW_AUTHENTICATE = 'Bearer realm="kopilka"'
+TOKEN_MISSING = gettext_lazy(
+    "Send the bot token in the Authorization header (Bearer kop_...) or in X-Bot-Token."
+)
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ def authenticate(request: HttpRequest) -> ApiToken:
     ratelimit.check_address(request)
     raw, header = raw_token(request)
     if not raw:
-        code, message = "token_missing", bot_auth.TOKEN_MISSING
+        code, message = "token_missing", TOKEN_MISSING
     elif not is_well_formed(raw):
         code, message = "token_malformed", bot_auth.TOKEN_MALFORMED
     else:
@@ -91,48 +95,51 @@ def request_context(request: HttpRequest) -> context.RequestContext:
     return context.RequestContext(request_id=request_id, client_ip=client_ip(request))
 
 
-def _refusal(request: HttpRequest, ctx: context.RequestContext) -> tuple[int, dict[str, Any], dict[str, str]]:
-    """Authenticate, or say how to refuse: (status, body, headers); status 0 is a pass."""
-    started = time.perf_counter()
-    with translation.override(translation.get_language_from_request(request)):
-        try:
-            request.kopilka_token = authenticate(request)  # type: ignore[attr-defined]
-            return 0, {}, {}
-        except ApiError as exc:
-            status, error, body = exc.status_code, exc.error, {"error": exc.error, "message": exc.message, "details": exc.details}
-            headers = exc.headers
-        except RateLimitExceeded as exc:
-            status, error = 429, "rate_limited"
-            body = {"error": error, "message": rate_limited_message(exc.retry_after)}
-            headers = {"Retry-After": str(exc.retry_after)}
-    token = context.activate(ctx)
-    try:
-        audit = dispatch.RequestAudit(source=Source.MCP, started=started)
-        audit.write(status=status, error=error, codes=[d["code"] for d in body.get("details", [])])
-    finally:
-        context.deactivate(token)
-    return status, body, headers
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
 
 
 def rate_limited_message(retry_after: int) -> str:
-    from botapi.errors import RATE_LIMITED_MESSAGE
-
+    # The bot endpoint's wording, untranslated there too.
     return f"{RATE_LIMITED_MESSAGE} Try again in {retry_after} s."
 
 
-def _check(scope: Scope) -> tuple[int, dict[str, Any], dict[str, str], Authenticated | None]:
+def _language(request: HttpRequest, token: ApiToken) -> str:
+    """The language the client asks for in Accept-Language, else the token owner's."""
+    if request.META.get("HTTP_ACCEPT_LANGUAGE"):
+        return translation.get_language_from_request(request)
+    return token.user.language
+
+
+def check(scope: Scope) -> Authenticated | Refusal:
+    """The request's caller, or its refusal, audited. Runs in Django's thread."""
     close_old_connections()
     try:
         request = ASGIRequest(scope, io.BytesIO())
         ctx = request_context(request)
-        status, body, headers = _refusal(request, ctx)
-        if status:
-            return status, body, headers, None
-        token: ApiToken = request.kopilka_token  # type: ignore[attr-defined]
-        language = token.user.language
-        if request.META.get("HTTP_ACCEPT_LANGUAGE"):
-            language = translation.get_language_from_request(request)
-        return 0, {}, {}, Authenticated(token, language, request, ctx)
+        started = time.perf_counter()
+        with translation.override(translation.get_language_from_request(request)):
+            try:
+                token = authenticate(request)
+            except ApiError as exc:
+                body = {"error": exc.error, "message": exc.message, "details": exc.details}
+                refusal = Refusal(exc.status_code, body, exc.headers)
+            except RateLimitExceeded as exc:
+                body = {"error": "rate_limited", "message": rate_limited_message(exc.retry_after)}
+                refusal = Refusal(429, body, {"Retry-After": str(exc.retry_after)})
+            else:
+                return Authenticated(token, _language(request, token), request, ctx)
+        activated = context.activate(ctx)
+        try:
+            audit = dispatch.RequestAudit(source=Source.MCP, started=started)
+            codes = [d["code"] for d in refusal.body.get("details", [])]
+            audit.write(status=refusal.status, error=refusal.body["error"], codes=codes)
+        finally:
+            context.deactivate(activated)
+        return refusal
     finally:
         close_old_connections()
 
@@ -148,27 +155,36 @@ class TokenAuthentication:
         if scope["type"] != "http" or scope["path"].rstrip("/") != self.path:
             await self.app(scope, receive, send)
             return
-        status, body, headers, caller = await sync_to_async(_check, thread_sensitive=True)(scope)
-        if caller is None:
-            await _respond(send, status, body, headers)
+        caller = await sync_to_async(check, thread_sensitive=True)(scope)
+        if isinstance(caller, Refusal):
+            await _respond(send, caller)
             return
         scope[SCOPE_KEY] = caller
         request_id = caller.request_context.request_id
 
         async def send_with_request_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", request_id.encode())]}
+                message = {
+                    **message,
+                    "headers": [
+                        *message.get("headers", []),
+                        (b"x-request-id", request_id.encode()),
+                    ],
+                }
             await send(message)
 
         await self.app(scope, receive, send_with_request_id)
 
 
-async def _respond(send: Send, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
-    content = json.dumps(body, ensure_ascii=False).encode("utf-8")
+async def _respond(send: Send, refusal: Refusal) -> None:
+    content = json.dumps(refusal.body, ensure_ascii=False).encode("utf-8")
     raw_headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(content)).encode()),
-        *((name.lower().encode(), value.encode("latin-1")) for name, value in headers.items()),
+        *(
+            (name.lower().encode(), value.encode("latin-1"))
+            for name, value in refusal.headers.items()
+        ),
     ]
-    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.start", "status": refusal.status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": content})

@@ -55,7 +55,9 @@ def get(name: str, arguments: dict[str, Any], today: date) -> types.GetPromptRes
             "otherwise create_expense, passing my words unchanged as text. Then tell me "
             "in one line what was recorded (amount, category, date). My words: %(text)s"
         ) % {"text": text}
-        return types.GetPromptResult(description=_("Record what I type"), messages=[_message(instruction)])
+        return types.GetPromptResult(
+            description=_("Record what I type"), messages=[_message(instruction)]
+        )
     if name == REVIEW_MONTH:
         month = str(arguments.get("month") or f"{today:%Y-%m}")
         instruction = _(
@@ -63,5 +65,7 @@ def get(name: str, arguments: dict[str, Any], today: date) -> types.GetPromptRes
             "expenses, the balance, and the categories where I spent more than planned or "
             "have no plan. Suggest one thing to watch."
         ) % {"month": month}
-        return types.GetPromptResult(description=_("Review my month"), messages=[_message(instruction)])
+        return types.GetPromptResult(
+            description=_("Review my month"), messages=[_message(instruction)]
+        )
     raise MCPError(types.INVALID_PARAMS, _("No such prompt: %(name)s") % {"name": name})

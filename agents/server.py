@@ -226,7 +226,9 @@ def transport_security() -> TransportSecuritySettings:
         # The SDK matches exact names (and any port): ".example.org" admits the domain itself.
         name = host.lstrip(".")
         hosts += [name, f"{name}:*"]
-        origins += [f"{scheme}://{name}{port}" for scheme in ("http", "https") for port in ("", ":*")]
+        origins += [
+            f"{scheme}://{name}{port}" for scheme in ("http", "https") for port in ("", ":*")
+        ]
     return TransportSecuritySettings(
         enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
     )

@@ -49,11 +49,10 @@ def flatten(schema: dict[str, Any], language: str) -> dict[str, Any]:
     A property given by `anyOf` alternatives becomes the first of them (amounts: the
     decimal string), keeping the property's own description, which names the others.
     """
-    if "anyOf" in schema or "oneOf" in schema:
-        first = (schema.get("anyOf") or schema.get("oneOf"))[0]
-        merged = {**first, **{k: v for k, v in schema.items() if k not in {"anyOf", "oneOf"}}}
-        if "type" in first:
-            return flatten(merged, language)
+    alternatives = schema.get("anyOf") or schema.get("oneOf")
+    if alternatives and "type" in alternatives[0]:
+        rest = {k: v for k, v in schema.items() if k not in {"anyOf", "oneOf"}}
+        return flatten({**alternatives[0], **rest}, language)
     flat: dict[str, Any] = {}
     for keyword, value in schema.items():
         if keyword not in KEPT_KEYWORDS:
@@ -152,4 +151,6 @@ def call(name: str, arguments: Any) -> Call:
         dry_run = payload.pop(DRY_RUN, False)
     if key is None:
         key = f"mcp:{uuid.uuid4()}"
-    return Call(action=name, payload=payload if payload is not None else {}, key=key, dry_run=dry_run)
+    return Call(
+        action=name, payload=payload if payload is not None else {}, key=key, dry_run=dry_run
+    )

@@ -54,7 +54,9 @@ def serve_mcp(**env: str) -> Iterator[LiveServer]:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("serve_mcp did not start: " + (log_dir / "server.log").read_text())
+                raise RuntimeError(
+                    "serve_mcp did not start: " + (log_dir / "server.log").read_text()
+                )
             time.sleep(0.1)
         yield server
     finally:

@@ -73,9 +73,11 @@ class SetupSnippetsTestCase(BaseTestCase):
         self.assertContains(response, 'href="/agents/kopilka/SKILL.md"')
         self.assertContains(response, "http://testserver/mcp")
 
-    @override_settings(PUBLIC_URL="https://kopilka.example.org", MCP_URL="https://mcp.example.org/mcp")
+    @override_settings(
+        PUBLIC_URL="https://kopilka.example.org", MCP_URL="https://mcp.example.org/mcp"
+    )
     def test_the_addresses_come_from_the_settings(self) -> None:
-        raw, texts = self.create()
+        _raw, texts = self.create()
         self.assertEqual(
             json.loads(texts["setup-gemini-settings"])["mcpServers"]["kopilka"]["httpUrl"],
             "https://mcp.example.org/mcp",

@@ -124,7 +124,9 @@ class McpServerTestCase(TransactionTestCase):
             listed["set_budget_item"].input_schema["properties"]["planned_amount"]["type"], "string"
         )
         english = {t.name: t for t in self.connect(**{"Accept-Language": "en"}).list_tools()}
-        self.assertEqual(english["create_expense"].description, ACTIONS["create_expense"].description)
+        self.assertEqual(
+            english["create_expense"].description, ACTIONS["create_expense"].description
+        )
 
     def test_every_action_through_a_tool(self) -> None:
         client = self.connect()
@@ -171,7 +173,9 @@ class McpServerTestCase(TransactionTestCase):
         replayed = request_rows().filter(idempotency_key="mcp-retry-0001").latest("id")
         self.assertTrue(replayed.details["replayed"])
         # The same key for something else is refused; no key is a fresh one each time.
-        reused = client.call("create_expense", {"text": "чай 90", "idempotency_key": "mcp-retry-0001"})
+        reused = client.call(
+            "create_expense", {"text": "чай 90", "idempotency_key": "mcp-retry-0001"}
+        )
         self.assertEqual(body(reused)["error"], "idempotency_key_reused")
         one, two = (body(client.call("create_expense", {"text": "чай 90"})) for _ in range(2))
         self.assertNotEqual(one["idempotency_key"], two["idempotency_key"])
@@ -207,7 +211,9 @@ class McpServerTestCase(TransactionTestCase):
         unknown = body(client.call("make_coffee", {}))
         self.assertEqual([d["code"] for d in unknown["details"]], ["unknown_action"])
         nothing = body(client.call("create_expense"))
-        self.assertEqual([(d["path"], d["code"]) for d in nothing["details"]], [("payload.text", "required")])
+        self.assertEqual(
+            [(d["path"], d["code"]) for d in nothing["details"]], [("payload.text", "required")]
+        )
         self.assertFalse(BudgetItem.objects.exists())
         self.assertFalse(Transaction.objects.exists())
 
@@ -295,7 +301,9 @@ class McpServerTestCase(TransactionTestCase):
         self.assertFalse(self.connect(token=self.readonly).call("list_categories", {}).is_error)
         rows = request_rows().filter(token=issued.token, status_code=429)
         self.assertEqual(rows.count(), 2)
-        self.assertEqual({(r.action, r.error_code) for r in rows}, {("list_categories", "rate_limited")})
+        self.assertEqual(
+            {(r.action, r.error_code) for r in rows}, {("list_categories", "rate_limited")}
+        )
 
     def test_the_audit_rows_say_mcp(self) -> None:
         client = self.connect(**{"X-Request-ID": "mcp-audit-1"})
@@ -330,7 +338,9 @@ class McpServerTestCase(TransactionTestCase):
         )
         slugs = {c["slug"] for c in json.loads(categories.contents[0].text)["categories"]}
         self.assertIn("groceries", slugs)
-        self.assertEqual(json.loads(summary.contents[0].text)["month"], f"{self.alice.today():%Y-%m}")
+        self.assertEqual(
+            json.loads(summary.contents[0].text)["month"], f"{self.alice.today():%Y-%m}"
+        )
         self.assertEqual([p.name for p in prompts.prompts], ["record", "review_month"])
         self.assertIn("кофе 300", record.messages[0].content.text)
         self.assertIn("create_expense", record.messages[0].content.text)
@@ -348,8 +358,18 @@ class McpServerTestCase(TransactionTestCase):
         auth = {"Authorization": f"Bearer {self.token}"}
         cases = [
             {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": 5}},
-            {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "get_summary", "arguments": [1]}},
-            {"jsonrpc": "2.0", "id": 3, "method": "resources/read", "params": {"uri": "kopilka://nothing"}},
+            {
+                "jsonrpc": "2.0",
+                "id": 2,
+                "method": "tools/call",
+                "params": {"name": "get_summary", "arguments": [1]},
+            },
+            {
+                "jsonrpc": "2.0",
+                "id": 3,
+                "method": "resources/read",
+                "params": {"uri": "kopilka://nothing"},
+            },
             {"jsonrpc": "2.0", "id": 4, "method": "prompts/get", "params": {"name": "nothing"}},
             {"jsonrpc": "2.0", "id": 5, "method": "no/such/method"},
         ]
@@ -358,6 +378,13 @@ class McpServerTestCase(TransactionTestCase):
                 reply = self.post(auth, message)
                 self.assertLess(reply.status, 500, reply.body)
         garbage = self.mcp.request(
-            "POST", "/mcp", b"{not json", {**auth, "Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+            "POST",
+            "/mcp",
+            b"{not json",
+            {
+                **auth,
+                "Content-Type": "application/json",
+                "Accept": "application/json, text/event-stream",
+            },
         )
         self.assertLess(garbage.status, 500)

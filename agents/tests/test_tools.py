@@ -30,14 +30,20 @@ class FlattenTestCase(SimpleTestCase):
         self.assertEqual(ru["description"], "Месяц в виде ГГГГ-ММ. По умолчанию текущий.")
         self.assertEqual(en["description"], "The month as YYYY-MM. Default: the current month.")
         # A language without translations falls back to English.
-        self.assertEqual(tools.input_schema(ACTIONS["get_summary"], "de")["properties"]["month"], en)
+        self.assertEqual(
+            tools.input_schema(ACTIONS["get_summary"], "de")["properties"]["month"], en
+        )
 
     def test_only_create_actions_take_dry_run(self) -> None:
-        with_dry_run = {n for n, a in ACTIONS.items() if "dry_run" in tools.input_schema(a, "en")["properties"]}
+        with_dry_run = {
+            n for n, a in ACTIONS.items() if "dry_run" in tools.input_schema(a, "en")["properties"]
+        }
         self.assertEqual(with_dry_run, {"create_expense", "create_income"})
 
     def test_call_splits_the_options_from_the_payload(self) -> None:
-        call = tools.call("create_expense", {"text": "кофе", "idempotency_key": "k" * 8, "dry_run": True})
+        call = tools.call(
+            "create_expense", {"text": "кофе", "idempotency_key": "k" * 8, "dry_run": True}
+        )
         self.assertEqual((call.payload, call.key, call.dry_run), ({"text": "кофе"}, "k" * 8, True))
         fresh = tools.call("get_summary", None)
         self.assertEqual(fresh.payload, {})
