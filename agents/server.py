@@ -102,9 +102,12 @@ def perform(caller: Authenticated, call: tools.Call) -> dispatch.Performed:
     )
 
 
+REPLAYED_META = "kopilka/replayed"
+
+
 def tool_result(caller: Authenticated, call: tools.Call) -> types.CallToolResult:
     try:
-        body = perform(caller, call).body
+        performed = perform(caller, call)
     except ActionError as exc:
         error = exc.body()
         return types.CallToolResult(
@@ -112,7 +115,10 @@ def tool_result(caller: Authenticated, call: tools.Call) -> types.CallToolResult
             structured_content=error,
             is_error=True,
         )
+    body = performed.body
     return types.CallToolResult(
+        # A retry's answer is the first one's, as the bot endpoint's Idempotent-Replayed says.
+        meta={REPLAYED_META: True} if performed.replayed else None,
         content=[types.TextContent(type="text", text=_dump(body))],
         structured_content=body,
         is_error=False,

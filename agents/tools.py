@@ -9,6 +9,7 @@ validates them against the action's own strict schema.
 import copy
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import mcp_types as types
@@ -128,6 +129,16 @@ def tool_list(language: str) -> list[types.Tool]:
     return [tool(action, language) for action in actions.ACTIONS.values()]
 
 
+def _decimals(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: _decimals(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decimals(v) for v in value]
+    return value
+
+
 @dataclass(frozen=True)
 class Call:
     """A tool call as the dispatcher takes it."""
@@ -142,8 +153,10 @@ def call(name: str, arguments: Any) -> Call:
     """Split a tool's arguments into the action's payload and the call's options.
 
     Whatever they are, they are passed on: the dispatcher says what is wrong with them.
+    JSON floats become Decimals, as in the bot endpoint's bodies, so that an amount sent
+    as a float is refused as one ("float_not_allowed") and none loses a cent.
     """
-    payload = dict(arguments) if isinstance(arguments, dict) else arguments
+    payload = _decimals(arguments)
     key: Any = None
     dry_run: Any = False
     if isinstance(payload, dict):

@@ -165,9 +165,11 @@ class McpServerTestCase(TransactionTestCase):
     def test_a_retried_call_with_the_same_key_records_once(self) -> None:
         client = self.connect()
         arguments = {"text": "кофе 250", "idempotency_key": "mcp-retry-0001"}
-        first = body(client.call("create_expense", arguments))
-        second = body(client.call("create_expense", arguments))
-        self.assertEqual(first, second)
+        first = client.call("create_expense", arguments)
+        second = client.call("create_expense", arguments)
+        self.assertEqual(body(first), body(second))
+        self.assertIsNone(first.meta)
+        self.assertEqual(second.meta, {"kopilka/replayed": True})
         self.assertEqual(Transaction.objects.filter(user=self.alice).count(), 1)
         self.assertEqual(IdempotencyKey.objects.filter(key="mcp-retry-0001").count(), 1)
         replayed = request_rows().filter(idempotency_key="mcp-retry-0001").latest("id")
@@ -205,7 +207,7 @@ class McpServerTestCase(TransactionTestCase):
                 ("payload", "one_of"),
                 ("payload.colour", "unknown_field"),
                 ("payload.month", "invalid_format"),
-                ("payload.planned_amount", "invalid"),
+                ("payload.planned_amount", "float_not_allowed"),
             ],
         )
         unknown = body(client.call("make_coffee", {}))
