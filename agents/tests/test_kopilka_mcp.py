@@ -54,15 +54,24 @@ class KopilkaMcpTestCase(TransactionTestCase):
     def test_it_forwards_calls_to_the_bot_endpoint(self) -> None:
         client = self.bridge(KOPILKA_URL=f"{self.bot.url}/api/bot/actions")  # kopilka-send's form
         arguments = {"text": "кофе 250", "idempotency_key": "bridge-key-0001"}
-        first = client.call("create_expense", arguments)
+
+        async def calls(session: Any) -> list[types.CallToolResult]:
+            return [
+                await session.call_tool("create_expense", arguments),
+                await session.call_tool("create_expense", arguments),  # a retry
+                await session.call_tool(
+                    "set_budget_item", {"month": "2026-13", "planned_amount": "x"}
+                ),
+                await session.call_tool("create_expense", {"text": "такси 400", "dry_run": True}),
+            ]
+
+        first, retry, bad, dry = client.run(calls)
         self.assertFalse(first.is_error, first.content)
-        self.assertEqual(body(first), body(client.call("create_expense", arguments)))
+        self.assertEqual(body(first), body(retry))
         tx = Transaction.objects.get(user=self.alice)
         self.assertEqual((str(tx.amount), tx.source), ("250.00", "bot"))
         self.assertEqual(body(first)["result"]["id"], tx.pk)
         self.assertEqual(AuditLog.objects.filter(action="transaction.create").count(), 1)
-
-        bad = client.call("set_budget_item", {"month": "2026-13", "planned_amount": "x"})
         self.assertTrue(bad.is_error)
         self.assertEqual(
             [(d["path"], d["code"]) for d in body(bad)["details"]],
@@ -72,7 +81,6 @@ class KopilkaMcpTestCase(TransactionTestCase):
                 ("payload.planned_amount", "invalid"),
             ],
         )
-        dry = client.call("create_expense", {"text": "такси 400", "dry_run": True})
         self.assertTrue(body(dry)["dry_run"])
         self.assertEqual(Transaction.objects.count(), 1)
 
