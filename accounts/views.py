@@ -18,6 +18,7 @@ from django_ratelimit.core import is_ratelimited
 from accounts import forms, selectors, services, throttle
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ApiToken
+from agents import snippets
 
 TOO_MANY_ATTEMPTS = gettext_lazy("Too many attempts. Wait a few minutes and try again.")
 
@@ -171,11 +172,21 @@ def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _tokens_page(
     request: AuthenticatedHttpRequest, form: forms.TokenForm, issued: services.IssuedToken | None
 ) -> HttpResponse:
-    page = selectors.tokens_page(
-        user=request.user, base_url=settings.PUBLIC_URL or request.build_absolute_uri("/")
-    )
+    base_url = (settings.PUBLIC_URL or request.build_absolute_uri("/")).rstrip("/")
+    page = selectors.tokens_page(user=request.user, base_url=base_url)
+    setup: list[snippets.Snippet] = []
+    if issued is not None:
+        setup = snippets.setup(base_url=base_url, token=issued.raw)
     response = render(
-        request, "accounts/tokens.html", {"page": page, "form": form, "issued": issued}
+        request,
+        "accounts/tokens.html",
+        {
+            "page": page,
+            "form": form,
+            "issued": issued,
+            "setup": setup,
+            "mcp_url": snippets.mcp_url(base_url),
+        },
     )
     if issued is not None:
         # The one page that holds the token: keep it out of every cache.

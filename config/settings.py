@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "finance",
     "botapi",
     "messaging",
+    "agents",
 ]
 
 MIDDLEWARE = [
@@ -318,3 +319,6 @@ SIMPLE_JWT = {
 }
 # The public address used in the tokens page's curl example ("" = this request's host).
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+# The MCP server's address as agents reach it, for the tokens page's set-up snippets
+# ("" = PUBLIC_URL, or this request's host, with /mcp, where nginx routes it).
+MCP_URL = os.environ.get("MCP_URL", "").rstrip("/")

@@ -1,6 +1,7 @@
 """Shared test personas: alice (the owner, with a full-scope and a read-only bot
 token), bob (a stranger). Tests add their own rows with `objects.create` or services."""
 
+from django.core.cache import cache
 from django.test import TestCase
 
 from accounts.models import Scope, User
@@ -38,3 +39,13 @@ class BaseTestCase(TestCase):
 
     def category(self, user: User, slug: str) -> Category:
         return Category.objects.get(user=user, slug=slug)
+
+
+def clear_cache() -> None:
+    """Forget this test process's cache keys (rate-limit counters above all). Not FLUSHDB:
+    pytest-xdist's other workers share the Redis, each under its own key prefix."""
+    delete_pattern = getattr(cache, "delete_pattern", None)
+    if delete_pattern is not None:
+        delete_pattern("*")  # django-redis adds the KEY_PREFIX and version
+    else:
+        cache.clear()

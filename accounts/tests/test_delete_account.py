@@ -1,7 +1,6 @@
 from datetime import date
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import InternalError, ProgrammingError, transaction
 from django.test import override_settings
@@ -10,14 +9,14 @@ from accounts import services as account_services
 from accounts.models import ApiToken, User
 from audit.models import AuditLog
 from audit.services import audit_record, audit_redact_user
-from config.testing import PASSWORD, BaseTestCase
+from config.testing import PASSWORD, BaseTestCase, clear_cache
 from finance import services
 from finance.models import BudgetItem, Category, Transaction
 
 
 class DeleteAccountTestCase(BaseTestCase):
     def setUp(self) -> None:
-        cache.clear()  # the password throttle counts in the shared cache
+        clear_cache()  # the password throttle counts in the shared cache
         services.transaction_create(
             user=self.alice,
             kind="expense",

@@ -6,11 +6,11 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import ApiToken, User
+from config.testing import clear_cache
 from config.tests.browser import SCREENSHOTS, axe_violations, describe, new_page
 from finance.models import BudgetItem, Transaction
 
@@ -29,7 +29,7 @@ def sign_up(page: Page, base: str, username: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_first_session(browser: Browser, live_server: LiveServer) -> None:
-    cache.clear()  # throttling counters from earlier tests
+    clear_cache()  # throttling counters from earlier tests
     base = live_server.url
     page = new_page(browser)
     sign_up(page, base, "dasha")
@@ -78,7 +78,7 @@ def test_first_session(browser: Browser, live_server: LiveServer) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_token_is_shown_once(browser: Browser, live_server: LiveServer) -> None:
-    cache.clear()
+    clear_cache()
     base = live_server.url
     page = new_page(browser)
     sign_up(page, base, "egor")
@@ -102,7 +102,7 @@ def test_a_token_is_shown_once(browser: Browser, live_server: LiveServer) -> Non
 
 @pytest.mark.django_db(transaction=True)
 def test_keyboard_and_phone(browser: Browser, live_server: LiveServer) -> None:
-    cache.clear()
+    clear_cache()
     base = live_server.url
     page = new_page(browser, locale="en-GB", width=375)
     page.goto(f"{base}/signup/")  # the login page focuses its first field itself
@@ -137,7 +137,7 @@ def test_keyboard_and_phone(browser: Browser, live_server: LiveServer) -> None:
 def test_dashboard_screenshots_in_both_languages(browser: Browser, live_server: LiveServer) -> None:
     from django.core.management import call_command
 
-    cache.clear()
+    clear_cache()
     call_command("create_demo_user")  # a month of rows and a budget, in Russian
     base = live_server.url
     page = new_page(browser)
@@ -163,7 +163,7 @@ def test_dashboard_screenshots_in_both_languages(browser: Browser, live_server: 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_token_works_until_it_is_revoked(browser: Browser, live_server: LiveServer) -> None:
-    cache.clear()
+    clear_cache()
     base = live_server.url
     page = new_page(browser)
     sign_up(page, base, "fedor")

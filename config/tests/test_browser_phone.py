@@ -5,12 +5,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import User
+from config.testing import clear_cache
 from config.tests.browser import axe_violations, describe, new_page
 from finance import services
 from finance.models import Category, Transaction
@@ -62,7 +62,7 @@ def layout_problems(page: Page) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_every_page_fits_a_phone(browser: Browser, live_server: LiveServer) -> None:
-    cache.clear()
+    clear_cache()
     call_command("create_demo_user")  # a realistic month: 35 000,00 rent, long names
     demo = User.objects.get(username="demo")
     tx = Transaction.objects.filter(user=demo).order_by("-amount").first()
@@ -112,7 +112,7 @@ def test_every_page_fits_a_phone(browser: Browser, live_server: LiveServer) -> N
 def test_the_dashboard_tells_what_it_could_not_convert(
     browser: Browser, live_server: LiveServer
 ) -> None:
-    cache.clear()
+    clear_cache()
     call_command("create_demo_user")
     demo = User.objects.get(username="demo")
     today = demo.today()
@@ -141,7 +141,7 @@ def test_the_dashboard_tells_what_it_could_not_convert(
 def test_export_then_import_through_the_pages(
     browser: Browser, live_server: LiveServer, tmp_path: Path
 ) -> None:
-    cache.clear()
+    clear_cache()
     call_command("create_demo_user")
     demo = User.objects.get(username="demo")
     count = Transaction.objects.filter(user=demo).count()
