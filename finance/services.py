@@ -514,7 +514,7 @@ def record_from_text(
         # The text's amount has more decimals than the currency holds (`1.5` yen).
         raise ValidationError({"text": e.error_list}) from None
     category = categories[parsed.category_id]
-    return transaction_create(
+    tx = transaction_create(
         user=user,
         kind=kind,
         amount=amount,
@@ -527,6 +527,8 @@ def record_from_text(
         actor=actor,
         dry_run=dry_run,
     )
+    tx.category_guessed = parsed.category_guessed
+    return tx
 
 
 # Budget

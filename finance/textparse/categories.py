@@ -2,15 +2,18 @@
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from finance.textparse import vocabulary as shipped_vocabulary
 from finance.textparse import words
 
-# When two categories match at the same word, a person's own keywords beat the defaults.
-SOURCE_RANK = {"learned": 0, "user": 1, "default": 2, "name": 3}
+# When two categories match at the same word, a person's own keywords beat the defaults,
+# and the shipped vocabulary comes last: it never overrides what a person taught.
+SOURCE_RANK = {"learned": 0, "user": 1, "default": 2, "name": 3, "vocabulary": 4}
 # Typos are forgiven only in words long enough that one slip does not make another word.
 FUZZY_MIN_LENGTH = 5
 FUZZY_TWO_EDITS_LENGTH = 8
@@ -39,6 +42,11 @@ class CategoryMatch:
     category: CategoryEntry
     alias: str  # the keyword that matched; "" for the fallback category
     fuzzy: bool = False
+
+    @property
+    def guessed(self) -> bool:
+        """Whether the text's words chose the category (False: the fallback, by default)."""
+        return bool(self.alias)
 
 
 @dataclass(frozen=True)
@@ -88,13 +96,15 @@ class _KindIndex:
                         best = (rank, phrase)
         return best
 
-    def fuzzy(self, tokens: list[str]) -> _Phrase | None:
-        best: tuple[float, int, _Phrase] | None = None
+    def fuzzy(self, tokens: list[str]) -> tuple[tuple[float, int, int], _Phrase] | None:
+        best: tuple[tuple[float, int, int], _Phrase] | None = None
         for i, token in enumerate(tokens):
             found = self._nearest(token)
-            if found is not None and (best is None or (found[1], i) < best[:2]):
-                best = (found[1], i, found[0])
-        return best[2] if best else None
+            if found is not None:
+                rank = (found[1], i, found[0].source)
+                if best is None or rank < best[0]:
+                    best = (rank, found[0])
+        return best
 
     def _nearest(self, token: str) -> tuple[_Phrase, float] | None:
         # One read, not `in` then `[]`: another thread may clear the cache in between.
@@ -115,21 +125,53 @@ class _KindIndex:
         return found
 
 
+@lru_cache(maxsize=32)
+def _vocabulary_index(slugs: frozenset[str]) -> _KindIndex:
+    """The shipped vocabulary of these category slugs, built once and shared by every user.
+
+    Its phrases carry a stand-in entry (slug only); a user's index maps it to their own.
+    """
+    index = _KindIndex()
+    shipped = shipped_vocabulary.load()
+    for slug in sorted(slugs):
+        stand_in = CategoryEntry(id=0, slug=slug, name=slug, kind="")
+        for entry in shipped.get(slug, ()):
+            index.add(stand_in, entry, SOURCE_RANK["vocabulary"])
+    return index
+
+
 class CategoryIndex:
     """Every category's name and keywords under the keys their word forms are known by.
 
     Build it once per set of categories: a parse then costs a few dictionary lookups.
+    Categories whose slug has a shipped vocabulary (the defaults) answer to it as well,
+    below every keyword of the person's own; `vocabulary=False` leaves it out.
     """
 
-    def __init__(self, categories: Iterable[CategoryEntry], fallbacks: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        categories: Iterable[CategoryEntry],
+        fallbacks: Mapping[str, str],
+        *,
+        vocabulary: bool = True,
+    ) -> None:
         self._kinds: dict[str, _KindIndex] = {}
+        self._shipped: dict[str, tuple[_KindIndex, dict[str, CategoryEntry]]] = {}
+        by_slug: dict[str, dict[str, CategoryEntry]] = {}
         for category in categories:
             index = self._kinds.setdefault(category.kind, _KindIndex())
+            by_slug.setdefault(category.kind, {})[category.slug] = category
             if category.slug == fallbacks.get(category.kind):
                 index.fallback = category
             index.add(category, category.name, SOURCE_RANK["name"])
             for alias in category.aliases:
                 index.add(category, alias.word, SOURCE_RANK.get(alias.source, 1))
+        if vocabulary:
+            known = shipped_vocabulary.load()
+            for kind, slugs in by_slug.items():
+                shipped = frozenset(slugs) & known.keys()
+                if shipped:
+                    self._shipped[kind] = (_vocabulary_index(shipped), slugs)
 
     def match(self, kind: str, tokens: list[str]) -> CategoryMatch | None:
         """The category the words point to, else the kind's fallback, else None."""
@@ -137,12 +179,27 @@ class CategoryIndex:
         if index is None:
             return None
         content = [t for t in tokens if t not in words.STOPWORDS]
+        shipped, slugs = self._shipped.get(kind, (None, {}))
         exact = index.exact(content)
+        if shipped is not None:
+            other = shipped.exact(content)
+            if other is not None and (exact is None or other[0] < exact[0]):
+                exact = other
         if exact is not None:
-            return CategoryMatch(exact[1].category, exact[1].alias)
+            return CategoryMatch(self._own(exact[1], slugs), exact[1].alias)
         nearest = index.fuzzy(content)
+        if shipped is not None:
+            other_near = shipped.fuzzy(content)
+            if other_near is not None and (nearest is None or other_near[0] < nearest[0]):
+                nearest = other_near
         if nearest is not None:
-            return CategoryMatch(nearest.category, nearest.alias, fuzzy=True)
+            return CategoryMatch(self._own(nearest[1], slugs), nearest[1].alias, fuzzy=True)
         if index.fallback is None:
             return None
         return CategoryMatch(index.fallback, "")
+
+    @staticmethod
+    def _own(phrase: _Phrase, slugs: Mapping[str, CategoryEntry]) -> CategoryEntry:
+        if phrase.source == SOURCE_RANK["vocabulary"]:
+            return slugs[phrase.category.slug]
+        return phrase.category

@@ -8,9 +8,11 @@ sees the same few thousand words again and again.
 """
 
 import re
+from collections.abc import Callable
 from functools import cache, lru_cache
 
 import pymorphy3
+import snowballstemmer
 
 # A run of letters and digits that holds at least one letter (`такси`, `теле2`).
 WORD_RE = re.compile(r"[^\W_]*[^\W\d_][^\W_]*")
@@ -49,13 +51,20 @@ def unmix(word: str) -> str:
     return word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
 
 
-def _singular(word: str) -> str:
-    """A light English plural rule; both sides of a match go through it, so it need not be right."""
-    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+@cache
+def _english() -> Callable[[str], str]:
+    return snowballstemmer.stemmer("english").stemWord  # type: ignore[no-any-return]
+
+
+def _stem(word: str) -> str:
+    """An English word's Snowball (Porter 2) stem: `shoes`/`shoe`, `groceries`/`grocery`.
+
+    Both sides of a match go through it, so a stem need not be a word. Short words and
+    words with digits (`tele2`, `kfc`) stay as typed.
+    """
+    if len(word) <= 3 or not word.isalpha():
         return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    return word[:-1]
+    return _english()(word)
 
 
 @lru_cache(maxsize=65536)
@@ -63,7 +72,7 @@ def _analysis(word: str) -> tuple[str, tuple[str, ...]]:
     """(the word with ё as е and one script, its dictionary forms, likeliest first)."""
     plain = unmix(word).replace("ё", "е")
     if not CYRILLIC_RE.search(plain):
-        return plain, (_singular(plain),)
+        return plain, (_stem(plain),)
     if len(plain) <= 2:
         return plain, (plain,)
     normal = tuple(dict.fromkeys(f.replace("ё", "е") for f in _analyzer().normal_forms(plain)))
