@@ -81,9 +81,12 @@ class _KindIndex:
                 if held is None or source < held.source:
                     self.single[k] = phrase
 
-    def exact(self, tokens: list[str]) -> tuple[tuple[int, int, int], _Phrase] | None:
-        best: tuple[tuple[int, int, int], _Phrase] | None = None
+    def exact(self, tokens: list[str]) -> tuple[tuple[int, int, bool, int], _Phrase] | None:
+        """The longest phrase, then the earliest, then the word as typed over one of its forms
+        (`booking` is travel even though `books` stems to `book` too), then the source."""
+        best: tuple[tuple[int, int, bool, int], _Phrase] | None = None
         for i, token in enumerate(tokens):
+            typed = words.plain(token)
             for k in words.forms(token):
                 for phrase in self.by_key.get(k, ()):
                     n = len(phrase.words)
@@ -91,7 +94,7 @@ class _KindIndex:
                         phrase.words[j].isdisjoint(words.forms(tokens[i + j])) for j in range(1, n)
                     ):
                         continue
-                    rank = (-n, i, phrase.source)
+                    rank = (-n, i, k != typed, phrase.source)
                     if best is None or rank < best[0]:
                         best = (rank, phrase)
         return best
@@ -169,7 +172,7 @@ class CategoryIndex:
         if vocabulary:
             known = shipped_vocabulary.load()
             for kind, slugs in by_slug.items():
-                shipped = frozenset(slugs) & known.keys()
+                shipped = frozenset(slugs.keys() & known.keys())
                 if shipped:
                     self._shipped[kind] = (_vocabulary_index(shipped), slugs)
 

@@ -79,6 +79,11 @@ def _analysis(word: str) -> tuple[str, tuple[str, ...]]:
     return plain, normal or (plain,)
 
 
+def plain(word: str) -> str:
+    """A lower-case word as typed, with ё as е and in one script."""
+    return _analysis(word)[0]
+
+
 @lru_cache(maxsize=65536)
 def forms(word: str) -> frozenset[str]:
     """Every key a lower-case word in a text is known by: itself and its dictionary forms."""
