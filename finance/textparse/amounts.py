@@ -136,8 +136,11 @@ def find(
         number = next(g for g in _NUMBER_GROUPS if m[g])
         amount = Amount(start, end, _value(m))
         multiplied = bool(m["glued"] or m["word"])
-        amount.glued = (start > 0 and masked[start - 1].isalpha()) or (
-            end < len(masked) and masked[end].isalpha()
+        # `теле2`, `5км`, and a grade or model after a hyphen: `аи-95`, `м-11`.
+        amount.glued = (
+            (start > 0 and masked[start - 1].isalpha())
+            or (end < len(masked) and masked[end].isalpha())
+            or (start > 1 and masked[start - 1] == "-" and masked[start - 2].isalpha())
         )
         # A count is a small whole number before a word: `2 кофе`, not `кофе 250 булка 100`.
         amount.count = (

@@ -64,6 +64,7 @@ class _KindIndex:
     single: dict[str, _Phrase] = field(default_factory=dict)
     by_initial: dict[str, list[str]] = field(default_factory=dict)
     fuzzy_cache: dict[str, tuple[_Phrase, float] | None] = field(default_factory=dict)
+    typos_of_unknown_words_only: bool = False
 
     def add(self, category: CategoryEntry, alias: str, source: int) -> None:
         content = [w for w in words.tokens(alias) if w not in words.STOPWORDS]
@@ -115,7 +116,13 @@ class _KindIndex:
         if cached is not _MISSING:
             return cached  # type: ignore[return-value]
         found = None
-        if len(token) >= FUZZY_MIN_LENGTH and not any(c.isdigit() for c in token):
+        # In the large shipped vocabulary `банка` would be one slip from `баня`: there only
+        # words the dictionary does not know are taken for typos.
+        if (
+            len(token) >= FUZZY_MIN_LENGTH
+            and not any(c.isdigit() for c in token)
+            and not (self.typos_of_unknown_words_only and words.is_dictionary_word(token))
+        ):
             limit = 2 if len(token) >= FUZZY_TWO_EDITS_LENGTH else 1
             for query in sorted(words.forms(token)):
                 choices = self.by_initial.get(query[0], ())
@@ -134,7 +141,7 @@ def _vocabulary_index(slugs: frozenset[str]) -> _KindIndex:
 
     Its phrases carry a stand-in entry (slug only); a user's index maps it to their own.
     """
-    index = _KindIndex()
+    index = _KindIndex(typos_of_unknown_words_only=True)
     shipped = shipped_vocabulary.load()
     for slug in sorted(slugs):
         stand_in = CategoryEntry(id=0, slug=slug, name=slug, kind="")

@@ -75,8 +75,20 @@ def _analysis(word: str) -> tuple[str, tuple[str, ...]]:
         return plain, (_stem(plain),)
     if len(plain) <= 2:
         return plain, (plain,)
-    normal = tuple(dict.fromkeys(f.replace("ё", "е") for f in _analyzer().normal_forms(plain)))
+    # A keyword is nearly always a noun: its likeliest noun reading comes first, so that
+    # `рамен` is filed as the noun, not as a short form of the adjective `рамный`.
+    parses = _analyzer().parse(plain)
+    nouns = [p.normal_form for p in parses if p.tag.POS == "NOUN"][:1]
+    lemmas = (*nouns, *(p.normal_form for p in parses))
+    normal = tuple(dict.fromkeys(f.replace("ё", "е") for f in lemmas))
     return plain, normal or (plain,)
+
+
+@lru_cache(maxsize=65536)
+def is_dictionary_word(word: str) -> bool:
+    """Whether a Russian word is in the dictionary as typed, so not a typo of another one."""
+    typed = plain(word)
+    return bool(CYRILLIC_RE.search(typed)) and bool(_analyzer().word_is_known(typed))
 
 
 def plain(word: str) -> str:
@@ -143,5 +155,5 @@ def phrase(note: str) -> str:
 
 def clear_caches() -> None:
     """Forget every word seen so far (for measuring a cold start)."""
-    for cached in (_analysis, forms, alias_forms, dictionary_form):
+    for cached in (_analysis, forms, alias_forms, dictionary_form, is_dictionary_word):
         cached.cache_clear()
