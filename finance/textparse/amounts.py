@@ -104,6 +104,8 @@ def _attach_currency(
     ending: dict[int, CurrencyMatch],
 ) -> None:
     after = starting.get(_skip_spaces(text, amount.end))
+    if after is not None and after.start > amount.end and text[after.end : after.end + 1].isdigit():
+        after = None  # `o2 £15`: the pound sign is the next number's
     position = amount.start
     while position > 0 and text[position - 1].isspace():
         position -= 1

@@ -8,6 +8,7 @@ sees the same few thousand words again and again.
 """
 
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import cache, lru_cache
 
@@ -51,6 +52,14 @@ def unmix(word: str) -> str:
     return word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
 
 
+def _unaccented(word: str) -> str:
+    """A Latin word without its diacritics: `café`, `döner`, `koçtaş`, `dünyası`."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word.replace("ı", "i"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 @cache
 def _english() -> Callable[[str], str]:
     return snowballstemmer.stemmer("english").stemWord  # type: ignore[no-any-return]
@@ -72,6 +81,7 @@ def _analysis(word: str) -> tuple[str, tuple[str, ...]]:
     """(the word with ё as е and one script, its dictionary forms, likeliest first)."""
     plain = unmix(word).replace("ё", "е")
     if not CYRILLIC_RE.search(plain):
+        plain = _unaccented(plain)
         return plain, (_stem(plain),)
     if len(plain) <= 2:
         return plain, (plain,)
