@@ -6,8 +6,8 @@ from collections import defaultdict
 from config.testing import BaseTestCase
 from finance import textparse
 from finance.defaults import DEFAULT_CATEGORIES, FALLBACK_SLUGS
-from finance.textparse import vocabulary, words
 from finance.tests.parsing import TODAY, parse
+from finance.textparse import vocabulary, words
 
 NUMBER_RE = re.compile(r"(?<![^\W_])\d+(?![^\W_])")
 KINDS = {d.slug: d.kind for d in DEFAULT_CATEGORIES}
