@@ -10,18 +10,12 @@ that category, how many the parser filed there.
 """
 
 import argparse
-import json
 import os
 import sys
-from collections import Counter
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "finance" / "tests" / "data"
-TODAY = date(2026, 11, 24)
-FIELDS = ("amount", "currency", "date", "category")
 
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -33,72 +27,43 @@ import django  # noqa: E402
 django.setup()
 
 from finance import textparse  # noqa: E402
-from finance.tests.parsing import default_index  # noqa: E402
+from finance.defaults import DEFAULT_CATEGORIES, FALLBACK_SLUGS  # noqa: E402
+from finance.tests.parsing import FIELDS, load, score  # noqa: E402
 
 
-def load(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
-
-
-def outcome(example: dict[str, Any]) -> dict[str, str]:
-    """What the parser makes of one example, in the shape of its `expect`."""
-    try:
-        result = textparse.parse(
-            example["text"],
-            kind="expense" if example["action"] == "create_expense" else "income",
-            index=default_index(),
-            default_currency="RUB",
-            today=TODAY,
-            date=date.fromisoformat(example["date_field"]) if example["date_field"] else None,
-            currency=example["currency_field"],
+def defaults_only() -> textparse.CategoryIndex:
+    """The default categories and their keywords without the shipped vocabulary."""
+    entries = [
+        textparse.CategoryEntry(
+            id=n,
+            slug=d.slug,
+            name=d.name_ru,
+            kind=d.kind,
+            aliases=tuple(textparse.Alias(w, "default") for w in d.words()),
         )
-    except textparse.ParseError as e:
-        return {"error": e.problems[0].code}
-    return {
-        "amount": f"{result.amount:.2f}",
-        "currency": result.currency,
-        "date": result.date.isoformat(),
-        "category": result.category_slug,
-    }
-
-
-def score(examples: list[dict[str, Any]]) -> dict[str, Any]:
-    """Counts of right answers per field and category, and the messages got wrong."""
-    right: Counter[str] = Counter()
-    labelled: Counter[str] = Counter()
-    filed: Counter[str] = Counter()
-    misses = []
-    scored = [e for e in examples if "error" not in e["expect"]]
-    for example in scored:
-        expect, got = example["expect"], outcome(example)
-        labelled[expect["category"]] += 1
-        for name in FIELDS:
-            right[name] += got.get(name) == expect[name]
-        if got.get("category") == expect["category"]:
-            filed[expect["category"]] += 1
-        if any(got.get(name) != expect[name] for name in FIELDS):
-            misses.append((example["text"], expect, got))
-        else:
-            right["message"] += 1
-    return {
-        "total": len(scored),
-        "right": right,
-        "labelled": labelled,
-        "filed": filed,
-        "misses": misses,
-    }
+        for n, d in enumerate(DEFAULT_CATEGORIES, start=1)
+    ]
+    fallbacks = {k.value: v for k, v in FALLBACK_SLUGS.items()}
+    return textparse.CategoryIndex(entries, fallbacks, vocabulary=False)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, action="append")
     parser.add_argument("--misses", action="store_true", help="list every message got wrong")
+    parser.add_argument(
+        "--no-vocabulary",
+        action="store_true",
+        help="match the default keywords only, as before the shipped vocabulary",
+    )
     args = parser.parse_args()
+    index = defaults_only() if args.no_vocabulary else None
     for path in args.corpus or [DATA / "corpus.jsonl"]:
-        s = score(load(path))
+        s = score(load(path), index)
         total = s["total"]
-        print(f"parse accuracy: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        vocabulary = "without" if args.no_vocabulary else "with"
+        print(f"parse accuracy: {shown} ({vocabulary} the shipped vocabulary)")
         print(f"  {total} labelled messages")
         for name in (*FIELDS, "message"):
             label = "entirely right" if name == "message" else name
