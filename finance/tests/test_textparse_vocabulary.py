@@ -96,6 +96,15 @@ class VocabularyMatchingTestCase(BaseTestCase):
         self.assertEqual(parse("кофе в зернах 900").category_slug, "groceries")
         self.assertEqual(parse("корм для кота 900").category_slug, "pets")
 
+    def test_the_fallbacks_own_words_lose_to_any_other_as_long(self) -> None:
+        # `перевод` (a transfer) is Other income; `заказчик` (a client) is freelance.
+        self.assertEqual(parse("перевод от заказчика 20000", "income").category_slug, "freelance")
+        self.assertEqual(parse("перевод 20000", "income").category_slug, "other_income")
+        self.assertEqual(parse("комиссия за такси 50").category_slug, "transport")
+        # A longer phrase of the fallback still wins over a shorter one elsewhere.
+        self.assertEqual(parse("ремонт телефона 3000").category_slug, "other")
+        self.assertEqual(parse("ремонт 3000").category_slug, "home")
+
     def test_word_forms_match_in_both_languages(self) -> None:
         for text, slug in {
             "shoes 80 gbp": "clothing",
@@ -167,3 +176,21 @@ class CategoryGuessedTestCase(BaseTestCase):
                 self.assertFalse(result.category_guessed)
                 self.assertEqual(result.matched, "")
         self.assertEqual(TODAY.isoformat(), "2026-11-24")
+
+
+class WarmUpTestCase(BaseTestCase):
+    def test_a_worker_indexes_the_vocabulary_before_its_first_request(self) -> None:
+        import gc
+
+        from config import gunicorn
+        from finance.textparse import categories
+
+        categories._vocabulary_index.cache_clear()
+        try:
+            gunicorn.post_worker_init(object())
+        finally:
+            gc.unfreeze()
+        # One index per kind: the default expense slugs and the default income slugs.
+        self.assertEqual(categories._vocabulary_index.cache_info().currsize, 2)
+        parse("Koton 900 tl")
+        self.assertEqual(categories._vocabulary_index.cache_info().misses, 2)

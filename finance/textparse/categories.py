@@ -82,10 +82,15 @@ class _KindIndex:
                 if held is None or source < held.source:
                     self.single[k] = phrase
 
-    def exact(self, tokens: list[str]) -> tuple[tuple[int, int, bool, int], _Phrase] | None:
+    def exact(
+        self, tokens: list[str], last: str | None = None
+    ) -> tuple[tuple[int, bool, int, bool, int], _Phrase] | None:
         """The longest phrase, then the earliest, then the word as typed over one of its forms
-        (`booking` is travel even though `books` stems to `book` too), then the source."""
-        best: tuple[tuple[int, int, bool, int], _Phrase] | None = None
+        (`booking` is travel even though `books` stems to `book` too), then the source.
+
+        A phrase of the category slugged `last` loses to any other as long.
+        """
+        best: tuple[tuple[int, bool, int, bool, int], _Phrase] | None = None
         for i, token in enumerate(tokens):
             typed = words.plain(token)
             for k in words.forms(token):
@@ -95,17 +100,19 @@ class _KindIndex:
                         phrase.words[j].isdisjoint(words.forms(tokens[i + j])) for j in range(1, n)
                     ):
                         continue
-                    rank = (-n, i, k != typed, phrase.source)
+                    rank = (-n, phrase.category.slug == last, i, k != typed, phrase.source)
                     if best is None or rank < best[0]:
                         best = (rank, phrase)
         return best
 
-    def fuzzy(self, tokens: list[str]) -> tuple[tuple[float, int, int], _Phrase] | None:
-        best: tuple[tuple[float, int, int], _Phrase] | None = None
+    def fuzzy(
+        self, tokens: list[str], last: str | None = None
+    ) -> tuple[tuple[bool, float, int, int], _Phrase] | None:
+        best: tuple[tuple[bool, float, int, int], _Phrase] | None = None
         for i, token in enumerate(tokens):
             found = self._nearest(token)
             if found is not None:
-                rank = (found[1], i, found[0].source)
+                rank = (found[0].category.slug == last, found[1], i, found[0].source)
                 if best is None or rank < best[0]:
                     best = (rank, found[0])
         return best
@@ -190,16 +197,19 @@ class CategoryIndex:
             return None
         content = [t for t in tokens if t not in words.STOPWORDS]
         shipped, slugs = self._shipped.get(kind, (None, {}))
+        # The vocabulary of the fallback itself (`налог`, `комиссия`) says "Other" only when
+        # no other word does: `перевод от заказчика` is freelance.
+        last = index.fallback.slug if index.fallback else None
         exact = index.exact(content)
         if shipped is not None:
-            other = shipped.exact(content)
+            other = shipped.exact(content, last)
             if other is not None and (exact is None or other[0] < exact[0]):
                 exact = other
         if exact is not None:
             return CategoryMatch(self._own(exact[1], slugs), exact[1].alias)
         nearest = index.fuzzy(content)
         if shipped is not None:
-            other_near = shipped.fuzzy(content)
+            other_near = shipped.fuzzy(content, last)
             if other_near is not None and (nearest is None or other_near[0] < nearest[0]):
                 nearest = other_near
         if nearest is not None:
