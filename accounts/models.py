@@ -34,6 +34,10 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.RU
     )
+    # Bumped by every change to the person's categories or keywords. It is read with the
+    # user (a bot token's lookup joins it), so the parser's per-process copy of the
+    # categories is checked without a query of its own. 0: no categories yet.
+    categories_version = models.PositiveIntegerField(default=0, editable=False)
 
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)

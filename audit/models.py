@@ -9,6 +9,7 @@ class Source(models.TextChoices):
     BOT = "bot"
     TELEGRAM = "telegram"
     WHATSAPP = "whatsapp"
+    MCP = "mcp"
     ADMIN = "admin"
     CLI = "cli"
 

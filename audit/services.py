@@ -1,9 +1,17 @@
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import models
 
 from audit import context
 from audit.models import AuditLog
+
+# Rows written inside `collected()` wait there to go in with one INSERT.
+_collecting: contextvars.ContextVar[list[AuditLog] | None] = contextvars.ContextVar(
+    "kopilka_audit_collecting", default=None
+)
 
 
 def audit_record(
@@ -22,7 +30,7 @@ def audit_record(
 ) -> AuditLog:
     """Append one audit row; request id and client IP come from the current request."""
     ctx = context.current()
-    return AuditLog.objects.create(
+    row = AuditLog(
         source=source,
         action=action,
         user=user,
@@ -38,3 +46,26 @@ def audit_record(
         duration_ms=duration_ms,
         details=details or {},
     )
+    pending = _collecting.get()
+    if pending is None:
+        row.save(force_insert=True)
+    else:
+        pending.append(row)
+    return row
+
+
+@contextmanager
+def collected() -> Iterator[list[AuditLog]]:
+    """Hold back the audit rows written inside, so that the caller can add its own and
+    insert them all at once (`audit_flush`) in the transaction of the writes they
+    describe. Rows of a block that raised are dropped: their writes are rolled back."""
+    rows: list[AuditLog] = []
+    token = _collecting.set(rows)
+    try:
+        yield rows
+    finally:
+        _collecting.reset(token)
+
+
+def audit_flush(rows: list[AuditLog]) -> None:
+    AuditLog.objects.bulk_create(rows)

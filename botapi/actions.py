@@ -6,7 +6,7 @@ Handlers translate a validated payload into ONE service call and present its res
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,26 +14,53 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
 from accounts.models import ApiToken, Scope, User
+from audit.models import Source
 from botapi import auth, schemas
-from botapi.errors import ApiError, validation_details
+from botapi.errors import ActionError, validation_details
 from botapi.presenters import budget_item_data, category_data, transaction_data
 from finance import selectors, services
-from finance.models import Category, Kind, Transaction
+from finance.models import Kind
 from finance.presenters import summary_data
-
-SOURCE = "bot"
-CATEGORY_NOT_FOUND = "No such category."
-TRANSACTION_NOT_FOUND = "No such transaction."
 
 
 @dataclass(frozen=True)
-class ActionContext:
+class Caller:
+    """Who acts, and through which door: what every channel hands the dispatcher.
+
+    A bot token's caller has the token's scopes; a linked messenger contact has the
+    scopes its link grants and no token. `channel_ref` (a chat id, a number) goes into
+    the audit row; `language` is what the replies are written in (the user's own when
+    the channel does not say).
+    """
+
     user: User
-    token: ApiToken
-    dry_run: bool = False
+    scopes: frozenset[str]
+    source: Source
+    token: ApiToken | None = None
+    channel_ref: str = ""
+    language: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.language:
+            object.__setattr__(self, "language", self.user.language)
+
+    @classmethod
+    def for_token(cls, token: ApiToken, *, source: Source, language: str = "") -> "Caller":
+        return cls(
+            user=token.user,
+            scopes=frozenset(token.scopes),
+            source=source,
+            token=token,
+            language=language,
+        )
+
+    def may(self, scopes: Iterable[str]) -> bool:
+        """True when any one of `scopes` is granted."""
+        return any(str(scope) in self.scopes for scope in scopes)
 
 
 @dataclass(frozen=True)
@@ -44,7 +71,8 @@ class Outcome:
     obj: models.Model | None = None
 
 
-Handler = Callable[[ActionContext, dict[str, Any]], Outcome]
+Payload = dict[str, Any]
+Handler = Callable[[Caller, Payload, bool], Outcome]
 
 
 @dataclass(frozen=True)
@@ -76,13 +104,14 @@ class Action:
         return example
 
 
-# Handlers
+# Handlers: each turns a validated payload into one service call (reading through
+# selectors) and presents the result. A service's ValidationError becomes the 400 of
+# the contract, its paths naming the payload's fields.
 
 
 def _payload_error(
     exc: ValidationError, *, fields: dict[str, str] | None = None, default: str
-) -> ApiError:
-    """A service's ValidationError as a 400 whose paths name the payload's fields."""
+) -> ActionError:
     if hasattr(exc, "error_dict"):
         details = validation_details(exc, "payload")
     else:
@@ -93,31 +122,48 @@ def _payload_error(
     return schemas.invalid(details)
 
 
-def _record(ctx: ActionContext, payload: dict[str, Any], kind: str) -> Outcome:
+def _record(caller: Caller, payload: Payload, dry_run: bool, kind: str) -> Outcome:
     try:
+        category = None
+        if "category" in payload:
+            try:
+                category = selectors.category_find(
+                    user=caller.user, reference=payload["category"], kind=kind
+                )
+            except ValidationError as exc:
+                raise ValidationError({"category": exc.error_list}) from None
         tx = services.record_from_text(
-            user=ctx.user,
+            user=caller.user,
             kind=kind,
             text=payload["text"],
             date=date.fromisoformat(payload["date"]) if "date" in payload else None,
             currency=payload.get("currency"),
-            source=SOURCE,
-            dry_run=ctx.dry_run,
+            category=category,
+            source=caller.source,
+            dry_run=dry_run,
         )
     except ValidationError as exc:
         fields = {"unknown_currency": "currency"} if "currency" in payload else {}
         raise _payload_error(exc, fields=fields, default="text") from None
-    if ctx.dry_run:
-        return Outcome(transaction_data(tx))
-    return Outcome(transaction_data(tx), created=True, obj=tx)
+    result = transaction_data(tx)
+    if kind == Kind.EXPENSE and category is None and selectors.looks_like_income(tx.note):
+        result["warnings"] = [
+            {
+                "code": "looks_like_income",
+                "message": _("This reads like an income; it was recorded as an expense."),
+            }
+        ]
+    if dry_run:
+        return Outcome(result)
+    return Outcome(result, created=True, obj=tx)
 
 
-def create_expense(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
-    return _record(ctx, payload, Kind.EXPENSE)
+def create_expense(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
+    return _record(caller, payload, dry_run, Kind.EXPENSE)
 
 
-def create_income(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
-    return _record(ctx, payload, Kind.INCOME)
+def create_income(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
+    return _record(caller, payload, dry_run, Kind.INCOME)
 
 
 def _amount(value: str | int) -> Decimal:
@@ -125,7 +171,7 @@ def _amount(value: str | int) -> Decimal:
     return Decimal(value)
 
 
-def set_budget_item(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
+def set_budget_item(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
     category_field = "category_id" if "category_id" in payload else "category"
     fields = {
         "invalid_month": "month",
@@ -136,32 +182,29 @@ def set_budget_item(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
     try:
         month = selectors.parse_month(payload["month"])
         if "category_id" in payload:
-            category = Category.objects.filter(pk=payload["category_id"], user=ctx.user).first()
-            if category is None:
-                # Another user's category is as unknown as a missing one.
-                raise ValidationError(CATEGORY_NOT_FOUND, code="category_not_found")
+            category = selectors.category_get(user=caller.user, pk=payload["category_id"])
         else:
-            category = selectors.category_find(user=ctx.user, reference=payload["category"])
+            category = selectors.category_find(user=caller.user, reference=payload["category"])
         item, created = services.budget_item_set(
-            user=ctx.user,
+            user=caller.user,
             month=month,
             category=category,
             planned_amount=_amount(payload["planned_amount"]),
             currency=payload.get("currency"),
-            source=SOURCE,
+            source=caller.source,
         )
     except ValidationError as exc:
         raise _payload_error(exc, fields=fields, default=category_field) from None
     return Outcome(budget_item_data(item), created=created, obj=item)
 
 
-def get_summary(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
+def get_summary(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
     fields = {"invalid_month": "month"}
     try:
         month = selectors.parse_month(payload["month"]) if "month" in payload else None
         summary = selectors.monthly_summary(
-            user=ctx.user,
-            month=month or ctx.user.today(),
+            user=caller.user,
+            month=month or caller.user.today(),
             currency=payload.get("currency"),
         )
     except ValidationError as exc:
@@ -169,38 +212,32 @@ def get_summary(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
     return Outcome(summary_data(summary))
 
 
-def list_categories(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
-    categories = selectors.category_list(user=ctx.user, kind=payload.get("kind"))
+def list_categories(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
+    categories = selectors.category_list(user=caller.user, kind=payload.get("kind"))
     return Outcome({"categories": [category_data(c, with_kind=True) for c in categories]})
 
 
 KIND_SCOPES = {Kind.EXPENSE: Scope.EXPENSES_WRITE, Kind.INCOME: Scope.INCOMES_WRITE}
 
 
-def delete_transaction(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
-    tx = (
-        Transaction.objects.for_user(ctx.user)
-        .select_related("category")
-        .select_for_update(of=("self",))
-        .filter(pk=payload["transaction_id"])
-        .first()
+def _transaction_not_found() -> ActionError:
+    # Another user's transaction is as unknown as a missing one.
+    message = _("No such transaction.")
+    return schemas.invalid(
+        [{"path": "payload.transaction_id", "code": "transaction_not_found", "message": message}]
     )
+
+
+def delete_transaction(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
+    tx = selectors.transaction_get(user=caller.user, pk=payload["transaction_id"])
     if tx is None:
-        # Another user's transaction is as unknown as a missing one.
-        raise schemas.invalid(
-            [
-                {
-                    "path": "payload.transaction_id",
-                    "code": "transaction_not_found",
-                    "message": TRANSACTION_NOT_FOUND,
-                }
-            ]
-        )
+        raise _transaction_not_found()
     scope = KIND_SCOPES[Kind(tx.kind)]
-    if not auth.has_scope(ctx.token, scope):
+    if not caller.may((scope,)):
         raise auth.insufficient_scope((scope,), "delete_transaction")
     result = {"deleted": True, "transaction": transaction_data(tx)}
-    services.transaction_delete(tx=tx, source=SOURCE)
+    if not services.transaction_delete(tx=tx, source=caller.source):
+        raise _transaction_not_found()  # a concurrent request deleted it first
     return Outcome(result)
 
 

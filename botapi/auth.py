@@ -1,24 +1,28 @@
 """`X-Bot-Token` authentication for DRF, with the per-address brake on failures."""
 
+from django.utils.functional import Promise as StrPromise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from accounts.models import ApiToken, Scope, User
+from accounts.models import ApiToken, User
 from accounts.services import api_token_authenticate
 from accounts.tokens import is_well_formed
 from botapi import ratelimit
-from botapi.errors import ApiError
+from botapi.errors import ActionError, ApiError
 
 HEADER = "X-Bot-Token"
 META_KEY = "HTTP_X_BOT_TOKEN"
 WWW_AUTHENTICATE = 'Bot-Token realm="kopilka", header="X-Bot-Token"'
 
-TOKEN_MISSING = "Send the bot token in the X-Bot-Token header."
-TOKEN_MALFORMED = "This is not a Kopilka bot token (a mistyped or truncated one?)."
-TOKEN_INVALID = "The bot token is unknown, expired or revoked."
+TOKEN_MISSING = gettext_lazy("Send the bot token in the X-Bot-Token header.")
+TOKEN_MALFORMED = gettext_lazy("This is not a Kopilka bot token (a mistyped or truncated one?).")
+TOKEN_INVALID = gettext_lazy("The bot token is unknown, expired or revoked.")
 
 
-def authentication_failed(code: str, message: str) -> ApiError:
+def authentication_failed(code: str, message: "str | StrPromise") -> ApiError:
+    message = str(message)
     return ApiError(
         status_code=401,
         error="authentication_failed",
@@ -51,18 +55,16 @@ class ApiTokenAuthentication(BaseAuthentication):
         return WWW_AUTHENTICATE
 
 
-def insufficient_scope(scopes: tuple[str, ...], action: str) -> ApiError:
-    needed = " or ".join(scopes)
-    message = f"This token lacks the scope {needed}, which {action} needs."
-    return ApiError(
-        status_code=403,
+def insufficient_scope(scopes: tuple[str, ...], action: str) -> ActionError:
+    needed = _(" or ").join(scopes)
+    message = _("This caller lacks the scope %(scope)s, which %(action)s needs.") % {
+        "scope": needed,
+        "action": action,
+    }
+    detail = _("Requires %(scope)s.") % {"scope": needed}
+    return ActionError(
+        status=403,
         error="insufficient_scope",
         message=message,
-        details=[
-            {"path": "action", "code": "insufficient_scope", "message": f"Requires {needed}."}
-        ],
+        details=[{"path": "action", "code": "insufficient_scope", "message": detail}],
     )
-
-
-def has_scope(token: ApiToken, scope: str | Scope) -> bool:
-    return str(scope) in token.scopes

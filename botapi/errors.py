@@ -16,6 +16,38 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+class ActionError(Exception):
+    """Why an action was refused, whatever the door: the contract's body and a status
+    class, written as the HTTP status the bot endpoint answers with. Each channel renders
+    it its own way (a JSON body, a tool error, a chat reply). Messages are made into text
+    when raised, in the language active then (the caller's, inside `perform`)."""
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        error: str,
+        message: str,
+        details: list[dict[str, str]] | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(str(message))
+        self.status = status
+        self.error = error
+        self.message = str(message)
+        self.details = [{k: str(v) for k, v in d.items()} for d in details or []]
+        self.retry_after = retry_after
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.error, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+    def codes(self) -> list[str]:
+        return [d.get("code", "") for d in self.details]
+
+
 class ApiError(exceptions.APIException):
     """An error with a code of the contract's own, raised by views and handlers."""
 
@@ -98,6 +130,9 @@ def _rate_limited(exc: Ratelimited) -> Response:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ActionError):
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return Response(exc.body(), status=exc.status, headers=headers)
     if isinstance(exc, ApiError):
         return error_response(exc.status_code, exc.error, exc.message, exc.details, exc.headers)
     if isinstance(exc, DjangoValidationError):

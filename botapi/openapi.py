@@ -51,6 +51,17 @@ TRANSACTION: dict[str, Any] = {
             "said nothing about the category and it went to the fallback (Other), "
             "so the chat may ask which category it is.",
         },
+        "warnings": {
+            "type": "array",
+            "description": "Present when the request may not mean what it says, e.g. "
+            "looks_like_income: an expense whose words name an income.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["code", "message"],
+                "properties": {"code": STRING, "message": STRING},
+            },
+        },
     },
 }
 BUDGET_ITEM: dict[str, Any] = {

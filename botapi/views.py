@@ -1,8 +1,9 @@
-"""The bot endpoint: one view, the registry, and the audit row of every request.
+"""The bot endpoint: an HTTP adapter of the dispatcher.
 
-The steps (design.md, "The bot endpoint, step by step"): authenticate, rate-limit,
-validate the envelope, look up the action and check the scope, validate the payload,
-run it once per idempotency key, and write the request's audit row.
+It authenticates the token (401), rate-limits it (429), reads the body and hands the
+envelope to `dispatch.perform_envelope`, which does the rest; then it renders the
+result or the refusal as the contract's JSON. What it refuses itself before the
+dispatcher, it audits itself.
 """
 
 import time
@@ -10,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponseBase
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
@@ -20,9 +22,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import ApiToken, User
-from botapi import actions, auth, ratelimit, schemas, services
-from botapi.actions import Action
+from accounts.models import ApiToken
+from audit.models import Source
+from botapi import actions, auth, dispatch, ratelimit, schemas
+from botapi.actions import Caller
 
 
 class JSONOnly(BaseContentNegotiation):
@@ -38,22 +41,11 @@ class JSONOnly(BaseContentNegotiation):
         return renderer, renderer.media_type
 
 
-def parse_envelope(body: bytes) -> tuple[Action, dict[str, Any]]:
-    """The action and the envelope, or a 400 listing every problem with both."""
-    envelope = schemas.parse_body(body)
-    details = schemas.problems(actions.ENVELOPE, envelope)
-    for detail in details:
-        if detail["path"] == "action" and detail["code"] == "invalid_choice":
-            detail["code"] = "unknown_action"
-    if details:
-        # The payload's own problems too, when the action is known: every problem at once.
-        action = (
-            actions.ACTIONS.get(str(envelope.get("action"))) if isinstance(envelope, dict) else None
-        )
-        if action is not None and isinstance(envelope.get("payload"), dict):
-            details += schemas.problems(action.validator, envelope["payload"], "payload")
-        raise schemas.invalid(details)
-    return actions.ACTIONS[envelope["action"]], envelope
+def caller_language(request: HttpRequest, default: str) -> str:
+    """The language the client asks for in Accept-Language, else `default`."""
+    if request.META.get("HTTP_ACCEPT_LANGUAGE"):
+        return translation.get_language_from_request(request)
+    return default
 
 
 class ActionView(APIView):
@@ -66,30 +58,26 @@ class ActionView(APIView):
     content_negotiation_class = JSONOnly
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        started = time.perf_counter()
-        self.bot_request = services.BotRequest()
+        self.audit = dispatch.RequestAudit(source=Source.BOT, started=time.perf_counter())
         try:
             response = super().dispatch(request, *args, **kwargs)
         except Exception:
-            services.bot_request_audit(
-                request=self.bot_request,
-                status_code=500,
-                body=None,
-                duration_ms=(time.perf_counter() - started) * 1000,
-            )
+            if not self.audit.written:
+                self.audit.write(status=500, error="server_error")
             raise
-        services.bot_request_audit(
-            request=self.bot_request,
-            status_code=response.status_code,
-            body=getattr(response, "data", None),
-            duration_ms=(time.perf_counter() - started) * 1000,
-        )
+        if not self.audit.written:
+            body = getattr(response, "data", None)
+            body = body if isinstance(body, dict) else {}
+            codes = [d.get("code", "") for d in body.get("details", []) if isinstance(d, dict)]
+            self.audit.write(
+                status=response.status_code, error=str(body.get("error", "")), codes=codes
+            )
         return response
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication and permission: 401
         token = cast(ApiToken, request.auth)
-        self.bot_request.user, self.bot_request.token = cast(User, request.user), token
+        self.audit.user, self.audit.token = token.user, token
         ratelimit.check_token(request._request, token)  # 429
 
     # The request body and responses come from the registry (botapi.openapi).
@@ -101,35 +89,14 @@ class ActionView(APIView):
     )
     def post(self, request: Request) -> Response:
         token = cast(ApiToken, request.auth)
-        action, envelope = parse_envelope(schemas.read_body(request._request))
-        key, dry_run = envelope["idempotency_key"], envelope.get("dry_run", False)
-        self.bot_request.action, self.bot_request.idempotency_key = action.name, key
-        self.bot_request.dry_run = dry_run
-        if not any(auth.has_scope(token, scope) for scope in action.scopes):
-            raise auth.insufficient_scope(action.scopes, action.name)
-        payload = envelope["payload"]
-        details = schemas.problems(action.validator, payload, "payload")
-        if dry_run and not action.dry_run:
-            details.append(
-                {
-                    "path": "dry_run",
-                    "code": "dry_run_unsupported",
-                    "message": f"{action.name} has no dry run.",
-                }
-            )
-        if details:
-            raise schemas.invalid(details)
-        performed = services.action_perform(
-            action=action,
-            user=token.user,
-            token=token,
-            key=key,
-            payload=payload,
-            dry_run=dry_run,
-        )
-        self.bot_request.replayed, self.bot_request.obj = performed.replayed, performed.obj
-        headers = {services.REPLAYED_HEADER: "true"} if performed.replayed else None
-        return Response(performed.body, status=performed.status, headers=headers)
+        language = caller_language(request._request, token.user.language)
+        with translation.override(language):
+            envelope = schemas.parse_body(schemas.read_body(request._request))
+        caller = Caller.for_token(token, source=Source.BOT, language=language)
+        self.audit.written = True  # from here on, the dispatcher audits the request
+        performed = dispatch.perform_envelope(caller=caller, envelope=envelope)
+        headers = {dispatch.REPLAYED_HEADER: "true"} if performed.replayed else None
+        return Response(performed.body, status=201 if performed.created else 200, headers=headers)
 
 
 class SchemaView(APIView):

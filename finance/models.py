@@ -92,6 +92,7 @@ class Transaction(models.Model):
         BOT = "bot", _("Bot")
         TELEGRAM = "telegram", "Telegram"
         WHATSAPP = "whatsapp", "WhatsApp"
+        MCP = "mcp", "MCP"
         ADMIN = "admin", _("Admin")
 
     # The (user, date) and (category, date) indexes below serve these foreign keys too.

@@ -1,6 +1,7 @@
 """Reads of the money domain. Aggregates run in SQL; Python sees one row per group."""
 
 import calendar
+import functools
 import re
 import weakref
 from collections.abc import Sequence
@@ -15,7 +16,8 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from finance import currencies
+from finance import currencies, textparse
+from finance.defaults import DEFAULT_CATEGORIES
 from finance.models import BudgetItem, Category, Kind, Transaction
 from finance.services import normalize_alias
 
@@ -66,10 +68,10 @@ CATEGORY_NOT_FOUND = _("No such category.")
 CATEGORY_AMBIGUOUS = _("“%(reference)s” names several categories: %(slugs)s. Use the id.")
 
 
-def category_find(*, user: "User", reference: str) -> Category:
+def category_find(*, user: "User", reference: str, kind: str | None = None) -> Category:
     """One of the user's categories by slug, name or keyword, for a person or an agent who
-    names it in words; an expense category wins a tie between kinds (budgets are mostly
-    for spending)."""
+    names it in words; a category of `kind` (expense when not given: budgets are mostly
+    for spending) wins a tie between kinds."""
     reference = " ".join(reference.split())
     categories = Category.objects.for_user(user)
     found = categories.filter(slug__iexact=reference).first()
@@ -80,8 +82,8 @@ def category_find(*, user: "User", reference: str) -> Category:
         active.filter(aliases__word=normalize_alias(reference)).distinct()
     )
     if len(candidates) > 1:
-        expenses = [c for c in candidates if c.kind == Kind.EXPENSE]
-        candidates = expenses or candidates
+        preferred = [c for c in candidates if c.kind == (kind or Kind.EXPENSE)]
+        candidates = preferred or candidates
     if not candidates:
         raise ValidationError(CATEGORY_NOT_FOUND, code="category_not_found")
     if len(candidates) > 1:
@@ -91,6 +93,45 @@ def category_find(*, user: "User", reference: str) -> Category:
             params={"reference": reference, "slugs": ", ".join(sorted(c.slug for c in candidates))},
         )
     return candidates[0]
+
+
+def category_get(*, user: "User", pk: int) -> Category:
+    """One of the user's categories by id; another user's is as unknown as a missing one."""
+    category = Category.objects.for_user(user).filter(pk=pk).first()
+    if category is None:
+        raise ValidationError(CATEGORY_NOT_FOUND, code="category_not_found")
+    return category
+
+
+def transaction_get(*, user: "User", pk: int) -> Transaction | None:
+    return Transaction.objects.for_user(user).select_related("category").filter(pk=pk).first()
+
+
+# Words that name an income whatever the person asked for: a salary, a fee, interest.
+_INCOME_SLUGS = ("salary", "freelance", "interest")
+
+
+@functools.cache
+def _income_words() -> textparse.CategoryIndex:
+    entries = [
+        textparse.CategoryEntry(
+            id=n,
+            slug=d.slug,
+            name=d.name_ru,
+            kind=Kind.INCOME,
+            aliases=tuple(textparse.Alias(w, "default") for w in d.words()),
+        )
+        for n, d in enumerate(DEFAULT_CATEGORIES)
+        if d.slug in _INCOME_SLUGS
+    ]
+    # The default keywords only: the shipped vocabulary's broader income words (`tips`,
+    # `paid`, `client`) name expenses too often to warn about.
+    return textparse.CategoryIndex(entries, {}, vocabulary=False)
+
+
+def looks_like_income(note: str) -> bool:
+    """True when a note (`зарплата`, `salary for may`) names an income."""
+    return _income_words().match(Kind.INCOME, textparse.words.tokens(note)) is not None
 
 
 # "The latest rate on or before a day": stored directly, stored the other way round,

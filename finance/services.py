@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -78,6 +79,43 @@ def check_category(*, user: "User", category: Category, kind: str) -> None:
 
 # Categories
 
+_PARSER_CATEGORIES_MAX = 256
+_parser_categories_lock = threading.Lock()
+_parser_categories_cache: dict[
+    tuple[int, str], tuple[int, dict[int, Category], tuple[textparse.CategoryEntry, ...]]
+] = {}
+
+_BUMP_VERSION_SQL = """
+UPDATE accounts_user SET categories_version = categories_version + 1 WHERE id = %s
+RETURNING categories_version
+"""
+
+
+def _categories_changed(user: "User") -> None:
+    """Mark the person's categories changed, so that every process's parser copy of them
+    is refetched. The instance takes the database's new value, not its own plus one: a
+    stale instance must never come to match a copy made before this change."""
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_VERSION_SQL, [user.pk])
+        (user.categories_version,) = cursor.fetchone()
+    # Other instances of this user in this process (a test's, a long-lived loop's) may
+    # still say the old version: this process forgets its copy, so they refetch too.
+    with _parser_categories_lock:
+        for kind in Kind:
+            _parser_categories_cache.pop((user.pk, kind), None)
+
+
+@transaction.atomic
+def categories_ensure_defaults(*, user: "User") -> None:
+    """Give the default categories to a user made around `user_create` (createsuperuser,
+    a data migration, the admin), on first need. The user's row lock makes two first
+    requests at once create them once."""
+    locked = get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
+    if Category.objects.filter(user_id=locked.pk).exists():
+        _categories_changed(user)  # categories made around the services: count them in
+    else:
+        categories_create_defaults(user=user)
+
 
 @transaction.atomic
 def categories_create_defaults(*, user: "User") -> list[Category]:
@@ -94,6 +132,7 @@ def categories_create_defaults(*, user: "User") -> list[Category]:
             for w in sorted(words)
         ]
     CategoryAlias.objects.bulk_create(aliases)
+    _categories_changed(user)
     return categories
 
 
@@ -114,6 +153,8 @@ def categories_translate_defaults(*, user: "User", old: str, new: str) -> list[C
         category.name = target
         category.save(update_fields=["name"])
         renamed.append(category)
+    if renamed:
+        _categories_changed(user)
     return renamed
 
 
@@ -167,6 +208,7 @@ def category_create(
         ) from None
     words = {normalize_alias(w) for w in (name, *aliases)}
     CategoryAlias.objects.bulk_create(CategoryAlias(category=category, word=w) for w in words)
+    _categories_changed(user)
     audit_record(
         source=source,
         action="category.create",
@@ -213,6 +255,8 @@ def category_update(
             CategoryAlias(category=category, word=w) for w in sorted(words - existing)
         )
         changes["aliases"] = sorted(words)
+    if changes or (archived is not None and archived != category.is_archived):
+        _categories_changed(category.user)
     if changes:
         audit_record(
             source=source,
@@ -342,7 +386,7 @@ def transaction_update(
     after = _transaction_details(tx)
     changed: dict[str, object] = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if recategorised:
-        learned = _aliases_learn(category=tx.category, note=tx.note)
+        learned = _aliases_learn(user=tx.user, category=tx.category, note=tx.note)
         if learned:
             changed["learned_aliases"] = learned
     if changed:
@@ -357,7 +401,7 @@ def transaction_update(
     return tx
 
 
-def _aliases_learn(*, category: Category, note: str) -> list[str]:
+def _aliases_learn(*, user: "User", category: Category, note: str) -> list[str]:
     """Make the note's words keywords of `category`, and of no other category of its kind.
 
     A person who moves `кофе 250` to Groceries wants the next `кофе` there too. The
@@ -381,6 +425,7 @@ def _aliases_learn(*, category: Category, note: str) -> list[str]:
         ],
         ignore_conflicts=True,
     )
+    _categories_changed(user)
     return words
 
 
@@ -430,34 +475,22 @@ def _text_error(problems: Iterable[textparse.Problem]) -> ValidationError:
     return ValidationError(fields)
 
 
-# What the parser needs of a user's categories is fetched for every text: a user has
+# What the parser needs of a user's categories is needed for every text: a user has
 # ~20 categories and hundreds of keywords. Each process keeps the last copy per
-# (user, kind) with a digest of it that the database computes (one row instead of
-# hundreds); a rename, an archived category or a new keyword changes the digest.
-_CATEGORIES_DIGEST_SQL = """
-SELECT md5(string_agg(
-    concat_ws(':', c.id, c.slug, c.name, a.word, a.source), '|' ORDER BY c.id, a.word
-))
-FROM finance_category c LEFT JOIN finance_categoryalias a ON a.category_id = c.id
-WHERE c.user_id = %s AND c.kind = %s AND NOT c.is_archived
-"""
-_PARSER_CATEGORIES_MAX = 256
-_parser_categories_lock = threading.Lock()
-_parser_categories_cache: dict[
-    tuple[int, str], tuple[str, dict[int, Category], tuple[textparse.CategoryEntry, ...]]
-] = {}
+# (user, kind), labelled with the user's `categories_version` when it was read; the
+# version comes with the user row the request loaded anyway, so a current copy costs
+# no query at all. (The copies are kept near the top: `_categories_changed` drops them.)
 
 
 def _parser_categories(
     *, user: "User", kind: str
 ) -> tuple[dict[int, Category], tuple[textparse.CategoryEntry, ...]]:
     """The user's active categories of `kind` by id, and the same as the parser's entries."""
-    with connection.cursor() as cursor:
-        cursor.execute(_CATEGORIES_DIGEST_SQL, [user.pk, kind])
-        (digest,) = cursor.fetchone()
-    key = (user.pk, kind)
+    if user.categories_version == 0:
+        categories_ensure_defaults(user=user)
+    key, version = (user.pk, kind), user.categories_version
     cached = _parser_categories_cache.get(key)
-    if cached is not None and cached[0] == digest:
+    if cached is not None and cached[0] == version:
         return cached[1], cached[2]
     categories = {c.pk: c for c in Category.objects.for_user(user).active().filter(kind=kind)}
     # Plain tuples, not prefetched model instances: building an instance for each of
@@ -475,7 +508,7 @@ def _parser_categories(
     with _parser_categories_lock:  # gunicorn may run threads (GUNICORN_THREADS)
         if len(_parser_categories_cache) >= _PARSER_CATEGORIES_MAX:
             _parser_categories_cache.pop(next(iter(_parser_categories_cache)))
-        _parser_categories_cache[key] = (digest, categories, entries)
+        _parser_categories_cache[key] = (version, categories, entries)
     return categories, entries
 
 
@@ -486,16 +519,23 @@ def record_from_text(
     text: str,
     date: date | None = None,
     currency: str | None = None,
+    category: Category | None = None,
     source: str,
     actor: "User | None" = None,
     dry_run: bool = False,
 ) -> Transaction:
     """Record what a person typed (`кофе 250`) as one transaction, or write nothing.
 
-    Raises ValidationError keyed by payload field (text, date, currency), each error
-    with the contract's code. `date` and `currency` win over the text. `dry_run`
-    returns the unsaved transaction.
+    Raises ValidationError keyed by payload field (text, date, currency, category), each
+    error with the contract's code. `date`, `currency` and `category` win over the text;
+    a `category` other than the one the text suggests is learned as a correction is.
+    `dry_run` returns the unsaved transaction.
     """
+    if category is not None:
+        try:
+            check_category(user=user, category=category, kind=kind)
+        except ValidationError as e:
+            raise ValidationError({"category": e.error_list}) from None
     categories, entries = _parser_categories(user=user, kind=kind)
     try:
         parsed = textparse.parse(
@@ -513,21 +553,25 @@ def record_from_text(
     except ValidationError as e:
         # The text's amount has more decimals than the currency holds (`1.5` yen).
         raise ValidationError({"text": e.error_list}) from None
-    category = categories[parsed.category_id]
-    tx = transaction_create(
-        user=user,
-        kind=kind,
-        amount=amount,
-        currency=parsed.currency,
-        category=category,
-        date=parsed.date,
-        note=parsed.note,
-        text=text,
-        source=source,
-        actor=actor,
-        dry_run=dry_run,
-    )
-    tx.category_guessed = parsed.category_guessed
+    chosen = category or categories[parsed.category_id]
+    with transaction.atomic(savepoint=False):
+        tx = transaction_create(
+            user=user,
+            kind=kind,
+            amount=amount,
+            currency=parsed.currency,
+            category=chosen,
+            date=parsed.date,
+            note=parsed.note,
+            text=text,
+            source=source,
+            actor=actor,
+            dry_run=dry_run,
+        )
+        if not dry_run and chosen.pk != parsed.category_id:
+            _aliases_learn(user=user, category=chosen, note=parsed.note)
+    # A category the caller named was not guessed at all: say nothing about it then.
+    tx.category_guessed = parsed.category_guessed if category is None else None
     return tx
 
 

@@ -13,22 +13,24 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
-from botapi.errors import ApiError
+from botapi.errors import ActionError, ApiError
 
 SCHEMA_DIR = Path(__file__).resolve().parent
 # Far more than any real envelope; refused before parsing.
 MAX_BODY_BYTES = 64 * 1024
-INVALID_MESSAGE = "The request is not valid."
+INVALID_MESSAGE = gettext_lazy("The request is not valid.")
 TYPE_NAMES = {
-    "object": "an object",
-    "array": "an array",
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
+    "object": gettext_lazy("an object"),
+    "array": gettext_lazy("an array"),
+    "string": gettext_lazy("a string"),
+    "integer": gettext_lazy("an integer"),
+    "number": gettext_lazy("a number"),
+    "boolean": gettext_lazy("true or false"),
     "null": "null",
 }
 
@@ -46,15 +48,31 @@ def compile_schema(schema: dict[str, Any]) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def invalid(details: list[dict[str, str]], message: str = INVALID_MESSAGE) -> ApiError:
-    return ApiError(status_code=400, error="validation_error", message=message, details=details)
+def invalid(details: list[dict[str, str]], message: str | None = None) -> ActionError:
+    return ActionError(
+        status=400,
+        error="validation_error",
+        message=str(message or INVALID_MESSAGE),
+        details=details,
+    )
+
+
+# The body is read and parsed by the HTTP channel, before the dispatcher: its refusals
+# are the HTTP layer's own errors.
+
+
+def _unreadable(code: str, detail: str, message: str) -> ApiError:
+    return ApiError(
+        status_code=400,
+        error="validation_error",
+        message=message,
+        details=[{"path": "", "code": code, "message": detail}],
+    )
 
 
 def _too_large() -> ApiError:
-    return invalid(
-        [{"path": "", "code": "too_large", "message": f"At most {MAX_BODY_BYTES} bytes."}],
-        "The request body is too large.",
-    )
+    detail = _("At most %(count)s bytes.") % {"count": MAX_BODY_BYTES}
+    return _unreadable("too_large", detail, _("The request body is too large."))
 
 
 def read_body(request: HttpRequest) -> bytes:
@@ -76,10 +94,13 @@ def parse_body(body: bytes) -> Any:
     except (ValueError, UnicodeError, RecursionError) as exc:
         # RecursionError: deeply nested arrays; ValueError covers JSONDecodeError and
         # integers too long to convert.
-        message = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 JSON"
-        raise invalid(
-            [{"path": "", "code": "malformed_json", "message": message}],
-            "The request body is not valid JSON.",
+        if isinstance(exc, json.JSONDecodeError):
+            where = {"line": exc.lineno, "column": exc.colno}
+            message = _("Not JSON from line %(line)s, column %(column)s on.") % where
+        else:
+            message = _("Not UTF-8 JSON.")
+        raise _unreadable(
+            "malformed_json", message, _("The request body is not valid JSON.")
         ) from None
     return data
 
@@ -116,53 +137,58 @@ def _describe(error: SchemaError, prefix: str) -> list[dict[str, str]]:
     if keyword == "required":
         missing = [p for p in value if p not in instance]
         return [
-            {"path": _path(path, [p]), "code": "required", "message": "This field is required."}
+            {"path": _path(path, [p]), "code": "required", "message": _("This field is required.")}
             for p in missing
         ]
     if keyword == "additionalProperties":
         known = set(schema.get("properties", {}))
         return [
-            {"path": _path(path, [p]), "code": "unknown_field", "message": "No such field."}
+            {"path": _path(path, [p]), "code": "unknown_field", "message": _("No such field.")}
             for p in sorted(set(instance) - known)
         ]
     if keyword == "oneOf" and all(set(s) == {"required"} for s in value):
-        names = " or ".join(n for s in value for n in s["required"])
-        return [{"path": path, "code": "one_of", "message": f"Give exactly one of {names}."}]
+        names = _(" or ").join(n for s in value for n in s["required"])
+        message = _("Give exactly one of %(names)s.") % {"names": names}
+        return [{"path": path, "code": "one_of", "message": message}]
     if keyword in {"anyOf", "oneOf"}:
         if isinstance(instance, Decimal):
-            code, message = "float_not_allowed", "A JSON float is not accepted here."
+            code, message = "float_not_allowed", _("A JSON float is not accepted here.")
         else:
-            code, message = "invalid", "This value is not valid."
+            code, message = "invalid", _("This value is not valid.")
         return [{"path": path, "code": code, "message": _with_hint(message, schema)}]
     if keyword == "type":
         types: list[str] = [value] if isinstance(value, str) else list(value)
-        wanted = " or ".join(TYPE_NAMES.get(n, n) for n in types)
-        return [{"path": path, "code": "invalid_type", "message": f"Expected {wanted}."}]
+        wanted = _(" or ").join(str(TYPE_NAMES.get(n, n)) for n in types)
+        message = _("Expected %(types)s.") % {"types": wanted}
+        return [{"path": path, "code": "invalid_type", "message": message}]
     if keyword in {"enum", "const"}:
         choices = value if keyword == "enum" else [value]
         listed = ", ".join(str(c) for c in choices)
-        return [{"path": path, "code": "invalid_choice", "message": f"Expected one of: {listed}."}]
+        message = _("Expected one of: %(choices)s.") % {"choices": listed}
+        return [{"path": path, "code": "invalid_choice", "message": message}]
     if keyword in {"pattern", "format"}:
         return [
             {
                 "path": path,
                 "code": "invalid_format",
-                "message": _with_hint("The value is not in the expected form.", schema),
+                "message": _with_hint(_("The value is not in the expected form."), schema),
             }
         ]
     if keyword == "minLength":
         if value == 1:
-            return [{"path": path, "code": "blank", "message": "This field may not be empty."}]
-        message = f"At least {value} characters."
+            return [{"path": path, "code": "blank", "message": _("This field may not be empty.")}]
+        message = _("At least %(count)s characters.") % {"count": value}
         return [{"path": path, "code": "too_short", "message": message}]
     if keyword == "maxLength":
-        message = f"At most {value} characters."
+        message = _("At most %(count)s characters.") % {"count": value}
         return [{"path": path, "code": "too_long", "message": message}]
     if keyword in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
-        return [{"path": path, "code": "out_of_range", "message": "The number is out of range."}]
-    return [{"path": path, "code": str(keyword), "message": "This value is not valid."}]
+        message = _("The number is out of range.")
+        return [{"path": path, "code": "out_of_range", "message": message}]
+    return [{"path": path, "code": str(keyword), "message": _("This value is not valid.")}]
 
 
 def _with_hint(message: str, schema: dict[str, Any]) -> str:
-    description = schema.get("description")
+    """The message and the field's description, in the reader's language when it has one."""
+    description = schema.get(f"x-description-{get_language()}", schema.get("description"))
     return f"{message} {description}" if description else message

@@ -1,0 +1,242 @@
+"""One door for every channel: `perform(caller=..., action=..., payload=..., key=...)`.
+
+The bot endpoint, the messengers and the MCP server authenticate and rate-limit in their
+own ways, then all end here, where the rest happens once: the envelope and the payload
+are validated (every problem at once), the scope is checked, the handler runs once per
+idempotency key, and the request leaves its audit row. A refusal is an `ActionError`
+whose messages are in the caller's language; the channel renders it.
+"""
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.models import ApiToken, User
+from audit.models import AuditLog
+from audit.services import audit_flush, audit_record, collected
+from botapi import actions, auth, schemas, services
+from botapi.actions import Action, Caller, Outcome
+from botapi.errors import ActionError
+from finance.services import categories_ensure_defaults
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+@dataclass(frozen=True)
+class Performed:
+    """A performed (or replayed) action: the contract's success body and what it made."""
+
+    action: str
+    body: dict[str, Any]
+    created: bool = False
+    replayed: bool = False
+    obj: Model | None = None
+
+    @property
+    def result(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.body["result"]
+        return result
+
+
+def perform(
+    *, caller: Caller, action: Any, payload: Any, key: Any, dry_run: Any = False
+) -> Performed:
+    """Perform one action for `caller`, or raise ActionError. The arguments are checked
+    here, whatever their types, so a channel may pass on what it was sent."""
+    envelope = {"action": action, "payload": payload, "idempotency_key": key}
+    if dry_run is not False:
+        envelope["dry_run"] = dry_run
+    return perform_envelope(caller=caller, envelope=envelope)
+
+
+def perform_envelope(*, caller: Caller, envelope: Any) -> Performed:
+    """`perform` for a whole request envelope as a client sent it (the bot endpoint's body)."""
+    started = time.perf_counter()
+    audit = RequestAudit.of(caller, started=started)
+    with translation.override(caller.language):
+        try:
+            performed = _perform(caller, envelope, audit)
+        except ActionError as exc:
+            audit.write(status=exc.status, error=exc.error, codes=exc.codes())
+            raise
+        except Exception:
+            audit.write(status=500, error="server_error")
+            raise
+    if not audit.written:
+        audit.write(status=201 if performed.created else 200, obj=performed.obj)
+    return performed
+
+
+def _perform(caller: Caller, envelope: Any, audit: "RequestAudit") -> Performed:
+    action, key, dry_run = _validate_envelope(envelope, audit)
+    if not caller.may(action.scopes):
+        raise auth.insufficient_scope(action.scopes, action.name)
+    payload = envelope["payload"]
+    details = schemas.problems(action.validator, payload, "payload")
+    if dry_run and not action.dry_run:
+        message = _("%(action)s has no dry run.") % {"action": action.name}
+        details.append({"path": "dry_run", "code": "dry_run_unsupported", "message": message})
+    if details:
+        raise schemas.invalid(details)
+    if caller.user.categories_version == 0:
+        categories_ensure_defaults(user=caller.user)  # a user made around the services
+    if dry_run or not action.writes:
+        outcome = action.handler(caller, payload, dry_run)
+        return _performed(action, key, outcome, dry_run=dry_run)
+    return _perform_once(caller, action, payload, key, audit)
+
+
+def _validate_envelope(envelope: Any, audit: "RequestAudit") -> tuple[Action, str, bool]:
+    details = schemas.problems(actions.ENVELOPE, envelope)
+    action = None
+    if isinstance(envelope, dict):
+        action = actions.ACTIONS.get(str(envelope.get("action")))
+        audit.action = action.name if action is not None else ""
+        if isinstance(envelope.get("idempotency_key"), str):
+            audit.key = envelope["idempotency_key"][:255]
+        audit.dry_run = envelope.get("dry_run") is True
+    for detail in details:
+        if detail["path"] == "action" and detail["code"] == "invalid_choice":
+            detail["code"] = "unknown_action"
+    if details:
+        # The payload's own problems too, when the action is known: every problem at once.
+        if action is not None and isinstance(envelope.get("payload"), dict):
+            details += schemas.problems(action.validator, envelope["payload"], "payload")
+        raise schemas.invalid(details)
+    assert action is not None  # the envelope's schema admits only the registry's names
+    return action, envelope["idempotency_key"], envelope.get("dry_run", False)
+
+
+class _Taken(Exception):
+    """A twin's answer holds the key: roll this request's writes back and replay it."""
+
+
+def _perform_once(
+    caller: Caller, action: Action, payload: dict[str, Any], key: str, audit: "RequestAudit"
+) -> Performed:
+    """Run a write once per (user, key): a repeat of the same request gets the stored
+    answer back, the same key with another request a 400.
+
+    The answer is stored after the writes, in their transaction, with their audit rows
+    and the request's own, so that a write costs one commit. Twins run at once and the
+    key's unique index lets one of them commit; the others roll back and replay it.
+    """
+    digest = services.fingerprint(action=action.name, payload=payload)
+    try:
+        with transaction.atomic():
+            with collected() as rows:
+                outcome = action.handler(caller, payload, False)
+                performed = _performed(action, key, outcome)
+                status = 201 if performed.created else 200
+                audit.row(status=status, obj=performed.obj)
+            audit_flush(rows)
+            audit.written = True
+            if not services.idempotency_store(
+                user=caller.user,
+                key=key,
+                action=action.name,
+                fingerprint=digest,
+                status=status,
+                body=performed.body,
+            ):
+                raise _Taken
+        return performed
+    except _Taken:
+        audit.written = False
+        stored = services.idempotency_stored(user=caller.user, key=key)
+    except ActionError:
+        # A refusal can be a twin's doing (it deleted what this one would delete): then
+        # the twin's answer is this request's answer too.
+        stored = services.idempotency_stored(user=caller.user, key=key)
+        if stored is None or stored.fingerprint != digest:
+            raise
+    if stored is None or stored.fingerprint != digest:
+        raise ActionError(
+            status=400,
+            error="idempotency_key_reused",
+            message=_(
+                "This idempotency key was already used for a different request. "
+                "Use a fresh key for every new request."
+            ),
+        )
+    audit.replayed = True
+    return Performed(action.name, stored.body, created=stored.status == 201, replayed=True)
+
+
+def _performed(action: Action, key: str, outcome: Outcome, *, dry_run: bool = False) -> Performed:
+    body: dict[str, Any] = {
+        "ok": True,
+        "action": action.name,
+        "idempotency_key": key,
+        "result": outcome.result,
+    }
+    if dry_run:
+        body["dry_run"] = True
+    return Performed(action.name, body, created=outcome.created, obj=outcome.obj)
+
+
+@dataclass
+class RequestAudit:
+    """The request's audit row, filled in as the request goes. Never the token itself.
+    A channel writes one for what it refuses before `perform` (a failed authentication)."""
+
+    source: str
+    started: float
+    user: User | None = None
+    token: ApiToken | None = None
+    channel_ref: str = ""
+    action: str = ""
+    key: str = ""
+    dry_run: bool = False
+    replayed: bool = False
+    written: bool = False
+
+    @classmethod
+    def of(cls, caller: Caller, *, started: float) -> "RequestAudit":
+        return cls(
+            source=caller.source,
+            started=started,
+            user=caller.user,
+            token=caller.token,
+            channel_ref=caller.channel_ref,
+        )
+
+    def row(
+        self,
+        *,
+        status: int,
+        error: str = "",
+        codes: list[str] | None = None,
+        obj: Model | None = None,
+    ) -> AuditLog:
+        details: dict[str, Any] = {}
+        if codes:
+            details["codes"] = codes[:20]
+        if self.replayed:
+            details["replayed"] = True
+        if self.dry_run:
+            details["dry_run"] = True
+        if self.channel_ref:
+            details["channel"] = self.channel_ref
+        return audit_record(
+            source=self.source,
+            action=self.action,
+            user=self.user,
+            token=self.token,
+            obj=obj,
+            status_code=status,
+            error_code=error,
+            idempotency_key=self.key,
+            duration_ms=round((time.perf_counter() - self.started) * 1000, 3),
+            details=details,
+        )
+
+    def write(self, **fields: Any) -> None:
+        """Write the row now, on its own: it outlives the rolled-back writes it reports."""
+        self.row(**fields)
+        self.written = True
