@@ -75,6 +75,14 @@ class CategoryGuessedPresentedTestCase(BaseTestCase):
         dry = transaction_data(self.record("250", dry_run=True))
         self.assertEqual((dry["id"], dry["category_guessed"]), (None, False))
 
+    def test_a_category_the_caller_named_is_not_called_guessed(self) -> None:
+        gifts = self.category(self.alice, "gifts")
+        tx = services.record_from_text(
+            user=self.alice, kind=Kind.EXPENSE, text="qwerty 250", category=gifts, source="bot"
+        )
+        self.assertEqual(tx.category, gifts)
+        self.assertNotIn("category_guessed", transaction_data(tx))
+
     def test_a_stored_transaction_carries_no_such_claim(self) -> None:
         tx = Transaction.objects.get(pk=self.record("qwerty 250").pk)
         self.assertNotIn("category_guessed", transaction_data(tx))
