@@ -45,6 +45,12 @@ TRANSACTION: dict[str, Any] = {
         "category": {"$ref": REF + "BotCategory"},
         "note": STRING,
         "text": STRING,
+        "category_guessed": {
+            "type": "boolean",
+            "description": "Only on a transaction just read from text: false when the text "
+            "said nothing about the category and it went to the fallback (Other), "
+            "so the chat may ask which category it is.",
+        },
         "warnings": {
             "type": "array",
             "description": "Present when the request may not mean what it says, e.g. "

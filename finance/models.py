@@ -117,6 +117,9 @@ class Transaction(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     objects = TransactionQuerySet.as_manager()
+    # Not stored: set by services.record_from_text to whether the text's words chose the
+    # category (False: nothing in it did, so it went to the fallback). None otherwise.
+    category_guessed: bool | None = None
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -580,6 +580,8 @@ def record_from_text(
         )
         if not dry_run and chosen.pk != parsed.category_id:
             _aliases_learn(user=user, category=chosen, note=parsed.note)
+    # A category the caller named was not guessed at all: say nothing about it then.
+    tx.category_guessed = parsed.category_guessed if category is None else None
     return tx
 
 

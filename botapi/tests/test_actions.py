@@ -19,6 +19,13 @@ from finance.models import BudgetItem, ExchangeRate, Kind, Transaction
 
 
 class CreateExpenseTestCase(BotTestCase):
+    def test_it_says_when_the_text_names_no_category(self) -> None:
+        response = self.act("create_expense", {"text": "qwerty 250"})
+        self.assertEqual(response.status_code, 201, response.content)
+        result = response.json()["result"]
+        self.assertEqual(result["category"]["slug"], "other")
+        self.assertIs(result["category_guessed"], False)
+
     def test_it_works(self) -> None:
         response = self.act("create_expense", {"text": "кофе 250"})
         self.assertEqual(response.status_code, 201, response.content)
@@ -39,6 +46,7 @@ class CreateExpenseTestCase(BotTestCase):
                 "category": {"id": cafe.pk, "slug": "cafe", "name": cafe.name},
                 "note": tx.note,
                 "text": "кофе 250",
+                "category_guessed": True,
             },
         )
         self.assertEqual((tx.source, tx.amount), ("bot", Decimal("250.00")))
