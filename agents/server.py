@@ -116,13 +116,15 @@ def tool_result(caller: Authenticated, call: tools.Call) -> types.CallToolResult
             is_error=True,
         )
     body = performed.body
-    return types.CallToolResult(
-        # A retry's answer is the first one's, as the bot endpoint's Idempotent-Replayed says.
-        meta={REPLAYED_META: True} if performed.replayed else None,
+    result = types.CallToolResult(
         content=[types.TextContent(type="text", text=_dump(body))],
         structured_content=body,
         is_error=False,
     )
+    if performed.replayed:
+        # A retry's answer is the first one's, as the bot endpoint's Idempotent-Replayed says.
+        result.meta = {REPLAYED_META: True}
+    return result
 
 
 async def list_tools(
