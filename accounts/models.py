@@ -34,6 +34,10 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.RU
     )
+    # Where what the person records goes unless they say otherwise; None until first need.
+    active_ledger = models.ForeignKey(
+        "ledgers.Ledger", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
@@ -61,6 +65,9 @@ class ApiToken(models.Model):
     """A per-user bot token. Only its SHA-256 is stored; the token is shown once."""
 
     user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens")
+    # The books the token acts in; what it may do there is the lesser of its scopes
+    # and its owner's role.
+    ledger = models.ForeignKey("ledgers.Ledger", models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     token_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=16)

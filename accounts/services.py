@@ -17,7 +17,10 @@ from accounts import tokens
 from accounts.models import ApiToken, Scope, User
 from audit.services import audit_record
 from finance import currencies
-from finance.services import categories_create_defaults, categories_translate_defaults
+from finance.services import categories_translate_defaults
+from ledgers import access
+from ledgers.models import Ledger
+from ledgers.services import ledger_personal
 
 SCOPES_EMPTY = _("Choose at least one scope.")
 SCOPE_UNKNOWN = _("Unknown scope: %(scope)s.")
@@ -39,7 +42,7 @@ def user_create(
     source: str,
     actor: User | None = None,
 ) -> User:
-    """Create a user with the default categories. A None password makes an unusable one."""
+    """Create a user with their personal ledger. A None password makes an unusable one."""
     user = User(
         username=username,
         email=email,
@@ -55,8 +58,11 @@ def user_create(
 
 @transaction.atomic
 def user_setup(*, user: User, source: str, actor: User | None = None) -> User:
-    """Finish a user saved elsewhere (the admin's add form): default categories, audit row."""
-    categories_create_defaults(user=user)
+    """Finish a user saved elsewhere (the admin's add form): personal ledger, audit row.
+
+    A user made any other way (createsuperuser) gets the ledger on first need.
+    """
+    ledger_personal(user=user, activate=True)
     audit_record(source=source, action="user.create", user=user, actor=actor, obj=user)
     return user
 
@@ -79,6 +85,8 @@ def user_update_settings(
     user.save(update_fields=["default_currency", "timezone", "language"])
     if language != previous_language:
         categories_translate_defaults(user=user, old=previous_language, new=language)
+    # The personal ledger counts in the person's currency; a shared one keeps its own.
+    Ledger.objects.filter(personal_for=user).update(default_currency=user.default_currency)
     audit_record(
         source=source,
         action="user.settings",
@@ -115,10 +123,18 @@ def _clean_scopes(scopes: Iterable[str]) -> list[str]:
     return cleaned
 
 
-def _issue(*, user: User, name: str, scopes: list[str], expires_at: datetime | None) -> IssuedToken:
+def _issue(
+    *,
+    user: User,
+    ledger: Ledger,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None,
+) -> IssuedToken:
     raw = tokens.generate()
     token = ApiToken.objects.create(
         user=user,
+        ledger=ledger,
         name=name,
         token_hash=tokens.digest(raw),
         prefix=tokens.display_prefix(raw),
@@ -132,22 +148,33 @@ def _issue(*, user: User, name: str, scopes: list[str], expires_at: datetime | N
 def api_token_create(
     *,
     user: User,
+    ledger: access.LedgerRef = None,
     name: str,
     scopes: Iterable[str],
     expires_at: datetime | None = None,
     source: str,
     actor: User | None = None,
 ) -> IssuedToken:
+    """A token of `user` acting in `ledger` (None: their active ledger), of which they
+    must be a member; what it may do there is the lesser of `scopes` and their role."""
+    member = access.member_of(user=user, ledger=ledger)
     name = " ".join(name.split())
     if not name:
         raise ValidationError(TOKEN_NAME_EMPTY, code="token_name_empty")
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError(EXPIRY_IN_PAST, code="expiry_in_past")
-    issued = _issue(user=user, name=name, scopes=_clean_scopes(scopes), expires_at=expires_at)
+    issued = _issue(
+        user=user,
+        ledger=member.ledger,
+        name=name,
+        scopes=_clean_scopes(scopes),
+        expires_at=expires_at,
+    )
     audit_record(
         source=source,
         action="api_token.create",
         user=user,
+        ledger=member.ledger,
         actor=actor,
         token=issued.token,
         obj=issued.token,
@@ -195,7 +222,13 @@ def api_token_rotate(
         raise ValidationError(_("This token has already been rotated."), code="token_rotated")
     if expires_at is None and token.expires_at is not None:
         expires_at = now + (token.expires_at - token.created_at)
-    issued = _issue(user=token.user, name=token.name, scopes=token.scopes, expires_at=expires_at)
+    issued = _issue(
+        user=token.user,
+        ledger=token.ledger,
+        name=token.name,
+        scopes=token.scopes,
+        expires_at=expires_at,
+    )
     issued.token.replaces = token
     issued.token.save(update_fields=["replaces"])
     grace_end = now + grace
@@ -226,7 +259,7 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     # A lookup by the unique hash alone, checked in Python: on the hot path of every bot
     # request, a plan without the activity filters and ordering is cheaper to make.
     try:
-        token = ApiToken.objects.select_related("user").get(token_hash=tokens.digest(raw))
+        token = ApiToken.objects.select_related("user", "ledger").get(token_hash=tokens.digest(raw))
     except ApiToken.DoesNotExist:
         return None
     if not (token.is_active(now) and token.user.is_active):

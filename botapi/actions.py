@@ -21,7 +21,7 @@ from botapi import auth, schemas
 from botapi.errors import ApiError, validation_details
 from botapi.presenters import budget_item_data, category_data, transaction_data
 from finance import selectors, services
-from finance.models import Category, Kind, Transaction
+from finance.models import Category, Kind
 from finance.presenters import summary_data
 
 SOURCE = "bot"
@@ -97,6 +97,7 @@ def _record(ctx: ActionContext, payload: dict[str, Any], kind: str) -> Outcome:
     try:
         tx = services.record_from_text(
             user=ctx.user,
+            ledger=ctx.token.ledger_id,
             kind=kind,
             text=payload["text"],
             date=date.fromisoformat(payload["date"]) if "date" in payload else None,
@@ -136,14 +137,19 @@ def set_budget_item(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
     try:
         month = selectors.parse_month(payload["month"])
         if "category_id" in payload:
-            category = Category.objects.filter(pk=payload["category_id"], user=ctx.user).first()
+            category = Category.objects.filter(
+                pk=payload["category_id"], ledger_id=ctx.token.ledger_id
+            ).first()
             if category is None:
-                # Another user's category is as unknown as a missing one.
+                # Another ledger's category is as unknown as a missing one.
                 raise ValidationError(CATEGORY_NOT_FOUND, code="category_not_found")
         else:
-            category = selectors.category_find(user=ctx.user, reference=payload["category"])
+            category = selectors.category_find(
+                user=ctx.user, ledger=ctx.token.ledger_id, reference=payload["category"]
+            )
         item, created = services.budget_item_set(
             user=ctx.user,
+            ledger=ctx.token.ledger_id,
             month=month,
             category=category,
             planned_amount=_amount(payload["planned_amount"]),
@@ -161,6 +167,7 @@ def get_summary(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
         month = selectors.parse_month(payload["month"]) if "month" in payload else None
         summary = selectors.monthly_summary(
             user=ctx.user,
+            ledger=ctx.token.ledger_id,
             month=month or ctx.user.today(),
             currency=payload.get("currency"),
         )
@@ -170,7 +177,9 @@ def get_summary(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
 
 
 def list_categories(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
-    categories = selectors.category_list(user=ctx.user, kind=payload.get("kind"))
+    categories = selectors.category_list(
+        user=ctx.user, ledger=ctx.token.ledger_id, kind=payload.get("kind")
+    )
     return Outcome({"categories": [category_data(c, with_kind=True) for c in categories]})
 
 
@@ -178,15 +187,11 @@ KIND_SCOPES = {Kind.EXPENSE: Scope.EXPENSES_WRITE, Kind.INCOME: Scope.INCOMES_WR
 
 
 def delete_transaction(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
-    tx = (
-        Transaction.objects.for_user(ctx.user)
-        .select_related("category")
-        .select_for_update(of=("self",))
-        .filter(pk=payload["transaction_id"])
-        .first()
+    tx = selectors.transaction_get(
+        user=ctx.user, ledger=ctx.token.ledger_id, pk=payload["transaction_id"], for_update=True
     )
     if tx is None:
-        # Another user's transaction is as unknown as a missing one.
+        # Another ledger's transaction is as unknown as a missing one.
         raise schemas.invalid(
             [
                 {
@@ -200,7 +205,7 @@ def delete_transaction(ctx: ActionContext, payload: dict[str, Any]) -> Outcome:
     if not auth.has_scope(ctx.token, scope):
         raise auth.insufficient_scope((scope,), "delete_transaction")
     result = {"deleted": True, "transaction": transaction_data(tx)}
-    services.transaction_delete(tx=tx, source=SOURCE)
+    services.transaction_delete(tx=tx, user=ctx.user, source=SOURCE)
     return Outcome(result)
 
 

@@ -62,7 +62,7 @@ BUDGET_ITEM: dict[str, Any] = {
 SUMMARY: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["month", "currency", "income", "expense", "balance", "categories"],
+    "required": ["month", "currency", "income", "expense", "balance", "categories", "members"],
     "properties": {
         "month": STRING,
         "currency": STRING,
@@ -82,6 +82,21 @@ SUMMARY: dict[str, Any] = {
                     "spent": MONEY,
                     "remaining": MONEY,
                     "over_budget": {"type": "boolean"},
+                },
+            },
+        },
+        "members": {
+            "type": "array",
+            "description": "What each member of the ledger paid in the month.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["user_id", "name", "expense", "income"],
+                "properties": {
+                    "user_id": ID,
+                    "name": STRING,
+                    "expense": MONEY,
+                    "income": MONEY,
                 },
             },
         },

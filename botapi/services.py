@@ -169,6 +169,7 @@ def bot_request_audit(
         action=request.action,
         user=request.user,
         token=request.token,
+        ledger=request.token.ledger_id if request.token is not None else None,
         obj=request.obj,
         status_code=status_code,
         error_code=error_code,

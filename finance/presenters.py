@@ -37,4 +37,13 @@ def summary_data(summary: MonthlySummary) -> dict[str, Any]:
         "expense": money(summary.expense),
         "balance": money(summary.balance),
         "categories": [_line_data(line) for line in summary.categories],
+        "members": [
+            {
+                "user_id": m.user_id,
+                "name": m.name,
+                "expense": money(m.expense),
+                "income": money(m.income),
+            }
+            for m in summary.members
+        ],
     }

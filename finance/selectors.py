@@ -12,15 +12,17 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from finance import currencies
 from finance.models import BudgetItem, Category, Kind, Transaction
 from finance.services import normalize_alias
+from ledgers import access
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from ledgers.models import Ledger
 
 MONTH_INVALID = _("A month is written YYYY-MM, for example 2026-11.")
 RATE_MISSING = _("No exchange rate from %(base)s to %(quote)s on or before %(date)s.")
@@ -51,10 +53,19 @@ def month_bounds(month: date) -> tuple[date, date]:
     return month.replace(day=1), month.replace(day=last)
 
 
+def _books(user: "User", ledger: access.LedgerRef) -> "Ledger":
+    """The ledger a read is about, when `user` is a member (None: their active ledger)."""
+    return access.member_of(user=user, ledger=ledger).ledger
+
+
 def category_list(
-    *, user: "User", kind: str | None = None, include_archived: bool = False
+    *,
+    user: "User",
+    ledger: access.LedgerRef = None,
+    kind: str | None = None,
+    include_archived: bool = False,
 ) -> list[Category]:
-    categories = Category.objects.for_user(user)
+    categories = Category.objects.for_ledger(_books(user, ledger))
     if kind:
         categories = categories.filter(kind=kind)
     if not include_archived:
@@ -66,18 +77,21 @@ CATEGORY_NOT_FOUND = _("No such category.")
 CATEGORY_AMBIGUOUS = _("“%(reference)s” names several categories: %(slugs)s. Use the id.")
 
 
-def category_find(*, user: "User", reference: str) -> Category:
-    """One of the user's categories by slug, name or keyword, for a person or an agent who
-    names it in words; an expense category wins a tie between kinds (budgets are mostly
-    for spending)."""
+def category_find(*, user: "User", ledger: access.LedgerRef = None, reference: str) -> Category:
+    """One of the ledger's categories by slug, name or keyword, for a person or an agent
+    who names it in words; an expense category wins a tie between kinds (budgets are
+    mostly for spending)."""
     reference = " ".join(reference.split())
-    categories = Category.objects.for_user(user)
+    categories = Category.objects.for_ledger(_books(user, ledger))
     found = categories.filter(slug__iexact=reference).first()
     if found is not None:
         return found
     active = categories.active()
+    word = normalize_alias(reference)
     candidates = list(active.filter(name__iexact=reference)) or list(
-        active.filter(aliases__word=normalize_alias(reference)).distinct()
+        active.filter(aliases__word=word)
+        .filter(Q(aliases__user__isnull=True) | Q(aliases__user=user))
+        .distinct()
     )
     if len(candidates) > 1:
         expenses = [c for c in candidates if c.kind == Kind.EXPENSE]
@@ -177,12 +191,23 @@ class CategoryLine:
 
 
 @dataclass
+class MemberLine:
+    """What one member paid in the month (a removed member's rows still count)."""
+
+    user_id: int
+    name: str
+    expense: Decimal = Decimal(0)
+    income: Decimal = Decimal(0)
+
+
+@dataclass
 class MonthlySummary:
     month: date
     currency: str
     income: Decimal
     expense: Decimal
     categories: list[CategoryLine] = field(default_factory=list)
+    members: list[MemberLine] = field(default_factory=list)
 
     @property
     def balance(self) -> Decimal:
@@ -193,50 +218,75 @@ class MonthlySummary:
 # day only where a conversion is needed, since each day has its own rate), the month's
 # budget items beside them, and one rate lookup (a few index probes) per currency and
 # day to convert. `rates` is MATERIALIZED so that no plan, the generic one of the
-# prepared statement included, repeats the lookups once per joined row. Parameters: $1 user id, $2 first day, $3 last day, $4 target
-# currency, $5 pivot currency.
-_SUMMARY_STATEMENT = "finance_monthly_summary_v1"
+# prepared statement included, repeats the lookups once per joined row. Spending is
+# grouped per member too (who paid), for the breakdown by member. Parameters: $1 ledger
+# id, $2 first day, $3 last day, $4 target currency, $5 pivot currency.
+_SUMMARY_STATEMENT = "finance_monthly_summary_v2"
 _SUMMARY_SQL = """
 WITH lines AS (
-    SELECT 'spent' AS measure, t.category_id, t.currency,
+    SELECT 'spent' AS measure, t.category_id, t.paid_by_id, t.currency,
            CASE WHEN t.currency = $4 THEN NULL ELSE t.date END AS day,
            SUM(t.amount) AS amount
     FROM finance_transaction t
-    WHERE t.user_id = $1 AND t.date >= $2 AND t.date <= $3
-    GROUP BY t.category_id, t.currency, 4
+    WHERE t.ledger_id = $1 AND t.date >= $2 AND t.date <= $3
+    GROUP BY t.category_id, t.paid_by_id, t.currency, 5
     UNION ALL
-    SELECT 'planned', b.category_id, b.currency,
+    SELECT 'planned', b.category_id, NULL, b.currency,
            CASE WHEN b.currency = $4 THEN NULL ELSE $3 END,
            b.planned_amount
     FROM finance_budgetitem b
-    WHERE b.user_id = $1 AND b.month = $2
+    WHERE b.ledger_id = $1 AND b.month = $2
 ), rates AS MATERIALIZED (
     SELECT d.currency, d.day, {rate} AS rate
     FROM (SELECT DISTINCT currency, day FROM lines WHERE day IS NOT NULL) d
 )
-SELECT l.measure, c.id, c.slug, c.name, c.kind, l.currency, l.day, l.amount, r.rate
+SELECT l.measure, c.id, c.slug, c.name, c.kind, l.paid_by_id, u.username,
+       l.currency, l.day, l.amount, r.rate
 FROM lines l
-JOIN finance_category c ON c.id = l.category_id AND c.user_id = $1
+JOIN finance_category c ON c.id = l.category_id AND c.ledger_id = $1
+LEFT JOIN accounts_user u ON u.id = l.paid_by_id
 LEFT JOIN rates r ON r.currency = l.currency AND r.day = l.day
 """.format(rate=_rate_sql("d.currency", "$4", "d.day", "$5"))
 
 
-def monthly_summary(*, user: "User", month: date, currency: str | None = None) -> MonthlySummary:
-    """Income, expense and per-category plan against spending for one month.
+def monthly_summary(
+    *,
+    user: "User",
+    ledger: access.LedgerRef = None,
+    month: date,
+    currency: str | None = None,
+) -> MonthlySummary:
+    """Income, expense, per-category plan against spending and per-member spending for
+    one month of `ledger` (None: the person's active ledger), in `currency` (None: the
+    ledger's).
 
     Each transaction is converted at the rate of its own date; a budget item at the
     rate of the month's last day. Per-category figures are rounded to the target
     currency's minor unit, and the totals are the sums of the rounded figures.
     """
-    target = currencies.normalize_code(currency or user.default_currency)
+    books = _books(user, ledger)
+    target = currencies.normalize_code(currency or books.default_currency)
     start, end = month_bounds(month)
-    args = [user.pk, start, end, target, settings.EXCHANGE_RATE_PIVOT]
+    args = [books.pk, start, end, target, settings.EXCHANGE_RATE_PIVOT]
     with connection.cursor() as cursor:
         _execute_prepared(cursor, _SUMMARY_STATEMENT, _SUMMARY_SQL, args)
         rows: Sequence[tuple[Any, ...]] = cursor.fetchall()
 
     lines: dict[int, CategoryLine] = {}
-    for measure, cat_id, slug, name, kind, row_currency, day, amount, rate in rows:
+    members: dict[int, MemberLine] = {}
+    for (
+        measure,
+        cat_id,
+        slug,
+        name,
+        kind,
+        payer,
+        payer_name,
+        row_currency,
+        day,
+        amount,
+        rate,
+    ) in rows:
         if day is not None:
             if rate is None:
                 raise MissingExchangeRate(row_currency, target, day)
@@ -246,6 +296,13 @@ def monthly_summary(*, user: "User", month: date, currency: str | None = None) -
             line = lines[cat_id] = CategoryLine(CategoryRef(cat_id, slug, name, kind))
         if measure == "spent":
             line.spent += amount
+            member = members.get(payer)
+            if member is None:
+                member = members[payer] = MemberLine(payer, payer_name)
+            if kind == Kind.EXPENSE:
+                member.expense += amount
+            else:
+                member.income += amount
         else:
             line.planned += amount
 
@@ -253,6 +310,9 @@ def monthly_summary(*, user: "User", month: date, currency: str | None = None) -
     for line in lines.values():
         line.spent = line.spent.quantize(quantum, ROUND_HALF_UP)
         line.planned = line.planned.quantize(quantum, ROUND_HALF_UP)
+    for member in members.values():
+        member.expense = member.expense.quantize(quantum, ROUND_HALF_UP)
+        member.income = member.income.quantize(quantum, ROUND_HALF_UP)
     ordered = sorted(lines.values(), key=lambda x: (x.kind != Kind.EXPENSE, x.category.name))
     return MonthlySummary(
         month=start,
@@ -260,19 +320,25 @@ def monthly_summary(*, user: "User", month: date, currency: str | None = None) -
         income=sum((x.spent for x in ordered if x.kind == Kind.INCOME), Decimal(0)),
         expense=sum((x.spent for x in ordered if x.kind == Kind.EXPENSE), Decimal(0)),
         categories=ordered,
+        members=sorted(members.values(), key=lambda m: (-m.expense, m.name)),
     )
 
 
 def transaction_list(
     *,
     user: "User",
+    ledger: access.LedgerRef = None,
     month: date | None = None,
     category_id: int | None = None,
     kind: str | None = None,
     source: str | None = None,
+    paid_by_id: int | None = None,
 ) -> "QuerySet[Transaction]":
-    """One user's transactions, newest first, narrowed by whichever filters are given."""
-    transactions = Transaction.objects.for_user(user).select_related("category")
+    """One ledger's transactions (None: the person's active ledger), newest first,
+    narrowed by whichever filters are given."""
+    transactions = Transaction.objects.for_ledger(_books(user, ledger)).select_related(
+        "category", "paid_by"
+    )
     if month is not None:
         start, end = month_bounds(month)
         transactions = transactions.filter(date__gte=start, date__lte=end)
@@ -282,7 +348,19 @@ def transaction_list(
         transactions = transactions.filter(kind=kind)
     if source:
         transactions = transactions.filter(source=source)
+    if paid_by_id is not None:
+        transactions = transactions.filter(paid_by_id=paid_by_id)
     return transactions.order_by("-date", "-id")
+
+
+def transaction_get(
+    *, user: "User", ledger: access.LedgerRef = None, pk: int, for_update: bool = False
+) -> Transaction | None:
+    """One transaction of the ledger, or None (another ledger's is as unknown as none)."""
+    rows = Transaction.objects.for_ledger(_books(user, ledger)).select_related("category")
+    if for_update:
+        rows = rows.select_for_update(of=("self",))
+    return rows.filter(pk=pk).first()
 
 
 @dataclass(frozen=True)
@@ -310,7 +388,7 @@ WITH lines AS (
            CASE WHEN t.currency = %(target)s THEN NULL ELSE t.date END AS day,
            SUM(t.amount) AS amount
     FROM finance_transaction t
-    WHERE t.user_id = %(user_id)s AND t.date >= %(start)s AND t.date <= %(end)s
+    WHERE t.ledger_id = %(ledger_id)s AND t.date >= %(start)s AND t.date <= %(end)s
     GROUP BY 1, 2, 3, 4, 5
 ), rates AS MATERIALIZED (
     SELECT d.currency, d.day, {rate} AS rate
@@ -323,13 +401,19 @@ LEFT JOIN rates r ON r.currency = l.currency AND r.day = l.day
 
 
 def monthly_totals(
-    *, user: "User", last_month: date, months: int = 12, currency: str | None = None
+    *,
+    user: "User",
+    ledger: access.LedgerRef = None,
+    last_month: date,
+    months: int = 12,
+    currency: str | None = None,
 ) -> list[MonthTotals]:
     """Income and expense for each of the `months` months ending with `last_month`, oldest first."""
-    target = currencies.normalize_code(currency or user.default_currency)
+    books = _books(user, ledger)
+    target = currencies.normalize_code(currency or books.default_currency)
     first = add_months(last_month.replace(day=1), -(months - 1))
     params: dict[str, Any] = {
-        "user_id": user.pk,
+        "ledger_id": books.pk,
         "start": first,
         "end": month_bounds(last_month)[1],
         "target": target,
@@ -384,23 +468,25 @@ class BudgetPage:
     missing_rate: MissingExchangeRate | None
 
 
-def budget_page(*, user: "User", month: date) -> BudgetPage:
+def budget_page(*, user: "User", ledger: access.LedgerRef = None, month: date) -> BudgetPage:
     """Each active category with this month's plan, last month's, and what was spent."""
+    member = access.member_of(user=user, ledger=ledger)
+    books = member.ledger
     start = month.replace(day=1)
     previous = add_months(start, -1)
     items = {
         (b.month, b.category_id): b
-        for b in BudgetItem.objects.filter(user=user, month__in=[start, previous])
+        for b in BudgetItem.objects.filter(ledger=books, month__in=[start, previous])
     }
     lines: dict[int, CategoryLine] | None
     missing_rate = None
     try:
-        summary = monthly_summary(user=user, month=start)
+        summary = monthly_summary(user=user, ledger=member, month=start)
         lines = {line.category.id: line for line in summary.categories}
     except MissingExchangeRate as e:
         lines, missing_rate = None, e
     rows = []
-    for category in category_list(user=user):
+    for category in category_list(user=user, ledger=member):
         line = None if lines is None else lines.get(category.pk)
         rows.append(
             BudgetRow(
@@ -412,5 +498,5 @@ def budget_page(*, user: "User", month: date) -> BudgetPage:
             )
         )
     return BudgetPage(
-        month=start, currency=user.default_currency, rows=rows, missing_rate=missing_rate
+        month=start, currency=books.default_currency, rows=rows, missing_rate=missing_rate
     )

@@ -15,4 +15,4 @@ class CreateDemoUserTestCase(TestCase):
             self.assertEqual(out.getvalue().strip(), "Demo login: demo / kopilka-demo")
         demo = User.objects.get(username="demo")
         self.assertTrue(demo.is_superuser and demo.check_password("kopilka-demo"))
-        self.assertEqual(Transaction.objects.filter(user=demo).count(), 6)
+        self.assertEqual(Transaction.objects.filter(created_by=demo).count(), 6)

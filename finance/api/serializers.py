@@ -8,16 +8,25 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import User
 from finance import selectors
 from finance.models import BudgetItem, Category, Kind, Transaction
 
 
 @extend_schema_field(OpenApiTypes.INT)
 class OwnCategoryField(serializers.PrimaryKeyRelatedField[Category]):
-    """A category id that must be the caller's own: anyone else's reads as "does not exist"."""
+    """A category id of the ledger the request is about: any other reads as "does not exist"."""
 
     def get_queryset(self) -> Any:
-        return Category.objects.filter(user=self.context["request"].user)
+        return Category.objects.filter(ledger=self.context["ledger"])
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class MemberField(serializers.PrimaryKeyRelatedField[User]):
+    """A user id of a member of the request's ledger."""
+
+    def get_queryset(self) -> Any:
+        return User.objects.filter(memberships__ledger=self.context["ledger"])
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-11"})
@@ -75,6 +84,8 @@ class TransactionOut(serializers.ModelSerializer[Transaction]):
             "note",
             "text",
             "source",
+            "created_by",
+            "paid_by",
             "created_at",
         ]
 
@@ -100,6 +111,7 @@ class TransactionFilterIn(serializers.Serializer[Any]):
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=Transaction.Source.choices, required=False
     )
+    paid_by = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
 class TransactionFieldsIn(serializers.Serializer[Any]):
@@ -109,6 +121,7 @@ class TransactionFieldsIn(serializers.Serializer[Any]):
     category = OwnCategoryField()
     date = serializers.DateField(required=False)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    paid_by = MemberField(required=False)
 
 
 class TransactionTextIn(serializers.Serializer[Any]):
@@ -191,6 +204,13 @@ class SummaryCategoryOut(serializers.Serializer[Any]):
     over_budget = serializers.BooleanField()
 
 
+class SummaryMemberOut(serializers.Serializer[Any]):
+    user_id = serializers.IntegerField()
+    name = serializers.CharField()
+    expense = serializers.CharField()
+    income = serializers.CharField()
+
+
 class SummaryOut(serializers.Serializer[Any]):
     month = serializers.CharField()
     currency = serializers.CharField()
@@ -198,3 +218,4 @@ class SummaryOut(serializers.Serializer[Any]):
     expense = serializers.CharField()
     balance = serializers.CharField()
     categories = SummaryCategoryOut(many=True)
+    members = SummaryMemberOut(many=True)

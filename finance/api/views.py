@@ -22,6 +22,10 @@ from accounts.models import User
 from finance import errors, presenters, selectors, services
 from finance.api import serializers as s
 from finance.models import BudgetItem, Category, Transaction
+from ledgers import access
+from ledgers.models import Ledger
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def _on_fields(error: ValidationError, amount_field: str = "amount") -> ValidationError:
@@ -52,6 +56,17 @@ class ApiView(APIView):
         super().initial(request, *args, **kwargs)  # authenticates
         # As in the cabinet: the person's own language first (messages in error bodies).
         translation.activate(self.owner.language)
+        # The ledger of `?ledger=<id>` or the person's active one; a non-member finds
+        # nothing (404), a read-only member may not write (403).
+        raw = request.query_params.get("ledger")
+        ref: int | None = None
+        if raw is not None:
+            if not (raw.isdigit() and len(raw) <= 18):
+                raise access.LedgerNotFound
+            ref = int(raw)
+        write = request.method not in READ_METHODS
+        self.member = access.member_of(user=self.owner, ledger=ref, write=write)
+        self.ledger: Ledger = self.member.ledger
 
     @property
     def owner(self) -> User:
@@ -60,7 +75,8 @@ class ApiView(APIView):
         return user
 
     def valid(self, serializer_class: type[Any], data: Any, **kwargs: Any) -> dict[str, Any]:
-        serializer = serializer_class(data=data, context={"request": self.request}, **kwargs)
+        context = {"request": self.request, "ledger": self.ledger}
+        serializer = serializer_class(data=data, context=context, **kwargs)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
@@ -82,10 +98,12 @@ class TransactionListApi(ApiView):
         category = filters.get("category")
         rows = selectors.transaction_list(
             user=self.owner,
+            ledger=self.member,
             month=filters.get("month"),
             category_id=category.pk if category else None,
             kind=filters.get("kind"),
             source=filters.get("source"),
+            paid_by_id=filters.get("paid_by"),
         )
         return self.paginated(rows, s.TransactionOut)
 
@@ -106,12 +124,14 @@ class TransactionListApi(ApiView):
         try:
             tx = services.transaction_create(
                 user=self.owner,
+                ledger=self.member,
                 kind=data["kind"],
                 amount=data["amount"],
-                currency=data.get("currency") or self.owner.default_currency,
+                currency=data.get("currency") or self.ledger.default_currency,
                 category=data["category"],
                 date=data.get("date") or self.owner.today(),
                 note=data["note"],
+                paid_by=data.get("paid_by"),
                 source="api",
             )
         except ValidationError as e:
@@ -123,6 +143,7 @@ class TransactionListApi(ApiView):
         try:
             tx = services.record_from_text(
                 user=self.owner,
+                ledger=self.member,
                 kind=data["kind"],
                 text=data["text"],
                 date=data.get("date"),
@@ -140,7 +161,7 @@ class TransactionListApi(ApiView):
 class TransactionDetailApi(ApiView):
     def get_object(self, tx_id: int) -> Transaction:
         return get_object_or_404(
-            Transaction.objects.select_related("category", "user"), pk=tx_id, user=self.owner
+            Transaction.objects.select_related("category", "ledger"), pk=tx_id, ledger=self.ledger
         )
 
     @extend_schema(tags=["transactions"], responses=s.TransactionOut)
@@ -164,14 +185,14 @@ class TransactionDetailApi(ApiView):
         changes = self.valid(s.TransactionUpdateIn, request.data, partial=partial)
         try:
             # A new category teaches the parser (inside transaction_update).
-            tx = services.transaction_update(tx=tx, source="api", **changes)
+            tx = services.transaction_update(tx=tx, user=self.owner, source="api", **changes)
         except ValidationError as e:
             raise _on_fields(e) from e
         return Response(s.TransactionOut(tx).data)
 
     @extend_schema(tags=["transactions"], responses={204: None})
     def delete(self, request: Request, tx_id: int) -> Response:
-        services.transaction_delete(tx=self.get_object(tx_id), source="api")
+        services.transaction_delete(tx=self.get_object(tx_id), user=self.owner, source="api")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -185,7 +206,7 @@ class CategoryListApi(ApiView):
     def get(self, request: Request) -> Response:
         filters = self.valid(s.CategoryFilterIn, request.query_params)
         categories = (
-            Category.objects.for_user(self.owner)
+            Category.objects.for_ledger(self.ledger)
             .prefetch_related("aliases")
             .order_by("kind", "name", "id")
         )
@@ -199,7 +220,9 @@ class CategoryListApi(ApiView):
     def post(self, request: Request) -> Response:
         data = self.valid(s.CategoryCreateIn, request.data)
         try:
-            category = services.category_create(user=self.owner, source="api", **data)
+            category = services.category_create(
+                user=self.owner, ledger=self.member, source="api", **data
+            )
         except ValidationError as e:
             raise _on_fields(e) from e
         return Response(s.CategoryOut(category).data, status=status.HTTP_201_CREATED)
@@ -207,9 +230,7 @@ class CategoryListApi(ApiView):
 
 class CategoryDetailApi(ApiView):
     def get_object(self, category_id: int) -> Category:
-        return get_object_or_404(
-            Category.objects.select_related("user"), pk=category_id, user=self.owner
-        )
+        return get_object_or_404(Category, pk=category_id, ledger=self.ledger)
 
     @extend_schema(tags=["categories"], responses=s.CategoryOut)
     def get(self, request: Request, category_id: int) -> Response:
@@ -222,6 +243,7 @@ class CategoryDetailApi(ApiView):
         try:
             services.category_update(
                 category=category,
+                user=self.owner,
                 name=data.get("name"),
                 aliases=data.get("aliases"),
                 archived=data.get("is_archived"),
@@ -241,7 +263,7 @@ class BudgetItemListApi(ApiView):
     )
     def get(self, request: Request) -> Response:
         filters = self.valid(s.BudgetItemFilterIn, request.query_params)
-        items = BudgetItem.objects.filter(user=self.owner).select_related("category")
+        items = BudgetItem.objects.filter(ledger=self.ledger).select_related("category")
         if "month" in filters:
             items = items.filter(month=filters["month"])
         return self.paginated(items.order_by("-month", "category__name", "id"), s.BudgetItemOut)
@@ -255,7 +277,9 @@ class BudgetItemListApi(ApiView):
         """Set a category's plan for a month: 201 when new, 200 when it replaced one."""
         data = self.valid(s.BudgetItemSetIn, request.data)
         try:
-            item, created = services.budget_item_set(user=self.owner, source="api", **data)
+            item, created = services.budget_item_set(
+                user=self.owner, ledger=self.member, source="api", **data
+            )
         except ValidationError as e:
             raise _on_fields(e, amount_field="planned_amount") from e
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -265,7 +289,7 @@ class BudgetItemListApi(ApiView):
 class BudgetItemDetailApi(ApiView):
     def get_object(self, item_id: int) -> BudgetItem:
         return get_object_or_404(
-            BudgetItem.objects.select_related("category", "user"), pk=item_id, user=self.owner
+            BudgetItem.objects.select_related("category"), pk=item_id, ledger=self.ledger
         )
 
     @extend_schema(tags=["budget"], responses=s.BudgetItemOut)
@@ -279,6 +303,7 @@ class BudgetItemDetailApi(ApiView):
         try:
             item, _created = services.budget_item_set(
                 user=self.owner,
+                ledger=self.member,
                 month=item.month,
                 category=item.category,
                 planned_amount=data["planned_amount"],
@@ -291,7 +316,7 @@ class BudgetItemDetailApi(ApiView):
 
     @extend_schema(tags=["budget"], responses={204: None})
     def delete(self, request: Request, item_id: int) -> Response:
-        services.budget_item_delete(item=self.get_object(item_id), source="api")
+        services.budget_item_delete(item=self.get_object(item_id), user=self.owner, source="api")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -302,6 +327,7 @@ class SummaryApi(ApiView):
         try:
             summary = selectors.monthly_summary(
                 user=self.owner,
+                ledger=self.member,
                 month=params.get("month") or self.owner.today().replace(day=1),
                 currency=params.get("currency"),
             )

@@ -45,7 +45,7 @@ class Command(BaseCommand):
 
     def _seed(self, user: User) -> None:
         today = user.today()
-        categories = {c.slug: c for c in Category.objects.filter(user=user)}
+        categories = {c.slug: c for c in Category.objects.filter(ledger__personal_for=user)}
         for days_ago, slug, amount, note in DEMO_ROWS:
             category = categories[slug]
             services.transaction_create(
