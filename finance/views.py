@@ -93,7 +93,12 @@ def transactions(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "show_payer": "paid_by" in form.fields,
+    }
     return render(request, "finance/transactions.html", context)
 
 
