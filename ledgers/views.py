@@ -87,7 +87,11 @@ def _detail(
         if issued
         else "",
     }
-    return render(request, "ledgers/ledger.html", context)
+    response = render(request, "ledgers/ledger.html", context)
+    if issued is not None:
+        # The one page that holds the code: keep it out of every cache.
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
