@@ -22,9 +22,10 @@ PAGE_SIZE = 50
 
 
 def _member(request: AuthenticatedHttpRequest, *, write: bool = False) -> Membership:
-    """The person's membership of their active ledger; a POST needs the right to write
-    (a read-only member gets 403 however the page is reached)."""
-    return access.member_of(user=request.user, write=write or request.method == "POST")
+    """The person's membership of their active ledger; anything but a read needs the
+    right to write (a read-only member gets 403 however the page is reached)."""
+    unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
+    return access.member_of(user=request.user, write=write or unsafe)
 
 
 def _month(request: AuthenticatedHttpRequest, value: str | None) -> date:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
@@ -95,6 +95,7 @@ def _detail(
 
 
 @login_required
+@require_safe
 def ledger_detail(request: AuthenticatedHttpRequest, ledger_id: int) -> HttpResponse:
     return _detail(request, access.member_of(user=request.user, ledger=ledger_id))
 
