@@ -13,6 +13,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Dropped before the rename: the index names the old field, and the backfill
+        # rewrites every row anyway. 0004 indexes (ledger, date) instead.
+        migrations.RemoveIndex(model_name="transaction", name="finance_tx_user_date"),
         migrations.RenameField(model_name="transaction", old_name="user", new_name="created_by"),
         migrations.AlterField(
             model_name="transaction",

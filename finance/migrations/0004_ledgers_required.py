@@ -59,7 +59,6 @@ class Migration(migrations.Migration):
         migrations.RemoveConstraint(
             model_name="budgetitem", name="finance_budgetitem_unique_month"
         ),
-        migrations.RemoveIndex(model_name="transaction", name="finance_tx_user_date"),
         migrations.RemoveField(model_name="category", name="user"),
         migrations.RemoveField(model_name="budgetitem", name="user"),
         migrations.AddConstraint(
