@@ -243,6 +243,10 @@ SPECTACULAR_SETTINGS = {
     # 3.1 embeds the actions' JSON Schema (draft 2020-12) as it is.
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "MemberRoleEnum": "ledgers.models.Membership.Role",
+        "InvitableRoleEnum": "ledgers.api.INVITABLE_ROLE_CHOICES",
+    },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     # The docs page works offline: Swagger UI is served from our static files.

@@ -1,11 +1,13 @@
 """Cabinet pages of the money domain: dashboard, transactions, budget, categories."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from finance import charts, forms, selectors, services
-from finance.models import Category, Transaction
+from finance.models import Category, CategoryAlias, Transaction
 from ledgers import access
 from ledgers.models import Membership
 
@@ -284,10 +286,16 @@ def categories(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect("finance:categories")
     rows = (
         Category.objects.for_ledger(ledger)
-        .prefetch_related("aliases")
+        .prefetch_related(_own_aliases(request))
         .order_by("is_archived", "kind", "name")
     )
     return render(request, "finance/categories.html", {"form": form, "categories": rows})
+
+
+def _own_aliases(request: AuthenticatedHttpRequest) -> "Prefetch[Any]":
+    """The ledger's keywords and those this person taught it (another's stay theirs)."""
+    mine = CategoryAlias.objects.filter(Q(user__isnull=True) | Q(user=request.user))
+    return Prefetch("aliases", queryset=mine.order_by("word"))
 
 
 @login_required

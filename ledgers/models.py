@@ -14,8 +14,10 @@ INVITE_LIFETIME = timedelta(days=7)
 
 class Ledger(models.Model):
     name = models.CharField(_("name"), max_length=100)
+    # RESTRICT: a person's personal ledger goes with them (personal_for), but a shared
+    # ledger they own must be handed over before their account can go.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="owned_ledgers"
+        settings.AUTH_USER_MODEL, models.RESTRICT, related_name="owned_ledgers"
     )
     default_currency = models.CharField(
         _("default currency"), max_length=3, default="RUB", validators=[currencies.validate_code]

@@ -65,7 +65,10 @@ class CategoryOut(serializers.ModelSerializer[Category]):
         fields = ["id", "kind", "slug", "name", "is_archived", "aliases"]
 
     def get_aliases(self, obj: Category) -> list[str]:
-        return sorted(a.word for a in obj.aliases.all())
+        # The ledger's keywords and those the caller taught it; another member's
+        # corrections are theirs.
+        caller = self.context.get("user_id")
+        return sorted({a.word for a in obj.aliases.all() if a.user_id in (None, caller)})
 
 
 class TransactionOut(serializers.ModelSerializer[Transaction]):

@@ -83,7 +83,9 @@ class ApiView(APIView):
     def paginated(self, queryset: QuerySet[Any], serializer_class: type[Any]) -> Response:
         paginator = Pagination()
         page = paginator.paginate_queryset(queryset, self.request, view=self)
-        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+        context = {"user_id": self.owner.pk}
+        data = serializer_class(page, many=True, context=context).data
+        return paginator.get_paginated_response(data)
 
 
 class TransactionListApi(ApiView):
@@ -225,7 +227,10 @@ class CategoryListApi(ApiView):
             )
         except ValidationError as e:
             raise _on_fields(e) from e
-        return Response(s.CategoryOut(category).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.CategoryOut(category, context={"user_id": self.owner.pk}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class CategoryDetailApi(ApiView):
@@ -234,7 +239,9 @@ class CategoryDetailApi(ApiView):
 
     @extend_schema(tags=["categories"], responses=s.CategoryOut)
     def get(self, request: Request, category_id: int) -> Response:
-        return Response(s.CategoryOut(self.get_object(category_id)).data)
+        return Response(
+            s.CategoryOut(self.get_object(category_id), context={"user_id": self.owner.pk}).data
+        )
 
     @extend_schema(tags=["categories"], request=s.CategoryUpdateIn, responses=s.CategoryOut)
     def patch(self, request: Request, category_id: int) -> Response:
@@ -251,7 +258,7 @@ class CategoryDetailApi(ApiView):
             )
         except ValidationError as e:
             raise _on_fields(e) from e
-        return Response(s.CategoryOut(category).data)
+        return Response(s.CategoryOut(category, context={"user_id": self.owner.pk}).data)
 
 
 class BudgetItemListApi(ApiView):

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 (
                     "owner",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
+                        on_delete=django.db.models.deletion.RESTRICT,
                         related_name="owned_ledgers",
                         to=settings.AUTH_USER_MODEL,
                     ),
