@@ -3,8 +3,6 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from finance.services import categories_ensure_defaults
-
 
 class UserLanguageMiddleware:
     """Speak a signed-in person's chosen language; others get LocaleMiddleware's pick.
@@ -22,18 +20,4 @@ class UserLanguageMiddleware:
         if language and user is not None and user.is_authenticated:
             translation.activate(language)
             request.LANGUAGE_CODE = language
-        return self.get_response(request)
-
-
-class DefaultCategoriesMiddleware:
-    """Give a signed-in person made around `user_create` (createsuperuser, a data
-    migration) the default categories before their first page shows none."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.categories_version == 0:
-            categories_ensure_defaults(user=user)
         return self.get_response(request)

@@ -87,8 +87,12 @@ def signup(request: HttpRequest) -> HttpResponse:
             )
             auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Kopilka! Record your first expense below."))
+            if request.POST.get("next") or request.GET.get("next"):
+                return redirect(_next_url(request))  # an invitation's page, say
             return redirect("finance:add_transaction")
-    return render(request, "accounts/signup.html", {"form": form}, status=status)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    context = {"form": form, "next": next_url}
+    return render(request, "accounts/signup.html", context, status=status)
 
 
 @login_required
@@ -196,17 +200,18 @@ def _tokens_page(
 
 @login_required
 def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _tokens_page(request, forms.TokenForm(), None)
+    return _tokens_page(request, forms.TokenForm(user=request.user), None)
 
 
 @login_required
 @require_POST
 def create_token(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = forms.TokenForm(request.POST)
+    form = forms.TokenForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             issued = services.api_token_create(
                 user=request.user,
+                ledger=form.cleaned_data.get("ledger"),
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"],
                 expires_at=form.expires_at(),
@@ -216,7 +221,7 @@ def create_token(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(None, e)
         else:
             # Rendered, not redirected: the raw token must never sit in a session.
-            return _tokens_page(request, forms.TokenForm(), issued)
+            return _tokens_page(request, forms.TokenForm(user=request.user), issued)
     return _tokens_page(request, form, None)
 
 
@@ -238,7 +243,7 @@ def rotate_token(request: AuthenticatedHttpRequest, token_id: int) -> HttpRespon
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return redirect("accounts:tokens")
-    return _tokens_page(request, forms.TokenForm(), issued)
+    return _tokens_page(request, forms.TokenForm(user=request.user), issued)
 
 
 @login_required

@@ -22,6 +22,7 @@ def audit_record(
     user: Any = None,
     actor: Any = None,
     token: Any = None,
+    ledger: Any = None,
     obj: models.Model | None = None,
     status_code: int | None = None,
     error_code: str = "",
@@ -37,6 +38,8 @@ def audit_record(
         user=user,
         actor=actor,
         token=token,
+        # A ledger or its id: services often hold only a row's ledger_id.
+        ledger_id=getattr(ledger, "pk", ledger),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         status_code=status_code,

@@ -88,6 +88,7 @@ SUMMARY: dict[str, Any] = {
         "categories",
         "unconverted",
         "missing_rates",
+        "members",
     ],
     "description": (
         "The month in one currency. Totals and per-category figures exclude the amounts "
@@ -145,6 +146,21 @@ SUMMARY: dict[str, Any] = {
                     "spent": MONEY,
                     "remaining": MONEY,
                     "over_budget": {"type": "boolean"},
+                },
+            },
+        },
+        "members": {
+            "type": "array",
+            "description": "What each member of the ledger paid in the month.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["user_id", "name", "expense", "income"],
+                "properties": {
+                    "user_id": ID,
+                    "name": STRING,
+                    "expense": MONEY,
+                    "income": MONEY,
                 },
             },
         },

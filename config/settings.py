@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
+    "ledgers",
     "audit",
     "finance",
     "botapi",
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ledgers.context_processors.ledgers",
             ],
         },
     },
@@ -256,6 +258,10 @@ SPECTACULAR_SETTINGS = {
     # 3.1 embeds the actions' JSON Schema (draft 2020-12) as it is.
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "MemberRoleEnum": "ledgers.models.Membership.Role",
+        "InvitableRoleEnum": "ledgers.api.INVITABLE_ROLE_CHOICES",
+    },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     # The docs page works offline: Swagger UI is served from our static files.
@@ -290,10 +296,6 @@ INSTALLED_APPS += ["rest_framework_simplejwt.token_blacklist"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "accounts.middleware.UserLanguageMiddleware",
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("accounts.middleware.UserLanguageMiddleware") + 1,
-    "accounts.middleware.DefaultCategoriesMiddleware",
 )
 STATICFILES_DIRS = [BASE_DIR / "static"]
 LOGIN_URL = "accounts:login"

@@ -7,6 +7,7 @@ from django.test import TestCase
 from accounts.models import Scope, User
 from accounts.services import IssuedToken, api_token_create, user_create
 from finance.models import Category
+from ledgers.models import Ledger
 
 PASSWORD = "correct horse battery staple"
 
@@ -37,8 +38,12 @@ class BaseTestCase(TestCase):
             user=cls.alice, name="read-only", scopes=[Scope.SUMMARIES_READ], source="cli"
         )
 
+    def ledger(self, user: User) -> Ledger:
+        """The person's personal ledger."""
+        return Ledger.objects.get(personal_for=user)
+
     def category(self, user: User, slug: str) -> Category:
-        return Category.objects.get(user=user, slug=slug)
+        return Category.objects.get(ledger__personal_for=user, slug=slug)
 
 
 def clear_cache() -> None:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import AuthenticatedHttpRequest
 from finance import dataforms, exports, imports
+from ledgers import access
 
 SESSION_KEY = "finance_import"
 
@@ -73,6 +74,7 @@ def export_json(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.member_of(user=request.user, write=True)  # a read-only member imports nothing
     form = dataforms.ImportFileForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -93,6 +95,8 @@ def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        access.member_of(user=request.user, write=True)  # a read-only member imports nothing
     stored = request.session.get(SESSION_KEY)
     if not stored:
         messages.info(request, _("Choose a file to import first."))

@@ -13,6 +13,8 @@ from django.apps import apps
 from django.utils import timezone
 
 from finance.models import BudgetItem, Category, Transaction
+from ledgers import access
+from ledgers.services import ledger_personal
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -36,8 +38,10 @@ class _Line:
 
 
 def transactions_csv(*, user: "User", start: date | None, end: date | None) -> Iterator[str]:
-    """The person's transactions from `start` to `end` (either may be open), oldest first."""
-    rows = Transaction.objects.for_user(user).select_related("category")
+    """The transactions of the person's active ledger from `start` to `end` (either may be
+    open), oldest first."""
+    books = access.member_of(user=user).ledger
+    rows = Transaction.objects.for_ledger(books).select_related("category", "paid_by")
     if start is not None:
         rows = rows.filter(date__gte=start)
     if end is not None:
@@ -88,10 +92,12 @@ def _contacts(user: "User") -> list[dict[str, Any]]:
 
 
 def account_export(*, user: "User") -> dict[str, Any]:
-    """Everything the person owns, as one JSON-ready document."""
-    categories = Category.objects.for_user(user).prefetch_related("aliases").order_by("id")
-    budgets = BudgetItem.objects.filter(user=user).select_related("category").order_by("month")
-    transactions = Transaction.objects.for_user(user).select_related("category")
+    """Everything the person owns, as one JSON-ready document: their profile, tokens and
+    contacts, and the books of their personal ledger."""
+    books = access.member_of(user=user, ledger=ledger_personal(user=user)).ledger
+    categories = Category.objects.for_ledger(books).prefetch_related("aliases").order_by("id")
+    budgets = BudgetItem.objects.filter(ledger=books).select_related("category").order_by("month")
+    transactions = Transaction.objects.for_ledger(books).select_related("category")
     tokens = user.api_tokens.order_by("created_at")
     return {
         "format": "kopilka-export",

@@ -25,6 +25,7 @@ from audit.services import audit_record
 from finance import currencies, selectors, services
 from finance.defaults import FALLBACK_SLUGS
 from finance.models import Category, ImportBatch, Kind, Transaction
+from ledgers import access
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -226,8 +227,10 @@ def preview(*, user: "User", table: Table, options: Options) -> Preview:
     amounts = [_cell(r, m["amount"]) for r in table.rows]
     style = options.decimal if options.decimal != "auto" else _decimal_style(amounts)
     signed = m.get("kind") is None and any(a.strip().startswith(("-", "−")) for a in amounts)
+    books = access.member_of(user=user, write=True).ledger
     fallbacks = {
-        c.slug: c for c in Category.objects.for_user(user).filter(slug__in=FALLBACK_SLUGS.values())
+        c.slug: c
+        for c in Category.objects.for_ledger(books).filter(slug__in=FALLBACK_SLUGS.values())
     }
     found: dict[tuple[str, str], Category | None] = {}
     rows = []
@@ -299,6 +302,7 @@ def transactions_import(
             code="import_repeated",
             params={"date": f"{earlier.created_at:%Y-%m-%d}"},
         )
+    books = access.member_of(user=user, write=True).ledger
     result = preview(user=user, table=table, options=options)
     if result.problems:
         raise ValidationError(
@@ -318,7 +322,9 @@ def transactions_import(
         assert row.amount is not None and row.date is not None  # no problems: both parsed
         transactions.append(
             Transaction(
-                user=user,
+                ledger=books,
+                created_by=user,
+                paid_by=user,
                 kind=row.kind,
                 amount=row.amount,
                 currency=row.currency,

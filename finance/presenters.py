@@ -44,4 +44,13 @@ def summary_data(summary: MonthlySummary) -> dict[str, Any]:
         "missing_rates": [
             {"from": m.base, "to": m.quote, "date": m.on.isoformat()} for m in summary.missing_rates
         ],
+        "members": [
+            {
+                "user_id": m.user_id,
+                "name": m.name,
+                "expense": money(m.expense),
+                "income": money(m.income),
+            }
+            for m in summary.members
+        ],
     }

@@ -27,9 +27,11 @@ from finance.models import (
     Transaction,
 )
 from finance.services import normalize_alias
+from ledgers import access
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from ledgers.models import Ledger
 
 MONTH_INVALID = _("A month is written YYYY-MM, for example 2026-11.")
 RATE_MISSING = _("No exchange rate from %(base)s to %(quote)s on or before %(date)s.")
@@ -60,10 +62,19 @@ def month_bounds(month: date) -> tuple[date, date]:
     return month.replace(day=1), month.replace(day=last)
 
 
+def _books(user: "User", ledger: access.LedgerRef) -> "Ledger":
+    """The ledger a read is about, when `user` is a member (None: their active ledger)."""
+    return access.member_of(user=user, ledger=ledger).ledger
+
+
 def category_list(
-    *, user: "User", kind: str | None = None, include_archived: bool = False
+    *,
+    user: "User",
+    ledger: access.LedgerRef = None,
+    kind: str | None = None,
+    include_archived: bool = False,
 ) -> list[Category]:
-    categories = Category.objects.for_user(user)
+    categories = Category.objects.for_ledger(_books(user, ledger))
     if kind:
         categories = categories.filter(kind=kind)
     if not include_archived:
@@ -75,18 +86,23 @@ CATEGORY_NOT_FOUND = _("No such category.")
 CATEGORY_AMBIGUOUS = _("“%(reference)s” names several categories: %(slugs)s. Use the id.")
 
 
-def category_find(*, user: "User", reference: str, kind: str | None = None) -> Category:
-    """One of the user's categories by slug, name or keyword, for a person or an agent who
-    names it in words; a category of `kind` (expense when not given: budgets are mostly
-    for spending) wins a tie between kinds."""
+def category_find(
+    *, user: "User", ledger: access.LedgerRef = None, reference: str, kind: str | None = None
+) -> Category:
+    """One of the ledger's categories by slug, name or keyword, for a person or an agent
+    who names it in words; a category of `kind` (expense when not given: budgets are
+    mostly for spending) wins a tie between kinds."""
     reference = " ".join(reference.split())
-    categories = Category.objects.for_user(user)
+    categories = Category.objects.for_ledger(_books(user, ledger))
     found = categories.filter(slug__iexact=reference).first()
     if found is not None:
         return found
     active = categories.active()
+    word = normalize_alias(reference)
     candidates = list(active.filter(name__iexact=reference)) or list(
-        active.filter(aliases__word=normalize_alias(reference)).distinct()
+        active.filter(aliases__word=word)
+        .filter(Q(aliases__user__isnull=True) | Q(aliases__user=user))
+        .distinct()
     )
     if len(candidates) > 1:
         preferred = [c for c in candidates if c.kind == (kind or Kind.EXPENSE)]
@@ -102,16 +118,12 @@ def category_find(*, user: "User", reference: str, kind: str | None = None) -> C
     return candidates[0]
 
 
-def category_get(*, user: "User", pk: int) -> Category:
-    """One of the user's categories by id; another user's is as unknown as a missing one."""
-    category = Category.objects.for_user(user).filter(pk=pk).first()
+def category_get(*, user: "User", ledger: access.LedgerRef = None, pk: int) -> Category:
+    """One of the ledger's categories by id; another ledger's is as unknown as a missing one."""
+    category = Category.objects.for_ledger(_books(user, ledger)).filter(pk=pk).first()
     if category is None:
         raise ValidationError(CATEGORY_NOT_FOUND, code="category_not_found")
     return category
-
-
-def transaction_get(*, user: "User", pk: int) -> Transaction | None:
-    return Transaction.objects.for_user(user).select_related("category").filter(pk=pk).first()
 
 
 # Words that name an income whatever the person asked for: a salary, a fee, interest.
@@ -270,15 +282,26 @@ class MissingRate:
 
 
 @dataclass
+class MemberLine:
+    """What one member paid in the month (a removed member's rows still count)."""
+
+    user_id: int
+    name: str
+    expense: Decimal = Decimal(0)
+    income: Decimal = Decimal(0)
+
+
+@dataclass
 class MonthlySummary:
-    """The month in one currency. The totals and per-category figures exclude what is
-    in `unconverted` (and plans whose rate is missing); `missing_rates` says why."""
+    """The month in one currency. The totals, per-category and per-member figures exclude
+    what is in `unconverted` (and plans whose rate is missing); `missing_rates` says why."""
 
     month: date
     currency: str
     income: Decimal
     expense: Decimal
     categories: list[CategoryLine] = field(default_factory=list)
+    members: list[MemberLine] = field(default_factory=list)
     unconverted: list[Unconverted] = field(default_factory=list)
     missing_rates: list[MissingRate] = field(default_factory=list)
 
@@ -291,30 +314,33 @@ class MonthlySummary:
 # day only where a conversion is needed, since each day has its own rate), the month's
 # budget items beside them, and one rate lookup (a few index probes) per currency and
 # day to convert. `rates` is MATERIALIZED so that no plan, the generic one of the
-# prepared statement included, repeats the lookups once per joined row. Parameters: $1
-# user id, $2 first day, $3 last day, $4 target currency, $5 and $6 the pivots.
-_SUMMARY_STATEMENT = "finance_monthly_summary_v3"
+# prepared statement included, repeats the lookups once per joined row. Spending is
+# grouped per member too (who paid), for the breakdown by member. Parameters: $1 ledger
+# id, $2 first day, $3 last day, $4 target currency, $5 and $6 the pivots.
+_SUMMARY_STATEMENT = "finance_monthly_summary_v4"
 _SUMMARY_SQL = """
 WITH lines AS (
-    SELECT 'spent' AS measure, t.category_id, t.currency,
+    SELECT 'spent' AS measure, t.category_id, t.paid_by_id, t.currency,
            CASE WHEN t.currency = $4 THEN NULL ELSE t.date END AS day,
            SUM(t.amount) AS amount
     FROM finance_transaction t
-    WHERE t.user_id = $1 AND t.date >= $2 AND t.date <= $3
-    GROUP BY t.category_id, t.currency, 4
+    WHERE t.ledger_id = $1 AND t.date >= $2 AND t.date <= $3
+    GROUP BY t.category_id, t.paid_by_id, t.currency, 5
     UNION ALL
-    SELECT 'planned', b.category_id, b.currency,
+    SELECT 'planned', b.category_id, NULL, b.currency,
            CASE WHEN b.currency = $4 THEN NULL ELSE $3 END,
            b.planned_amount
     FROM finance_budgetitem b
-    WHERE b.user_id = $1 AND b.month = $2
+    WHERE b.ledger_id = $1 AND b.month = $2
 ), rates AS MATERIALIZED (
     SELECT d.currency, d.day, {rate} AS rate
     FROM (SELECT DISTINCT currency, day FROM lines WHERE day IS NOT NULL) d
 )
-SELECT l.measure, c.id, c.slug, c.name, c.kind, l.currency, l.day, l.amount, r.rate
+SELECT l.measure, c.id, c.slug, c.name, c.kind, l.paid_by_id, u.username,
+       l.currency, l.day, l.amount, r.rate
 FROM lines l
-JOIN finance_category c ON c.id = l.category_id AND c.user_id = $1
+JOIN finance_category c ON c.id = l.category_id AND c.ledger_id = $1
+LEFT JOIN accounts_user u ON u.id = l.paid_by_id
 LEFT JOIN rates r ON r.currency = l.currency AND r.day = l.day
 """.format(rate=_rate_sql("d.currency", "$4", "d.day", ["$5", "$6"]))
 
@@ -323,8 +349,16 @@ def _rates_known(currency: str) -> bool:
     return ExchangeRate.objects.filter(Q(base=currency) | Q(quote=currency)).exists()
 
 
-def monthly_summary(*, user: "User", month: date, currency: str | None = None) -> MonthlySummary:
-    """Income, expense and per-category plan against spending for one month.
+def monthly_summary(
+    *,
+    user: "User",
+    ledger: access.LedgerRef = None,
+    month: date,
+    currency: str | None = None,
+) -> MonthlySummary:
+    """Income, expense, per-category plan against spending and per-member spending for
+    one month of `ledger` (None: the person's active ledger), in `currency` (None: the
+    ledger's).
 
     Each transaction is converted at the rate of its own date; a budget item at the
     rate of the month's last day. Per-category figures are rounded to the target
@@ -333,17 +367,31 @@ def monthly_summary(*, user: "User", month: date, currency: str | None = None) -
     currency the caller asked for that no stored rate mentions at all is refused
     (MissingExchangeRate), since nothing in it could be right.
     """
-    target = currencies.normalize_code(currency or user.default_currency)
+    books = _books(user, ledger)
+    target = currencies.normalize_code(currency or books.default_currency)
     start, end = month_bounds(month)
-    args = [user.pk, start, end, target, *rate_pivots()]
+    args = [books.pk, start, end, target, *rate_pivots()]
     with connection.cursor() as cursor:
         _execute_prepared(cursor, _SUMMARY_STATEMENT, _SUMMARY_SQL, args)
         rows: Sequence[tuple[Any, ...]] = cursor.fetchall()
 
     lines: dict[int, CategoryLine] = {}
+    members: dict[int, MemberLine] = {}
     unconverted: dict[tuple[str, str], Decimal] = {}
     missing: set[MissingRate] = set()
-    for measure, cat_id, slug, name, kind, row_currency, day, amount, rate in rows:
+    for (
+        measure,
+        cat_id,
+        slug,
+        name,
+        kind,
+        payer,
+        payer_name,
+        row_currency,
+        day,
+        amount,
+        rate,
+    ) in rows:
         line = lines.get(cat_id)
         if line is None:
             line = lines[cat_id] = CategoryLine(CategoryRef(cat_id, slug, name, kind))
@@ -357,10 +405,17 @@ def monthly_summary(*, user: "User", month: date, currency: str | None = None) -
             amount *= rate
         if measure == "spent":
             line.spent += amount
+            member = members.get(payer)
+            if member is None:
+                member = members[payer] = MemberLine(payer, payer_name)
+            if kind == Kind.EXPENSE:
+                member.expense += amount
+            else:
+                member.income += amount
         else:
             line.planned += amount
 
-    if missing and currency and target != user.default_currency and not _rates_known(target):
+    if missing and currency and target != books.default_currency and not _rates_known(target):
         first = min(missing, key=lambda m: (m.on, m.base))
         raise MissingExchangeRate(first.base, first.quote, first.on)
 
@@ -368,6 +423,9 @@ def monthly_summary(*, user: "User", month: date, currency: str | None = None) -
     for line in lines.values():
         line.spent = line.spent.quantize(quantum, ROUND_HALF_UP)
         line.planned = line.planned.quantize(quantum, ROUND_HALF_UP)
+    for member in members.values():
+        member.expense = member.expense.quantize(quantum, ROUND_HALF_UP)
+        member.income = member.income.quantize(quantum, ROUND_HALF_UP)
     ordered = sorted(lines.values(), key=lambda x: (x.kind != Kind.EXPENSE, x.category.name))
     return MonthlySummary(
         month=start,
@@ -375,6 +433,7 @@ def monthly_summary(*, user: "User", month: date, currency: str | None = None) -
         income=sum((x.spent for x in ordered if x.kind == Kind.INCOME), Decimal(0)),
         expense=sum((x.spent for x in ordered if x.kind == Kind.EXPENSE), Decimal(0)),
         categories=ordered,
+        members=sorted(members.values(), key=lambda m: (-m.expense, m.name)),
         unconverted=[
             Unconverted(kind, code, amount)
             for (kind, code), amount in sorted(
@@ -388,13 +447,18 @@ def monthly_summary(*, user: "User", month: date, currency: str | None = None) -
 def transaction_list(
     *,
     user: "User",
+    ledger: access.LedgerRef = None,
     month: date | None = None,
     category_id: int | None = None,
     kind: str | None = None,
     source: str | None = None,
+    paid_by_id: int | None = None,
 ) -> "QuerySet[Transaction]":
-    """One user's transactions, newest first, narrowed by whichever filters are given."""
-    transactions = Transaction.objects.for_user(user).select_related("category")
+    """One ledger's transactions (None: the person's active ledger), newest first,
+    narrowed by whichever filters are given."""
+    transactions = Transaction.objects.for_ledger(_books(user, ledger)).select_related(
+        "category", "paid_by"
+    )
     if month is not None:
         start, end = month_bounds(month)
         transactions = transactions.filter(date__gte=start, date__lte=end)
@@ -404,7 +468,19 @@ def transaction_list(
         transactions = transactions.filter(kind=kind)
     if source:
         transactions = transactions.filter(source=source)
+    if paid_by_id is not None:
+        transactions = transactions.filter(paid_by_id=paid_by_id)
     return transactions.order_by("-date", "-id")
+
+
+def transaction_get(
+    *, user: "User", ledger: access.LedgerRef = None, pk: int, for_update: bool = False
+) -> Transaction | None:
+    """One transaction of the ledger, or None (another ledger's is as unknown as none)."""
+    rows = Transaction.objects.for_ledger(_books(user, ledger)).select_related("category")
+    if for_update:
+        rows = rows.select_for_update(of=("self",))
+    return rows.filter(pk=pk).first()
 
 
 @dataclass(frozen=True)
@@ -432,7 +508,7 @@ WITH lines AS (
            CASE WHEN t.currency = %(target)s THEN NULL ELSE t.date END AS day,
            SUM(t.amount) AS amount
     FROM finance_transaction t
-    WHERE t.user_id = %(user_id)s AND t.date >= %(start)s AND t.date <= %(end)s
+    WHERE t.ledger_id = %(ledger_id)s AND t.date >= %(start)s AND t.date <= %(end)s
     GROUP BY 1, 2, 3, 4, 5
 ), rates AS MATERIALIZED (
     SELECT d.currency, d.day, {rate} AS rate
@@ -445,14 +521,20 @@ LEFT JOIN rates r ON r.currency = l.currency AND r.day = l.day
 
 
 def monthly_totals(
-    *, user: "User", last_month: date, months: int = 12, currency: str | None = None
+    *,
+    user: "User",
+    ledger: access.LedgerRef = None,
+    last_month: date,
+    months: int = 12,
+    currency: str | None = None,
 ) -> list[MonthTotals]:
     """Income and expense for each of the `months` months ending with `last_month`, oldest
     first, leaving out what no rate converts (as monthly_summary does)."""
-    target = currencies.normalize_code(currency or user.default_currency)
+    books = _books(user, ledger)
+    target = currencies.normalize_code(currency or books.default_currency)
     first = add_months(last_month.replace(day=1), -(months - 1))
     params: dict[str, Any] = {
-        "user_id": user.pk,
+        "ledger_id": books.pk,
         "start": first,
         "end": month_bounds(last_month)[1],
         "target": target,
@@ -508,18 +590,20 @@ class BudgetPage:
     summary: MonthlySummary
 
 
-def budget_page(*, user: "User", month: date) -> BudgetPage:
+def budget_page(*, user: "User", ledger: access.LedgerRef = None, month: date) -> BudgetPage:
     """Each active category with this month's plan, last month's, and what was spent."""
+    member = access.member_of(user=user, ledger=ledger)
+    books = member.ledger
     start = month.replace(day=1)
     previous = add_months(start, -1)
     items = {
         (b.month, b.category_id): b
-        for b in BudgetItem.objects.filter(user=user, month__in=[start, previous])
+        for b in BudgetItem.objects.filter(ledger=books, month__in=[start, previous])
     }
-    summary = monthly_summary(user=user, month=start)
+    summary = monthly_summary(user=user, ledger=member, month=start)
     lines = {line.category.id: line for line in summary.categories}
     rows = []
-    for category in category_list(user=user):
+    for category in category_list(user=user, ledger=member):
         line = lines.get(category.pk)
         rows.append(
             BudgetRow(

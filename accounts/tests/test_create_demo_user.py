@@ -17,10 +17,10 @@ class CreateDemoUserTestCase(TestCase):
             self.assertEqual(out.getvalue().strip(), "Demo login: demo / kopilka-demo")
         demo = User.objects.get(username="demo")
         self.assertTrue(demo.is_superuser and demo.check_password("kopilka-demo"))
-        count = Transaction.objects.filter(user=demo).count()
+        count = Transaction.objects.filter(created_by=demo).count()
         self.assertGreater(count, 150)
         call_command("create_demo_user", stdout=StringIO())
-        self.assertEqual(Transaction.objects.filter(user=demo).count(), count)  # seeded once
+        self.assertEqual(Transaction.objects.filter(created_by=demo).count(), count)  # seeded once
 
     def test_the_month_looks_real_whatever_the_day(self) -> None:
         for today in ("2026-12-01 09:00 +03:00", "2026-11-30 21:00 +03:00"):
@@ -30,7 +30,7 @@ class CreateDemoUserTestCase(TestCase):
                 call_command("create_demo_user", stdout=StringIO())
                 demo = User.objects.get(username="demo")
                 month = demo.today().replace(day=1)
-                rows = Transaction.objects.filter(user=demo, date__gte=month)
+                rows = Transaction.objects.filter(created_by=demo, date__gte=month)
                 last = selectors.month_bounds(month)[1]
                 self.assertFalse(rows.filter(date__gt=last).exists())
                 self.assertGreaterEqual(rows.values("date").distinct().count(), 25)

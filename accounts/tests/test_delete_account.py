@@ -52,10 +52,12 @@ class DeleteAccountTestCase(BaseTestCase):
         response = self.client.post("/settings/delete/", {"password": PASSWORD, "confirm": "on"})
         self.assertRedirects(response, "/login/", fetch_redirect_response=False)
         self.assertFalse(User.objects.filter(pk=alice_id).exists())
-        for model in (Transaction, Category, BudgetItem, ApiToken):
-            self.assertFalse(model.objects.filter(user_id=alice_id).exists(), model)
+        self.assertFalse(Transaction.objects.filter(created_by_id=alice_id).exists())
+        for model in (Category, BudgetItem):
+            self.assertFalse(model.objects.filter(ledger__personal_for_id=alice_id).exists(), model)
+        self.assertFalse(ApiToken.objects.filter(user_id=alice_id).exists())
         # Bob's are untouched.
-        self.assertEqual(Transaction.objects.filter(user=self.bob).count(), 1)
+        self.assertEqual(Transaction.objects.filter(created_by=self.bob).count(), 1)
         # Her audit rows stay, with what happened and when, and nothing personal.
         rows = AuditLog.objects.filter(user_id=alice_id)
         self.assertEqual(rows.count(), rows_before)
@@ -77,7 +79,7 @@ class DeleteAccountTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("password", response.context["form"].errors)
         self.assertTrue(User.objects.filter(pk=self.alice.pk).exists())
-        self.assertEqual(Transaction.objects.filter(user=self.alice).count(), 1)
+        self.assertEqual(Transaction.objects.filter(created_by=self.alice).count(), 1)
         response = self.client.post("/settings/delete/", {"password": PASSWORD})
         self.assertEqual(response.status_code, 200)  # not confirmed: the form asks again
         self.assertTrue(User.objects.filter(pk=self.alice.pk).exists())

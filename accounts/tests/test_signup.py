@@ -34,7 +34,7 @@ class SignupTestCase(BaseTestCase):
             ("carol@example.org", "en", "EUR", "Europe/Berlin"),
         )
         self.assertTrue(user.check_password("a long enough passphrase"))
-        self.assertTrue(Category.objects.filter(user=user, slug="cafe").exists())
+        self.assertTrue(Category.objects.filter(ledger__personal_for=user, slug="cafe").exists())
         self.assertEqual(self.client.session["_auth_user_id"], str(user.pk))
         row = AuditLog.objects.get(action="user.create", user=user)
         self.assertEqual(row.source, "web")

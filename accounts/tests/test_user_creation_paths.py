@@ -32,7 +32,9 @@ class UserCreationPathsTestCase(BaseTestCase):
         )
         self.assertEqual(response.status_code, 201, response.content)
         self.assertEqual(response.json()["result"]["category"]["slug"], "cafe")
-        self.assertEqual(Category.objects.filter(user=user).count(), len(DEFAULT_CATEGORIES))
+        self.assertEqual(
+            Category.objects.filter(ledger__personal_for=user).count(), len(DEFAULT_CATEGORIES)
+        )
 
     def test_sign_up(self) -> None:
         response = self.client.post(
@@ -76,7 +78,7 @@ class UserCreationPathsTestCase(BaseTestCase):
                 stdout=StringIO(),
             )
         erin = User.objects.get(username="erin")
-        self.assertFalse(Category.objects.filter(user=erin).exists())
+        self.assertFalse(Category.objects.filter(ledger__personal_for=erin).exists())
         self.assert_records_coffee(erin)
 
     def test_a_row_made_around_the_services(self) -> None:
@@ -91,7 +93,9 @@ class UserCreationPathsTestCase(BaseTestCase):
         self.client.force_login(grace)
         response = self.client.get("/categories/")
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(Category.objects.filter(user=grace).count(), len(DEFAULT_CATEGORIES))
+        self.assertEqual(
+            Category.objects.filter(ledger__personal_for=grace).count(), len(DEFAULT_CATEGORIES)
+        )
         self.assertContains(response, "Кафе и рестораны")
 
 
@@ -117,5 +121,7 @@ class ConcurrentFirstNeedTestCase(TransactionTestCase):
         for thread in threads:
             thread.join()
         self.assertEqual(errors, [])
-        self.assertEqual(Category.objects.filter(user=heidi).count(), len(DEFAULT_CATEGORIES))
-        self.assertEqual(Transaction.objects.filter(user=heidi).count(), 4)
+        self.assertEqual(
+            Category.objects.filter(ledger__personal_for=heidi).count(), len(DEFAULT_CATEGORIES)
+        )
+        self.assertEqual(Transaction.objects.filter(created_by=heidi).count(), 4)

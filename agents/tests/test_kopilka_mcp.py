@@ -68,7 +68,7 @@ class KopilkaMcpTestCase(TransactionTestCase):
         first, retry, bad, dry = client.run(calls)
         self.assertFalse(first.is_error, first.content)
         self.assertEqual(body(first), body(retry))
-        tx = Transaction.objects.get(user=self.alice)
+        tx = Transaction.objects.get(created_by=self.alice)
         self.assertEqual((str(tx.amount), tx.source), ("250.00", "bot"))
         self.assertEqual(body(first)["result"]["id"], tx.pk)
         self.assertEqual(AuditLog.objects.filter(action="transaction.create").count(), 1)

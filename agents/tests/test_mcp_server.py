@@ -156,7 +156,7 @@ class McpServerTestCase(TransactionTestCase):
 
         dry = client.call("create_expense", {"text": "такси 400", "dry_run": True})
         self.assertTrue(body(dry)["dry_run"])
-        self.assertEqual(Transaction.objects.filter(user=self.alice).count(), 2)
+        self.assertEqual(Transaction.objects.filter(created_by=self.alice).count(), 2)
 
         deleted = client.call("delete_transaction", {"transaction_id": tx.pk})
         self.assertTrue(body(deleted)["result"]["deleted"])
@@ -170,7 +170,7 @@ class McpServerTestCase(TransactionTestCase):
         self.assertEqual(body(first), body(second))
         self.assertIsNone(first.meta)
         self.assertEqual(second.meta, {"kopilka/replayed": True})
-        self.assertEqual(Transaction.objects.filter(user=self.alice).count(), 1)
+        self.assertEqual(Transaction.objects.filter(created_by=self.alice).count(), 1)
         self.assertEqual(IdempotencyKey.objects.filter(key="mcp-retry-0001").count(), 1)
         replayed = request_rows().filter(idempotency_key="mcp-retry-0001").latest("id")
         self.assertTrue(replayed.details["replayed"])
@@ -181,7 +181,7 @@ class McpServerTestCase(TransactionTestCase):
         self.assertEqual(body(reused)["error"], "idempotency_key_reused")
         one, two = (body(client.call("create_expense", {"text": "чай 90"})) for _ in range(2))
         self.assertNotEqual(one["idempotency_key"], two["idempotency_key"])
-        self.assertEqual(Transaction.objects.filter(user=self.alice).count(), 3)
+        self.assertEqual(Transaction.objects.filter(created_by=self.alice).count(), 3)
 
     def test_bad_arguments_are_a_tool_error_listing_every_problem(self) -> None:
         client = self.connect()

@@ -201,7 +201,9 @@ class DispatchTestCase(BaseTestCase):
     def test_a_named_category_must_be_the_callers_own_kind_and_active(self) -> None:
         from finance import services
 
-        services.category_archive(category=self.category(self.alice, "pets"), source="web")
+        services.category_archive(
+            category=self.category(self.alice, "pets"), user=self.alice, source="web"
+        )
         for category, code in [
             ("nonsense", "category_not_found"),
             ("salary", "category_kind_mismatch"),

@@ -35,7 +35,7 @@ class BackupTestCase(TransactionTestCase):
             kind="expense",
             amount=Decimal("1234.50"),
             currency="RUB",
-            category=Category.objects.get(user=user, slug="cafe"),
+            category=Category.objects.get(ledger__personal_for=user, slug="cafe"),
             date=date(2026, 11, 24),
             note="ужин",
             source="web",
@@ -67,7 +67,7 @@ class BackupTestCase(TransactionTestCase):
             with psycopg.connect(conninfo(fresh)) as conn:
                 row = conn.execute(
                     "SELECT t.amount, t.note, u.username FROM finance_transaction t"
-                    " JOIN accounts_user u ON u.id = t.user_id"
+                    " JOIN accounts_user u ON u.id = t.created_by_id"
                 ).fetchone()
                 applied = conn.execute(
                     "SELECT count(*) FROM django_migrations WHERE app = 'finance'"

@@ -46,7 +46,7 @@ def test_first_session(browser: Browser, live_server: LiveServer) -> None:
     assert not Transaction.objects.exists()
     page.get_by_role("button", name="Записать").first.click()
     expect(page.locator(".messages")).to_contain_text("Записано: 250.00 RUB")
-    tx = Transaction.objects.get(user=user)
+    tx = Transaction.objects.get(created_by=user)
     assert (tx.amount, tx.category.slug, tx.source) == (Decimal(250), "cafe", "web")
 
     # It is on the dashboard.
@@ -70,7 +70,7 @@ def test_first_session(browser: Browser, live_server: LiveServer) -> None:
     page.get_by_label("Продукты").fill("20000")
     page.get_by_role("button", name="Сохранить план").click()
     expect(page.locator(".messages")).to_contain_text("План сохранён")
-    item = BudgetItem.objects.get(user=user)
+    item = BudgetItem.objects.get(ledger__personal_for=user)
     assert (item.category.slug, item.planned_amount) == ("groceries", Decimal(20000))
     problems = axe_violations(page)
     assert not problems, describe(problems)
@@ -187,11 +187,11 @@ def test_a_token_works_until_it_is_revoked(browser: Browser, live_server: LiveSe
         return response.status
 
     assert record_coffee() in (200, 201)
-    tx = Transaction.objects.get(user__username="fedor")
+    tx = Transaction.objects.get(created_by__username="fedor")
     assert (tx.amount, tx.category.slug, tx.source) == (Decimal(250), "cafe", "bot")
 
     page.goto(f"{base}/tokens/")
     page.get_by_role("button", name="Отозвать clawd.bot").click()
     expect(page.locator(".messages")).to_contain_text("отозван")
     assert record_coffee() == 401
-    assert Transaction.objects.filter(user__username="fedor").count() == 1
+    assert Transaction.objects.filter(created_by__username="fedor").count() == 1

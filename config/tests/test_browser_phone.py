@@ -65,9 +65,9 @@ def test_every_page_fits_a_phone(browser: Browser, live_server: LiveServer) -> N
     clear_cache()
     call_command("create_demo_user")  # a realistic month: 35 000,00 rent, long names
     demo = User.objects.get(username="demo")
-    tx = Transaction.objects.filter(user=demo).order_by("-amount").first()
+    tx = Transaction.objects.filter(created_by=demo).order_by("-amount").first()
     assert tx is not None
-    category = Category.objects.get(user=demo, slug="housing")
+    category = Category.objects.get(ledger__personal_for=demo, slug="housing")
     base = live_server.url
     page = new_page(browser, width=WIDTH)
     log_in(page, base, "demo", "kopilka-demo")
@@ -121,7 +121,7 @@ def test_the_dashboard_tells_what_it_could_not_convert(
         kind="expense",
         amount=Decimal("45.20"),
         currency="EUR",
-        category=Category.objects.get(user=demo, slug="groceries"),
+        category=Category.objects.get(ledger__personal_for=demo, slug="groceries"),
         date=today,
         source="bot",
     )
@@ -144,7 +144,7 @@ def test_export_then_import_through_the_pages(
     clear_cache()
     call_command("create_demo_user")
     demo = User.objects.get(username="demo")
-    count = Transaction.objects.filter(user=demo).count()
+    count = Transaction.objects.filter(created_by=demo).count()
     base = live_server.url
     page = new_page(browser)
     log_in(page, base, "demo", "kopilka-demo")
@@ -163,7 +163,7 @@ def test_export_then_import_through_the_pages(
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "date,kind,amount,currency,category,note,source"
     week = Transaction.objects.filter(
-        user=demo, date__gte=start, date__lte=start + timedelta(days=6)
+        created_by=demo, date__gte=start, date__lte=start + timedelta(days=6)
     ).count()
     assert len(lines) - 1 == week > 0
     with page.expect_download() as download:
@@ -184,12 +184,12 @@ def test_export_then_import_through_the_pages(
     expect(page.get_by_role("heading", name="Предпросмотр импорта")).to_be_visible()
     expect(page.locator("#preview-rows")).to_contain_text("1 250,50 RUB")
     expect(page.get_by_label("Сумма")).to_have_value("1")
-    assert Transaction.objects.filter(user=demo).count() == count
+    assert Transaction.objects.filter(created_by=demo).count() == count
     problems = axe_violations(page)
     assert not problems, describe(problems)
     page.get_by_role("button", name="Импортировать 2 операции").click()
     expect(page.locator(".messages")).to_contain_text("Импортировано операций: 2")
-    assert Transaction.objects.filter(user=demo, source="import").count() == 2
+    assert Transaction.objects.filter(created_by=demo, source="import").count() == 2
 
     # The same file again is refused, and nothing is written twice.
     page.goto(f"{base}/data/")
@@ -199,4 +199,4 @@ def test_export_then_import_through_the_pages(
     expect(page.get_by_role("alert").or_(page.locator(".errorlist"))).to_contain_text(
         "уже импортирован"
     )
-    assert Transaction.objects.filter(user=demo, source="import").count() == 2
+    assert Transaction.objects.filter(created_by=demo, source="import").count() == 2

@@ -100,8 +100,9 @@ class DashboardTestCase(BaseTestCase):
         for day in range(1, 20):
             self.spend("cafe" if day % 2 else "transport", "100", date(2026, 11, day))
         self.client.get("/?month=2026-10")  # the summary's statement is prepared once
-        # session, user, summary, 12-month totals
-        with self.assertNumQueries(4):
+        # session, user, membership of the active ledger, summary, 12-month totals, the
+        # person's ledgers (the header shows a switch when there are several)
+        with self.assertNumQueries(6):
             self.client.get("/?month=2026-11")
 
 

@@ -52,7 +52,7 @@ class ImportTestCase(BaseTestCase):
             user=self.alice, table=table, options=self.options(table), filename="bank.csv"
         )
         self.assertEqual(batch.rows, 3)
-        rows = Transaction.objects.filter(user=self.alice)
+        rows = Transaction.objects.filter(created_by=self.alice)
         self.assertEqual(rows.count(), 3)
         self.assertEqual(set(rows.values_list("source", flat=True)), {"import"})
         self.assertTrue(
@@ -72,7 +72,7 @@ class ImportTestCase(BaseTestCase):
         imports.transactions_import(
             user=self.bob, table=self.table(BANK), options=self.options(table)
         )
-        self.assertEqual(Transaction.objects.filter(user=self.bob).count(), 3)
+        self.assertEqual(Transaction.objects.filter(created_by=self.bob).count(), 3)
 
     def test_a_bad_row_means_nothing_is_written(self) -> None:
         content = BANK.replace(b"-45,20", b"abc").replace(b"25.11.2026 18", b"31.02.2026 18")
@@ -107,7 +107,7 @@ class ImportTestCase(BaseTestCase):
         imports.transactions_import(
             user=self.alice, table=self.table(BANK), options=self.options(self.table(BANK))
         )
-        Transaction.objects.filter(user=self.alice).update(note="=1+1")
+        Transaction.objects.filter(created_by=self.alice).update(note="=1+1")
         exported = "".join(exports.transactions_csv(user=self.alice, start=None, end=None)).encode()
         table = self.table(exported)
         preview = imports.preview(user=self.bob, table=table, options=self.options(table))
@@ -149,7 +149,7 @@ class ImportPagesTestCase(BaseTestCase):
         form |= {"date_format": "auto", "decimal": "auto", "action": "import"}
         response = self.client.post("/data/import/preview/", form)
         self.assertRedirects(response, "/transactions/")
-        self.assertEqual(Transaction.objects.filter(user=self.alice).count(), 3)
+        self.assertEqual(Transaction.objects.filter(created_by=self.alice).count(), 3)
         # The same file again: previewed, then refused, nothing written twice.
         self.upload(BANK)
         response = self.client.post("/data/import/preview/", form)
@@ -157,7 +157,7 @@ class ImportPagesTestCase(BaseTestCase):
         self.assertEqual(
             response.context["form"].non_field_errors().as_data()[0].code, "import_repeated"
         )
-        self.assertEqual(Transaction.objects.filter(user=self.alice).count(), 3)
+        self.assertEqual(Transaction.objects.filter(created_by=self.alice).count(), 3)
 
     def test_a_row_with_a_problem_shows_and_blocks_the_import(self) -> None:
         self.upload(BANK.replace(b"-45,20", b"abc"))

@@ -7,7 +7,7 @@ import time_machine
 from botapi.presenters import transaction_data
 from config.testing import BaseTestCase
 from finance import services
-from finance.models import CategoryAlias, Kind, Transaction
+from finance.models import Category, CategoryAlias, Kind, Transaction
 
 
 @time_machine.travel(datetime(2026, 11, 24, 9, 0, tzinfo=UTC), tick=False)
@@ -22,18 +22,22 @@ class VocabularyReachTestCase(BaseTestCase):
         )
 
     def move(self, tx: Transaction, slug: str) -> Transaction:
-        category = self.category(tx.user, slug)
-        return services.transaction_update(tx=tx, category=category, source="web")
+        category = self.category(tx.created_by, slug)
+        return services.transaction_update(
+            tx=tx, user=tx.created_by, category=category, source="web"
+        )
 
     def test_users_with_keywords_from_before_get_it_without_a_migration(self) -> None:
         # A user created before the vocabulary holds only the old default keywords, or,
         # like this one, none at all: the vocabulary goes by the category's slug.
-        for category in self.alice.categories.all():
-            services.category_update(category=category, aliases=[], source="web")
+        for category in Category.objects.filter(ledger__personal_for=self.alice):
+            services.category_update(category=category, user=self.alice, aliases=[], source="web")
         self.assertEqual(self.record("Koton 900 tl").category.slug, "clothing")
         self.assertEqual(self.record("кроссовки 5000").category.slug, "clothing")
         self.assertEqual(self.record("upwork 850 usd", Kind.INCOME).category.slug, "freelance")
-        self.assertFalse(CategoryAlias.objects.filter(category__user=self.alice).exists())
+        self.assertFalse(
+            CategoryAlias.objects.filter(category__ledger__personal_for=self.alice).exists()
+        )
 
     def test_a_correction_beats_the_vocabulary(self) -> None:
         self.move(self.record("Koton 900 tl"), "gifts")
@@ -54,7 +58,9 @@ class VocabularyReachTestCase(BaseTestCase):
         self.assertEqual(self.record("капучино 300").category.slug, "cafe")
 
     def test_an_archived_category_takes_its_vocabulary_with_it(self) -> None:
-        services.category_archive(category=self.category(self.alice, "pets"), source="web")
+        services.category_archive(
+            category=self.category(self.alice, "pets"), user=self.alice, source="web"
+        )
         tx = self.record("корм для кота 500")
         self.assertEqual(tx.category.slug, "other")
         self.assertFalse(tx.category_guessed)

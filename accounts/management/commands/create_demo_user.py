@@ -70,7 +70,7 @@ class Command(BaseCommand):
         return f"Demo login: {username} / {password}"
 
     def _seed(self, user: User) -> None:
-        categories = {c.slug: c for c in Category.objects.filter(user=user)}
+        categories = {c.slug: c for c in Category.objects.filter(ledger__personal_for=user)}
         month = user.today().replace(day=1)
         for back in range(MONTHS):
             first = selectors.add_months(month, -back)
