@@ -1,15 +1,19 @@
 """Input and output shapes of the JSON API. Amounts travel as strings ("250.00")."""
 
+import re
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from finance import selectors
 from finance.models import BudgetItem, Category, Kind, Transaction
+from finance.services import MAX_KEYWORDS_PER_CATEGORY
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -35,8 +39,28 @@ class MonthField(serializers.Field[date, date, str, Any]):
         return f"{value:%Y-%m}"
 
 
+AMOUNT_RE = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?\Z", re.ASCII)
+AMOUNT_INVALID = _("Write the amount with the digits 0-9 and at most two decimals, e.g. 250.50.")
+
+
+class MoneyField(serializers.DecimalField):
+    """An amount as ASCII digits with an optional point: no signs, spaces, exponents or
+    other scripts' digits, which Decimal() would quietly accept ("١", " 1", "-0")."""
+
+    default_error_messages = {"invalid_amount": str(AMOUNT_INVALID)}
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, bool) or not isinstance(data, str | int | Decimal):
+            self.fail("invalid_amount")
+        text = str(data)
+        if not AMOUNT_RE.match(text):
+            self.fail("invalid_amount")
+        value: Decimal = super().to_internal_value(text)
+        return value
+
+
 def money() -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+    return MoneyField(max_digits=14, decimal_places=2, coerce_to_string=True)
 
 
 # Output
@@ -136,13 +160,20 @@ class CategoryCreateIn(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=Kind.choices)
     name = serializers.CharField(max_length=100)
     aliases = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, default=list
+        child=serializers.CharField(max_length=100),
+        required=False,
+        default=list,
+        max_length=MAX_KEYWORDS_PER_CATEGORY,
     )
 
 
 class CategoryUpdateIn(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=100, required=False)
-    aliases = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        max_length=MAX_KEYWORDS_PER_CATEGORY,
+    )
     is_archived = serializers.BooleanField(required=False)
 
 
