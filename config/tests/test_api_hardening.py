@@ -239,7 +239,7 @@ class BudgetPageMonthTestCase(BaseTestCase):
         before = (BudgetItem.objects.count(), AuditLog.objects.count())
         page = self.client.get("/budget/")
         form = page.context["form"]
-        data = {name: "" for name in form.fields}
+        data = dict.fromkeys(form.fields, "")
         data |= {f"plan_{cafe.pk}": "5000", "month": "0000-00"}
         for month in ["0000-00", "٢٠٢٦-١١", "2026-11\n", "2026-13"]:
             with self.subTest(month=month):
