@@ -1,5 +1,6 @@
 """Issue 15's defects on the JWT API, one test each (the bot's own are in botapi/tests)."""
 
+import io
 import json
 from decimal import Decimal
 from typing import Any
@@ -189,6 +190,28 @@ class ApiHardeningTestCase(BaseTestCase):
         body = self.assert_contract(response, 400, "validation_error")
         self.assertEqual(self.detail_codes(body), ["too_large"])
         self.assertEqual(self.rows(), self.rows_before)
+
+    # 8: chunked bodies (read for real through gunicorn in test_outage.py)
+    def chunked(self, path: str, body: bytes, *, terminated: bool = True) -> Any:
+        environ = {
+            "CONTENT_LENGTH": "",
+            "CONTENT_TYPE": "application/json",
+            "HTTP_TRANSFER_ENCODING": "chunked",
+            "wsgi.input": io.BytesIO(body),
+        }
+        if terminated:  # gunicorn's mark that it decoded the chunks
+            environ["wsgi.input_terminated"] = True
+        return self.api.generic("POST", path, **environ)
+
+    def test_chunked_bodies_are_read_bounded_or_refused(self) -> None:
+        login = json.dumps({"username": "alice", "password": PASSWORD}).encode()
+        self.assertEqual(self.chunked("/api/auth/token/", login).status_code, 200)
+        big = b'{"username": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+        body = self.assert_contract(self.chunked("/api/auth/token/", big), 400, "validation_error")
+        self.assertEqual(self.detail_codes(body), ["too_large"])
+        # A server that hands the chunks over undecoded: refused, not read as empty.
+        response = self.chunked("/api/auth/token/", login, terminated=False)
+        self.assert_contract(response, 411, "length_required")
 
     # 8: duplicate keys
     def test_duplicate_keys_are_refused(self) -> None:
