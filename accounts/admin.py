@@ -1,5 +1,5 @@
 import copy
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -26,8 +26,14 @@ assert token_blacklist_admin  # imported first, so that its registration can be 
 admin.site.unregister(BlacklistedToken)
 
 
-def _password_form(operator: User) -> type[AdminPasswordChangeForm]:
-    class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+if TYPE_CHECKING:
+    PasswordForm = AdminPasswordChangeForm[User]
+else:
+    PasswordForm = AdminPasswordChangeForm  # generic only in the stubs
+
+
+def _password_form(operator: User) -> type[PasswordForm]:
+    class AuditedPasswordChangeForm(PasswordForm):
         """Saves through the service, so the operator's change has an audit row."""
 
         def save(self, commit: bool = True) -> Any:

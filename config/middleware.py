@@ -34,5 +34,5 @@ class ChunkedBodyMiddleware:
             if len(body) > limit:
                 raise RequestDataTooBig(f"The body may have at most {limit} bytes.")
             meta["CONTENT_LENGTH"] = str(len(body))
-            request._stream = LimitedStream(io.BytesIO(body), len(body))  # type: ignore[attr-defined]
+            request._stream = LimitedStream(io.BytesIO(body), len(body))  # type: ignore[assignment]
         return self.get_response(request)

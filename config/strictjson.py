@@ -7,6 +7,7 @@ lone surrogates. Each is refused here with a message that says which it was.
 """
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -116,7 +117,7 @@ class StrictJSONParser(JSONParser):
         self,
         stream: Any,
         media_type: str | None = None,
-        parser_context: dict[str, Any] | None = None,
+        parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         # DRF reads the stream itself, past Django's own size check on request.body.
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -68,8 +68,11 @@ class RequestContextMiddlewareTestCase(TestCase):
 
     @override_settings(TRUST_X_REAL_IP=True, TRUSTED_PROXIES=["10.0.0.0/8", "::1"])
     def test_trusted_proxies_may_be_networks(self) -> None:
-        for peer, seen in [("10.1.2.3", "203.0.113.7"), ("::1", "203.0.113.7"),
-                           ("127.0.0.1", "127.0.0.1")]:  # fmt: skip
+        for peer, seen in [
+            ("10.1.2.3", "203.0.113.7"),
+            ("::1", "203.0.113.7"),
+            ("127.0.0.1", "127.0.0.1"),
+        ]:
             with self.subTest(peer=peer):
                 request = RequestFactory().get("/", HTTP_X_REAL_IP="203.0.113.7", REMOTE_ADDR=peer)
                 self.assertTrue(self.middleware(request).content.decode().endswith(f" {seen}"))

@@ -61,7 +61,9 @@ def _pattern(
         yield SchemaError(f"{instance!r} does not match {pattern!r}")
 
 
-StrictValidator = validators.extend(Draft202012Validator, {"pattern": _pattern})
+StrictValidator = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": _pattern}
+)
 
 
 def compile_schema(schema: dict[str, Any]) -> Draft202012Validator:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from audit.models import AuditLog
@@ -22,7 +23,7 @@ class ApiHardeningTestCase(BaseTestCase):
         self.api = Client()
         access = self.post("/api/auth/token/", {"username": "alice", "password": PASSWORD})
         self.assertEqual(access.status_code, 200)
-        self.bearer = {"HTTP_AUTHORIZATION": f"Bearer {access.json()['access']}"}
+        self.bearer: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {access.json()['access']}"}
         self.rows_before = self.rows()
 
     def post(self, path: str, body: Any, **extra: Any) -> Any:
@@ -79,8 +80,12 @@ class ApiHardeningTestCase(BaseTestCase):
     def test_jwt_errors_read_like_the_contract(self) -> None:
         for path, body, extra in [
             ("/api/auth/token/refresh/", {"refresh": "not-a-token"}, {}),
-            ("/api/categories/", {"kind": "expense", "name": "x"}, {"HTTP_AUTHORIZATION": "Bearer x.y.z"}),
-        ]:  # fmt: skip
+            (
+                "/api/categories/",
+                {"kind": "expense", "name": "x"},
+                {"HTTP_AUTHORIZATION": "Bearer x.y.z"},
+            ),
+        ]:
             with self.subTest(path=path):
                 response = self.post(path, body, **extra)
                 body_out = self.assert_contract(response, 401, "authentication_failed")
@@ -106,7 +111,7 @@ class ApiHardeningTestCase(BaseTestCase):
         self.assert_contract(response, 400, "validation_error")
         self.assertEqual(self.rows(), self.rows_before)
         # The service holds the same bounds for every other interface.
-        with self.assertRaises(services.ValidationError) as cm:
+        with self.assertRaises(ValidationError) as cm:
             services.category_update(category=cafe, aliases=many, source="web")
         self.assertEqual(cm.exception.code, "too_many_keywords")
         existing = Category.objects.filter(user=self.alice).count()
@@ -114,7 +119,7 @@ class ApiHardeningTestCase(BaseTestCase):
             Category(user=self.alice, kind="expense", name=f"c{i}", slug=f"c{i}")
             for i in range(services.MAX_CATEGORIES_PER_USER - existing)
         )
-        with self.assertRaises(services.ValidationError) as cm:
+        with self.assertRaises(ValidationError) as cm:
             services.category_create(user=self.alice, kind="expense", name="One more", source="web")
         self.assertEqual(cm.exception.code, "too_many_categories")
 
@@ -179,7 +184,10 @@ class ApiHardeningTestCase(BaseTestCase):
         body = self.assert_contract(response, 400, "validation_error")
         self.assertEqual(self.detail_codes(body), ["too_large"])
         response = self.post("/api/auth/token/", big_json)
-        self.assertEqual(self.detail_codes(self.assert_contract(response, 400, "validation_error")), ["too_large"])  # fmt: skip
+        self.assertEqual(
+            self.detail_codes(self.assert_contract(response, 400, "validation_error")),
+            ["too_large"],
+        )
         form = b"name=" + b"x" * (3 * 1024 * 1024)
         response = self.api.post(
             "/api/categories/",
@@ -193,7 +201,7 @@ class ApiHardeningTestCase(BaseTestCase):
 
     # 8: chunked bodies (read for real through gunicorn in test_outage.py)
     def chunked(self, path: str, body: bytes, *, terminated: bool = True) -> Any:
-        environ = {
+        environ: dict[str, Any] = {
             "CONTENT_LENGTH": "",
             "CONTENT_TYPE": "application/json",
             "HTTP_TRANSFER_ENCODING": "chunked",
@@ -221,7 +229,9 @@ class ApiHardeningTestCase(BaseTestCase):
         details = self.assert_contract(response, 400, "validation_error")["details"]
         self.assertIn("dry_run", details[0]["message"])
         body = b'{"kind": "expense", "amount": "1", "amount": "2", "category": %d}' % groceries.pk
-        self.assert_contract(self.post("/api/transactions/", body, **self.bearer), 400, "validation_error")  # fmt: skip
+        self.assert_contract(
+            self.post("/api/transactions/", body, **self.bearer), 400, "validation_error"
+        )
         self.assertEqual(self.rows(), self.rows_before)
 
     # 8: odd numbers

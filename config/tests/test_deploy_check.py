@@ -73,14 +73,19 @@ def test_production_refuses_the_console_email_backend_unless_asked() -> None:
 
 def test_production_mail_defaults_to_smtp() -> None:
     result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c",
-         "from django.conf import settings; print(settings.EMAIL_BACKEND)"],
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.EMAIL_BACKEND)",
+        ],
         cwd=ROOT,
         env=production_environment(),
         capture_output=True,
         text=True,
         timeout=60,
-    )  # fmt: skip
+    )
     assert result.stdout.strip().splitlines()[-1] == "django.core.mail.backends.smtp.EmailBackend"
 
 
