@@ -4,6 +4,7 @@ reconnects. Chunked request bodies over the same real HTTP."""
 
 import http.client
 import json
+import random
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +20,11 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Scope
 from accounts.services import api_token_create, user_create
+from botapi.tests.helpers import clear_rate_limits
 from botapi.tests.live import LiveServer, Reply, serve
 from finance.models import Transaction
+
+JSON = "application/json"
 
 
 @pytest.fixture(scope="class")
@@ -48,13 +52,19 @@ class LiveTestCase(TransactionTestCase):
     live: LiveServer
 
     def setUp(self) -> None:
+        # An address of its own, so that other tests' failed attempts do not count here.
+        clear_rate_limits()
+        self.ip = f"203.0.113.{random.randint(1, 254)}"
         self.alice = user_create(username="alice", password=None, source="cli")
         self.token = api_token_create(
             user=self.alice, name="assistant", scopes=Scope.values, source="cli"
         ).raw
 
     def bot(self, action: str = "get_summary", payload: Any = None) -> Reply:
-        return self.live.act(self.token, action, payload or {}, client_ip="127.0.0.1")
+        return self.live.act(self.token, action, payload or {}, client_ip=self.ip)
+
+    def send(self, method: str, path: str, body: bytes | None = None, **headers: str) -> Reply:
+        return self.live.request(method, path, body, {"X-Real-IP": self.ip, **headers})
 
     def assert_unavailable(self, reply: Reply) -> None:
         self.assertEqual(reply.status, 503, reply.body[:300])
@@ -97,22 +107,20 @@ class DatabaseOutageTestCase(LiveTestCase):
         jwt = {"Authorization": f"Bearer {access}"}
         cabinet = {"Cookie": f"sessionid={session.session_key}"}
         self.assertEqual(self.bot().status, 200)
-        self.assertEqual(self.live.request("GET", "/api/categories/", headers=jwt).status, 200)
-        self.assertEqual(self.live.request("GET", "/", headers=cabinet).status, 200)
+        self.assertEqual(self.send("GET", "/api/categories/", **jwt).status, 200)
+        self.assertEqual(self.send("GET", "/", **cabinet).status, 200)
         log_before = error_log(self.live)
 
         self.cut_the_database()
         try:
             self.assert_unavailable(self.bot())
             self.assert_unavailable(self.bot("create_expense", {"amount": "250"}))
-            self.assert_unavailable(self.live.request("GET", "/api/categories/", headers=jwt))
+            self.assert_unavailable(self.send("GET", "/api/categories/", **jwt))
             login = json.dumps({"username": "alice", "password": "x"}).encode()
             self.assert_unavailable(
-                self.live.request(
-                    "POST", "/api/auth/token/", login, {"Content-Type": "application/json"}
-                )
+                self.send("POST", "/api/auth/token/", login, **{"Content-Type": JSON})
             )
-            page = self.live.request("GET", "/", headers={**cabinet, "Accept-Language": "en"})
+            page = self.send("GET", "/", **cabinet, **{"Accept-Language": "en"})
             self.assertEqual(page.status, 503)
             self.assertIn("text/html", page.headers["content-type"])
             self.assertIn(b"Back in a moment", page.body)
@@ -122,8 +130,8 @@ class DatabaseOutageTestCase(LiveTestCase):
 
         # Reconnected, and what the client was told failed did not happen.
         self.assertEqual(self.bot().status, 200)
-        self.assertEqual(self.live.request("GET", "/api/categories/", headers=jwt).status, 200)
-        self.assertEqual(self.live.request("GET", "/", headers=cabinet).status, 200)
+        self.assertEqual(self.send("GET", "/api/categories/", **jwt).status, 200)
+        self.assertEqual(self.send("GET", "/", **cabinet).status, 200)
         self.assertFalse(Transaction.objects.exists())
         log = error_log(self.live)[len(log_before) :]
         self.assertEqual(log.count("kopilka.outage"), 5, log)
@@ -135,10 +143,9 @@ class RedisOutageTestCase(LiveTestCase):
     def test_a_lost_cache_is_a_503_too(self) -> None:
         self.assert_unavailable(self.bot())
         login = json.dumps({"username": "alice", "password": "x"}).encode()
-        reply = self.live.request(
-            "POST", "/api/auth/token/", login, {"Content-Type": "application/json"}
+        self.assert_unavailable(
+            self.send("POST", "/api/auth/token/", login, **{"Content-Type": JSON})
         )
-        self.assert_unavailable(reply)
         log = error_log(self.live)
         self.assertIn("kopilka.outage", log)
         self.assertNotIn("Traceback", log)
@@ -167,7 +174,7 @@ class ChunkedBodyTestCase(LiveTestCase):
         reply = self.send_chunked(
             "/api/bot/actions",
             json.dumps(envelope).encode(),
-            {"Content-Type": "application/json", "X-Bot-Token": self.token},
+            {"Content-Type": JSON, "X-Bot-Token": self.token, "X-Real-IP": self.ip},
         )
         self.assertEqual(reply.status, 201, reply.body)
         self.assertEqual(Transaction.objects.get().amount, 250)

@@ -39,21 +39,22 @@ class MonthField(serializers.Field[date, date, str, Any]):
         return f"{value:%Y-%m}"
 
 
-AMOUNT_RE = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?\Z", re.ASCII)
+# A sign is read, so that "-1" meets the services' range check and its message.
+AMOUNT_RE = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,2})?\Z", re.ASCII)
 AMOUNT_INVALID = _("Write the amount with the digits 0-9 and at most two decimals, e.g. 250.50.")
 
 
 class MoneyField(serializers.DecimalField):
-    """An amount as ASCII digits with an optional point: no signs, spaces, exponents or
-    other scripts' digits, which Decimal() would quietly accept ("١", " 1", "-0")."""
+    """An amount as ASCII digits with an optional point: no spaces, exponents, other
+    scripts' digits or "-0", which Decimal() would quietly accept ("١", " 1", "1\n")."""
 
-    default_error_messages = {"invalid_amount": str(AMOUNT_INVALID)}
+    default_error_messages = {"invalid_amount": AMOUNT_INVALID}
 
     def to_internal_value(self, data: Any) -> Decimal:
         if isinstance(data, bool) or not isinstance(data, str | int | Decimal):
             self.fail("invalid_amount")
         text = str(data)
-        if not AMOUNT_RE.match(text):
+        if not AMOUNT_RE.match(text) or (text.startswith("-") and Decimal(text) == 0):
             self.fail("invalid_amount")
         value: Decimal = super().to_internal_value(text)
         return value
