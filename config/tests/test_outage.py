@@ -107,20 +107,20 @@ class DatabaseOutageTestCase(LiveTestCase):
         jwt = {"Authorization": f"Bearer {access}"}
         cabinet = {"Cookie": f"sessionid={session.session_key}"}
         self.assertEqual(self.bot().status, 200)
-        self.assertEqual(self.send("GET", "/api/categories/", **jwt).status, 200)
-        self.assertEqual(self.send("GET", "/", **cabinet).status, 200)
+        self.assertEqual(self.send("GET", "/api/categories/", headers=jwt).status, 200)
+        self.assertEqual(self.send("GET", "/", headers=cabinet).status, 200)
         log_before = error_log(self.live)
 
         self.cut_the_database()
         try:
             self.assert_unavailable(self.bot())
             self.assert_unavailable(self.bot("create_expense", {"amount": "250"}))
-            self.assert_unavailable(self.send("GET", "/api/categories/", **jwt))
+            self.assert_unavailable(self.send("GET", "/api/categories/", headers=jwt))
             login = json.dumps({"username": "alice", "password": "x"}).encode()
             self.assert_unavailable(
-                self.send("POST", "/api/auth/token/", login, **{"Content-Type": JSON})
+                self.send("POST", "/api/auth/token/", login, {"Content-Type": JSON})
             )
-            page = self.send("GET", "/", **cabinet, **{"Accept-Language": "en"})
+            page = self.send("GET", "/", headers={**cabinet, "Accept-Language": "en"})
             self.assertEqual(page.status, 503)
             self.assertIn("text/html", page.headers["content-type"])
             self.assertIn(b"Back in a moment", page.body)
@@ -130,8 +130,8 @@ class DatabaseOutageTestCase(LiveTestCase):
 
         # Reconnected, and what the client was told failed did not happen.
         self.assertEqual(self.bot().status, 200)
-        self.assertEqual(self.send("GET", "/api/categories/", **jwt).status, 200)
-        self.assertEqual(self.send("GET", "/", **cabinet).status, 200)
+        self.assertEqual(self.send("GET", "/api/categories/", headers=jwt).status, 200)
+        self.assertEqual(self.send("GET", "/", headers=cabinet).status, 200)
         self.assertFalse(Transaction.objects.exists())
         log = error_log(self.live)[len(log_before) :]
         self.assertEqual(log.count("kopilka.outage"), 5, log)
@@ -144,7 +144,7 @@ class RedisOutageTestCase(LiveTestCase):
         self.assert_unavailable(self.bot())
         login = json.dumps({"username": "alice", "password": "x"}).encode()
         self.assert_unavailable(
-            self.send("POST", "/api/auth/token/", login, **{"Content-Type": JSON})
+            self.send("POST", "/api/auth/token/", login, {"Content-Type": JSON})
         )
         log = error_log(self.live)
         self.assertIn("kopilka.outage", log)
