@@ -63,8 +63,14 @@ class LiveTestCase(TransactionTestCase):
     def bot(self, action: str = "get_summary", payload: Any = None) -> Reply:
         return self.live.act(self.token, action, payload or {}, client_ip=self.ip)
 
-    def send(self, method: str, path: str, body: bytes | None = None, **headers: str) -> Reply:
-        return self.live.request(method, path, body, {"X-Real-IP": self.ip, **headers})
+    def send(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        return self.live.request(method, path, body, {"X-Real-IP": self.ip, **(headers or {})})
 
     def assert_unavailable(self, reply: Reply) -> None:
         self.assertEqual(reply.status, 503, reply.body[:300])
