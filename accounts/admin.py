@@ -84,8 +84,15 @@ class UserAdmin(DjangoUserAdmin[User]):
     ) -> None:
         operator = cast(User, request.user)
         if not change:
-            super().save_model(request, obj, form, change)
-            services.user_setup(user=obj, source="admin", actor=operator)
+            usable = form.cleaned_data.get("set_usable_password", True)
+            user = services.user_create(
+                username=obj.username,
+                password=form.cleaned_data["password1"] if usable else None,
+                source="admin",
+                actor=operator,
+            )
+            # The admin goes on with `obj` (its history entry, the redirect to the new row).
+            obj.pk, obj._state.adding, obj._state.db = user.pk, False, user._state.db
             return
         # Nothing is saved the way Django's admin would: each change through its service.
         user = User.objects.get(pk=obj.pk)

@@ -227,6 +227,15 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_CONSOLE_IN_PRODUCTION = env_bool("EMAIL_CONSOLE_IN_PRODUCTION")
+if (
+    not DEBUG
+    and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+    and not EMAIL_CONSOLE_IN_PRODUCTION
+):
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND is the console backend with DEBUG off: password-reset links would "
+        "be written to the log. Configure SMTP, or set EMAIL_CONSOLE_IN_PRODUCTION=1."
+    )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -35,6 +35,19 @@ class AdminAuditTestCase(BaseTestCase):
         self.assertEqual((row.source, row.actor_id), ("admin", self.operator.pk))
         return row
 
+    def test_adding_a_user_goes_through_user_create(self) -> None:
+        response = self.client.post(
+            reverse("admin:accounts_user_add"),
+            {"username": "carol", "usable_password": "false"},
+        )
+        carol = User.objects.get(username="carol")
+        self.assertRedirects(
+            response, reverse("admin:accounts_user_change", args=[carol.pk]), 302, 200
+        )
+        self.assertFalse(carol.has_usable_password())
+        row = AuditLog.objects.get(action="user.create", user=carol)
+        self.assertEqual((row.source, row.actor_id), ("admin", self.operator.pk))
+
     def test_making_someone_staff_is_audited(self) -> None:
         response = self.change_user(self.alice, is_staff=True)
         self.assertEqual(response.status_code, 302)

@@ -177,6 +177,24 @@ class ApiHardeningTestCase(BaseTestCase):
                 body = self.assert_contract(response, 400, "validation_error")
                 self.assertEqual(body["details"][0]["path"], "month")
 
+    def test_dates_take_ascii_digits_and_no_trailing_newline(self) -> None:
+        groceries = self.category(self.alice, "groceries")
+        for day in ["٢٠٢٦-١١-٠١", "2026-11-01\n", "2026-1-1", "2026-02-30", 20261101]:
+            with self.subTest(day=day):
+                response = self.post(
+                    "/api/transactions/",
+                    {"kind": "expense", "amount": "1", "category": groceries.pk, "date": day},
+                    **self.bearer,
+                )
+                body = self.assert_contract(response, 400, "validation_error")
+                self.assertEqual(body["details"][0]["path"], "date")
+        self.assertEqual(self.rows(), self.rows_before)
+
+    def test_webhook_paths_are_machine_doors_too(self) -> None:
+        # The rule is path-based: a webhook added later answers JSON without anyone
+        # remembering to make it so.
+        self.assert_contract(self.api.post("/webhooks/telegram/x"), 404, "not_found")
+
     # 8: sizes
     def test_bodies_over_the_limit_are_json_400s(self) -> None:
         big_json = b'{"name": "' + b"x" * (10 * 1024 * 1024) + b'"}'

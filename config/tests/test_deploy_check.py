@@ -62,12 +62,24 @@ def deploy_check(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_production_refuses_the_console_email_backend_unless_asked() -> None:
+def test_production_refuses_to_start_with_the_console_email_backend() -> None:
     console = "django.core.mail.backends.console.EmailBackend"
     refused = deploy_check(EMAIL_BACKEND=console)
     assert refused.returncode != 0
-    assert "kopilka.E001" in refused.stdout + refused.stderr
+    assert "password-reset links would be written to the log" in refused.stderr
     allowed = deploy_check(EMAIL_BACKEND=console, EMAIL_CONSOLE_IN_PRODUCTION="1")
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+
+
+def test_check_deploy_refuses_backends_that_do_not_deliver() -> None:
+    for backend in ["filebased", "locmem", "dummy"]:
+        result = deploy_check(EMAIL_BACKEND=f"django.core.mail.backends.{backend}.EmailBackend")
+        assert result.returncode != 0, backend
+        assert "kopilka.E001" in result.stdout + result.stderr, backend
+    allowed = deploy_check(
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        EMAIL_CONSOLE_IN_PRODUCTION="1",
+    )
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
 
 

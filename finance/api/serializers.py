@@ -60,6 +60,20 @@ class MoneyField(serializers.DecimalField):
         return value
 
 
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
+
+
+class IsoDateField(serializers.DateField):
+    """YYYY-MM-DD in ASCII digits: Django's parse_date, under DRF's, also takes other
+    scripts' digits ("٢٠٢٦-١١-٠١"), one-digit months and a final newline."""
+
+    def to_internal_value(self, value: Any) -> date:
+        if not isinstance(value, str) or not DATE_RE.match(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        parsed: date = super().to_internal_value(value)
+        return parsed
+
+
 def money() -> serializers.DecimalField:
     return MoneyField(max_digits=14, decimal_places=2, coerce_to_string=True)
 
@@ -132,14 +146,14 @@ class TransactionFieldsIn(serializers.Serializer[Any]):
     amount = money()
     currency = serializers.CharField(max_length=3, required=False)
     category = OwnCategoryField()
-    date = serializers.DateField(required=False)
+    date = IsoDateField(required=False)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class TransactionTextIn(serializers.Serializer[Any]):
     text = serializers.CharField(max_length=500)
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.EXPENSE)
-    date = serializers.DateField(required=False)
+    date = IsoDateField(required=False)
     currency = serializers.CharField(max_length=3, required=False)
     dry_run = serializers.BooleanField(default=False)
 
@@ -148,7 +162,7 @@ class TransactionUpdateIn(serializers.Serializer[Any]):
     amount = money()
     currency = serializers.CharField(max_length=3)
     category = OwnCategoryField()
-    date = serializers.DateField()
+    date = IsoDateField()
     note = serializers.CharField(max_length=500, allow_blank=True)
 
 
