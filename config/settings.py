@@ -300,3 +300,19 @@ SIMPLE_JWT = {
 }
 # The public address used in the tokens page's curl example ("" = this request's host).
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+
+# --- Messengers (messaging), issue #9 -----------------------------------------------
+# Without a bot token the Telegram parts are off (the cabinet says so, `check` warns).
+TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+# The bot's @username without the @, for the t.me deep links.
+TELEGRAM_BOT_USERNAME = os.environ.get("TELEGRAM_BOT_USERNAME", "").lstrip("@")
+# setWebhook's secret_token: Telegram sends it in X-Telegram-Bot-Api-Secret-Token.
+TELEGRAM_WEBHOOK_SECRET = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+# Every Bot API call goes to {TELEGRAM_API_URL}/bot{TOKEN}/{method}.
+TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
+# A 429's retry_after up to this many seconds is waited out; a longer one fails the send.
+TELEGRAM_MAX_RETRY_AFTER = env_int("TELEGRAM_MAX_RETRY_AFTER", 5)
+# Chat messages are kept this long (`manage.py purge_messages`).
+MESSAGES_RETENTION_DAYS = env_int("MESSAGES_RETENTION_DAYS", 180)
+if MESSAGES_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("MESSAGES_RETENTION_DAYS must be at least 1")

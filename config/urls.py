@@ -14,4 +14,6 @@ urlpatterns = [
     path("api/", include("finance.api.urls")),
     path("", include("accounts.urls")),
     path("", include("finance.urls")),
+    # Messengers: the Telegram webhook and the cabinet pages (issue #9).
+    path("", include("messaging.urls")),
 ]

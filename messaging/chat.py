@@ -1,0 +1,503 @@
+"""The conversation, for any messenger: an inbound message in, the replies out.
+
+A transport adapter (messaging/telegram.py) turns its provider's update into an
+`Inbound`, calls `respond` inside the update's claim, and sends the `Reply`s it gets.
+Every write goes through `botapi.dispatch.perform`, so validation, scopes,
+idempotency and audit are the bot endpoint's own.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_decimal, get_currency_symbol
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.models import Source
+from botapi import dispatch
+from botapi.actions import Caller
+from botapi.errors import ActionError
+from finance.defaults import FALLBACK_SLUGS
+from finance.models import Kind
+from messaging import router, services
+from messaging.models import Conversation, Message, UserContact
+from messaging.router import Press
+from messaging.transports import Button
+
+SOURCES = {"telegram": Source.TELEGRAM, "whatsapp": Source.WHATSAPP}
+CREATE_ACTIONS = ("create_expense", "create_income")
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One update from a messenger, in the shape every channel shares."""
+
+    channel: str
+    update_id: str
+    chat_id: str
+    account: services.Account
+    text: str = ""
+    message_id: str = ""
+    # The message this one replies to (a confirmation, to correct it).
+    reply_to: str = ""
+    edited: bool = False
+    # A pressed button: its data and the message it was under.
+    callback_id: str = ""
+    callback_data: str = ""
+    private: bool = True
+    # The messenger's idea of the person's language (Telegram's language_code).
+    language: str = ""
+    # Something other than text (a sticker, a photo, a voice note).
+    unsupported: bool = False
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    reply_to: str = ""
+    transaction_id: int | None = None
+    action: str = ""
+    result: dict[str, Any] = field(default_factory=dict)
+    message: Message | None = None
+
+
+@dataclass
+class Handled:
+    replies: list[Reply]
+    contact: UserContact | None = None
+    # What the pressed button's spinner says (Telegram's answerCallbackQuery).
+    notice: str = ""
+
+
+def language_of(code: str) -> str:
+    return "ru" if code.lower().startswith("ru") else "en"
+
+
+def respond(inbound: Inbound) -> Handled:
+    contact = services.contact_for_chat(channel=inbound.channel, chat_id=inbound.chat_id)
+    language = (contact.language or contact.user.language) if contact else ""
+    with translation.override(language or language_of(inbound.language)):
+        if not inbound.private:
+            return Handled([Reply(_("I work in private chats only: write to me directly."))])
+        cmd = router.command(inbound.text) if inbound.text and not inbound.edited else None
+        if cmd is not None and cmd.name in {"start", "link"} and cmd.argument:
+            return _link(inbound, cmd.argument)
+        if contact is None:
+            return Handled([Reply(_how_to_link())])
+        return Dialogue(inbound, contact).respond(cmd)
+
+
+def _how_to_link() -> str:
+    return _(
+        "This chat is not linked to Kopilka yet. Open the cabinet, go to Messengers, "
+        "press “Link Telegram” and follow the link, or send me /link and the code."
+    )
+
+
+def _link(inbound: Inbound, code: str) -> Handled:
+    try:
+        contact = services.link_code_redeem(
+            account=inbound.account, code=code, source=SOURCES[inbound.channel]
+        )
+    except ValidationError as exc:
+        return Handled([Reply(" ".join(exc.messages))])
+    with translation.override(contact.language or contact.user.language):
+        text = _("Linked to %(user)s. Write what you spent, such as “кофе 250”.") % {
+            "user": contact.user.get_username()
+        }
+        conversation = services.conversation_touch(
+            user=contact.user, channel=inbound.channel, chat_id=inbound.chat_id
+        )
+        _store_in(conversation, inbound, action="link")
+        reply = Reply(f"{text}\n\n{help_text()}", action="link")
+        return Handled(_stored(conversation, [reply]), contact=contact)
+
+
+def help_text() -> str:
+    return "\n".join(
+        [
+            _("Write an amount and what it was for: “кофе 250”, “такси 480 вчера”."),
+            _("A + or an income word records an income: “+5000 кэшбэк”, “зарплата 90000”."),
+            _("Several lines record one transaction each."),
+            _("Reply to my confirmation with a new amount or a category to correct it."),
+            "",
+            _("/month: this month's income, expenses and balance"),
+            _("/budget: the month's plan against what was spent"),
+            _("/categories: your categories"),
+            _("/undo: remove the last transaction recorded here"),
+            _("/lang ru or /lang en: the language of my replies"),
+            _("/unlink: stop using this chat with Kopilka"),
+            _("/help: this message"),
+        ]
+    )
+
+
+def money(amount: Decimal | str, currency: str) -> str:
+    language = translation.get_language() or "ru"
+    number = format_decimal(Decimal(amount), format="#,##0.00", locale=language)
+    return f"{number} {get_currency_symbol(currency, locale=language)}"
+
+
+def day(value: str, today: date) -> str:
+    when = date.fromisoformat(value)
+    if when == today:
+        return _("today")
+    if when == today - timedelta(days=1):
+        return _("yesterday")
+    return formats.date_format(when, "SHORT_DATE_FORMAT")
+
+
+def _store_in(conversation: Conversation, inbound: Inbound, **fields: Any) -> Message:
+    text = inbound.text or (f"[{inbound.callback_data}]" if inbound.callback_data else "")
+    return services.message_record(
+        conversation=conversation,
+        direction=Message.Direction.IN,
+        text=text or _("(not text)"),
+        external_id=inbound.message_id if not inbound.callback_data else "",
+        **fields,
+    )
+
+
+def _stored(conversation: Conversation, replies: list[Reply]) -> list[Reply]:
+    for reply in replies:
+        reply.message = services.message_record(
+            conversation=conversation,
+            direction=Message.Direction.OUT,
+            text=reply.text,
+            transaction=None,
+            action=reply.action,
+            result=reply.result,
+        )
+        if reply.transaction_id is not None:
+            Message.objects.filter(pk=reply.message.pk).update(transaction_id=reply.transaction_id)
+    return replies
+
+
+class Dialogue:
+    """The dialogue with one linked contact, for one update."""
+
+    def __init__(self, inbound: Inbound, contact: UserContact) -> None:
+        self.inbound = inbound
+        self.contact = contact
+        self.user: User = contact.user
+        self.caller = Caller(
+            user=self.user,
+            scopes=frozenset(contact.scopes),
+            source=SOURCES[inbound.channel],
+            channel_ref=inbound.chat_id,
+            language=translation.get_language() or self.user.language,
+        )
+        self.conversation = services.conversation_touch(
+            user=self.user, channel=inbound.channel, chat_id=inbound.chat_id
+        )
+        self.notice = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.inbound.channel}:{self.inbound.update_id}"
+
+    def respond(self, cmd: router.Command | None) -> Handled:
+        inbound = self.inbound
+        incoming = _store_in(self.conversation, inbound)
+        if inbound.unsupported:
+            replies = [Reply(_("I understand text only: write an amount, such as “кофе 250”."))]
+        elif inbound.callback_data:
+            replies = self.pressed(router.button(inbound.callback_data))
+        elif inbound.edited:
+            replies = self.edited(incoming)
+        elif cmd is not None:
+            replies = self.command(cmd)
+        elif inbound.reply_to and (target := self._replied_transaction()) is not None:
+            replies = [self.correct(target, router.correction(inbound.text))]
+        else:
+            replies = self.record(incoming)
+        if len(replies) == 1 and replies[0].transaction_id and incoming.transaction_id is None:
+            Message.objects.filter(pk=incoming.pk).update(
+                transaction_id=replies[0].transaction_id, action=replies[0].action
+            )
+        return Handled(_stored(self.conversation, replies), self.contact, self.notice)
+
+    def perform(self, action: str, payload: dict[str, Any], *, key: str = "") -> dict[str, Any]:
+        performed = dispatch.perform(
+            caller=self.caller, action=action, payload=payload, key=key or self.key
+        )
+        return performed.result
+
+    def refusal(self, exc: ActionError) -> Reply:
+        if exc.status == 403:
+            return Reply(_("This chat is not allowed to do that."))
+        problems = [str(d["message"]) for d in exc.details or []] or [str(exc.message)]
+        return Reply(_("I did not understand: %(problems)s") % {"problems": " ".join(problems)})
+
+    # Recording and correcting
+
+    def record(self, incoming: Message) -> list[Reply]:
+        steps = router.records(self.inbound.text)
+        if not steps:
+            return [Reply(help_text())]
+        replies = []
+        ids = []
+        for n, step in enumerate(steps, start=1):
+            key = self.key if len(steps) == 1 else f"{self.key}:{n}"
+            try:
+                result = self.perform(step.action, step.payload, key=key)
+            except ActionError as exc:
+                reply = self.refusal(exc)
+                if len(steps) > 1:
+                    reply.text = f"{step.payload['text']}: {reply.text}"
+                replies.append(reply)
+                continue
+            ids.append(result["id"])
+            replies.append(self.confirmation(_("Recorded: %(what)s"), result, step.action))
+        if len(steps) > 1:
+            Message.objects.filter(pk=incoming.pk).update(result={"transactions": ids})
+        return replies
+
+    def confirmation(self, template: str, tx: dict[str, Any], action: str) -> Reply:
+        what = " · ".join(
+            [
+                money(tx["amount"], tx["currency"]),
+                tx["category"]["name"],
+                day(tx["date"], self.user.today()),
+            ]
+        )
+        text = template % {"what": what}
+        buttons = [
+            [
+                Button(_("Undo"), router.button_data(Press("undo", tx["id"]))),
+                Button(_("Category"), router.button_data(Press("choose", tx["id"]))),
+            ]
+        ]
+        if tx["category"]["slug"] == FALLBACK_SLUGS.get(Kind(tx["kind"])):
+            text += "\n" + _("Which category is it?")
+            buttons = self.category_keyboard(tx) + buttons[:1]
+        return Reply(text, buttons, transaction_id=tx["id"], action=action, result=tx)
+
+    def category_keyboard(self, tx: dict[str, Any]) -> list[list[Button]]:
+        result = self.perform("list_categories", {"kind": tx["kind"]})
+        buttons = [
+            Button(c["name"], router.button_data(Press("category", tx["id"], c["id"])))
+            for c in result["categories"]
+            if c["id"] != tx["category"]["id"]
+        ]
+        return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+    def correct(self, transaction_id: int, changes: dict[str, Any]) -> Reply:
+        payload = {"transaction_id": transaction_id, **changes}
+        try:
+            tx = self.perform("update_transaction", payload)
+        except ActionError as exc:
+            return self.refusal(exc)
+        return self.confirmation(_("Corrected: %(what)s"), tx, "update_transaction")
+
+    def _replied_transaction(self) -> int | None:
+        target = (
+            Message.objects.filter(
+                conversation=self.conversation,
+                direction=Message.Direction.OUT,
+                external_id=self.inbound.reply_to,
+                transaction__isnull=False,
+            )
+            .values_list("transaction_id", flat=True)
+            .first()
+        )
+        return target
+
+    def edited(self, incoming: Message) -> list[Reply]:
+        original = (
+            Message.objects.filter(
+                conversation=self.conversation,
+                direction=Message.Direction.IN,
+                external_id=self.inbound.message_id,
+            )
+            .exclude(pk=incoming.pk)
+            .filter(Q(transaction__isnull=False) | Q(result__has_key="transactions"))
+            .order_by("-created_at")
+            .first()
+        )
+        if original is None or original.transaction_id is None:
+            if original is not None:
+                return [Reply(_("Reply to the confirmation of the line you want to correct."))]
+            return [Reply(_("Edits change only messages that recorded something."))]
+        steps = router.records(self.inbound.text)
+        if len(steps) != 1:
+            return [Reply(_("Reply to the confirmation of the line you want to correct."))]
+        try:
+            # The new text read as a new record would be, without saving it.
+            parsed = dispatch.perform(
+                caller=self.caller,
+                action=steps[0].action,
+                payload=steps[0].payload,
+                key=f"{self.key}:check",
+                dry_run=True,
+            ).result
+        except ActionError as exc:
+            return [self.refusal(exc)]
+        changes: dict[str, Any] = {"amount": parsed["amount"], "date": parsed["date"]}
+        if parsed["kind"] == original.result.get("kind", parsed["kind"]):
+            changes["category_id"] = parsed["category"]["id"]
+        reply = self.correct(original.transaction_id, changes)
+        Message.objects.filter(pk=incoming.pk).update(transaction_id=reply.transaction_id)
+        return [reply]
+
+    # Buttons
+
+    def pressed(self, press: Press | None) -> list[Reply]:
+        if press is None:
+            self.notice = _("This button no longer works.")
+            return []
+        if press.what == "undo":
+            return [self.undo(press.transaction_id)]
+        if press.what == "category" and press.category_id is not None:
+            reply = self.correct(press.transaction_id, {"category_id": press.category_id})
+            self.notice = reply.text.split("\n")[0][:200]
+            return [reply]
+        confirmed = (
+            Message.objects.filter(
+                conversation=self.conversation,
+                transaction_id=press.transaction_id,
+                result__has_key="kind",
+            )
+            .values_list("result", flat=True)
+            .first()
+        )
+        if confirmed is None:
+            self.notice = _("This transaction is gone.")
+            return []
+        shown = {"id": press.transaction_id, "kind": confirmed["kind"], "category": {"id": None}}
+        try:
+            keyboard = self.category_keyboard(shown)
+        except ActionError as exc:
+            return [self.refusal(exc)]
+        return [
+            Reply(
+                _("Choose the category:"),
+                keyboard,
+                transaction_id=press.transaction_id,
+                action="list_categories",
+            )
+        ]
+
+    def undo(self, transaction_id: int) -> Reply:
+        try:
+            result = self.perform("delete_transaction", {"transaction_id": transaction_id})
+        except ActionError as exc:
+            if any(d.get("code") == "transaction_not_found" for d in exc.details or []):
+                self.notice = _("Already removed.")
+                return Reply(_("That transaction was already removed."))
+            return self.refusal(exc)
+        tx = result["transaction"]
+        what = f"{money(tx['amount'], tx['currency'])} · {tx['category']['name']}"
+        self.notice = _("Removed.")
+        return Reply(_("Removed: %(what)s") % {"what": what}, action="delete_transaction")
+
+    # Commands
+
+    def command(self, cmd: router.Command) -> list[Reply]:
+        handler = {
+            "start": lambda: Reply(help_text()),
+            "help": lambda: Reply(help_text()),
+            "month": self.month,
+            "budget": self.budget,
+            "categories": self.categories,
+            "undo": self.undo_last,
+            "unlink": self.unlink,
+        }.get(cmd.name)
+        if cmd.name == "lang":
+            return [self.lang(cmd.argument)]
+        if cmd.name == "link":
+            return [Reply(_("Send /link and the code from the cabinet, such as /link ABCD2345."))]
+        if handler is None:
+            return [Reply(_("I do not know that command.") + "\n\n" + help_text())]
+        try:
+            return [handler()]
+        except ActionError as exc:
+            return [self.refusal(exc)]
+
+    def month(self) -> Reply:
+        summary = self.perform("get_summary", {})
+        currency = summary["currency"]
+        lines = [
+            _("This month (%(month)s)") % {"month": summary["month"]},
+            _("Income: %(amount)s") % {"amount": money(summary["income"], currency)},
+            _("Expenses: %(amount)s") % {"amount": money(summary["expense"], currency)},
+            _("Balance: %(amount)s") % {"amount": money(summary["balance"], currency)},
+        ]
+        rows = [c for c in summary["categories"] if Decimal(c["spent"]) or Decimal(c["planned"])]
+        if rows:
+            lines.append("")
+        for row in rows:
+            spent = money(row["spent"], currency)
+            if Decimal(row["planned"]):
+                planned = money(row["planned"], currency)
+                lines.append(f"{row['category']['name']}: {spent} / {planned}")
+            else:
+                lines.append(f"{row['category']['name']}: {spent}")
+        return Reply("\n".join(lines), action="get_summary")
+
+    def budget(self) -> Reply:
+        summary = self.perform("get_summary", {})
+        currency = summary["currency"]
+        rows = [c for c in summary["categories"] if Decimal(c["planned"])]
+        if not rows:
+            return Reply(_("No plan for this month yet: set one in the cabinet (Budget)."))
+        lines = [_("The plan for %(month)s") % {"month": summary["month"]}]
+        for row in rows:
+            values = {
+                "spent": money(row["spent"], currency),
+                "planned": money(row["planned"], currency),
+                "left": money(abs(Decimal(row["remaining"])), currency),
+            }
+            if row["over_budget"]:
+                status = _("%(spent)s of %(planned)s, %(left)s over") % values
+            else:
+                status = _("%(spent)s of %(planned)s, %(left)s left") % values
+            lines.append(f"{row['category']['name']}: {status}")
+        return Reply("\n".join(lines), action="get_summary")
+
+    def categories(self) -> Reply:
+        result = self.perform("list_categories", {})
+        names: dict[Kind, list[str]] = {Kind.EXPENSE: [], Kind.INCOME: []}
+        for category in result["categories"]:
+            names[Kind(category["kind"])].append(category["name"])
+        text = "\n".join(
+            [
+                _("Expenses: %(names)s") % {"names": ", ".join(names[Kind.EXPENSE])},
+                _("Incomes: %(names)s") % {"names": ", ".join(names[Kind.INCOME])},
+            ]
+        )
+        return Reply(text, action="list_categories")
+
+    def undo_last(self) -> Reply:
+        last = (
+            Message.objects.filter(
+                conversation=self.conversation,
+                direction=Message.Direction.OUT,
+                action__in=CREATE_ACTIONS,
+                transaction__isnull=False,
+            )
+            .order_by("-created_at", "-pk")
+            .values_list("transaction_id", flat=True)
+            .first()
+        )
+        if last is None:
+            return Reply(_("Nothing recorded from this chat to undo."))
+        return self.undo(last)
+
+    def lang(self, argument: str) -> Reply:
+        language = argument.strip().lower()
+        if language not in {"ru", "en"}:
+            return Reply(_("Write /lang ru or /lang en."))
+        services.contact_set_language(contact=self.contact, language=language)
+        with translation.override(language):
+            return Reply(_("From now on I answer in English."))
+
+    def unlink(self) -> Reply:
+        services.contact_unlink(contact=self.contact, source=self.caller.source)
+        return Reply(_("This chat is unlinked. Link it again from the cabinet at any time."))
