@@ -312,6 +312,25 @@ TELEGRAM_WEBHOOK_SECRET = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
 TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
 # A 429's retry_after up to this many seconds is waited out; a longer one fails the send.
 TELEGRAM_MAX_RETRY_AFTER = env_int("TELEGRAM_MAX_RETRY_AFTER", 5)
+# WhatsApp through Twilio (issue #10). Without the account, the token and the sender
+# WhatsApp is off (the cabinet says so, `check` warns).
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+# The WhatsApp sender, `whatsapp:+E164` (the sandbox's number while testing).
+TWILIO_WHATSAPP_FROM = os.environ.get("TWILIO_WHATSAPP_FROM", "")
+if TWILIO_WHATSAPP_FROM and not re.fullmatch(r"whatsapp:\+[1-9]\d{6,14}", TWILIO_WHATSAPP_FROM):
+    raise ImproperlyConfigured("TWILIO_WHATSAPP_FROM must look like whatsapp:+14155238886")
+# Webhooks signed with a Twilio SharedKey (X-Twilio-Webhooks-Signature-Settings names
+# its id) are checked with its secret instead of the auth token.
+TWILIO_WEBHOOK_KEY_SID = os.environ.get("TWILIO_WEBHOOK_KEY_SID", "")
+TWILIO_WEBHOOK_KEY_SECRET = os.environ.get("TWILIO_WEBHOOK_KEY_SECRET", "")
+# Approved Content Templates (HX... SIDs) for the messages Kopilka starts outside the
+# 24-hour window, per purpose and language; a missing language uses the other one.
+TWILIO_TEMPLATES = {
+    (purpose, language): os.environ.get(f"TWILIO_TEMPLATE_{purpose.upper()}_{language.upper()}", "")
+    for purpose in ("reminder", "alert", "report")
+    for language in ("ru", "en")
+}
 # Chat messages are kept this long (`manage.py purge_messages`).
 MESSAGES_RETENTION_DAYS = env_int("MESSAGES_RETENTION_DAYS", 180)
 if MESSAGES_RETENTION_DAYS < 1:

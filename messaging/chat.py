@@ -30,6 +30,8 @@ from messaging.router import Press
 from messaging.transports import Button
 
 SOURCES = {"telegram": Source.TELEGRAM, "whatsapp": Source.WHATSAPP}
+# Channels without a command menu or buttons: commands are plain words, in either language.
+PLAIN_CHANNELS = frozenset({"whatsapp"})
 CREATE_ACTIONS = ("create_expense", "create_income")
 
 
@@ -85,15 +87,26 @@ def respond(inbound: Inbound) -> Handled:
     with translation.override(language or language_of(inbound.language)):
         if not inbound.private:
             return Handled([Reply(_("I work in private chats only: write to me directly."))])
-        cmd = router.command(inbound.text) if inbound.text and not inbound.edited else None
+        plain = inbound.channel in PLAIN_CHANNELS
+        cmd = (
+            router.command(inbound.text, plain=plain)
+            if inbound.text and not inbound.edited
+            else None
+        )
         if cmd is not None and cmd.name in {"start", "link"} and cmd.argument:
             return _link(inbound, cmd.argument)
         if contact is None:
-            return Handled([Reply(_how_to_link())])
+            return Handled([Reply(_how_to_link(inbound.channel))])
         return Dialogue(inbound, contact).respond(cmd)
 
 
-def _how_to_link() -> str:
+def _how_to_link(channel: str = "telegram") -> str:
+    if channel in PLAIN_CHANNELS:
+        return _(
+            "This chat is not linked to Kopilka yet. Open the cabinet, go to Messengers, "
+            "press “Link WhatsApp” and send the message it prepares, or send me link and "
+            "the code, such as “link ABCD2345”."
+        )
     return _(
         "This chat is not linked to Kopilka yet. Open the cabinet, go to Messengers, "
         "press “Link Telegram” and follow the link, or send me /link and the code."
@@ -115,11 +128,13 @@ def _link(inbound: Inbound, code: str) -> Handled:
             user=contact.user, channel=inbound.channel, chat_id=inbound.chat_id
         )
         _store_in(conversation, inbound, action="link")
-        reply = Reply(f"{text}\n\n{help_text()}", action="link")
+        reply = Reply(f"{text}\n\n{help_text(inbound.channel)}", action="link")
         return Handled(_stored(conversation, [reply]), contact=contact)
 
 
-def help_text() -> str:
+def help_text(channel: str = "telegram") -> str:
+    if channel in PLAIN_CHANNELS:
+        return _plain_help_text()
     return "\n".join(
         [
             _("Write an amount and what it was for: “кофе 250”, “такси 480 вчера”."),
@@ -134,6 +149,25 @@ def help_text() -> str:
             _("/lang ru or /lang en: the language of my replies"),
             _("/unlink: stop using this chat with Kopilka"),
             _("/help: this message"),
+        ]
+    )
+
+
+def _plain_help_text() -> str:
+    return "\n".join(
+        [
+            _("Write an amount and what it was for: “кофе 250”, “такси 480 вчера”."),
+            _("A + or an income word records an income: “+5000 кэшбэк”, “зарплата 90000”."),
+            _("Several lines record one transaction each."),
+            _("“category” and a name right after a record moves it: “category такси”."),
+            "",
+            _("“month”: this month's income, expenses and balance"),
+            _("“budget”: the month's plan against what was spent"),
+            _("“categories”: your categories"),
+            _("“undo”: remove the last transaction recorded here"),
+            _("“lang ru” or “lang en”: the language of my replies"),
+            _("“unlink”: stop using this chat with Kopilka"),
+            _("“help”: this message"),
         ]
     )
 
@@ -240,7 +274,7 @@ class Dialogue:
     def record(self, incoming: Message) -> list[Reply]:
         steps = router.records(self.inbound.text)
         if not steps:
-            return [Reply(help_text())]
+            return [Reply(help_text(self.inbound.channel))]
         replies = []
         ids = []
         for n, step in enumerate(steps, start=1):
@@ -401,8 +435,8 @@ class Dialogue:
 
     def command(self, cmd: router.Command) -> list[Reply]:
         handler = {
-            "start": lambda: Reply(help_text()),
-            "help": lambda: Reply(help_text()),
+            "start": lambda: Reply(help_text(self.inbound.channel)),
+            "help": lambda: Reply(help_text(self.inbound.channel)),
             "month": self.month,
             "budget": self.budget,
             "categories": self.categories,
@@ -412,9 +446,15 @@ class Dialogue:
         if cmd.name == "lang":
             return [self.lang(cmd.argument)]
         if cmd.name == "link":
+            if self.inbound.channel in PLAIN_CHANNELS:
+                return [Reply(_("Send link and the code from the cabinet, such as link ABCD2345."))]
             return [Reply(_("Send /link and the code from the cabinet, such as /link ABCD2345."))]
+        if cmd.name == "category":
+            return [self.recategorize(cmd.argument)]
         if handler is None:
-            return [Reply(_("I do not know that command.") + "\n\n" + help_text())]
+            return [
+                Reply(_("I do not know that command.") + "\n\n" + help_text(self.inbound.channel))
+            ]
         try:
             return [handler()]
         except ActionError as exc:
@@ -489,6 +529,24 @@ class Dialogue:
         if last is None:
             return Reply(_("Nothing recorded from this chat to undo."))
         return self.undo(last)
+
+    def recategorize(self, name: str) -> Reply:
+        """`category <name>` right after a record moves that record (and teaches the parser)."""
+        last = (
+            Message.objects.filter(conversation=self.conversation, direction=Message.Direction.OUT)
+            .order_by("-created_at", "-pk")
+            .values_list("action", "transaction_id")
+            .first()
+        )
+        if (
+            last is None
+            or last[1] is None
+            or last[0] not in {*CREATE_ACTIONS, "update_transaction"}
+        ):
+            return Reply(
+                _("Send “category” and a name right after a record, such as “category такси”.")
+            )
+        return self.correct(last[1], {"category": " ".join(name.split())[:100]})
 
     def lang(self, argument: str) -> Reply:
         language = argument.strip().lower()

@@ -24,3 +24,37 @@ def telegram_configured(app_configs: Any = None, **kwargs: Any) -> list[checks.C
             )
         )
     return problems
+
+
+@checks.register()
+def whatsapp_configured(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    names = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM")
+    missing = [name for name in names if not getattr(settings, name)]
+    if missing:
+        return [
+            checks.Warning(
+                f"{', '.join(missing)} not set: WhatsApp is off.",
+                hint="Set the Twilio account, its auth token and the WhatsApp sender (see README).",
+                id="messaging.W003",
+            )
+        ]
+    problems: list[checks.CheckMessage] = []
+    if not settings.PUBLIC_URL:
+        problems.append(
+            checks.Warning(
+                "PUBLIC_URL is not set: Twilio's signatures cannot be checked, so the WhatsApp "
+                "webhook refuses every message.",
+                hint="Set PUBLIC_URL to the address Twilio calls, such as https://kopilka.example.org.",
+                id="messaging.W004",
+            )
+        )
+    if not any(settings.TWILIO_TEMPLATES.values()):
+        problems.append(
+            checks.Warning(
+                "No TWILIO_TEMPLATE_* is set: reminders and alerts reach WhatsApp only inside "
+                "the 24-hour window.",
+                hint="Create the Content Templates the README lists and set their HX... SIDs.",
+                id="messaging.W005",
+            )
+        )
+    return problems

@@ -21,6 +21,24 @@ TEXT_MAX = 500
 COMMAND_RE = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
 # WhatsApp has no slash commands: `link ABCD2345` works there (and here) too.
 PLAIN_LINK_RE = re.compile(r"^(?:link|привязать)\s+([A-Za-z0-9]{8})$", re.I)
+# WhatsApp has no command menu: there a command is a plain word, in either language,
+# with or without a slash.
+PLAIN_COMMANDS = {
+    "undo": "undo",
+    "отмена": "undo",
+    "month": "month",
+    "месяц": "month",
+    "budget": "budget",
+    "бюджет": "budget",
+    "categories": "categories",
+    "категории": "categories",
+    "help": "help",
+    "помощь": "help",
+    "unlink": "unlink",
+    "отвязать": "unlink",
+}
+PLAIN_ARGUMENT_RE = re.compile(r"^/?(category|категория|lang|язык)\s+(\S.*)$", re.I | re.S)
+PLAIN_ARGUMENT_NAMES = {"category": "category", "категория": "category", "язык": "lang"}
 BARE_AMOUNT_RE = re.compile(r"^\+?\s*(\d{1,3}(?:[  ]\d{3})+|\d+)(?:[.,](\d{1,2}))?$")
 
 
@@ -36,9 +54,18 @@ class Step:
     payload: dict[str, Any]
 
 
-def command(text: str) -> Command | None:
-    """The command `text` is, if it is one (unknown names too: the chat says so)."""
+def command(text: str, *, plain: bool = False) -> Command | None:
+    """The command `text` is, if it is one (unknown names too: the chat says so).
+    `plain`: also the words of PLAIN_COMMANDS and `category <name>`."""
     text = text.strip()
+    if plain:
+        word = text.removeprefix("/").strip().rstrip(".!").lower()
+        if word in PLAIN_COMMANDS:
+            return Command(PLAIN_COMMANDS[word])
+        match = PLAIN_ARGUMENT_RE.match(text)
+        if match:
+            name = match[1].lower()
+            return Command(PLAIN_ARGUMENT_NAMES.get(name, name), " ".join(match[2].split()))
     match = COMMAND_RE.match(text)
     if match:
         return Command(match[1].lower(), (match[2] or "").strip())

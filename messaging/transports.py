@@ -3,9 +3,11 @@
 Telegram's Bot API is plain HTTPS + JSON, so a sync Django app talks to it with httpx
 (python-telegram-bot is async-only). Every call goes to
 `{TELEGRAM_API_URL}/bot{TOKEN}/{method}`, so a test or a local stand-in can take its place.
+WhatsApp goes through Twilio's own REST client (which uses requests).
 """
 
 import html
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -14,6 +16,9 @@ from typing import Any
 
 import httpx
 from django.conf import settings
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
 
 logger = logging.getLogger(__name__)
 
@@ -169,3 +174,81 @@ def _client() -> httpx.Client:
 
 def telegram() -> Telegram:
     return Telegram()
+
+
+# Twilio's limit on a WhatsApp message's body.
+WHATSAPP_TEXT_LIMIT = 1600
+TWILIO_TIMEOUT = 10.0
+# Twilio error codes that are about this server's setup, not the person: credentials, the
+# sender, a template. They fail the send but say nothing about the contact.
+# https://www.twilio.com/docs/api/errors
+TWILIO_SETUP_ERRORS = frozenset({20003, 20005, 20404, 21606, 21656, 63007, 63027, 63028})
+
+
+class WhatsApp:
+    """Twilio's Programmable Messaging for WhatsApp: `send` returns the Message SID."""
+
+    def __init__(
+        self,
+        *,
+        account_sid: str | None = None,
+        auth_token: str | None = None,
+        sender: str | None = None,
+        client: Client | None = None,
+    ) -> None:
+        self.account_sid = settings.TWILIO_ACCOUNT_SID if account_sid is None else account_sid
+        self.auth_token = settings.TWILIO_AUTH_TOKEN if auth_token is None else auth_token
+        self.sender = settings.TWILIO_WHATSAPP_FROM if sender is None else sender
+        self._client = client
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            http = TwilioHttpClient(timeout=TWILIO_TIMEOUT)
+            self._client = Client(self.account_sid, self.auth_token, http_client=http)
+        return self._client
+
+    def send(
+        self,
+        *,
+        chat_id: str,
+        text: str = "",
+        content_sid: str = "",
+        content_variables: dict[str, str] | None = None,
+        status_callback: str = "",
+    ) -> str:
+        """Send free-form `text` (in pieces of 1600 characters), or the approved template
+        `content_sid` with its variables; return the last Message SID."""
+        if not (self.account_sid and self.auth_token and self.sender):
+            raise TransportError("Twilio is not configured", permanent=True, code="disabled")
+        extra: dict[str, Any] = {}
+        if status_callback:
+            extra["status_callback"] = status_callback
+        if content_sid:
+            if content_variables:
+                extra["content_variables"] = json.dumps(content_variables, ensure_ascii=False)
+            return self._create(chat_id, content_sid=content_sid, **extra)
+        sid = ""
+        for piece in _chunks(text, WHATSAPP_TEXT_LIMIT):
+            sid = self._create(chat_id, body=piece, **extra)
+        return sid
+
+    def _create(self, chat_id: str, **fields: Any) -> str:
+        try:
+            message = self.client.messages.create(from_=self.sender, to=chat_id, **fields)
+        except TwilioRestException as exc:
+            status = int(exc.status or 0)
+            code = str(exc.code or status)
+            # 429 and 5xx may pass; any other 4xx is Twilio refusing this message for good.
+            permanent = 400 <= status < 500 and status != 429
+            raise TransportError(
+                f"twilio: {code} {exc.msg}", permanent=permanent, code=code
+            ) from None
+        except (TwilioException, OSError) as exc:
+            # requests' errors are OSErrors; the message never names the credentials.
+            raise TransportError(f"twilio: {type(exc).__name__}", code="network") from None
+        return str(message.sid)
+
+
+def whatsapp() -> WhatsApp:
+    return WhatsApp()
