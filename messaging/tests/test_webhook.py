@@ -12,7 +12,6 @@ from messaging.tests.helpers import (
     ALICE_TG,
     STRANGER_TG,
     TelegramTestCase,
-    api_url,
     callback_update,
     edited_update,
     message,
