@@ -168,7 +168,9 @@ class TelegramTestCase(BaseTestCase):
         )
 
     def post(self, body: Any, *, secret: str | None = SECRET) -> Any:
-        headers = {} if secret is None else {"HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN": secret}
+        headers: dict[str, Any] = {}
+        if secret is not None:
+            headers["HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN"] = secret
         data = body if isinstance(body, bytes) else json.dumps(body)
         return self.client.post(WEBHOOK, data=data, content_type="application/json", **headers)
 

@@ -1,4 +1,5 @@
 import json
+from typing import Any
 from decimal import Decimal
 
 import httpx
@@ -58,7 +59,7 @@ class UnusableUpdatesTestCase(TelegramTestCase):
                 "my_chat_member",
                 chat=private_chat(ALICE_TG),
                 date=1,
-                **{"from": {"id": ALICE_TG, "is_bot": False, "first_name": "A"}},
+                new_chat_member={"status": "kicked", "user": {"id": 1, "is_bot": True}},
             ),
             update("channel_post", message_id=1, date=1, chat={"id": -100, "type": "channel"}),
         ]
@@ -281,7 +282,7 @@ class ButtonsTestCase(TelegramTestCase):
         self.tx = Transaction.objects.get()
         self.confirmation = self.last_message_id()
 
-    def press(self, data: str) -> dict[str, object]:
+    def press(self, data: str) -> Any:
         self.assertEqual(
             self.post(callback_update(data, message_id=self.confirmation)).status_code, 200
         )
