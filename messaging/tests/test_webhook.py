@@ -1,6 +1,6 @@
 import json
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 import httpx
 from django.test import override_settings
