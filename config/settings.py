@@ -260,7 +260,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # It announces loading its dictionaries in every process, at INFO.
-    "loggers": {"pymorphy3": {"level": "WARNING"}},
+    # httpx logs every request's URL at INFO, and a Bot API URL holds the bot's token.
+    "loggers": {
+        "pymorphy3": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }
 
 # ---------------------------------------------------------------------------

@@ -398,15 +398,15 @@ class Dialogue:
                 transaction_id=press.transaction_id,
                 result__has_key="kind",
             )
+            .order_by("-created_at", "-pk")
             .values_list("result", flat=True)
             .first()
         )
         if confirmed is None:
             self.notice = _("This transaction is gone.")
             return []
-        shown = {"id": press.transaction_id, "kind": confirmed["kind"], "category": {"id": None}}
         try:
-            keyboard = self.category_keyboard(shown)
+            keyboard = self.category_keyboard(confirmed)
         except ActionError as exc:
             return [self.refusal(exc)]
         return [

@@ -81,7 +81,7 @@ def link_code_create(*, user: User, channel: str, source: str) -> IssuedCode:
     return IssuedCode(code=code, link=link)
 
 
-def _guesses_key(channel: str, chat_id: str) -> str:
+def guesses_key(channel: str, chat_id: str) -> str:
     return f"messaging:link-guesses:{channel}:{chat_id}"
 
 
@@ -101,7 +101,7 @@ def link_code_redeem(*, account: Account, code: str, source: str) -> UserContact
     """Link `account` to the user whose code this is, or raise ValidationError
     (code_wrong, code_used, code_expired, too_many_guesses). Of two redemptions of
     one code at once exactly one wins: the claim is a single conditional UPDATE."""
-    key = _guesses_key(account.channel, account.chat_id)
+    key = guesses_key(account.channel, account.chat_id)
     if (cache.get(key) or 0) >= GUESS_LIMIT:
         raise ValidationError(CODE_GUESSES, code="too_many_guesses")
     digest = code_hash(code)
