@@ -93,7 +93,11 @@ def signature_valid(
 
 
 def text_language(text: str) -> str:
-    """Russian unless the text is in Latin letters only."""
+    """Russian unless the text is in Latin letters only; `link <code>` (what the wa.me
+    link prepares, whoever sends it) says nothing about the language."""
+    cmd = router.command(text, plain=True)
+    if cmd is not None and cmd.name in {"link", "start"}:
+        return "ru"
     return "en" if LATIN.search(text) and not CYRILLIC.search(text) else "ru"
 
 
