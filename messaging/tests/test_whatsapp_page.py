@@ -90,7 +90,7 @@ class WhatsAppLinkCodeCommandTestCase(WhatsAppTestCase):
 
 
 class WhatsAppSystemCheckTestCase(WhatsAppTestCase):
-    def ids(self) -> list[str]:
+    def ids(self) -> list[str | None]:
         return [m.id for m in checks.run_checks()]
 
     @override_settings(TWILIO_TEMPLATES=TEMPLATES)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 from django.utils import timezone, translation
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext
 from twilio.request_validator import RequestValidator
 
@@ -27,9 +28,9 @@ from messaging.tests.whatsapp import (
 )
 
 
-def ru(message: str) -> str:
+def ru(message: str | StrPromise) -> str:
     with translation.override("ru"):
-        return gettext(message)
+        return gettext(str(message)) if isinstance(message, str) else str(message)
 
 
 KEY_SID = "webhooks_sharedkey_0123456789abcdef"

@@ -112,7 +112,7 @@ class WhatsAppTestCase(BaseTestCase):
             RequestValidator(token).compute_signature(url or PUBLIC_URL + WEBHOOK, form, **kw)
         )
 
-    def post(self, form: dict[str, str], *, path: str = WEBHOOK, **headers: str) -> Any:
+    def post(self, form: dict[str, str], *, path: str = WEBHOOK, **headers: Any) -> Any:
         if "HTTP_X_TWILIO_SIGNATURE" not in headers:
             headers["HTTP_X_TWILIO_SIGNATURE"] = self.sign(form, PUBLIC_URL + path)
         return self.client.post(path, form, **headers)
