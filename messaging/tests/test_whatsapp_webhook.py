@@ -339,6 +339,20 @@ class WhatsAppChatTestCase(WhatsAppTestCase):
                     self.assertIn(text, reply)
         self.assertEqual(Transaction.objects.count(), 1)
 
+    def test_lang_and_unlink_in_russian(self) -> None:
+        self.say("язык en")
+        self.contact.refresh_from_db()
+        self.assertEqual(self.contact.language, "en")
+        (reply,) = replies(self.say("месяц"))
+        self.assertIn("Expenses:", reply)
+        self.say("Отвязать")
+        self.contact.refresh_from_db()
+        self.assertFalse(self.contact.is_active)
+
+    def test_words_that_are_not_commands_are_records(self) -> None:
+        self.say("отмена брони 500")
+        self.assertEqual(Transaction.objects.get().amount, Decimal("500.00"))
+
     def test_commands_answer_in_english_for_an_english_user(self) -> None:
         self.alice.language = "en"
         self.alice.save(update_fields=["language"])
