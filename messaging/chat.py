@@ -127,9 +127,10 @@ def _link(inbound: Inbound, code: str) -> Handled:
         conversation = services.conversation_touch(
             user=contact.user, channel=inbound.channel, chat_id=inbound.chat_id
         )
-        _store_in(conversation, inbound, action="link")
+        incoming = _incoming(conversation, inbound)
+        incoming.action = "link"
         reply = Reply(f"{text}\n\n{help_text(inbound.channel)}", action="link")
-        return Handled(_stored(conversation, [reply]), contact=contact)
+        return Handled(_save(conversation, incoming, [reply]), contact=contact)
 
 
 def help_text(channel: str = "telegram") -> str:
@@ -187,29 +188,45 @@ def day(value: str, today: date) -> str:
     return formats.date_format(when, "SHORT_DATE_FORMAT")
 
 
-def _store_in(conversation: Conversation, inbound: Inbound, **fields: Any) -> Message:
+def _incoming(conversation: Conversation, inbound: Inbound) -> Message:
     text = inbound.text or (f"[{inbound.callback_data}]" if inbound.callback_data else "")
-    return services.message_record(
+    return Message(
         conversation=conversation,
         direction=Message.Direction.IN,
         text=text or _("(not text)"),
         external_id=inbound.message_id if not inbound.callback_data else "",
-        **fields,
     )
 
 
-def _stored(conversation: Conversation, replies: list[Reply]) -> list[Reply]:
+def _in_plain_words(reply: Reply) -> None:
+    """Turn the buttons into what to answer instead, for a channel without buttons."""
+    presses = [(b, router.button(b.data)) for row in reply.buttons for b in row]
+    names = [b.text for b, press in presses if press is not None and press.what == "category"]
+    lines = [reply.text]
+    if names:
+        lines.append(_("Reply “category” and one of: %(names)s") % {"names": ", ".join(names)})
+    elif any(press is not None and press.what == "choose" for _b, press in presses):
+        lines.append(_("Reply “category” and a name to move it"))
+    if any(press is not None and press.what == "undo" for _b, press in presses):
+        lines.append(_('Reply "undo" to delete'))
+    reply.text = "\n".join(lines)
+    reply.buttons = []
+
+
+def _save(conversation: Conversation, incoming: Message, replies: list[Reply]) -> list[Reply]:
+    """Store the inbound message and the replies, in one INSERT."""
     for reply in replies:
-        reply.message = services.message_record(
+        if conversation.channel in PLAIN_CHANNELS:
+            _in_plain_words(reply)
+        reply.message = Message(
             conversation=conversation,
             direction=Message.Direction.OUT,
             text=reply.text,
-            transaction=None,
+            transaction_id=reply.transaction_id,
             action=reply.action,
             result=reply.result,
         )
-        if reply.transaction_id is not None:
-            Message.objects.filter(pk=reply.message.pk).update(transaction_id=reply.transaction_id)
+    services.messages_save(messages=[incoming, *(r.message for r in replies if r.message)])
     return replies
 
 
@@ -238,7 +255,7 @@ class Dialogue:
 
     def respond(self, cmd: router.Command | None) -> Handled:
         inbound = self.inbound
-        incoming = _store_in(self.conversation, inbound)
+        incoming = _incoming(self.conversation, inbound)
         if inbound.unsupported:
             replies = [Reply(_("I understand text only: write an amount, such as “кофе 250”."))]
         elif inbound.callback_data:
@@ -252,10 +269,9 @@ class Dialogue:
         else:
             replies = self.record(incoming)
         if len(replies) == 1 and replies[0].transaction_id and incoming.transaction_id is None:
-            Message.objects.filter(pk=incoming.pk).update(
-                transaction_id=replies[0].transaction_id, action=replies[0].action
-            )
-        return Handled(_stored(self.conversation, replies), self.contact, self.notice)
+            incoming.transaction_id = replies[0].transaction_id
+            incoming.action = replies[0].action
+        return Handled(_save(self.conversation, incoming, replies), self.contact, self.notice)
 
     def perform(self, action: str, payload: dict[str, Any], *, key: str = "") -> dict[str, Any]:
         performed = dispatch.perform(
@@ -290,7 +306,7 @@ class Dialogue:
             ids.append(result["id"])
             replies.append(self.confirmation(_("Recorded: %(what)s"), result, step.action))
         if len(steps) > 1:
-            Message.objects.filter(pk=incoming.pk).update(result={"transactions": ids})
+            incoming.result = {"transactions": ids}
         return replies
 
     def confirmation(self, template: str, tx: dict[str, Any], action: str) -> Reply:
@@ -350,7 +366,6 @@ class Dialogue:
                 direction=Message.Direction.IN,
                 external_id=self.inbound.message_id,
             )
-            .exclude(pk=incoming.pk)
             .filter(Q(transaction__isnull=False) | Q(result__has_key="transactions"))
             .order_by("-created_at")
             .first()
@@ -377,7 +392,7 @@ class Dialogue:
         if parsed["kind"] == original.result.get("kind", parsed["kind"]):
             changes["category_id"] = parsed["category"]["id"]
         reply = self.correct(original.transaction_id, changes)
-        Message.objects.filter(pk=incoming.pk).update(transaction_id=reply.transaction_id)
+        incoming.transaction_id = reply.transaction_id
         return [reply]
 
     # Buttons

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import audit_record
-from finance.models import Transaction
 from messaging.models import (
     Conversation,
     InboundUpdate,
@@ -250,37 +249,23 @@ def update_claim(*, channel: str, update_id: str) -> bool:
 
 
 def conversation_touch(*, user: User, channel: str, chat_id: str) -> Conversation:
+    """The user's conversation in this chat, made or marked active now (one upsert)."""
     now = timezone.now()
-    updated = Conversation.objects.filter(user=user, channel=channel, chat_id=chat_id).update(
-        last_activity_at=now
-    )
-    if updated:
-        return Conversation.objects.get(user=user, channel=channel, chat_id=chat_id)
-    conversation, _created = Conversation.objects.get_or_create(
-        user=user, channel=channel, chat_id=chat_id, defaults={"last_activity_at": now}
+    (conversation,) = Conversation.objects.bulk_create(
+        [
+            Conversation(
+                user=user, channel=channel, chat_id=chat_id, started_at=now, last_activity_at=now
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "channel", "chat_id"],
+        update_fields=["last_activity_at"],
     )
     return conversation
 
 
-def message_record(
-    *,
-    conversation: Conversation,
-    direction: str,
-    text: str,
-    external_id: str = "",
-    transaction: Transaction | None = None,
-    action: str = "",
-    result: dict[str, Any] | None = None,
-) -> Message:
-    return Message.objects.create(
-        conversation=conversation,
-        direction=direction,
-        text=text,
-        external_id=external_id,
-        transaction=transaction,
-        action=action,
-        result=result or {},
-    )
+def messages_save(*, messages: list[Message]) -> list[Message]:
+    return Message.objects.bulk_create(messages)
 
 
 def message_sent(*, message: Message, external_id: str) -> None:

@@ -17,8 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -144,41 +143,13 @@ def handle_message(params: Mapping[str, str]) -> list[str]:
         if not services.update_claim(channel=CHANNEL, update_id=item.update_id):
             return []
         handled = chat.respond(item)
-        language = _language(handled.contact)
-        texts = []
-        with translation.override(language or item.language):
-            for reply in handled.replies:
-                text = render(reply)
-                if reply.message is not None and text != reply.text:
-                    Message.objects.filter(pk=reply.message.pk).update(text=text)
-                texts.append(text)
-    return texts
+    return [reply.text for reply in handled.replies]
 
 
 def _language(contact: UserContact | None) -> str:
     if contact is None:
         return ""
     return contact.language or contact.user.language
-
-
-def render(reply: chat.Reply) -> str:
-    """A reply in plain text: WhatsApp has no inline keyboards, so the buttons become
-    what to answer instead."""
-    presses = [router.button(b.data) for row in reply.buttons for b in row]
-    names = [
-        b.text
-        for row in reply.buttons
-        for b in row
-        if (p := router.button(b.data)) and p.what == "category"
-    ]
-    lines = [reply.text]
-    if names:
-        lines.append(_("Reply “category” and one of: %(names)s") % {"names": ", ".join(names)})
-    elif any(p is not None and p.what == "choose" for p in presses):
-        lines.append(_("Reply “category” and a name to move it"))
-    if any(p is not None and p.what == "undo" for p in presses):
-        lines.append(_('Reply "undo" to delete'))
-    return "\n".join(lines)
 
 
 def twiml(texts: list[str]) -> str:
@@ -247,7 +218,7 @@ def notify(
     conversation = services.conversation_touch(
         user=contact.user, channel=CHANNEL, chat_id=contact.chat_id
     )
-    return services.message_record(
+    message = Message(
         conversation=conversation,
         direction=Message.Direction.OUT,
         text=text,
@@ -255,6 +226,8 @@ def notify(
         action=f"notify_{template.purpose}",
         result={"sent_as": sent_as, "purpose": template.purpose, "variables": template.variables},
     )
+    services.messages_save(messages=[message])
+    return message
 
 
 def _send_template(

@@ -19,6 +19,9 @@ def production_environment() -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="kopilka.example.org",
         CSRF_TRUSTED_ORIGINS="https://kopilka.example.org",
+        # Without a bot token `check` warns that Telegram is off (messaging.W001).
+        TELEGRAM_BOT_TOKEN="123456:production-token",
+        TELEGRAM_WEBHOOK_SECRET=secrets.token_urlsafe(32),
     )
     return env
 

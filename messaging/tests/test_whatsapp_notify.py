@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from messaging import whatsapp
 from messaging.models import Channel, Message, UserContact
-from messaging.services import conversation_touch, message_record
+from messaging.services import conversation_touch
 from messaging.tests.whatsapp import (
     ACCOUNT_SID,
     MESSAGES_URL,
@@ -52,10 +52,12 @@ class WhatsAppNotifyTestCase(WhatsAppTestCase):
         )
 
     def wrote(self, ago: timedelta) -> None:
-        message = message_record(
-            conversation=self.conversation, direction=Message.Direction.IN, text="кофе 250"
+        Message.objects.create(
+            conversation=self.conversation,
+            direction=Message.Direction.IN,
+            text="кофе 250",
+            created_at=timezone.now() - ago,
         )
-        Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - ago)
 
     def answer(self, body: str = "") -> str:
         sid = message_sid()
@@ -226,7 +228,7 @@ class WhatsAppStatusCallbackTestCase(WhatsAppTestCase):
             user=self.alice, channel=Channel.WHATSAPP, chat_id=self.contact.chat_id
         )
         self.sid = message_sid()
-        self.message = message_record(
+        self.message = Message.objects.create(
             conversation=conversation,
             direction=Message.Direction.OUT,
             text="Не забудьте",
