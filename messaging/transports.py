@@ -179,10 +179,17 @@ def telegram() -> Telegram:
 # Twilio's limit on a WhatsApp message's body.
 WHATSAPP_TEXT_LIMIT = 1600
 TWILIO_TIMEOUT = 10.0
-# Twilio error codes that are about this server's setup, not the person: credentials, the
-# sender, a template. They fail the send but say nothing about the contact.
-# https://www.twilio.com/docs/api/errors
-TWILIO_SETUP_ERRORS = frozenset({20003, 20005, 20404, 21606, 21656, 63007, 63027, 63028})
+# Twilio errors that say nothing about the person, so they fail the send but keep the link:
+# this server's credentials, sender, account or content (20003 authenticate, 20005 account
+# not active, 20404 not found, 21606 bad From, 21656 bad ContentVariables, 63001 channel
+# authentication, 63005 channel error, 63007 no such sender, 63012 provider's internal
+# error, 63013 policy, 63018 rate limit, 63019-63022 content and business account, 63027-
+# 63030 templates and parameters, 63032 the person is in one of Meta's experiments).
+# https://www.twilio.com/docs/whatsapp/tutorial/error-codes
+TWILIO_SETUP_ERRORS = frozenset(
+    {20003, 20005, 20404, 21606, 21656, 63001, 63005, 63007, 63012, 63013, 63018}
+    | {63019, 63020, 63021, 63022, 63027, 63028, 63029, 63030, 63032}
+)
 
 
 class WhatsApp:

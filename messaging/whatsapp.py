@@ -247,6 +247,13 @@ def _send_template(
     )
 
 
+# A failed delivery status can be passing (30008 "unknown error", 63012): only these,
+# which say the number cannot get WhatsApp messages, end a link from a status callback.
+# 21211 invalid To, 21610 the person sent STOP, 63003 no such WhatsApp user, 63024
+# invalid recipient.
+UNREACHABLE = frozenset({"21211", "21610", "63003", "63024"})
+
+
 def about_contact(code: str) -> bool:
     """Whether a permanent Twilio error is about the person rather than this server."""
     return code.isdigit() and code != OUTSIDE_WINDOW and int(code) not in TWILIO_SETUP_ERRORS
@@ -292,7 +299,7 @@ def handle_status(params: Mapping[str, str], *, transport: WhatsApp | None = Non
         if contact is None:
             return False
         if code != OUTSIDE_WINDOW or message.result.get("sent_as") != "text":
-            if about_contact(code):
+            if code in UNREACHABLE:
                 services.contact_unlink(
                     contact=contact,
                     source=chat.SOURCES[CHANNEL],

@@ -282,7 +282,14 @@ class WhatsAppStatusCallbackTestCase(WhatsAppTestCase):
 
     @responses.activate
     def test_other_statuses_change_nothing(self) -> None:
-        for status, code in [("sent", ""), ("delivered", ""), ("read", ""), ("failed", "63007")]:
+        cases = [
+            ("sent", ""),
+            ("delivered", ""),
+            ("read", ""),
+            ("failed", "63007"),
+            ("failed", "30008"),
+        ]
+        for status, code in cases:
             with self.subTest(status):
                 self.assertEqual(self.post(self.status(status, code), path=STATUS).status_code, 204)
         self.contact.refresh_from_db()
