@@ -7,14 +7,10 @@ idempotency and audit are the bot endpoint's own.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
-from babel.numbers import format_decimal, get_currency_symbol
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -24,15 +20,16 @@ from botapi.actions import Caller
 from botapi.errors import ActionError
 from finance.defaults import FALLBACK_SLUGS
 from finance.models import Kind
-from messaging import router, services
+from messaging import phrases, router, selectors, services
 from messaging.models import Conversation, Message, UserContact
 from messaging.router import Press
+from messaging.selectors import CREATE_ACTIONS
 from messaging.transports import Button
 
 SOURCES = {"telegram": Source.TELEGRAM, "whatsapp": Source.WHATSAPP}
-# Channels without a command menu or buttons: commands are plain words, in either language.
-PLAIN_CHANNELS = frozenset({"whatsapp"})
-CREATE_ACTIONS = ("create_expense", "create_income")
+# Channels without a command menu or buttons: commands are plain words, in either language,
+# and buttons become what to answer instead.
+PLAIN_CHANNELS = phrases.PLAIN_CHANNELS
 
 
 @dataclass(frozen=True)
@@ -129,63 +126,8 @@ def _link(inbound: Inbound, code: str) -> Handled:
         )
         incoming = _incoming(conversation, inbound)
         incoming.action = "link"
-        reply = Reply(f"{text}\n\n{help_text(inbound.channel)}", action="link")
+        reply = Reply(f"{text}\n\n{phrases.help_text(inbound.channel)}", action="link")
         return Handled(_save(conversation, incoming, [reply]), contact=contact)
-
-
-def help_text(channel: str = "telegram") -> str:
-    if channel in PLAIN_CHANNELS:
-        return _plain_help_text()
-    return "\n".join(
-        [
-            _("Write an amount and what it was for: “кофе 250”, “такси 480 вчера”."),
-            _("A + or an income word records an income: “+5000 кэшбэк”, “зарплата 90000”."),
-            _("Several lines record one transaction each."),
-            _("Reply to my confirmation with a new amount or a category to correct it."),
-            "",
-            _("/month: this month's income, expenses and balance"),
-            _("/budget: the month's plan against what was spent"),
-            _("/categories: your categories"),
-            _("/undo: remove the last transaction recorded here"),
-            _("/lang ru or /lang en: the language of my replies"),
-            _("/unlink: stop using this chat with Kopilka"),
-            _("/help: this message"),
-        ]
-    )
-
-
-def _plain_help_text() -> str:
-    return "\n".join(
-        [
-            _("Write an amount and what it was for: “кофе 250”, “такси 480 вчера”."),
-            _("A + or an income word records an income: “+5000 кэшбэк”, “зарплата 90000”."),
-            _("Several lines record one transaction each."),
-            _("“category” and a name right after a record moves it: “category такси”."),
-            "",
-            _("“month”: this month's income, expenses and balance"),
-            _("“budget”: the month's plan against what was spent"),
-            _("“categories”: your categories"),
-            _("“undo”: remove the last transaction recorded here"),
-            _("“lang ru” or “lang en”: the language of my replies"),
-            _("“unlink”: stop using this chat with Kopilka"),
-            _("“help”: this message"),
-        ]
-    )
-
-
-def money(amount: Decimal | str, currency: str) -> str:
-    language = translation.get_language() or "ru"
-    number = format_decimal(Decimal(amount), format="#,##0.00", locale=language)
-    return f"{number} {get_currency_symbol(currency, locale=language)}"
-
-
-def day(value: str, today: date) -> str:
-    when = date.fromisoformat(value)
-    if when == today:
-        return _("today")
-    if when == today - timedelta(days=1):
-        return _("yesterday")
-    return formats.date_format(when, "SHORT_DATE_FORMAT")
 
 
 def _incoming(conversation: Conversation, inbound: Inbound) -> Message:
@@ -290,7 +232,7 @@ class Dialogue:
     def record(self, incoming: Message) -> list[Reply]:
         steps = router.records(self.inbound.text)
         if not steps:
-            return [Reply(help_text(self.inbound.channel))]
+            return [Reply(phrases.help_text(self.inbound.channel))]
         replies = []
         ids = []
         for n, step in enumerate(steps, start=1):
@@ -312,9 +254,9 @@ class Dialogue:
     def confirmation(self, template: str, tx: dict[str, Any], action: str) -> Reply:
         what = " · ".join(
             [
-                money(tx["amount"], tx["currency"]),
+                phrases.money(tx["amount"], tx["currency"]),
                 tx["category"]["name"],
-                day(tx["date"], self.user.today()),
+                phrases.day(tx["date"], self.user.today()),
             ]
         )
         text = template % {"what": what}
@@ -325,8 +267,13 @@ class Dialogue:
             ]
         ]
         if tx["category"]["slug"] == FALLBACK_SLUGS.get(Kind(tx["kind"])):
-            text += "\n" + _("Which category is it?")
-            buttons = self.category_keyboard(tx) + buttons[:1]
+            try:
+                keyboard = self.category_keyboard(tx)
+            except ActionError:  # a link without summaries:read cannot list them
+                keyboard = []
+            if keyboard:
+                text += "\n" + _("Which category is it?")
+                buttons = keyboard + buttons[:1]
         return Reply(text, buttons, transaction_id=tx["id"], action=action, result=tx)
 
     def category_keyboard(self, tx: dict[str, Any]) -> list[list[Button]]:
@@ -347,28 +294,13 @@ class Dialogue:
         return self.confirmation(_("Corrected: %(what)s"), tx, "update_transaction")
 
     def _replied_transaction(self) -> int | None:
-        target = (
-            Message.objects.filter(
-                conversation=self.conversation,
-                direction=Message.Direction.OUT,
-                external_id=self.inbound.reply_to,
-                transaction__isnull=False,
-            )
-            .values_list("transaction_id", flat=True)
-            .first()
+        return selectors.confirmed_transaction(
+            conversation=self.conversation, external_id=self.inbound.reply_to
         )
-        return target
 
     def edited(self, incoming: Message) -> list[Reply]:
-        original = (
-            Message.objects.filter(
-                conversation=self.conversation,
-                direction=Message.Direction.IN,
-                external_id=self.inbound.message_id,
-            )
-            .filter(Q(transaction__isnull=False) | Q(result__has_key="transactions"))
-            .order_by("-created_at")
-            .first()
+        original = selectors.recording_message(
+            conversation=self.conversation, external_id=self.inbound.message_id
         )
         if original is None or original.transaction_id is None:
             if original is not None:
@@ -389,7 +321,11 @@ class Dialogue:
         except ActionError as exc:
             return [self.refusal(exc)]
         changes: dict[str, Any] = {"amount": parsed["amount"], "date": parsed["date"]}
-        if parsed["kind"] == original.result.get("kind", parsed["kind"]):
+        shown = selectors.last_confirmation(
+            conversation=self.conversation, transaction_id=original.transaction_id
+        )
+        # A text that now reads as the other kind keeps the transaction's category.
+        if shown is None or parsed["kind"] == shown["kind"]:
             changes["category_id"] = parsed["category"]["id"]
         reply = self.correct(original.transaction_id, changes)
         incoming.transaction_id = reply.transaction_id
@@ -407,15 +343,8 @@ class Dialogue:
             reply = self.correct(press.transaction_id, {"category_id": press.category_id})
             self.notice = reply.text.split("\n")[0][:200]
             return [reply]
-        confirmed = (
-            Message.objects.filter(
-                conversation=self.conversation,
-                transaction_id=press.transaction_id,
-                result__has_key="kind",
-            )
-            .order_by("-created_at", "-pk")
-            .values_list("result", flat=True)
-            .first()
+        confirmed = selectors.last_confirmation(
+            conversation=self.conversation, transaction_id=press.transaction_id
         )
         if confirmed is None:
             self.notice = _("This transaction is gone.")
@@ -442,7 +371,7 @@ class Dialogue:
                 return Reply(_("That transaction was already removed."))
             return self.refusal(exc)
         tx = result["transaction"]
-        what = f"{money(tx['amount'], tx['currency'])} · {tx['category']['name']}"
+        what = f"{phrases.money(tx['amount'], tx['currency'])} · {tx['category']['name']}"
         self.notice = _("Removed.")
         return Reply(_("Removed: %(what)s") % {"what": what}, action="delete_transaction")
 
@@ -450,8 +379,8 @@ class Dialogue:
 
     def command(self, cmd: router.Command) -> list[Reply]:
         handler = {
-            "start": lambda: Reply(help_text(self.inbound.channel)),
-            "help": lambda: Reply(help_text(self.inbound.channel)),
+            "start": lambda: Reply(phrases.help_text(self.inbound.channel)),
+            "help": lambda: Reply(phrases.help_text(self.inbound.channel)),
             "month": self.month,
             "budget": self.budget,
             "categories": self.categories,
@@ -467,92 +396,32 @@ class Dialogue:
         if cmd.name == "category":
             return [self.recategorize(cmd.argument)]
         if handler is None:
-            return [
-                Reply(_("I do not know that command.") + "\n\n" + help_text(self.inbound.channel))
-            ]
+            help_text = phrases.help_text(self.inbound.channel)
+            return [Reply(_("I do not know that command.") + "\n\n" + help_text)]
         try:
             return [handler()]
         except ActionError as exc:
             return [self.refusal(exc)]
 
     def month(self) -> Reply:
-        summary = self.perform("get_summary", {})
-        currency = summary["currency"]
-        lines = [
-            _("This month (%(month)s)") % {"month": summary["month"]},
-            _("Income: %(amount)s") % {"amount": money(summary["income"], currency)},
-            _("Expenses: %(amount)s") % {"amount": money(summary["expense"], currency)},
-            _("Balance: %(amount)s") % {"amount": money(summary["balance"], currency)},
-        ]
-        rows = [c for c in summary["categories"] if Decimal(c["spent"]) or Decimal(c["planned"])]
-        if rows:
-            lines.append("")
-        for row in rows:
-            spent = money(row["spent"], currency)
-            if Decimal(row["planned"]):
-                planned = money(row["planned"], currency)
-                lines.append(f"{row['category']['name']}: {spent} / {planned}")
-            else:
-                lines.append(f"{row['category']['name']}: {spent}")
-        return Reply("\n".join(lines), action="get_summary")
+        return Reply(phrases.month(self.perform("get_summary", {})), action="get_summary")
 
     def budget(self) -> Reply:
-        summary = self.perform("get_summary", {})
-        currency = summary["currency"]
-        rows = [c for c in summary["categories"] if Decimal(c["planned"])]
-        if not rows:
-            return Reply(_("No plan for this month yet: set one in the cabinet (Budget)."))
-        lines = [_("The plan for %(month)s") % {"month": summary["month"]}]
-        for row in rows:
-            values = {
-                "spent": money(row["spent"], currency),
-                "planned": money(row["planned"], currency),
-                "left": money(abs(Decimal(row["remaining"])), currency),
-            }
-            if row["over_budget"]:
-                status = _("%(spent)s of %(planned)s, %(left)s over") % values
-            else:
-                status = _("%(spent)s of %(planned)s, %(left)s left") % values
-            lines.append(f"{row['category']['name']}: {status}")
-        return Reply("\n".join(lines), action="get_summary")
+        return Reply(phrases.budget(self.perform("get_summary", {})), action="get_summary")
 
     def categories(self) -> Reply:
-        result = self.perform("list_categories", {})
-        names: dict[Kind, list[str]] = {Kind.EXPENSE: [], Kind.INCOME: []}
-        for category in result["categories"]:
-            names[Kind(category["kind"])].append(category["name"])
-        text = "\n".join(
-            [
-                _("Expenses: %(names)s") % {"names": ", ".join(names[Kind.EXPENSE])},
-                _("Incomes: %(names)s") % {"names": ", ".join(names[Kind.INCOME])},
-            ]
-        )
+        text = phrases.categories(self.perform("list_categories", {}))
         return Reply(text, action="list_categories")
 
     def undo_last(self) -> Reply:
-        last = (
-            Message.objects.filter(
-                conversation=self.conversation,
-                direction=Message.Direction.OUT,
-                action__in=CREATE_ACTIONS,
-                transaction__isnull=False,
-            )
-            .order_by("-created_at", "-pk")
-            .values_list("transaction_id", flat=True)
-            .first()
-        )
+        last = selectors.last_recorded(conversation=self.conversation)
         if last is None:
             return Reply(_("Nothing recorded from this chat to undo."))
         return self.undo(last)
 
     def recategorize(self, name: str) -> Reply:
         """`category <name>` right after a record moves that record (and teaches the parser)."""
-        last = (
-            Message.objects.filter(conversation=self.conversation, direction=Message.Direction.OUT)
-            .order_by("-created_at", "-pk")
-            .values_list("action", "transaction_id")
-            .first()
-        )
+        last = selectors.last_reply(conversation=self.conversation)
         if (
             last is None
             or last[1] is None

@@ -19,6 +19,9 @@ class TelegramPollTestCase(TelegramTestCase):
         super().setUp()
         self.link(self.alice)
         self.mock.post(api_url("deleteWebhook")).respond(json={"ok": True, "result": True})
+        self.commands = self.mock.post(api_url("setMyCommands")).respond(
+            json={"ok": True, "result": True}
+        )
         self.batches: list[list[dict[str, object]]] = []
         self.get_updates = self.mock.post(api_url("getUpdates")).mock(side_effect=self._updates)
 
@@ -55,6 +58,7 @@ class TelegramPollTestCase(TelegramTestCase):
         self.poll()
         self.assertEqual(self.get_updates.call_count, 1)
         self.assertEqual(Transaction.objects.count(), 1)
+        self.assertEqual(self.commands.call_count, 2)  # the menu, in Russian and English
 
     @override_settings(TELEGRAM_BOT_TOKEN="")
     def test_it_needs_a_token(self) -> None:

@@ -31,6 +31,7 @@ class Command(BaseCommand):
         try:
             # getUpdates is refused while a webhook is set.
             transport.call("deleteWebhook", {"drop_pending_updates": False})
+            telegram.set_commands(transport)
             cursor, _created = PollCursor.objects.get_or_create(channel=Channel.TELEGRAM)
             offset = cursor.offset
             while not self.stopping:
