@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.test import TransactionTestCase, override_settings
+from django.test import Client, TransactionTestCase, override_settings
 from django.utils import timezone, translation
 from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext
@@ -21,6 +21,7 @@ from messaging.tests.whatsapp import (
     ALICE_NUMBER,
     AUTH_TOKEN,
     PUBLIC_URL,
+    TWILIO,
     WEBHOOK,
     WhatsAppTestCase,
     inbound_form,
@@ -267,6 +268,40 @@ class WhatsAppConcurrentLinkingTestCase(TransactionTestCase):
             thread.join()
         self.assertEqual(sorted(outcomes), ["code_used", "linked"])
         self.assertEqual(UserContact.objects.filter(user=user, is_active=True).count(), 1)
+
+
+@TWILIO
+class WhatsAppConcurrentDeliveriesTestCase(TransactionTestCase):
+    def test_one_message_delivered_five_times_at_once_has_one_effect_and_one_reply(self) -> None:
+        user = user_create(username="carol", password=None, source="cli")
+        UserContact.objects.create(
+            user=user,
+            channel=Channel.WHATSAPP,
+            whatsapp_id=ALICE_NUMBER,
+            phone=f"+{ALICE_NUMBER}",
+            chat_id=f"whatsapp:+{ALICE_NUMBER}",
+        )
+        form = inbound_form("кофе 250")
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + WEBHOOK, form)
+        answers: list[tuple[int, int]] = []
+        barrier = threading.Barrier(5)
+
+        def deliver() -> None:
+            try:
+                barrier.wait()
+                response = Client().post(WEBHOOK, form, HTTP_X_TWILIO_SIGNATURE=signature)
+                answers.append((response.status_code, len(replies(response.content.decode()))))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=deliver) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(sorted(answers), [(200, 0)] * 4 + [(200, 1)])
+        self.assertEqual(Transaction.objects.count(), 1)
+        self.assertEqual(Message.objects.filter(direction=Message.Direction.IN).count(), 1)
 
 
 class WhatsAppChatTestCase(WhatsAppTestCase):
