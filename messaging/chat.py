@@ -1,7 +1,8 @@
 """The conversation, for any messenger: an inbound message in, the replies out.
 
-A transport adapter (messaging/telegram.py, messaging/whatsapp.py) turns its provider's update into an
-`Inbound`, calls `respond` inside the update's claim, and sends the `Reply`s it gets.
+A transport adapter (messaging/telegram.py, messaging/whatsapp.py) turns its provider's
+update into an `Inbound`, calls `respond` inside the update's claim, and sends the
+`Reply`s it gets.
 Every write goes through `botapi.dispatch.perform`, so validation, scopes,
 idempotency and audit are the bot endpoint's own.
 """
