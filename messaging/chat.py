@@ -235,8 +235,13 @@ class Dialogue:
             ]
         ]
         if tx["category"]["slug"] == FALLBACK_SLUGS.get(Kind(tx["kind"])):
-            text += "\n" + _("Which category is it?")
-            buttons = self.category_keyboard(tx) + buttons[:1]
+            try:
+                keyboard = self.category_keyboard(tx)
+            except ActionError:  # a link without summaries:read cannot list them
+                keyboard = []
+            if keyboard:
+                text += "\n" + _("Which category is it?")
+                buttons = keyboard + buttons[:1]
         return Reply(text, buttons, transaction_id=tx["id"], action=action, result=tx)
 
     def category_keyboard(self, tx: dict[str, Any]) -> list[list[Button]]:
@@ -284,7 +289,11 @@ class Dialogue:
         except ActionError as exc:
             return [self.refusal(exc)]
         changes: dict[str, Any] = {"amount": parsed["amount"], "date": parsed["date"]}
-        if parsed["kind"] == original.result.get("kind", parsed["kind"]):
+        shown = selectors.last_confirmation(
+            conversation=self.conversation, transaction_id=original.transaction_id
+        )
+        # A text that now reads as the other kind keeps the transaction's category.
+        if shown is None or parsed["kind"] == shown["kind"]:
             changes["category_id"] = parsed["category"]["id"]
         reply = self.correct(original.transaction_id, changes)
         incoming.transaction_id = reply.transaction_id
