@@ -106,6 +106,24 @@ class LinkCode(models.Model):
         return f"{self.user} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class LinkFailure(models.Model):
+    """A wrong code sent from a chat: too many in a while and the chat is refused."""
+
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    chat_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["channel", "chat_id", "created_at"], name="messaging_linkfailure_chat"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.chat_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class Conversation(models.Model):
     """One per user, channel and chat."""
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -20,6 +19,7 @@ from messaging.models import (
     Conversation,
     InboundUpdate,
     LinkCode,
+    LinkFailure,
     Message,
     PollCursor,
     UserContact,
@@ -80,10 +80,6 @@ def link_code_create(*, user: User, channel: str, source: str) -> IssuedCode:
     return IssuedCode(code=code, link=link)
 
 
-def guesses_key(channel: str, chat_id: str) -> str:
-    return f"messaging:link-guesses:{channel}:{chat_id}"
-
-
 @dataclass(frozen=True)
 class Account:
     """The messenger account that redeems a code."""
@@ -100,11 +96,13 @@ def link_code_redeem(*, account: Account, code: str, source: str) -> UserContact
     """Link `account` to the user whose code this is, or raise ValidationError
     (code_wrong, code_used, code_expired, too_many_guesses). Of two redemptions of
     one code at once exactly one wins: the claim is a single conditional UPDATE."""
-    key = guesses_key(account.channel, account.chat_id)
-    if (cache.get(key) or 0) >= GUESS_LIMIT:
+    # Counted in the database, not the cache: a counter that a cache flush resets
+    # would let a patient guesser go on for ever.
+    failures = LinkFailure.objects.filter(channel=account.channel, chat_id=account.chat_id)
+    now = timezone.now()
+    if failures.filter(created_at__gt=now - GUESS_WINDOW).count() >= GUESS_LIMIT:
         raise ValidationError(CODE_GUESSES, code="too_many_guesses")
     digest = code_hash(code)
-    now = timezone.now()
     with transaction.atomic():
         claimed = LinkCode.objects.filter(
             code_hash=digest, channel=account.channel, used_at__isnull=True, expires_at__gt=now
@@ -114,19 +112,14 @@ def link_code_redeem(*, account: Account, code: str, source: str) -> UserContact
             contact = _contact_link(user=link.user, account=account, source=source)
             link.contact = contact
             link.save(update_fields=["contact"])
-            cache.delete(key)
+            failures.delete()
             return contact
     known = LinkCode.objects.filter(code_hash=digest, channel=account.channel).first()
     if known is not None and known.used_at is not None:
         raise ValidationError(CODE_USED, code="code_used")
     if known is not None:
         raise ValidationError(CODE_EXPIRED, code="code_expired")
-    # The window starts with the first wrong code.
-    cache.add(key, 0, timeout=int(GUESS_WINDOW.total_seconds()))
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=int(GUESS_WINDOW.total_seconds()))
+    LinkFailure.objects.create(channel=account.channel, chat_id=account.chat_id, created_at=now)
     raise ValidationError(CODE_WRONG, code="code_wrong")
 
 
@@ -296,6 +289,7 @@ def messages_purge(*, days: int | None = None) -> Purged:
     updates, _kinds = InboundUpdate.objects.filter(
         received_at__lt=now - max(CLAIM_RETENTION, timedelta(days=days))
     ).delete()
+    LinkFailure.objects.filter(created_at__lt=now - GUESS_WINDOW).delete()
     Conversation.objects.filter(messages__isnull=True).filter(
         last_activity_at__lt=now - timedelta(days=days)
     ).delete()

@@ -7,13 +7,11 @@ from typing import Any
 
 import httpx
 import respx
-from django.core.cache import cache
 from django.test import override_settings
 
 from accounts.models import User
 from config.testing import BaseTestCase
 from messaging.models import Channel, UserContact
-from messaging.services import guesses_key
 
 TOKEN = "123456:TEST-token_for-tests"
 SECRET = "test-webhook-secret"
@@ -141,8 +139,6 @@ class TelegramTestCase(BaseTestCase):
     """Alice's Telegram is linked; the Bot API answers every call as Telegram would."""
 
     def setUp(self) -> None:
-        for chat in (ALICE_TG, BOB_TG, STRANGER_TG):
-            cache.delete(guesses_key(Channel.TELEGRAM, str(chat)))
         self.mock = respx.mock(assert_all_called=False)
         self.mock.start()
         self.addCleanup(self.mock.stop)

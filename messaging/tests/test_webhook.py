@@ -366,6 +366,13 @@ class CorrectionTestCase(TelegramTestCase):
         self.assertEqual(Transaction.objects.count(), 1)
         self.assertIn("Исправил: 480,00 ₽", self.last_sent()["text"])
 
+    def test_an_edit_that_now_reads_as_an_income_keeps_the_category(self) -> None:
+        message_id = self.original["message"]["message_id"]
+        self.post(edited_update("кофе 300 зарплата", message_id=message_id))
+        self.tx.refresh_from_db()
+        self.assertEqual((self.tx.amount, self.tx.kind), (Decimal("300.00"), "expense"))
+        self.assertEqual(self.tx.category.slug, "cafe")
+
     def test_editing_a_message_that_recorded_nothing_records_nothing(self) -> None:
         self.say("/help", message_id=4242)
         self.post(edited_update("кофе 999", message_id=4242))
@@ -431,6 +438,14 @@ class CommandsTestCase(TelegramTestCase):
 
     def test_lang_needs_ru_or_en(self) -> None:
         self.assertIn("/lang ru", self.say("/lang de")["text"])
+
+    def test_a_write_only_link_records_without_the_category_keyboard(self) -> None:
+        self.contact.scopes = ["expenses:write"]
+        self.contact.save()
+        reply = self.say("штуковина 70")
+        self.assertTrue(reply["text"].startswith("Записал: 70,00 ₽ · Прочее"))
+        self.assertEqual([text for text, _ in self.buttons(reply)], ["Отменить", "Категория"])
+        self.assertIn("нельзя", self.say("/month")["text"])
 
     def test_a_read_only_link_cannot_record(self) -> None:
         self.contact.scopes = ["summaries:read"]
