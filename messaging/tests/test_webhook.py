@@ -113,7 +113,7 @@ class LinkingTestCase(TelegramTestCase):
         )
         # Now it records.
         self.say("кофе 250")
-        self.assertEqual(Transaction.objects.get().user, self.alice)
+        self.assertEqual(Transaction.objects.get().created_by, self.alice)
 
     def test_link_command_in_lower_case_links_too(self) -> None:
         issued = link_code_create(user=self.bob, channel="telegram", source="web")
@@ -158,7 +158,9 @@ class RecordingTestCase(TelegramTestCase):
         body = text_update("кофе 250")
         self.assertEqual(self.post(body).status_code, 200)
         tx = Transaction.objects.get()
-        self.assertEqual((tx.user, tx.kind, tx.amount), (self.alice, "expense", Decimal("250.00")))
+        self.assertEqual(
+            (tx.created_by, tx.kind, tx.amount), (self.alice, "expense", Decimal("250.00"))
+        )
         self.assertEqual(tx.source, "telegram")
         self.assertEqual(tx.category.slug, "cafe")
         reply = self.last_sent()
