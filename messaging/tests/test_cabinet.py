@@ -67,7 +67,8 @@ class HistoryPageTestCase(TelegramTestCase):
         self.link(self.bob, telegram_id=222)
         self.say("secret 10", sender=222)
         self.client.force_login(self.alice)
-        with self.assertNumQueries(4):  # session, user, conversations, their messages
+        # session, user, conversations, their messages, the nav's ledger switcher
+        with self.assertNumQueries(5):
             response = self.client.get("/messengers/history/")
         self.assertContains(response, "кофе 250")
         self.assertContains(response, "Записал: 250,00 ₽")
