@@ -68,11 +68,12 @@ class Caller:
 
     @property
     def ledger_id(self) -> int | None:
+        """The ledger the caller acts in, for the audit row (None: not known yet)."""
         if isinstance(self.ledger, Membership):
             return self.ledger.ledger_id
         if isinstance(self.ledger, Ledger):
             return self.ledger.pk
-        return self.ledger
+        return self.ledger if self.ledger is not None else self.user.active_ledger_id
 
     def may(self, scopes: Iterable[str]) -> bool:
         """True when any one of `scopes` is granted."""
@@ -268,6 +269,51 @@ def delete_transaction(caller: Caller, payload: Payload, dry_run: bool) -> Outco
     return Outcome(result)
 
 
+def update_transaction(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
+    tx = selectors.transaction_get(
+        user=caller.user, ledger=caller.ledger, pk=payload["transaction_id"]
+    )
+    if tx is None:
+        raise _transaction_not_found()
+    scope = KIND_SCOPES[Kind(tx.kind)]
+    if not caller.may((scope,)):
+        raise auth.insufficient_scope((scope,), "update_transaction")
+    changes = {"category_id", "category", "amount", "date"} & set(payload)
+    if not changes or {"category_id", "category"} <= changes:
+        message = _("Give one of category_id or category, or an amount or a date to change.")
+        raise schemas.invalid(
+            [{"path": "payload", "code": "nothing_to_change", "message": message}]
+        )
+    category_field = "category_id" if "category_id" in payload else "category"
+    fields = {
+        "amount_out_of_range": "amount",
+        "amount_precision": "amount",
+        "category_kind_mismatch": category_field,
+        "category_archived": category_field,
+    }
+    try:
+        category = None
+        if "category_id" in payload:
+            category = selectors.category_get(
+                user=caller.user, ledger=caller.ledger, pk=payload["category_id"]
+            )
+        elif "category" in payload:
+            category = selectors.category_find(
+                user=caller.user, ledger=caller.ledger, reference=payload["category"], kind=tx.kind
+            )
+        tx = services.transaction_update(
+            tx=tx,
+            user=caller.user,
+            amount=_amount(payload["amount"]) if "amount" in payload else None,
+            category=category,
+            date=date.fromisoformat(payload["date"]) if "date" in payload else None,
+            source=caller.source,
+        )
+    except ValidationError as exc:
+        raise _payload_error(exc, fields=fields, default=category_field) from None
+    return Outcome(transaction_data(tx), obj=tx)
+
+
 def _declare(
     name: str, *, scopes: tuple[str, ...], handler: Handler, writes: bool, dry_run: bool = False
 ) -> Action:
@@ -315,6 +361,12 @@ ACTIONS: dict[str, Action] = {
             "delete_transaction",
             scopes=(Scope.EXPENSES_WRITE, Scope.INCOMES_WRITE),
             handler=delete_transaction,
+            writes=True,
+        ),
+        _declare(
+            "update_transaction",
+            scopes=(Scope.EXPENSES_WRITE, Scope.INCOMES_WRITE),
+            handler=update_transaction,
             writes=True,
         ),
     )

@@ -185,6 +185,7 @@ RESULTS = {
     "get_summary": "BotSummary",
     "list_categories": "BotCategoryList",
     "delete_transaction": "BotDeletedTransaction",
+    "update_transaction": "BotTransaction",
 }
 SUCCESS: dict[str, Any] = {
     "type": "object",

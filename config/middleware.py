@@ -36,3 +36,41 @@ class ChunkedBodyMiddleware:
             meta["CONTENT_LENGTH"] = str(len(body))
             request._stream = LimitedStream(io.BytesIO(body), len(body))  # type: ignore[assignment]
         return self.get_response(request)
+
+
+# What a machine door's bare error responses (a view's HttpResponseNotAllowed, say) say
+# in the contract's body.
+BARE_ERRORS = {
+    400: ("validation_error", "The request is not valid."),
+    401: ("authentication_failed", "Authentication is required."),
+    403: ("permission_denied", "You may not do this."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    413: ("too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "This content type is not accepted here."),
+}
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+class MachineErrorsMiddleware:
+    """Every error a machine door (`/api/`, `/webhooks/`) answers is the JSON contract,
+    also the bare ones a view or decorator returns without a body (`require_POST`'s 405)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not is_api(request)
+            or response.streaming
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        error, message = BARE_ERRORS.get(response.status_code, ("error", "The request failed."))
+        contract = JsonResponse(error_body(error, message), status=response.status_code)
+        for name in KEPT_HEADERS:
+            if name in response:
+                contract[name] = response[name]
+        return contract

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.ChunkedBodyMiddleware",
+    "config.middleware.MachineErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -341,7 +342,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # It announces loading its dictionaries in every process, at INFO.
-    "loggers": {"pymorphy3": {"level": "WARNING"}},
+    # httpx logs every request's URL at INFO, and a Bot API URL holds the bot's token.
+    "loggers": {
+        "pymorphy3": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }
 
 # ---------------------------------------------------------------------------
@@ -384,3 +390,38 @@ PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
 # The MCP server's address as agents reach it, for the tokens page's set-up snippets
 # ("" = PUBLIC_URL, or this request's host, with /mcp, where nginx routes it).
 MCP_URL = os.environ.get("MCP_URL", "").rstrip("/")
+
+# --- Messengers (messaging), issue #9 -----------------------------------------------
+# Without a bot token the Telegram parts are off (the cabinet says so, `check` warns).
+TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+# The bot's @username without the @, for the t.me deep links.
+TELEGRAM_BOT_USERNAME = os.environ.get("TELEGRAM_BOT_USERNAME", "").lstrip("@")
+# setWebhook's secret_token: Telegram sends it in X-Telegram-Bot-Api-Secret-Token.
+TELEGRAM_WEBHOOK_SECRET = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+# Every Bot API call goes to {TELEGRAM_API_URL}/bot{TOKEN}/{method}.
+TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
+# A 429's retry_after up to this many seconds is waited out; a longer one fails the send.
+TELEGRAM_MAX_RETRY_AFTER = env_int("TELEGRAM_MAX_RETRY_AFTER", 5)
+# WhatsApp through Twilio (issue #10). Without the account, the token and the sender
+# WhatsApp is off (the cabinet says so, `check` warns).
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+# The WhatsApp sender, `whatsapp:+E164` (the sandbox's number while testing).
+TWILIO_WHATSAPP_FROM = os.environ.get("TWILIO_WHATSAPP_FROM", "")
+if TWILIO_WHATSAPP_FROM and not re.fullmatch(r"whatsapp:\+[1-9]\d{6,14}", TWILIO_WHATSAPP_FROM):
+    raise ImproperlyConfigured("TWILIO_WHATSAPP_FROM must look like whatsapp:+14155238886")
+# Webhooks signed with a Twilio SharedKey (X-Twilio-Webhooks-Signature-Settings names
+# its id) are checked with its secret instead of the auth token.
+TWILIO_WEBHOOK_KEY_SID = os.environ.get("TWILIO_WEBHOOK_KEY_SID", "")
+TWILIO_WEBHOOK_KEY_SECRET = os.environ.get("TWILIO_WEBHOOK_KEY_SECRET", "")
+# Approved Content Templates (HX... SIDs) for the messages Kopilka starts outside the
+# 24-hour window, per purpose and language; a missing language uses the other one.
+TWILIO_TEMPLATES = {
+    (purpose, language): os.environ.get(f"TWILIO_TEMPLATE_{purpose.upper()}_{language.upper()}", "")
+    for purpose in ("reminder", "alert", "report")
+    for language in ("ru", "en")
+}
+# Chat messages are kept this long (`manage.py purge_messages`).
+MESSAGES_RETENTION_DAYS = env_int("MESSAGES_RETENTION_DAYS", 180)
+if MESSAGES_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("MESSAGES_RETENTION_DAYS must be at least 1")

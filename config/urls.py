@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("ledgers.urls")),
     path("", include("finance.urls")),
+    # Messengers: the Telegram webhook and the cabinet pages (issue #9).
+    path("", include("messaging.urls")),
 ]
 
 # JSON error bodies on /api/ and /webhooks/, pages elsewhere; lost services are 503s.

@@ -19,6 +19,15 @@ def production_environment() -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="kopilka.example.org",
         CSRF_TRUSTED_ORIGINS="https://kopilka.example.org",
+        # Without a bot token `check` warns that Telegram is off (messaging.W001).
+        TELEGRAM_BOT_TOKEN="123456:production-token",
+        TELEGRAM_WEBHOOK_SECRET=secrets.token_urlsafe(32),
+        # Likewise WhatsApp (messaging.W003-W005).
+        TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+        TWILIO_AUTH_TOKEN=secrets.token_hex(16),
+        TWILIO_WHATSAPP_FROM="whatsapp:+14155238886",
+        TWILIO_TEMPLATE_REMINDER_RU="HX" + "0" * 32,
+        PUBLIC_URL="https://kopilka.example.org",
     )
     return env
 

@@ -39,6 +39,17 @@ NOT_ABOUT_A_LEDGER = {
     "ledgers:join_code": "the invitation's code is the credential",
     "ledgers_api:ledgers": "the person's own list of ledgers",
     "ledgers_api:join": "the invitation's code is the credential",
+    # The messengers' webhooks take no session or JWT: Telegram's and Twilio's calls are
+    # authenticated by their secret or signature, and the chat acts as its linked person
+    # through the dispatcher, in that person's active ledger (messaging/tests/test_ledgers.py).
+    "messaging:telegram_webhook": "Telegram's calls, checked by the webhook secret",
+    "messaging:whatsapp_webhook": "Twilio's calls, checked by their signature",
+    "messaging:whatsapp_status": "Twilio's delivery receipts of the bot's own messages",
+    "messaging:messengers": "the person's own linked chats",
+    "messaging:link_telegram": "a linking code for the person's own account",
+    "messaging:link_whatsapp": "a linking code for the person's own account",
+    "messaging:unlink": "the person's own linked chat (another's is a 404)",
+    "messaging:history": "the person's own conversations with the bot",
 }
 # The person's own account (settings, password, bot tokens: another's are a 404 there).
 OWN_ACCOUNT_NAMESPACES = ("accounts:",)

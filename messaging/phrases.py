@@ -1,0 +1,126 @@
+"""The chat's words: help, confirmations' parts and the command replies, from the
+actions' results (the dispatcher's JSON), in the active language."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_decimal, get_currency_symbol
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from finance.models import Kind
+
+# Channels without a command menu or buttons (the chat's PLAIN_CHANNELS).
+PLAIN_CHANNELS = frozenset({"whatsapp"})
+
+
+def help_text(channel: str = "telegram") -> str:
+    if channel in PLAIN_CHANNELS:
+        return plain_help_text()
+    return "\n".join(
+        [
+            _("Write an amount and what it was for: “кофе 250”, “такси 480 вчера”."),
+            _("A + or an income word records an income: “+5000 кэшбэк”, “зарплата 90000”."),
+            _("Several lines record one transaction each."),
+            _("Reply to my confirmation with a new amount or a category to correct it."),
+            "",
+            _("/month: this month's income, expenses and balance"),
+            _("/budget: the month's plan against what was spent"),
+            _("/categories: your categories"),
+            _("/undo: remove the last transaction recorded here"),
+            _("/lang ru or /lang en: the language of my replies"),
+            _("/unlink: stop using this chat with Kopilka"),
+            _("/help: this message"),
+        ]
+    )
+
+
+def plain_help_text() -> str:
+    """The help where commands are plain words (WhatsApp)."""
+    return "\n".join(
+        [
+            _("Write an amount and what it was for: “кофе 250”, “такси 480 вчера”."),
+            _("A + or an income word records an income: “+5000 кэшбэк”, “зарплата 90000”."),
+            _("Several lines record one transaction each."),
+            _("“category” and a name right after a record moves it: “category такси”."),
+            "",
+            _("“month”: this month's income, expenses and balance"),
+            _("“budget”: the month's plan against what was spent"),
+            _("“categories”: your categories"),
+            _("“undo”: remove the last transaction recorded here"),
+            _("“lang ru” or “lang en”: the language of my replies"),
+            _("“unlink”: stop using this chat with Kopilka"),
+            _("“help”: this message"),
+        ]
+    )
+
+
+def money(amount: Decimal | str, currency: str) -> str:
+    language = translation.get_language() or "ru"
+    number = format_decimal(Decimal(amount), format="#,##0.00", locale=language)
+    return f"{number} {get_currency_symbol(currency, locale=language)}"
+
+
+def day(value: str, today: date) -> str:
+    when = date.fromisoformat(value)
+    if when == today:
+        return _("today")
+    if when == today - timedelta(days=1):
+        return _("yesterday")
+    return formats.date_format(when, "SHORT_DATE_FORMAT")
+
+
+def month(summary: dict[str, Any]) -> str:
+    """get_summary's result as /month shows it."""
+    currency = summary["currency"]
+    lines = [
+        _("This month (%(month)s)") % {"month": summary["month"]},
+        _("Income: %(amount)s") % {"amount": money(summary["income"], currency)},
+        _("Expenses: %(amount)s") % {"amount": money(summary["expense"], currency)},
+        _("Balance: %(amount)s") % {"amount": money(summary["balance"], currency)},
+    ]
+    rows = [c for c in summary["categories"] if Decimal(c["spent"]) or Decimal(c["planned"])]
+    if rows:
+        lines.append("")
+    for row in rows:
+        spent = money(row["spent"], currency)
+        if Decimal(row["planned"]):
+            lines.append(f"{row['category']['name']}: {spent} / {money(row['planned'], currency)}")
+        else:
+            lines.append(f"{row['category']['name']}: {spent}")
+    return "\n".join(lines)
+
+
+def budget(summary: dict[str, Any]) -> str:
+    """get_summary's result as /budget shows it: the planned categories only."""
+    currency = summary["currency"]
+    rows = [c for c in summary["categories"] if Decimal(c["planned"])]
+    if not rows:
+        return _("No plan for this month yet: set one in the cabinet (Budget).")
+    lines = [_("The plan for %(month)s") % {"month": summary["month"]}]
+    for row in rows:
+        values = {
+            "spent": money(row["spent"], currency),
+            "planned": money(row["planned"], currency),
+            "left": money(abs(Decimal(row["remaining"])), currency),
+        }
+        if row["over_budget"]:
+            status = _("%(spent)s of %(planned)s, %(left)s over") % values
+        else:
+            status = _("%(spent)s of %(planned)s, %(left)s left") % values
+        lines.append(f"{row['category']['name']}: {status}")
+    return "\n".join(lines)
+
+
+def categories(result: dict[str, Any]) -> str:
+    """list_categories' result as /categories shows it."""
+    names: dict[Kind, list[str]] = {Kind.EXPENSE: [], Kind.INCOME: []}
+    for category in result["categories"]:
+        names[Kind(category["kind"])].append(category["name"])
+    return "\n".join(
+        [
+            _("Expenses: %(names)s") % {"names": ", ".join(names[Kind.EXPENSE])},
+            _("Incomes: %(names)s") % {"names": ", ".join(names[Kind.INCOME])},
+        ]
+    )

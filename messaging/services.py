@@ -1,0 +1,296 @@
+"""Writes of the messengers: linking codes, contacts, the dialogue, update claims."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from audit.services import audit_record
+from messaging.models import (
+    Conversation,
+    InboundUpdate,
+    LinkCode,
+    LinkFailure,
+    Message,
+    PollCursor,
+    UserContact,
+)
+
+# No look-alikes: no 0/O, no 1/I.
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+CODE_LIFETIME = timedelta(minutes=10)
+# Wrong codes a chat may send in GUESS_WINDOW before it is refused for the rest of it.
+GUESS_LIMIT = 5
+GUESS_WINDOW = timedelta(minutes=10)
+
+CODE_WRONG = _("That code is not right. Make a new one in the cabinet (Messengers).")
+CODE_USED = _("That code was already used. Make a new one in the cabinet (Messengers).")
+CODE_EXPIRED = _("That code has expired. Make a new one in the cabinet (Messengers).")
+CODE_GUESSES = _("Too many wrong codes. Wait ten minutes and try again.")
+
+
+def code_hash(code: str) -> str:
+    # Keyed, so a copy of the table alone does not let anyone try all 32^8 codes offline.
+    normalized = "".join(code.split()).upper()
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"link-code:{normalized}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str
+    link: LinkCode
+
+
+@transaction.atomic
+def link_code_create(*, user: User, channel: str, source: str) -> IssuedCode:
+    """A fresh code for `user` on `channel`; the user's earlier unused ones stop working."""
+    now = timezone.now()
+    LinkCode.objects.filter(
+        user=user, channel=channel, used_at__isnull=True, expires_at__gt=now
+    ).update(expires_at=now)
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        try:
+            with transaction.atomic():
+                link = LinkCode.objects.create(
+                    user=user,
+                    channel=channel,
+                    code_hash=code_hash(code),
+                    created_at=now,
+                    expires_at=now + CODE_LIFETIME,
+                )
+            break
+        except IntegrityError:  # one in 10^12: draw again
+            continue
+    audit_record(
+        source=source, action="link_code.create", user=user, obj=link, details={"channel": channel}
+    )
+    return IssuedCode(code=code, link=link)
+
+
+@dataclass(frozen=True)
+class Account:
+    """The messenger account that redeems a code."""
+
+    channel: str
+    chat_id: str
+    telegram_id: int | None = None
+    whatsapp_id: str = ""
+    phone: str = ""
+    display_name: str = ""
+
+
+def link_code_redeem(*, account: Account, code: str, source: str) -> UserContact:
+    """Link `account` to the user whose code this is, or raise ValidationError
+    (code_wrong, code_used, code_expired, too_many_guesses). Of two redemptions of
+    one code at once exactly one wins: the claim is a single conditional UPDATE."""
+    # Counted in the database, not the cache: a counter that a cache flush resets
+    # would let a patient guesser go on for ever.
+    failures = LinkFailure.objects.filter(channel=account.channel, chat_id=account.chat_id)
+    now = timezone.now()
+    if failures.filter(created_at__gt=now - GUESS_WINDOW).count() >= GUESS_LIMIT:
+        raise ValidationError(CODE_GUESSES, code="too_many_guesses")
+    digest = code_hash(code)
+    with transaction.atomic():
+        claimed = LinkCode.objects.filter(
+            code_hash=digest, channel=account.channel, used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        if claimed:
+            link = LinkCode.objects.select_related("user").get(code_hash=digest)
+            contact = _contact_link(user=link.user, account=account, source=source)
+            link.contact = contact
+            link.save(update_fields=["contact"])
+            failures.delete()
+            return contact
+    known = LinkCode.objects.filter(code_hash=digest, channel=account.channel).first()
+    if known is not None and known.used_at is not None:
+        raise ValidationError(CODE_USED, code="code_used")
+    if known is not None:
+        raise ValidationError(CODE_EXPIRED, code="code_expired")
+    LinkFailure.objects.create(channel=account.channel, chat_id=account.chat_id, created_at=now)
+    raise ValidationError(CODE_WRONG, code="code_wrong")
+
+
+def _contact_link(*, user: User, account: Account, source: str) -> UserContact:
+    now = timezone.now()
+    current = UserContact.objects.select_for_update().filter(
+        channel=account.channel, is_active=True
+    )
+    if account.telegram_id is not None:
+        current = current.filter(telegram_id=account.telegram_id)
+    else:
+        current = current.filter(whatsapp_id=account.whatsapp_id)
+    for old in current:
+        if old.user_id == user.pk:
+            old.display_name = account.display_name or old.display_name
+            old.chat_id = account.chat_id
+            old.save(update_fields=["display_name", "chat_id"])
+            return old
+        _contact_end(old, reason=UserContact.InactiveReason.RELINKED, source=source, now=now)
+    contact = UserContact.objects.create(
+        user=user,
+        channel=account.channel,
+        telegram_id=account.telegram_id,
+        whatsapp_id=account.whatsapp_id,
+        phone=account.phone,
+        chat_id=account.chat_id,
+        display_name=account.display_name[:200],
+        linked_at=now,
+    )
+    audit_record(
+        source=source,
+        action="contact.link",
+        user=user,
+        obj=contact,
+        details={"channel": contact.channel, "chat": contact.chat_id},
+    )
+    return contact
+
+
+def _contact_end(contact: UserContact, *, reason: str, source: str, now: Any) -> None:
+    contact.is_active = False
+    contact.inactive_reason = reason
+    contact.unlinked_at = now
+    contact.save(update_fields=["is_active", "inactive_reason", "unlinked_at"])
+    audit_record(
+        source=source,
+        action="contact.unlink",
+        user=contact.user,
+        obj=contact,
+        details={"channel": contact.channel, "chat": contact.chat_id, "reason": reason},
+    )
+
+
+@transaction.atomic
+def contact_unlink(
+    *,
+    contact: UserContact,
+    source: str,
+    reason: str = UserContact.InactiveReason.UNLINKED,
+) -> bool:
+    """End a link; False when it had already ended."""
+    locked = UserContact.objects.select_for_update().filter(pk=contact.pk, is_active=True).first()
+    if locked is None:
+        return False
+    _contact_end(locked, reason=reason, source=source, now=timezone.now())
+    contact.refresh_from_db()
+    return True
+
+
+def contact_for_chat(*, channel: str, chat_id: str) -> UserContact | None:
+    """The chat's active link; a link ended only because the bot was blocked comes back
+    when the person writes again (they unblocked it)."""
+    contacts = UserContact.objects.select_related("user").filter(channel=channel, chat_id=chat_id)
+    contact = contacts.filter(is_active=True).first()
+    if contact is not None:
+        return contact
+    blocked = (
+        contacts.filter(is_active=False, inactive_reason=UserContact.InactiveReason.BLOCKED)
+        .order_by("-linked_at")
+        .first()
+    )
+    if blocked is None:
+        return None
+    try:
+        with transaction.atomic():
+            UserContact.objects.filter(pk=blocked.pk).update(
+                is_active=True, inactive_reason="", unlinked_at=None
+            )
+    except IntegrityError:  # the account was linked elsewhere meanwhile
+        return None
+    blocked.refresh_from_db()
+    return blocked
+
+
+def contact_set_language(*, contact: UserContact, language: str) -> UserContact:
+    contact.language = language
+    contact.save(update_fields=["language"])
+    return contact
+
+
+# The dialogue
+
+
+_CLAIM_SQL = """
+INSERT INTO messaging_inboundupdate (channel, update_id, received_at)
+VALUES (%s, %s, %s) ON CONFLICT (channel, update_id) DO NOTHING RETURNING id
+"""
+
+
+def update_claim(*, channel: str, update_id: str) -> bool:
+    """Claim an update for handling: False when it was handled (or is being handled).
+
+    Inside the caller's transaction a twin delivery waits on the unique index until
+    the first commits, then finds the claim taken; if the first rolls back, the twin
+    handles it instead.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, [channel, update_id, timezone.now()])
+        return cursor.fetchone() is not None
+
+
+def conversation_touch(*, user: User, channel: str, chat_id: str) -> Conversation:
+    """The user's conversation in this chat, made or marked active now (one upsert)."""
+    now = timezone.now()
+    (conversation,) = Conversation.objects.bulk_create(
+        [
+            Conversation(
+                user=user, channel=channel, chat_id=chat_id, started_at=now, last_activity_at=now
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "channel", "chat_id"],
+        update_fields=["last_activity_at"],
+    )
+    return conversation
+
+
+def messages_save(*, messages: list[Message]) -> list[Message]:
+    return Message.objects.bulk_create(messages)
+
+
+def message_sent(*, message: Message, external_id: str) -> None:
+    Message.objects.filter(pk=message.pk).update(external_id=external_id)
+    message.external_id = external_id
+
+
+def poll_offset_save(*, channel: str, offset: int) -> None:
+    PollCursor.objects.update_or_create(
+        channel=channel, defaults={"offset": offset, "updated_at": timezone.now()}
+    )
+
+
+@dataclass(frozen=True)
+class Purged:
+    messages: int
+    updates: int
+
+
+# Telegram redelivers an update for at most 24 hours; claims are kept a little longer.
+CLAIM_RETENTION = timedelta(days=2)
+
+
+def messages_purge(*, days: int | None = None) -> Purged:
+    days = settings.MESSAGES_RETENTION_DAYS if days is None else days
+    now = timezone.now()
+    messages, _kinds = Message.objects.filter(created_at__lt=now - timedelta(days=days)).delete()
+    updates, _kinds = InboundUpdate.objects.filter(
+        received_at__lt=now - max(CLAIM_RETENTION, timedelta(days=days))
+    ).delete()
+    LinkFailure.objects.filter(created_at__lt=now - GUESS_WINDOW).delete()
+    Conversation.objects.filter(messages__isnull=True).filter(
+        last_activity_at__lt=now - timedelta(days=days)
+    ).delete()
+    return Purged(messages=messages, updates=updates)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from messaging import views
+
+app_name = "messaging"
+
+urlpatterns = [
+    path("webhooks/telegram/", views.telegram_webhook, name="telegram_webhook"),
+    path("webhooks/whatsapp/", views.whatsapp_webhook, name="whatsapp_webhook"),
+    path("webhooks/whatsapp/status/", views.whatsapp_status, name="whatsapp_status"),
+    path("messengers/", views.messengers, name="messengers"),
+    path("messengers/telegram/link/", views.link_telegram, name="link_telegram"),
+    path("messengers/whatsapp/link/", views.link_whatsapp, name="link_whatsapp"),
+    path("messengers/<int:contact_id>/unlink/", views.unlink, name="unlink"),
+    path("messengers/history/", views.history, name="history"),
+]
