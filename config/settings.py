@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "finance",
     "botapi",
     "messaging",
+    "procrastinate.contrib.django",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -260,7 +262,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # It announces loading its dictionaries in every process, at INFO.
-    "loggers": {"pymorphy3": {"level": "WARNING"}},
+    # httpx logs each request's URL at INFO, and the Bot API's URL holds the bot token.
+    "loggers": {
+        "pymorphy3": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        # procrastinate logs every job (and its task list in every process) at INFO.
+        "procrastinate": {"level": os.environ.get("QUEUE_LOG_LEVEL", "WARNING")},
+    },
 }
 
 # ---------------------------------------------------------------------------
@@ -300,3 +308,16 @@ SIMPLE_JWT = {
 }
 # The public address used in the tokens page's curl example ("" = this request's host).
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+
+# ---------------------------------------------------------------------------
+# Background work and notifications (issue #11): procrastinate on PostgreSQL.
+# ---------------------------------------------------------------------------
+# Jobs one `manage.py run_worker` runs at once (sync tasks run in its threads).
+QUEUE_WORKER_CONCURRENCY = env_int("QUEUE_WORKER_CONCURRENCY", 8)
+# The Bot API (a local stand-in in tests and the bench). The token is a secret.
+TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
+TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+# Telegram's limits, held across every worker in Redis: messages a second in all
+# (0: no cap) and milliseconds between two messages to one chat.
+TELEGRAM_RATE_PER_SECOND = env_int("TELEGRAM_RATE_PER_SECOND", 25)
+TELEGRAM_CHAT_INTERVAL_MS = env_int("TELEGRAM_CHAT_INTERVAL_MS", 1000)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/auth/", include("accounts.api")),
     path("api/", include("finance.api.urls")),
+    path("", include("notifications.urls")),
     path("", include("accounts.urls")),
     path("", include("finance.urls")),
 ]

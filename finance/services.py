@@ -18,6 +18,7 @@ from audit.services import audit_record
 from finance import currencies, textparse
 from finance.defaults import DEFAULT_CATEGORIES, FALLBACK_SLUGS
 from finance.models import BudgetItem, Category, CategoryAlias, ExchangeRate, Kind, Transaction
+from notifications.queue import defer_budget_check
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -351,6 +352,8 @@ def transaction_create(
             obj=tx,
             details=_transaction_details(tx),
         )
+        if kind == Kind.EXPENSE:
+            defer_budget_check(user=user, days=[tx.date])  # rolls back with the write
     return tx
 
 
@@ -368,6 +371,7 @@ def transaction_update(
 ) -> Transaction:
     """Change some fields of a transaction; a new category must be of the same kind."""
     before = _transaction_details(tx)
+    before_date = tx.date
     if currency is not None:
         tx.currency = currencies.normalize_code(currency)
     if amount is not None or currency is not None:
@@ -388,6 +392,8 @@ def transaction_update(
         learned = _aliases_learn(user=tx.user, category=tx.category, note=tx.note)
         if learned:
             changed["learned_aliases"] = learned
+    if changed and tx.kind == Kind.EXPENSE:
+        defer_budget_check(user=tx.user, days=[before_date, tx.date])
     if changed:
         audit_record(
             source=source,
@@ -620,6 +626,8 @@ def budget_item_set(
                         "currency": currency,
                     },
                 )
+                if category.kind == Kind.EXPENSE:
+                    defer_budget_check(user=user, days=[month])
                 return item, created
         except IntegrityError:
             # A concurrent twin inserted the row first; the second attempt updates it.

@@ -1,0 +1,402 @@
+"""Notifications: claim each by its key, then deliver it once, on the queue.
+
+A notification is a row claimed by (user, kind, period, subject) in the same
+transaction that defers the job delivering it. Delivery moves the row to `sending`
+with a conditional UPDATE, so of two workers (or a retried job) one sends and the
+other finds nothing to do. A temporary failure goes back to the queue with a delay;
+a permanent one turns the channel off for the person and says why.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ApiToken, User
+from finance import selectors as finance_selectors
+from notifications import channels, queue, selectors, texts
+from notifications.models import Channel, Kind, Notification, NotificationSettings
+
+logger = logging.getLogger(__name__)
+
+THRESHOLDS_INVALID = _("Thresholds are whole percentages from 1 to 1000, such as “80, 100”.")
+CHANNEL_UNAVAILABLE = _("This channel is not set up for you yet.")
+NO_CHANNEL = "no channel to send to: link a messenger or add an e-mail address"
+MAX_ATTEMPTS = 6
+TOKEN_NOTICE_DAYS = 7
+
+Status = Notification.Status
+
+
+# Settings
+
+
+def settings_for(*, user: User) -> NotificationSettings:
+    """The person's settings, made with the defaults on first need."""
+    found, _created = NotificationSettings.objects.get_or_create(user=user)
+    return found
+
+
+def normalize_thresholds(values: list[int]) -> list[int]:
+    cleaned = sorted(set(values))
+    if not cleaned or len(cleaned) > 5 or any(not 1 <= v <= 1000 for v in cleaned):
+        raise ValidationError(THRESHOLDS_INVALID, code="thresholds_invalid")
+    return cleaned
+
+
+def available_channels(prefs: NotificationSettings) -> list[str]:
+    """The channels a message can go to now, the messenger linked last first."""
+    found = []
+    if prefs.telegram_chat_id is not None and not prefs.telegram_disabled:
+        found.append(Channel.TELEGRAM)
+    if prefs.user.email and not prefs.email_disabled:
+        found.append(Channel.EMAIL)
+    return found
+
+
+@transaction.atomic
+def settings_update(
+    *,
+    user: User,
+    budget_alerts: bool,
+    daily_reminder: bool,
+    monthly_report: bool,
+    token_expiry: bool,
+    channel: str,
+    reminder_time: time,
+    report_time: time,
+    thresholds: list[int],
+) -> NotificationSettings:
+    prefs = NotificationSettings.objects.select_for_update().get(pk=settings_for(user=user).pk)
+    if channel and channel != prefs.channel:
+        usable = {Channel.EMAIL: bool(user.email), Channel.TELEGRAM: prefs.telegram_chat_id}
+        if not usable.get(Channel(channel)):
+            raise ValidationError(
+                {"channel": ValidationError(CHANNEL_UNAVAILABLE, code="channel_unavailable")}
+            )
+        # Choosing a channel again is how a person says it works again.
+        if channel == Channel.EMAIL:
+            prefs.email_disabled = ""
+        else:
+            prefs.telegram_disabled = ""
+    prefs.budget_alerts = budget_alerts
+    prefs.daily_reminder = daily_reminder
+    prefs.monthly_report = monthly_report
+    prefs.token_expiry = token_expiry
+    prefs.channel = channel
+    prefs.reminder_time = reminder_time.replace(second=0, microsecond=0)
+    prefs.report_time = report_time.replace(second=0, microsecond=0)
+    prefs.thresholds = normalize_thresholds(thresholds)
+    prefs.updated_at = timezone.now()
+    prefs.full_clean()
+    prefs.save()
+    return prefs
+
+
+def telegram_link(*, user: User, chat_id: int) -> NotificationSettings:
+    """Where Telegram messages go, until the messaging app's contacts say it."""
+    prefs = settings_for(user=user)
+    prefs.telegram_chat_id = chat_id
+    prefs.telegram_linked_at = timezone.now()
+    prefs.telegram_disabled = ""
+    prefs.save(update_fields=["telegram_chat_id", "telegram_linked_at", "telegram_disabled"])
+    return prefs
+
+
+def contact_for(prefs: NotificationSettings) -> channels.Contact | None:
+    usable = available_channels(prefs)
+    if prefs.channel and prefs.channel in usable:
+        chosen = prefs.channel
+    elif usable:
+        chosen = usable[0]
+    else:
+        return None
+    address = str(prefs.telegram_chat_id) if chosen == Channel.TELEGRAM else prefs.user.email
+    return channels.Contact(channel=chosen, address=address)
+
+
+# Claiming
+
+_CLAIM_SQL = """
+INSERT INTO notifications_notification
+    (user_id, kind, period, subject, status, channel, text, error, attempts, created_at)
+SELECT u, %(kind)s, p, s, 'pending', '', t, '', 0, %(now)s
+FROM unnest(%(users)s::bigint[], %(periods)s::text[], %(subjects)s::text[], %(texts)s::text[])
+    AS x(u, p, s, t)
+ON CONFLICT ON CONSTRAINT notifications_notification_unique_key DO NOTHING
+RETURNING id
+"""
+
+
+@dataclass(frozen=True)
+class Claim:
+    user_id: int
+    period: str
+    subject: str = ""
+    text: str = ""
+
+
+def claim_and_defer(*, kind: str, claims: list[Claim]) -> list[int]:
+    """Insert the notifications not yet claimed and defer their delivery, in one go.
+
+    Returns the ids claimed now; a key already taken (by another worker, an earlier
+    run, a retried job) is skipped. Concurrent twins wait on the unique index.
+    """
+    if not claims:
+        return []
+    params: dict[str, Any] = {
+        "kind": kind,
+        "now": timezone.now(),
+        "users": [c.user_id for c in claims],
+        "periods": [c.period for c in claims],
+        "subjects": [c.subject for c in claims],
+        "texts": [c.text for c in claims],
+    }
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(_CLAIM_SQL, params)
+            ids = [int(row[0]) for row in cursor.fetchall()]
+        queue.defer_many(queue.DELIVER, [{"notification_id": pk} for pk in ids])
+    return ids
+
+
+# Delivering
+
+
+def _take(notification_id: int) -> Notification | None:
+    """Move a notification to `sending`, or None when someone else has it or it is done."""
+    taken = Notification.objects.filter(
+        pk=notification_id, status__in=[Status.PENDING, Status.RETRY]
+    ).update(status=Status.SENDING, attempts=F("attempts") + 1)
+    if not taken:
+        return None
+    return Notification.objects.select_related("user").get(pk=notification_id)
+
+
+def _finish(notification: Notification, status: str, *, error: str = "", **fields: Any) -> None:
+    notification.status = status
+    notification.error = error[:300]
+    for name, value in fields.items():
+        setattr(notification, name, value)
+    notification.save(update_fields=["status", "error", *fields])
+
+
+def _wanted(prefs: NotificationSettings, kind: str) -> bool:
+    return {
+        Kind.BUDGET_ALERT: prefs.budget_alerts,
+        Kind.DAILY_REMINDER: prefs.daily_reminder,
+        Kind.MONTHLY_REPORT: prefs.monthly_report,
+        Kind.TOKEN_EXPIRY: prefs.token_expiry,
+    }.get(Kind(kind), True)
+
+
+def _recorded_on(user: User, day: date) -> bool:
+    rows = finance_selectors.transaction_list(user=user, month=day).filter(date=day)
+    start = datetime.combine(day, time.min, tzinfo=user.tz())
+    later = finance_selectors.transaction_list(user=user).filter(created_at__gte=start)
+    return rows.exists() or later.exists()
+
+
+def _render(notification: Notification) -> str | None:
+    """The message's text, or None when it is no longer needed."""
+    user = notification.user
+    if notification.kind == Kind.DAILY_REMINDER:
+        if _recorded_on(user, date.fromisoformat(notification.period)):
+            return None
+        return texts.daily_reminder()
+    if notification.kind == Kind.MONTHLY_REPORT:
+        month = date.fromisoformat(notification.period + "-01")
+        current = finance_selectors.monthly_summary(user=user, month=month)
+        try:
+            previous = finance_selectors.monthly_summary(
+                user=user, month=finance_selectors.add_months(month, -1)
+            )
+        except finance_selectors.MissingExchangeRate:
+            previous = None
+        return texts.monthly_report(current, previous)
+    if notification.kind == Kind.TOKEN_EXPIRY:
+        token = ApiToken.objects.filter(
+            user=user, pk=notification.subject.removeprefix("token:")
+        ).first()
+        if token is None or not token.is_active() or token.expires_at is None:
+            return None
+        url = settings.PUBLIC_URL + reverse("accounts:tokens")
+        return texts.token_expiry(token.name, token.expires_at.astimezone(user.tz()).date(), url)
+    return notification.text
+
+
+def _backoff(attempts: int) -> float:
+    return float(min(15 * 4 ** (attempts - 1), 3600))  # 15 s, 1 min, 4 min, 16 min, 1 h
+
+
+def deliver(*, notification_id: int) -> str | None:
+    """Send one claimed notification; returns its new status (None: not ours to send)."""
+    notification = _take(notification_id)
+    if notification is None:
+        return None
+    user = notification.user
+    try:
+        prefs = settings_for(user=user)
+        if not _wanted(prefs, notification.kind):
+            _finish(notification, Status.SKIPPED, error="turned off")
+            return Status.SKIPPED
+        with translation.override(user.language):
+            text = _render(notification)
+            subject = str(texts.subject(notification.kind))
+        if text is None:
+            _finish(notification, Status.SKIPPED, error="no longer needed")
+            return Status.SKIPPED
+        contact = contact_for(prefs)
+        if contact is None:
+            _finish(notification, Status.FAILED, error=NO_CHANNEL, text=text)
+            return Status.FAILED
+    except Exception:
+        # Nothing was sent: give it back to the queue's retry of this job.
+        _finish(notification, Status.RETRY, error="could not prepare the message")
+        raise
+    try:
+        channels.send(contact, text, subject=subject)
+    except channels.TemporaryError as e:
+        if notification.attempts >= MAX_ATTEMPTS:
+            _finish(notification, Status.FAILED, error=e.reason, channel=contact.channel, text=text)
+            return Status.FAILED
+        delay = e.retry_after if e.retry_after is not None else _backoff(notification.attempts)
+        with transaction.atomic():
+            _finish(notification, Status.RETRY, error=e.reason, channel=contact.channel, text=text)
+            queue.defer(queue.DELIVER, schedule_in_seconds=delay, notification_id=notification.pk)
+        return Status.RETRY
+    except channels.PermanentError as e:
+        with transaction.atomic():
+            _finish(notification, Status.FAILED, error=e.reason, channel=contact.channel, text=text)
+            channel_disable(prefs=prefs, channel=contact.channel, reason=e.reason)
+        return Status.FAILED
+    _finish(notification, Status.SENT, channel=contact.channel, text=text, sent_at=timezone.now())
+    return Status.SENT
+
+
+def channel_disable(*, prefs: NotificationSettings, channel: str, reason: str) -> None:
+    field = "telegram_disabled" if channel == Channel.TELEGRAM else "email_disabled"
+    NotificationSettings.objects.filter(pk=prefs.pk).update(**{field: reason[:300]})
+    setattr(prefs, field, reason[:300])
+    logger.info("notifications: %s turned off for user %s: %s", channel, prefs.user_id, reason)
+
+
+# Budget alerts
+
+
+def budget_check(*, user: User, month: date) -> list[int]:
+    """Claim an alert for each threshold the month's spending has passed, and send the
+    highest one newly passed per category (the lower ones are marked not needed)."""
+    prefs = settings_for(user=user)
+    if not prefs.budget_alerts:
+        return []
+    try:
+        summary = finance_selectors.monthly_summary(user=user, month=month)
+    except finance_selectors.MissingExchangeRate as e:
+        logger.warning("notifications: no budget check for user %s: %s", user.pk, e.messages)
+        return []
+    period = f"{month:%Y-%m}"
+    today = user.today()
+    sent: list[int] = []
+    for line in summary.categories:
+        if line.kind != "expense" or line.planned <= 0:
+            continue
+        crossed = [t for t in prefs.thresholds if line.spent * 100 >= line.planned * t]
+        if not crossed:
+            continue
+        with translation.override(user.language):
+            text = texts.budget_alert(line, summary.currency, month=month, today=today)
+        with transaction.atomic():
+            taken = {
+                n.subject: n
+                for n in Notification.objects.filter(
+                    user=user,
+                    kind=Kind.BUDGET_ALERT,
+                    period=period,
+                    subject__in=[f"{line.category.id}:{t}" for t in crossed],
+                )
+            }
+            new = [t for t in crossed if f"{line.category.id}:{t}" not in taken]
+            if not new:
+                continue
+            top = max(new)
+            lower = [Claim(user.pk, period, f"{line.category.id}:{t}", "") for t in new if t != top]
+            if lower:
+                _claim_skipped(kind=Kind.BUDGET_ALERT, claims=lower, why=f"passed {top}% at once")
+            sent += claim_and_defer(
+                kind=Kind.BUDGET_ALERT,
+                claims=[Claim(user.pk, period, f"{line.category.id}:{top}", text)],
+            )
+    return sent
+
+
+def _claim_skipped(*, kind: str, claims: list[Claim], why: str) -> None:
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user_id=c.user_id,
+                kind=kind,
+                period=c.period,
+                subject=c.subject,
+                status=Status.SKIPPED,
+                error=why,
+            )
+            for c in claims
+        ],
+        ignore_conflicts=True,
+    )
+
+
+# The minute's schedule
+
+
+def settings_ensure_all() -> int:
+    """Give everyone without settings the defaults, so schedules are one join away."""
+    missing = User.objects.filter(notification_settings__isnull=True).values_list("pk", flat=True)
+    made = NotificationSettings.objects.bulk_create(
+        [NotificationSettings(user_id=pk) for pk in missing], ignore_conflicts=True
+    )
+    return len(made)
+
+
+def schedule_due(*, now: datetime) -> int:
+    """Claim and queue everything due at `now`: reminders, reports, token notices."""
+    settings_ensure_all()
+    count = len(
+        claim_and_defer(
+            kind=Kind.DAILY_REMINDER,
+            claims=[Claim(u, p) for u, p in selectors.due_reminders(now=now)],
+        )
+    )
+    count += len(
+        claim_and_defer(
+            kind=Kind.MONTHLY_REPORT,
+            claims=[Claim(u, p) for u, p in selectors.due_reports(now=now)],
+        )
+    )
+    notices = selectors.due_token_notices(now=now, days=TOKEN_NOTICE_DAYS)
+    count += len(
+        claim_and_defer(
+            kind=Kind.TOKEN_EXPIRY, claims=[Claim(u, p, f"token:{t}") for u, p, t in notices]
+        )
+    )
+    return count
+
+
+def send_test(*, user: User) -> Notification:
+    with translation.override(user.language):
+        text = texts.test_message()
+    (pk,) = claim_and_defer(
+        kind=Kind.TEST,
+        claims=[Claim(user.pk, f"{user.today():%Y-%m-%d}", uuid.uuid4().hex, text)],
+    )
+    return Notification.objects.get(pk=pk)
