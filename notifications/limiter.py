@@ -1,8 +1,10 @@
 """Telegram's limits across every worker on every host: about 25 messages a second in
 all and one a second per chat, kept in Redis (one atomic script per message).
 
-`acquire(chat)` blocks until the message may go. The window slides: no second, however
-it is cut, sees more than the cap. Redis' own clock is used, so hosts need not agree.
+`acquire(chat)` blocks until the message may go. The window slides, and is a little
+longer than a second (WINDOW_MS): between the check and the message reaching Telegram
+threads and networks add jitter, and no second as Telegram counts it may see more than
+the cap. Redis' own clock is used, so hosts need not agree.
 """
 
 import threading
@@ -13,7 +15,8 @@ from collections import deque
 from django.conf import settings
 
 # KEYS: the overall window (a sorted set of send times), the chat's key.
-# ARGV: messages per second overall (0: no cap), ms between messages to one chat, an id.
+# ARGV: messages per window overall (0: no cap), ms between messages to one chat, an id,
+# the window in ms.
 # Returns 0 when the message may go now, else the milliseconds to wait.
 _ACQUIRE = """
 local t = redis.call('TIME')
@@ -22,18 +25,20 @@ local chat_wait = redis.call('PTTL', KEYS[2])
 if chat_wait > 0 then return chat_wait end
 local cap = tonumber(ARGV[1])
 if cap > 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 1000)
+  local window = tonumber(ARGV[4])
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
   if redis.call('ZCARD', KEYS[1]) >= cap then
     local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-    return math.max(1, tonumber(oldest[2]) + 1000 - now)
+    return math.max(1, tonumber(oldest[2]) + window - now)
   end
   redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], 2000)
+  redis.call('PEXPIRE', KEYS[1], window * 2)
 end
 if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[2], '1', 'PX', ARGV[2]) end
 return 0
 """
 
+WINDOW_MS = 1100
 GLOBAL_KEY = "kopilka:telegram:sent"
 CHAT_KEY = "kopilka:telegram:chat:{}"
 
@@ -54,6 +59,7 @@ def _redis_acquire(chat: str) -> int:
             settings.TELEGRAM_RATE_PER_SECOND,
             settings.TELEGRAM_CHAT_INTERVAL_MS,
             uuid.uuid4().hex,
+            WINDOW_MS,
         ],
     )
     return wait
@@ -73,10 +79,11 @@ def _local_acquire(chat: str) -> int:
             return max(1, int((until - now) * 1000))
         cap = settings.TELEGRAM_RATE_PER_SECOND
         if cap > 0:
-            while _local_sent and _local_sent[0] <= now - 1:
+            window = WINDOW_MS / 1000
+            while _local_sent and _local_sent[0] <= now - window:
                 _local_sent.popleft()
             if len(_local_sent) >= cap:
-                return max(1, int((_local_sent[0] + 1 - now) * 1000))
+                return max(1, int((_local_sent[0] + window - now) * 1000))
             _local_sent.append(now)
         _local_chats[chat] = now + settings.TELEGRAM_CHAT_INTERVAL_MS / 1000
         if len(_local_chats) > 10_000:

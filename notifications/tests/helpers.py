@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+from django_redis import get_redis_connection
 from procrastinate.contrib.django import app
 
 
@@ -35,9 +36,19 @@ def run_queued(*, include_later: bool = False, limit: int = 100) -> list[tuple[s
         ]
         if not due:
             return results
-        job = due[0]
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM procrastinate_jobs WHERE id = %s", [job["id"]])
-        task = app.tasks[job["task"]]
-        results.append((job["task"], task.func(**job["args"])))
+        results.append(run_job(due[0]))
     raise AssertionError("the queue did not empty")
+
+
+def run_job(job: dict[str, Any]) -> tuple[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM procrastinate_jobs WHERE id = %s", [job["id"]])
+    return job["task"], app.tasks[job["task"]].func(**job["args"])
+
+
+def clear_limits() -> None:
+    """Forget the Telegram limiter's counts (they live in Redis, across tests)."""
+    redis = get_redis_connection("default")
+    keys = list(redis.scan_iter(match="kopilka:telegram:*"))
+    if keys:
+        redis.delete(*keys)

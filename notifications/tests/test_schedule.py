@@ -59,7 +59,9 @@ class DailyReminderTestCase(BaseTestCase):
         self.assertEqual(self.tick(at("2026-12-03 11:00")), 1)
         self.assertEqual(self.reminders(), [("vlad", "2026-12-03", "sent")])
         self.assertEqual(mail.outbox[0].to, ["vlad@example.org"])
-        self.assertEqual(mail.outbox[0].body, "Сегодня ничего не записано. Ответьте, на что вы потратили.")
+        self.assertEqual(
+            mail.outbox[0].body, "Сегодня ничего не записано. Ответьте, на что вы потратили."
+        )
         self.assertEqual(self.tick(at("2026-12-03 11:01")), 0)  # claimed already
         self.assertEqual(self.tick(at("2026-12-03 21:00")), 1)
         self.assertEqual(self.reminders()[1], ("london", "2026-12-03", "sent"))
@@ -77,9 +79,7 @@ class DailyReminderTestCase(BaseTestCase):
 
     def test_skipped_on_a_day_with_a_record(self) -> None:
         with time_machine.travel(at("2026-12-03 09:00"), tick=False):
-            finance.record_from_text(
-                user=self.vlad, kind="expense", text="кофе 250", source="web"
-            )
+            finance.record_from_text(user=self.vlad, kind="expense", text="кофе 250", source="web")
             run_queued()
         self.tick(at("2026-12-03 11:00"))
         self.assertEqual(self.reminders(), [("vlad", "2026-12-03", "skipped")])
