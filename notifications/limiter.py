@@ -13,6 +13,7 @@ import uuid
 from collections import deque
 
 from django.conf import settings
+from django_redis import get_redis_connection
 
 # KEYS: the overall window (a sorted set of send times), the chat's key.
 # ARGV: messages per window overall (0: no cap), ms between messages to one chat, an id,
@@ -49,8 +50,6 @@ _script_lock = threading.Lock()
 def _redis_acquire(chat: str) -> int:
     global _script
     if _script is None:
-        from django_redis import get_redis_connection
-
         with _script_lock:
             _script = get_redis_connection("default").register_script(_ACQUIRE)
     wait: int = _script(

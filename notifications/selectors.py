@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -48,24 +49,25 @@ WHERE u.is_active AND s.token_expiry AND t.revoked_at IS NULL
 """
 
 
-def _rows(sql: str, params: dict[str, object]) -> Sequence[tuple[object, ...]]:
+def _rows(sql: str, params: dict[str, Any]) -> Sequence[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows: Sequence[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
 def due_reminders(*, now: datetime) -> list[tuple[int, str]]:
     rows = _rows(_DUE_REMINDERS, {"now": now, "window": REMINDER_WINDOW_SECONDS})
-    return [(int(str(u)), str(p)) for u, p in rows]
+    return [(int(u), str(p)) for u, p in rows]
 
 
 def due_reports(*, now: datetime) -> list[tuple[int, str]]:
-    return [(int(str(u)), str(p)) for u, p in _rows(_DUE_REPORTS, {"now": now})]
+    return [(int(u), str(p)) for u, p in _rows(_DUE_REPORTS, {"now": now})]
 
 
 def due_token_notices(*, now: datetime, days: int) -> list[tuple[int, str, int]]:
     rows = _rows(_DUE_TOKENS, {"now": now, "days": days})
-    return [(int(str(u)), str(p), int(str(t))) for u, p, t in rows]
+    return [(int(u), str(p), int(t)) for u, p, t in rows]
 
 
 def notification_list(*, user: User, limit: int = 20) -> "QuerySet[Notification]":

@@ -55,7 +55,7 @@ def normalize_thresholds(values: list[int]) -> list[int]:
 
 def available_channels(prefs: NotificationSettings) -> list[str]:
     """The channels a message can go to now, the messenger linked last first."""
-    found = []
+    found: list[str] = []
     if prefs.telegram_chat_id is not None and not prefs.telegram_disabled:
         found.append(Channel.TELEGRAM)
     if prefs.user.email and not prefs.email_disabled:

@@ -1,9 +1,8 @@
 """The queue's tasks (procrastinate). Each is a thin call into notifications.services."""
 
-from datetime import UTC, date, datetime
-
 import functools
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import ParamSpec, TypeVar
 
 from django.db import close_old_connections, connection

@@ -26,7 +26,7 @@ def queued(task: str | None = None) -> list[dict[str, Any]]:
 def run_queued(*, include_later: bool = False, limit: int = 100) -> list[tuple[str, Any]]:
     """Run what is due (what is scheduled later too, with `include_later`), as a worker
     would, until nothing is left; returns (task, result) per job run."""
-    results = []
+    results: list[tuple[str, Any]] = []
     for _ in range(limit):
         now = timezone.now()
         due = [

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from config.testing import BaseTestCase
 from finance import services as finance
-from finance.models import ExchangeRate, Transaction
+from finance.models import Category, ExchangeRate, Transaction
 from notifications.models import Kind, Notification, NotificationSettings
 from notifications.tests.helpers import queued, run_queued
 
@@ -31,7 +31,7 @@ class BudgetAlertsTestCase(BaseTestCase):
         run_queued()
 
     def spend(
-        self, amount: str, category: object = None, day: date = date(2026, 11, 20)
+        self, amount: str, category: Category | None = None, day: date = date(2026, 11, 20)
     ) -> Transaction:
         return finance.transaction_create(
             user=self.alice,
