@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from notifications import forms, selectors, services
+from notifications.models import Channel
 
 
 @login_required
@@ -32,10 +33,11 @@ def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Notification settings saved."))
             return redirect("notifications:settings")
+    contact = services.contact_for(prefs)
     context = {
         "form": form,
         "prefs": prefs,
-        "contact": services.contact_for(prefs),
+        "channel": Channel(contact.channel).label if contact else None,
         "notifications": selectors.notification_list(user=request.user),
         "current": "notifications",
     }
