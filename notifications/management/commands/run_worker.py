@@ -3,7 +3,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db.models import Q
+from django.utils import timezone
 from procrastinate.contrib.django import app
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 
 class Command(BaseCommand):
@@ -27,11 +30,20 @@ class Command(BaseCommand):
         # needs a connection of its own that can LISTEN and poll (psycopg 3's pool).
         connector = app.connector.get_worker_connector()  # type: ignore[attr-defined]
         with app.replace_connector(connector):
-            app.run_worker(
-                wait=not options["until_empty"],
-                concurrency=options["concurrency"],
-                install_signal_handlers=True,
-                listen_notify=not options["until_empty"],
-                delete_jobs="successful",
-            )
-        return ""
+            while True:
+                app.run_worker(
+                    wait=not options["until_empty"],
+                    concurrency=options["concurrency"],
+                    install_signal_handlers=True,
+                    listen_notify=not options["until_empty"],
+                    delete_jobs="successful",
+                )
+                # A worker without `wait` stops at the first empty fetch, though the job
+                # it was running may have deferred more (a budget check, its alert).
+                if not options["until_empty"] or not _due_jobs():
+                    return ""
+
+
+def _due_jobs() -> bool:
+    due = Q(scheduled_at__isnull=True) | Q(scheduled_at__lte=timezone.now())
+    return ProcrastinateJob.objects.filter(due, status="todo").exists()
