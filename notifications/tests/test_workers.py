@@ -59,7 +59,7 @@ class WorkersTestCase(TransactionTestCase):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        self.addCleanup(lambda: process.poll() is None and process.kill())
+        self.addCleanup(process.kill)  # a no-op once it has exited
         return process
 
     def log(self, name: str) -> str:
