@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -165,21 +165,42 @@ def claim_and_defer(*, kind: str, claims: list[Claim]) -> list[int]:
         with connection.cursor() as cursor:
             cursor.execute(_CLAIM_SQL, params)
             ids = [int(row[0]) for row in cursor.fetchall()]
-        queue.defer_many(queue.DELIVER, [{"notification_id": pk} for pk in ids])
+        queue.defer_many(queue.DELIVER, batches(ids))
     return ids
 
 
 # Delivering
 
+# Notifications per delivery job: one job's overhead (fetching it, finishing it) is
+# shared by a batch, and a batch is still short enough for a worker's SIGTERM to wait on.
+BATCH = 50
 
-def _take(notification_id: int) -> Notification | None:
-    """Move a notification to `sending`, or None when someone else has it or it is done."""
-    taken = Notification.objects.filter(
-        pk=notification_id, status__in=[Status.PENDING, Status.RETRY]
-    ).update(status=Status.SENDING, attempts=F("attempts") + 1)
+
+def batches(ids: list[int]) -> list[dict[str, Any]]:
+    return [{"notification_ids": ids[i : i + BATCH]} for i in range(0, len(ids), BATCH)]
+
+
+def _take(notification_ids: list[int]) -> list[Notification]:
+    """Move notifications to `sending`, leaving out those someone else has or that are done.
+
+    The conditional UPDATE is the second half of "once": of two workers, or of a job and
+    its retry, only one moves a row. A worker that dies after this leaves its rows in
+    `sending`, unsent, rather than risk sending them twice.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE notifications_notification SET status = %s, attempts = attempts + 1"
+            " WHERE id = ANY(%s) AND status IN (%s, %s) RETURNING id",
+            [Status.SENDING, notification_ids, Status.PENDING, Status.RETRY],
+        )
+        taken = [row[0] for row in cursor.fetchall()]
     if not taken:
-        return None
-    return Notification.objects.select_related("user").get(pk=notification_id)
+        return []
+    return list(
+        Notification.objects.filter(pk__in=taken)
+        .select_related("user", "user__notification_settings")
+        .order_by("pk")
+    )
 
 
 def _finish(notification: Notification, status: str, *, error: str = "", **fields: Any) -> None:
@@ -200,10 +221,10 @@ def _wanted(prefs: NotificationSettings, kind: str) -> bool:
 
 
 def _recorded_on(user: User, day: date) -> bool:
-    rows = finance_selectors.transaction_list(user=user, month=day).filter(date=day)
+    """Anything dated `day`, or recorded during it (yesterday's taxi, typed today)."""
     start = datetime.combine(day, time.min, tzinfo=user.tz())
-    later = finance_selectors.transaction_list(user=user).filter(created_at__gte=start)
-    return rows.exists() or later.exists()
+    records = finance_selectors.transaction_list(user=user)
+    return records.filter(Q(date=day) | Q(created_at__gte=start)).exists()
 
 
 def _render(notification: Notification) -> str | None:
@@ -238,14 +259,30 @@ def _backoff(attempts: int) -> float:
     return float(min(15 * 4 ** (attempts - 1), 3600))  # 15 s, 1 min, 4 min, 16 min, 1 h
 
 
-def deliver(*, notification_id: int) -> str | None:
-    """Send one claimed notification; returns its new status (None: not ours to send)."""
-    notification = _take(notification_id)
-    if notification is None:
-        return None
+def _retry(notification: Notification, reason: str, delay: float, **fields: Any) -> str:
+    """Back to the queue on its own, later; past MAX_ATTEMPTS it has failed."""
+    if notification.attempts >= MAX_ATTEMPTS:
+        _finish(notification, Status.FAILED, error=reason, **fields)
+        return Status.FAILED
+    with transaction.atomic():
+        _finish(notification, Status.RETRY, error=reason, **fields)
+        queue.defer(queue.DELIVER, schedule_in_seconds=delay, notification_ids=[notification.pk])
+    return Status.RETRY
+
+
+def deliver(*, notification_ids: list[int]) -> dict[int, str]:
+    """Send claimed notifications; returns the new status of each one this call took
+    (a notification another worker has, or one already done, is left out)."""
+    return {n.pk: _deliver_one(n) for n in _take(notification_ids)}
+
+
+def _deliver_one(notification: Notification) -> str:
     user = notification.user
     try:
-        prefs = settings_for(user=user)
+        try:
+            prefs = user.notification_settings
+        except NotificationSettings.DoesNotExist:
+            prefs = settings_for(user=user)
         if not _wanted(prefs, notification.kind):
             _finish(notification, Status.SKIPPED, error="turned off")
             return Status.SKIPPED
@@ -260,20 +297,16 @@ def deliver(*, notification_id: int) -> str | None:
             _finish(notification, Status.FAILED, error=NO_CHANNEL, text=text)
             return Status.FAILED
     except Exception:
-        # Nothing was sent: give it back to the queue's retry of this job.
-        _finish(notification, Status.RETRY, error="could not prepare the message")
-        raise
+        # Nothing was sent; the rest of the batch goes on.
+        logger.exception("notifications: could not prepare notification %s", notification.pk)
+        return _retry(
+            notification, "could not prepare the message", _backoff(notification.attempts)
+        )
     try:
         channels.send(contact, text, subject=subject)
     except channels.TemporaryError as e:
-        if notification.attempts >= MAX_ATTEMPTS:
-            _finish(notification, Status.FAILED, error=e.reason, channel=contact.channel, text=text)
-            return Status.FAILED
         delay = e.retry_after if e.retry_after is not None else _backoff(notification.attempts)
-        with transaction.atomic():
-            _finish(notification, Status.RETRY, error=e.reason, channel=contact.channel, text=text)
-            queue.defer(queue.DELIVER, schedule_in_seconds=delay, notification_id=notification.pk)
-        return Status.RETRY
+        return _retry(notification, e.reason, delay, channel=contact.channel, text=text)
     except channels.PermanentError as e:
         with transaction.atomic():
             _finish(notification, Status.FAILED, error=e.reason, channel=contact.channel, text=text)

@@ -47,8 +47,8 @@ def tick(timestamp: int) -> int:
 
 @app.task(name=queue.DELIVER, queue=queue.QUEUE, retry=RETRY)
 @_fresh_connection
-def deliver(notification_id: int) -> str | None:
-    return services.deliver(notification_id=notification_id)
+def deliver(notification_ids: list[int]) -> dict[int, str]:
+    return services.deliver(notification_ids=notification_ids)
 
 
 @app.task(name=queue.CHECK_BUDGET, queue=queue.QUEUE, retry=RETRY)

@@ -103,8 +103,9 @@ class DeliverTestCase(BaseTestCase):
     def test_a_job_run_twice_sends_once(self) -> None:
         route = respx.post(SEND).mock(return_value=httpx.Response(200, json=OK))
         notification = services.send_test(user=self.alice)
-        self.assertEqual(services.deliver(notification_id=notification.pk), "sent")
-        self.assertIsNone(services.deliver(notification_id=notification.pk))
+        ids = [notification.pk]
+        self.assertEqual(services.deliver(notification_ids=ids), {notification.pk: "sent"})
+        self.assertEqual(services.deliver(notification_ids=ids), {})
         run_queued()
         self.assertEqual(route.call_count, 1)
 

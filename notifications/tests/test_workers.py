@@ -108,7 +108,7 @@ class WorkersTestCase(TransactionTestCase):
         self.assertEqual(Notification.objects.count(), 60)
         ids = list(Notification.objects.values_list("pk", flat=True))
         # Every delivery job twice over, as a retried or re-queued job would be.
-        queue.defer_many(queue.DELIVER, [{"notification_id": pk} for pk in ids])
+        queue.defer_many(queue.DELIVER, [{"notification_ids": [pk]} for pk in ids])
 
         done = ("sent", "failed", "skipped")
         self.wait_for(lambda: not Notification.objects.exclude(status__in=done).exists())
