@@ -16,6 +16,7 @@ processes against a stand-in for the Bot API on loopback, which records every me
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -130,6 +131,11 @@ def run_workers(
     ]
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def most_in_one_second(times: list[float]) -> int:
     """The most messages in any one-second window, wherever it starts."""
     times = sorted(times)
@@ -148,6 +154,7 @@ def run(users: int, *, rate: int, workers: int, concurrency: int, offset: int) -
 
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     reset(users, now, offset)
+    load = os.getloadavg()[0]  # other work on the machine shares its cores
     standin = TelegramStandIn().start()
     try:
         started = time.perf_counter()
@@ -155,10 +162,11 @@ def run(users: int, *, rate: int, workers: int, concurrency: int, offset: int) -
         claiming = time.perf_counter() - started
         assert claimed == users, (claimed, users)
 
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), _children_cpu()
         processes = run_workers(workers, concurrency, standin.url, rate)
         codes = [p.wait() for p in processes]
         wall = time.perf_counter() - started
+        worker_cpu = _children_cpu() - cpu_before
         assert codes == [0] * workers, codes
         received = standin.snapshot()
     finally:
@@ -180,6 +188,10 @@ def run(users: int, *, rate: int, workers: int, concurrency: int, offset: int) -
         else "  one message"
     )
     print(f"  workers' wall time (start-up included): {wall:.1f} s")
+    print(
+        f"  workers' CPU time: {worker_cpu:.1f} s = {len(received) / worker_cpu:.0f} messages"
+        f" per CPU second (load average before: {load:.1f})"
+    )
     print(
         f"  most in any one second: {most_in_one_second(times)}"
         f" (in a calendar second: {per_calendar_second})"

@@ -2,9 +2,10 @@
 all and one a second per chat, kept in Redis (one atomic script per message).
 
 `acquire(chat)` reserves the next free slot and sleeps until it. Slots are evenly
-spaced (WINDOW_MS / cap apart, a little more than a second's share) rather than let
-through in bursts: between the slot and the message reaching Telegram, threads and the
-network add jitter, and no second as Telegram counts it may see more than the cap.
+spaced, WINDOW_MS / cap apart (50 ms at 25 a second, so 20 a second at most on
+average), rather than let through in bursts: between the slot and the message reaching
+Telegram, a busy machine's threads and the network add jitter, and up to ~250 ms of it
+still puts no more than the cap in any second as Telegram counts it.
 Redis' own clock is used, so hosts need not agree on the time.
 """
 
@@ -15,7 +16,7 @@ import time
 from django.conf import settings
 from django_redis import get_redis_connection
 
-WINDOW_MS = 1100
+WINDOW_MS = 1250
 
 # KEYS: the next free slot overall, the chat's next free slot (both in Redis ms).
 # ARGV: ms between two messages overall (0: no cap), ms between two to one chat.

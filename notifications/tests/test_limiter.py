@@ -48,9 +48,9 @@ class LimiterTestCase(SimpleTestCase):
         times = self.acquire_from_threads([f"chat-{i}" for i in range(35)])
         self.assertEqual(len(times), 35)
         self.assertLessEqual(sliding_max(times), 10)
-        # It waits only as long as needed: 35, 110 ms apart, take about 3.8 s.
-        self.assertLess(max(times) - min(times), 5.0)
-        self.assertGreater(max(times) - min(times), 2.0)
+        # It waits only as long as needed: 35, 125 ms apart, take about 4.3 s.
+        self.assertLess(max(times) - min(times), 6.0)
+        self.assertGreater(max(times) - min(times), 3.5)
 
     def test_one_chat_gets_one_message_per_interval(self) -> None:
         start = time.monotonic()
