@@ -66,8 +66,9 @@ def setup_django(url: str) -> None:
 
 def reset(count: int, now: datetime, offset: int) -> None:
     """`count` users due at `now`, with no notifications, jobs or limiter state left."""
-    from django.db import connection
     from zoneinfo import ZoneInfo
+
+    from django.db import connection
 
     from accounts.models import User
     from notifications.models import NotificationSettings
