@@ -10,7 +10,7 @@ a permanent one turns the channel off for the person and says why.
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import ApiToken, User
 from finance import selectors as finance_selectors
@@ -30,7 +31,17 @@ logger = logging.getLogger(__name__)
 
 THRESHOLDS_INVALID = _("Thresholds are whole percentages from 1 to 1000, such as “80, 100”.")
 CHANNEL_UNAVAILABLE = _("This channel is not set up for you yet.")
-NO_CHANNEL = "no channel to send to: link a messenger or add an e-mail address"
+# Reasons stored on a notification row in English (operators read them in the admin);
+# the cabinet shows them in the reader's language.
+NO_CHANNEL = gettext_noop("No channel to send to: link a messenger or add an e-mail address.")
+TURNED_OFF = gettext_noop("Turned off in the settings before it was sent.")
+NOT_NEEDED = gettext_noop("No longer needed when its time came.")
+NOT_PREPARED = gettext_noop("The message could not be prepared; it will be tried again.")
+SUPERSEDED = gettext_noop(
+    "A higher threshold was passed by the same write: only that one was sent."
+)
+TOO_MANY_TESTS = _("That is enough test messages for an hour; try again later.")
+TESTS_PER_HOUR = 5
 MAX_ATTEMPTS = 6
 TOKEN_NOTICE_DAYS = 7
 
@@ -284,13 +295,13 @@ def _deliver_one(notification: Notification) -> str:
         except NotificationSettings.DoesNotExist:
             prefs = settings_for(user=user)
         if not _wanted(prefs, notification.kind):
-            _finish(notification, Status.SKIPPED, error="turned off")
+            _finish(notification, Status.SKIPPED, error=TURNED_OFF)
             return Status.SKIPPED
         with translation.override(user.language):
             text = _render(notification)
             subject = str(texts.subject(notification.kind))
         if text is None:
-            _finish(notification, Status.SKIPPED, error="no longer needed")
+            _finish(notification, Status.SKIPPED, error=NOT_NEEDED)
             return Status.SKIPPED
         contact = contact_for(prefs)
         if contact is None:
@@ -299,9 +310,7 @@ def _deliver_one(notification: Notification) -> str:
     except Exception:
         # Nothing was sent; the rest of the batch goes on.
         logger.exception("notifications: could not prepare notification %s", notification.pk)
-        return _retry(
-            notification, "could not prepare the message", _backoff(notification.attempts)
-        )
+        return _retry(notification, NOT_PREPARED, _backoff(notification.attempts))
     try:
         channels.send(contact, text, subject=subject)
     except channels.TemporaryError as e:
@@ -364,7 +373,7 @@ def budget_check(*, user: User, month: date) -> list[int]:
             top = max(new)
             lower = [Claim(user.pk, period, f"{line.category.id}:{t}", "") for t in new if t != top]
             if lower:
-                _claim_skipped(kind=Kind.BUDGET_ALERT, claims=lower, why=f"passed {top}% at once")
+                _claim_skipped(kind=Kind.BUDGET_ALERT, claims=lower, why=SUPERSEDED)
             sent += claim_and_defer(
                 kind=Kind.BUDGET_ALERT,
                 claims=[Claim(user.pk, period, f"{line.category.id}:{top}", text)],
@@ -426,6 +435,10 @@ def schedule_due(*, now: datetime) -> int:
 
 
 def send_test(*, user: User) -> Notification:
+    since = timezone.now() - timedelta(hours=1)
+    recent = Notification.objects.filter(user=user, kind=Kind.TEST, created_at__gte=since)
+    if recent.count() >= TESTS_PER_HOUR:
+        raise ValidationError(TOO_MANY_TESTS, code="too_many_tests")
     with translation.override(user.language):
         text = texts.test_message()
     (pk,) = claim_and_defer(

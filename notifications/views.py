@@ -47,6 +47,10 @@ def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def send_test(request: AuthenticatedHttpRequest) -> HttpResponse:
-    services.send_test(user=request.user)
-    messages.success(request, _("A test message is on its way; its result appears below."))
+    try:
+        services.send_test(user=request.user)
+    except ValidationError as e:
+        messages.error(request, e.messages[0])
+    else:
+        messages.success(request, _("A test message is on its way; its result appears below."))
     return redirect("notifications:settings")

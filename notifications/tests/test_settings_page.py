@@ -71,6 +71,25 @@ class SettingsPageTestCase(BaseTestCase):
         self.assertContains(response, "Тестовое сообщение")
         self.assertContains(response, "Отправлено")
 
+    def test_test_messages_are_limited_per_hour(self) -> None:
+        for _ in range(5):
+            self.client.post(URL + "test/")
+        response = self.client.post(URL + "test/", follow=True)
+        self.assertContains(response, "Хватит тестовых сообщений на этот час")
+        self.assertEqual(Notification.objects.filter(user=self.alice, kind="test").count(), 5)
+
+    def test_reasons_read_in_the_readers_language(self) -> None:
+        Notification.objects.create(
+            user=self.alice,
+            kind="daily_reminder",
+            period="2026-12-01",
+            status="skipped",
+            error="No longer needed when its time came.",
+        )
+        self.assertContains(
+            self.client.get(URL), "Не понадобилось: Уже не нужно, когда пришло время."
+        )
+
     def test_it_rejects_get_on_the_test_button(self) -> None:
         self.assertEqual(self.client.get(URL + "test/").status_code, 405)
 
