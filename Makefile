@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SERVICES := scripts/devservices
 export PORT ?= 4000
 
-.PHONY: install install-dev run migrate test lint fmt typecheck check bench screenshots stop clean
+.PHONY: install install-dev run migrate test lint fmt typecheck check bench screenshots stop clean prerequisites-run prerequisites-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,17 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-run: install
+# What the system must provide, checked first, with the Debian packages named.
+prerequisites-run prerequisites-test:
+	@PYTHON=$(PYTHON) scripts/prerequisites $(@:prerequisites-%=%)
+
+run: prerequisites-run install
 	$(SERVICES) scripts/serve
 
 migrate: install
 	$(SERVICES) $(BIN)/python manage.py migrate
 
-test: install-dev
+test: prerequisites-test install-dev
 	$(SERVICES) --require-redis $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev

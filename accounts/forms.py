@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Scope, User
 from finance import currencies
+from ledgers.models import Ledger
 
 # Scopes as a person reads them: what an assistant holding the token may do.
 SCOPE_HELP = {
@@ -90,6 +91,22 @@ class TokenForm(forms.Form):
         initial=[Scope.EXPENSES_WRITE, Scope.INCOMES_WRITE, Scope.SUMMARIES_READ],
     )
     expires = forms.ChoiceField(label=_("Expires"), choices=EXPIRY_CHOICES, initial="90")
+    ledger = forms.ModelChoiceField(
+        label=_("Ledger"),
+        queryset=Ledger.objects.none(),
+        help_text=_("The books the token records into and reads."),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ledgers = Ledger.objects.filter(members__user=user).order_by("name", "id")
+        if ledgers.count() > 1:
+            field = self.fields["ledger"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = ledgers
+            field.initial = user.active_ledger_id
+        else:
+            del self.fields["ledger"]  # one ledger: nothing to choose
 
     def expires_at(self) -> datetime | None:
         value = self.cleaned_data["expires"]
@@ -98,3 +115,16 @@ class TokenForm(forms.Form):
 
 class PasswordResetRequestForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), max_length=254)
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that my transactions, budgets, categories and tokens are deleted for good."
+        ),
+    )

@@ -1,5 +1,6 @@
 import zoneinfo
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
@@ -9,6 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from finance import currencies
+
+if TYPE_CHECKING:
+    from ledgers.models import Membership
 
 
 def validate_timezone(value: str) -> None:
@@ -34,10 +38,10 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.RU
     )
-    # Bumped by every change to the person's categories or keywords. It is read with the
-    # user (a bot token's lookup joins it), so the parser's per-process copy of the
-    # categories is checked without a query of its own. 0: no categories yet.
-    categories_version = models.PositiveIntegerField(default=0, editable=False)
+    # Where what the person records goes unless they say otherwise; None until first need.
+    active_ledger = models.ForeignKey(
+        "ledgers.Ledger", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
@@ -65,6 +69,9 @@ class ApiToken(models.Model):
     """A per-user bot token. Only its SHA-256 is stored; the token is shown once."""
 
     user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens")
+    # The books the token acts in; what it may do there is the lesser of its scopes
+    # and its owner's role.
+    ledger = models.ForeignKey("ledgers.Ledger", models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     token_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=16)
@@ -76,6 +83,10 @@ class ApiToken(models.Model):
     replaces = models.OneToOneField(
         "self", models.SET_NULL, null=True, blank=True, related_name="replaced_by"
     )
+
+    # The owner's membership of the token's ledger, read with the token by
+    # `api_token_authenticate` (None when they are no longer a member).
+    membership: "Membership | None" = None
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -6,6 +6,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -15,9 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import tokens
 from accounts.models import ApiToken, Scope, User
-from audit.services import audit_record
+from audit.services import audit_record, audit_redact_user
 from finance import currencies
-from finance.services import categories_create_defaults, categories_translate_defaults
+from finance.models import Transaction
+from finance.services import categories_translate_defaults
+from ledgers import access
+from ledgers.models import Ledger, Membership
+from ledgers.services import ledger_personal
 
 SCOPES_EMPTY = _("Choose at least one scope.")
 SCOPE_UNKNOWN = _("Unknown scope: %(scope)s.")
@@ -39,7 +44,7 @@ def user_create(
     source: str,
     actor: User | None = None,
 ) -> User:
-    """Create a user with the default categories. A None password makes an unusable one."""
+    """Create a user with their personal ledger. A None password makes an unusable one."""
     user = User(
         username=username,
         email=email,
@@ -55,8 +60,11 @@ def user_create(
 
 @transaction.atomic
 def user_setup(*, user: User, source: str, actor: User | None = None) -> User:
-    """Finish a user saved elsewhere (the admin's add form): default categories, audit row."""
-    categories_create_defaults(user=user)
+    """Finish a user saved elsewhere (the admin's add form): personal ledger, audit row.
+
+    A user made any other way (createsuperuser) gets the ledger on first need.
+    """
+    ledger_personal(user=user, activate=True)
     audit_record(source=source, action="user.create", user=user, actor=actor, obj=user)
     return user
 
@@ -79,6 +87,8 @@ def user_update_settings(
     user.save(update_fields=["default_currency", "timezone", "language"])
     if language != previous_language:
         categories_translate_defaults(user=user, old=previous_language, new=language)
+    # The personal ledger counts in the person's currency; a shared one keeps its own.
+    Ledger.objects.filter(personal_for=user).update(default_currency=user.default_currency)
     audit_record(
         source=source,
         action="user.settings",
@@ -92,6 +102,38 @@ def user_update_settings(
         },
     )
     return user
+
+
+ACCOUNT_OWNS_LEDGERS = _(
+    "You own a shared ledger: hand it over to another member before deleting your account."
+)
+PASSWORD_INCORRECT = _("That is not your password.")
+
+
+@transaction.atomic
+def account_delete(*, user: User, password: str, source: str) -> None:
+    """Delete a person and everything they own, after they re-enter their password.
+
+    The audit log keeps its rows about them (what happened, when) without their
+    personal content, and gains one row saying the account was deleted.
+    """
+    if not password or not user.check_password(password):
+        raise ValidationError(PASSWORD_INCORRECT, code="password_incorrect")
+    if Ledger.objects.filter(owner=user).exclude(personal_for=user).exists():
+        raise ValidationError(ACCOUNT_OWNS_LEDGERS, code="ledger_owner")
+    user_id = user.pk
+    audit_redact_user(user_id=user_id)
+    # Their personal ledger's transactions go before its categories (a category is
+    # protected while a transaction uses it); what they recorded in shared ledgers goes
+    # with them.
+    Transaction.objects.filter(ledger__personal_for=user).delete()
+    user.delete()
+    audit_record(
+        source=source,
+        action="account.delete",
+        user=None,
+        details={"user_id": user_id},
+    )
 
 
 # Bot tokens
@@ -115,10 +157,18 @@ def _clean_scopes(scopes: Iterable[str]) -> list[str]:
     return cleaned
 
 
-def _issue(*, user: User, name: str, scopes: list[str], expires_at: datetime | None) -> IssuedToken:
+def _issue(
+    *,
+    user: User,
+    ledger: Ledger,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None,
+) -> IssuedToken:
     raw = tokens.generate()
     token = ApiToken.objects.create(
         user=user,
+        ledger=ledger,
         name=name,
         token_hash=tokens.digest(raw),
         prefix=tokens.display_prefix(raw),
@@ -132,22 +182,33 @@ def _issue(*, user: User, name: str, scopes: list[str], expires_at: datetime | N
 def api_token_create(
     *,
     user: User,
+    ledger: access.LedgerRef = None,
     name: str,
     scopes: Iterable[str],
     expires_at: datetime | None = None,
     source: str,
     actor: User | None = None,
 ) -> IssuedToken:
+    """A token of `user` acting in `ledger` (None: their active ledger), of which they
+    must be a member; what it may do there is the lesser of `scopes` and their role."""
+    member = access.member_of(user=user, ledger=ledger)
     name = " ".join(name.split())
     if not name:
         raise ValidationError(TOKEN_NAME_EMPTY, code="token_name_empty")
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError(EXPIRY_IN_PAST, code="expiry_in_past")
-    issued = _issue(user=user, name=name, scopes=_clean_scopes(scopes), expires_at=expires_at)
+    issued = _issue(
+        user=user,
+        ledger=member.ledger,
+        name=name,
+        scopes=_clean_scopes(scopes),
+        expires_at=expires_at,
+    )
     audit_record(
         source=source,
         action="api_token.create",
         user=user,
+        ledger=member.ledger,
         actor=actor,
         token=issued.token,
         obj=issued.token,
@@ -195,7 +256,13 @@ def api_token_rotate(
         raise ValidationError(_("This token has already been rotated."), code="token_rotated")
     if expires_at is None and token.expires_at is not None:
         expires_at = now + (token.expires_at - token.created_at)
-    issued = _issue(user=token.user, name=token.name, scopes=token.scopes, expires_at=expires_at)
+    issued = _issue(
+        user=token.user,
+        ledger=token.ledger,
+        name=token.name,
+        scopes=token.scopes,
+        expires_at=expires_at,
+    )
     issued.token.replaces = token
     issued.token.save(update_fields=["replaces"])
     grace_end = now + grace
@@ -225,10 +292,23 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
     now = timezone.now()
     # A lookup by the unique hash alone, checked in Python: on the hot path of every bot
     # request, a plan without the activity filters and ordering is cheaper to make.
+    # The owner's role in the token's ledger comes in the same statement: the
+    # dispatcher needs it for every action, and a query of its own would cost a round trip.
+    member = Membership.objects.filter(ledger=OuterRef("ledger"), user=OuterRef("user"))
     try:
-        token = ApiToken.objects.select_related("user").get(token_hash=tokens.digest(raw))
+        token = (
+            ApiToken.objects.select_related("user", "ledger")
+            .annotate(
+                member_id=Subquery(member.values("pk")[:1]),
+                member_role=Subquery(member.values("role")[:1]),
+            )
+            .get(token_hash=tokens.digest(raw))
+        )
     except ApiToken.DoesNotExist:
         return None
+    member_id, role = getattr(token, "member_id", None), getattr(token, "member_role", "")
+    if member_id is not None:
+        token.membership = Membership(pk=member_id, ledger=token.ledger, user=token.user, role=role)
     if not (token.is_active(now) and token.user.is_active):
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:

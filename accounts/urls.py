@@ -17,6 +17,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("settings/", views.settings_page, name="settings"),
+    path("settings/delete/", views.delete_account, name="delete_account"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/new/", views.create_token, name="create_token"),
     path("tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),

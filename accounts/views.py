@@ -18,6 +18,7 @@ from django_ratelimit.core import is_ratelimited
 from accounts import forms, selectors, services, throttle
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ApiToken
+from agents import snippets
 
 TOO_MANY_ATTEMPTS = gettext_lazy("Too many attempts. Wait a few minutes and try again.")
 
@@ -86,8 +87,12 @@ def signup(request: HttpRequest) -> HttpResponse:
             )
             auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Kopilka! Record your first expense below."))
+            if request.POST.get("next") or request.GET.get("next"):
+                return redirect(_next_url(request))  # an invitation's page, say
             return redirect("finance:add_transaction")
-    return render(request, "accounts/signup.html", {"form": form}, status=status)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    context = {"form": form, "next": next_url}
+    return render(request, "accounts/signup.html", context, status=status)
 
 
 @login_required
@@ -171,11 +176,21 @@ def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _tokens_page(
     request: AuthenticatedHttpRequest, form: forms.TokenForm, issued: services.IssuedToken | None
 ) -> HttpResponse:
-    page = selectors.tokens_page(
-        user=request.user, base_url=settings.PUBLIC_URL or request.build_absolute_uri("/")
-    )
+    base_url = (settings.PUBLIC_URL or request.build_absolute_uri("/")).rstrip("/")
+    page = selectors.tokens_page(user=request.user, base_url=base_url)
+    setup: list[snippets.Snippet] = []
+    if issued is not None:
+        setup = snippets.setup(base_url=base_url, token=issued.raw)
     response = render(
-        request, "accounts/tokens.html", {"page": page, "form": form, "issued": issued}
+        request,
+        "accounts/tokens.html",
+        {
+            "page": page,
+            "form": form,
+            "issued": issued,
+            "setup": setup,
+            "mcp_url": snippets.mcp_url(base_url),
+        },
     )
     if issued is not None:
         # The one page that holds the token: keep it out of every cache.
@@ -185,17 +200,18 @@ def _tokens_page(
 
 @login_required
 def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _tokens_page(request, forms.TokenForm(), None)
+    return _tokens_page(request, forms.TokenForm(user=request.user), None)
 
 
 @login_required
 @require_POST
 def create_token(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = forms.TokenForm(request.POST)
+    form = forms.TokenForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             issued = services.api_token_create(
                 user=request.user,
+                ledger=form.cleaned_data.get("ledger"),
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"],
                 expires_at=form.expires_at(),
@@ -205,7 +221,7 @@ def create_token(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(None, e)
         else:
             # Rendered, not redirected: the raw token must never sit in a session.
-            return _tokens_page(request, forms.TokenForm(), issued)
+            return _tokens_page(request, forms.TokenForm(user=request.user), issued)
     return _tokens_page(request, form, None)
 
 
@@ -227,4 +243,30 @@ def rotate_token(request: AuthenticatedHttpRequest, token_id: int) -> HttpRespon
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return redirect("accounts:tokens")
-    return _tokens_page(request, forms.TokenForm(), issued)
+    return _tokens_page(request, forms.TokenForm(user=request.user), issued)
+
+
+@login_required
+@sensitive_post_parameters("password")
+@never_cache
+def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = forms.DeleteAccountForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        # As many guesses as the login page allows for the same username.
+        if throttle.login_throttled(request, request.user.username):
+            form.add_error(None, TOO_MANY_ATTEMPTS)
+            status = 429
+        else:
+            try:
+                services.account_delete(
+                    user=request.user, password=form.cleaned_data["password"], source="web"
+                )
+            except ValidationError as e:
+                form.add_error("password", e)
+                status = 400
+            else:
+                auth.logout(request)
+                messages.success(request, _("Your account and everything in it are deleted."))
+                return redirect(settings.LOGOUT_REDIRECT_URL)
+    return render(request, "accounts/delete_account.html", {"form": form}, status=status)

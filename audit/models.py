@@ -50,6 +50,14 @@ class AuditLog(models.Model):
         blank=True,
         related_name="+",
     )
+    ledger = models.ForeignKey(
+        "ledgers.Ledger",
+        models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     idempotency_key = models.CharField(max_length=255, blank=True)

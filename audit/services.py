@@ -1,9 +1,10 @@
 import contextvars
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import models
+from django.db import connection, models, transaction
 
 from audit import context
 from audit.models import AuditLog
@@ -21,6 +22,7 @@ def audit_record(
     user: Any = None,
     actor: Any = None,
     token: Any = None,
+    ledger: Any = None,
     obj: models.Model | None = None,
     status_code: int | None = None,
     error_code: str = "",
@@ -36,6 +38,8 @@ def audit_record(
         user=user,
         actor=actor,
         token=token,
+        # A ledger or its id: services often hold only a row's ledger_id.
+        ledger_id=getattr(ledger, "pk", ledger),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         status_code=status_code,
@@ -69,3 +73,26 @@ def collected() -> Iterator[list[AuditLog]]:
 
 def audit_flush(rows: list[AuditLog]) -> None:
     AuditLog.objects.bulk_create(rows)
+
+
+REDACTED = {"redacted": True}
+
+
+def audit_redact_user(*, user_id: int) -> int:
+    """Erase the personal content (details, client IP, idempotency key) of the rows
+    about one person, keeping what happened and when; return how many rows changed.
+
+    The only change the append-only trigger lets through (migration 0003), and only
+    while `kopilka.audit_redact` is on in this transaction.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('kopilka.audit_redact', 'on', true)")
+        cursor.execute(
+            "UPDATE audit_log SET details = %s::jsonb, client_ip = NULL, idempotency_key = ''"
+            " WHERE user_id = %s AND (details <> %s::jsonb OR client_ip IS NOT NULL"
+            " OR idempotency_key <> '')",
+            [json.dumps(REDACTED), user_id, json.dumps(REDACTED)],
+        )
+        changed: int = cursor.rowcount
+        cursor.execute("SELECT set_config('kopilka.audit_redact', 'off', true)")
+    return changed

@@ -35,7 +35,7 @@ BENCH_DB = "kopilka_bench_bot"
 WORKERS = 4
 CLIENTS = 16
 TEXTS = ["кофе 250", "такси 480 вчера", "продукты 1 299,50", "обед 650", "Lidl 23,40 €"]
-GOAL_RATIO = 0.5
+GOAL_RATIO = 0.7
 GOAL_P99_MS = 50.0
 
 

@@ -1,9 +1,11 @@
 """How fast is the monthly summary as the transactions table grows?
 
 Fills a database of its own (`kopilka_bench` on the server DATABASE_URL names) with
-users who each have a year of realistic transactions, in steps of 1k, 100k and 1M rows
-in all, and at each size prints the median time of `monthly_summary` for one
-user-month next to the bare SQL aggregate over the same rows, measured in the same run.
+households of two: each pair of users keeps one ledger, into which each of them records
+a year of realistic transactions, in steps of 1k, 100k and 1M rows in all. At each size
+it prints the median time of `monthly_summary` for one ledger-month (its members'
+breakdown included) next to the bare SQL aggregate over the same rows, measured in the
+same run.
 
     scripts/devservices .venv/bin/python bench/summary.py [--sizes 1000,100000,1000000]
 """
@@ -76,31 +78,36 @@ def setup_django(url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def add_users(count: int, offset: int) -> list[int]:
+def add_users(count: int, offset: int) -> dict[int, int]:
+    """`count` users in households of two; returns each user's household ledger id."""
     from accounts.models import User
-    from finance.models import Category
-    from finance.services import categories_create_defaults
+    from ledgers.models import Membership
+    from ledgers.services import ledger_personal
 
     users = User.objects.bulk_create(
-        User(username=f"bench{offset + i}", password="!") for i in range(count)
+        User(username=f"bench{offset + i}", password="!") for i in range(max(2, count))
     )
-    for user in users:
-        categories_create_defaults(user=user)
-    assert Category.objects.filter(user__in=users).exists()
-    return [u.pk for u in users]
+    ledger_of: dict[int, int] = {}
+    for first, second in zip(users[::2], users[1::2], strict=False):
+        ledger = ledger_personal(user=first, activate=True)
+        Membership.objects.create(ledger=ledger, user=second, role=Membership.Role.MEMBER)
+        User.objects.filter(pk=second.pk).update(active_ledger=ledger)
+        ledger_of[first.pk] = ledger_of[second.pk] = ledger.pk
+    return ledger_of
 
 
-def add_transactions(user_ids: list[int], rng: random.Random) -> int:
-    """COPY a year of transactions for each user; returns the rows written."""
+def add_transactions(ledger_of: dict[int, int], rng: random.Random) -> int:
+    """COPY a year of transactions for each user into their household's ledger; returns
+    the rows written."""
     from django.db import connection
 
     from finance.models import Category
 
     categories = {
-        (user_id, slug): pk
-        for user_id, slug, pk in Category.objects.filter(user_id__in=user_ids).values_list(
-            "user_id", "slug", "pk"
-        )
+        (ledger_id, slug): pk
+        for ledger_id, slug, pk in Category.objects.filter(
+            ledger_id__in=set(ledger_of.values())
+        ).values_list("ledger_id", "slug", "pk")
     }
     slugs = [s for s, _, _ in SPENDING]
     weights = [w for _, w, _ in SPENDING]
@@ -108,21 +115,23 @@ def add_transactions(user_ids: list[int], rng: random.Random) -> int:
     written = 0
     with connection.cursor() as cursor:
         copy_sql = (
-            "COPY finance_transaction (user_id, kind, amount, currency, category_id, date, note,"
-            " text, source, created_at) FROM STDIN"
+            "COPY finance_transaction (ledger_id, created_by_id, paid_by_id, kind, amount,"
+            " currency, category_id, date, note, text, source, created_at) FROM STDIN"
         )
         with cursor.cursor.copy(copy_sql) as copy:
-            for user_id in user_ids:
+            for user_id, ledger_id in ledger_of.items():
                 for month in range(12):
                     for half in (5, 20):  # salary, twice a month
                         day = date(2025 + (11 + month) // 12, (11 + month) % 12 + 1, half)
                         copy.write_row(
                             (
+                                ledger_id,
+                                user_id,
                                 user_id,
                                 "income",
                                 Decimal(60000),
                                 "RUB",
-                                categories[(user_id, "salary")],
+                                categories[(ledger_id, "salary")],
                                 day,
                                 "зарплата",
                                 "",
@@ -142,11 +151,13 @@ def add_transactions(user_ids: list[int], rng: random.Random) -> int:
                         amount = (amount / 95).quantize(Decimal("0.01")) or Decimal("1.00")
                     copy.write_row(
                         (
+                            ledger_id,
+                            user_id,
                             user_id,
                             "expense",
                             amount,
                             currency,
-                            categories[(user_id, slug)],
+                            categories[(ledger_id, slug)],
                             day,
                             slug,
                             f"{slug} {amount}",
@@ -157,10 +168,10 @@ def add_transactions(user_ids: list[int], rng: random.Random) -> int:
                     written += 1
         cursor.execute(
             "INSERT INTO finance_budgetitem"
-            " (user_id, month, category_id, planned_amount, currency, created_at, updated_at)"
-            " SELECT c.user_id, %s, c.id, 10000, 'RUB', now(), now() FROM finance_category c"
-            " WHERE c.user_id = ANY(%s) AND c.slug IN ('groceries', 'cafe', 'transport')",
-            [MONTH, user_ids],
+            " (ledger_id, month, category_id, planned_amount, currency, created_at, updated_at)"
+            " SELECT c.ledger_id, %s, c.id, 10000, 'RUB', now(), now() FROM finance_category c"
+            " WHERE c.ledger_id = ANY(%s) AND c.slug IN ('groceries', 'cafe', 'transport')",
+            [MONTH, list(set(ledger_of.values()))],
         )
         cursor.execute("ANALYZE")
     return written
@@ -190,11 +201,11 @@ def median_seconds(call: Callable[[], object], repeat: int) -> float:
 
 BARE_SQL = """
 SELECT category_id, SUM(amount) FROM finance_transaction
-WHERE user_id = %s AND date >= %s AND date <= %s GROUP BY category_id
+WHERE ledger_id = %s AND date >= %s AND date <= %s GROUP BY category_id
 """
 
 
-def measure(user_id: int, repeat: int) -> dict[str, float]:
+def measure(user_id: int, ledger_id: int, repeat: int) -> dict[str, float]:
     from django.db import connection
 
     from accounts.models import User
@@ -205,14 +216,17 @@ def measure(user_id: int, repeat: int) -> dict[str, float]:
 
     def bare() -> object:
         with connection.cursor() as cursor:
-            cursor.execute(BARE_SQL, [user_id, start, end])
+            cursor.execute(BARE_SQL, [ledger_id, start, end])
             return cursor.fetchall()
 
     return {
         "bare": median_seconds(bare, repeat),
-        "summary": median_seconds(lambda: monthly_summary(user=user, month=MONTH), repeat),
+        "summary": median_seconds(
+            lambda: monthly_summary(user=user, ledger=ledger_id, month=MONTH), repeat
+        ),
         "summary_usd": median_seconds(
-            lambda: monthly_summary(user=user, month=MONTH, currency="USD"), repeat
+            lambda: monthly_summary(user=user, ledger=ledger_id, month=MONTH, currency="USD"),
+            repeat,
         ),
     }
 
@@ -232,6 +246,8 @@ def main() -> None:
 
     rng = random.Random(42)
     user_ids: list[int] = []
+    first_ledger = 0
+    sized: list[int] = []
     rows = 0
     results = []
     print(
@@ -241,21 +257,23 @@ def main() -> None:
     for size in sizes:
         new_users = max(1, (size - rows) // ROWS_PER_USER)
         started = time.perf_counter()
-        ids = add_users(new_users, len(user_ids))
-        rows += add_transactions(ids, rng)
-        user_ids += ids
+        ledger_of = add_users(new_users, len(user_ids))
+        rows += add_transactions(ledger_of, rng)
+        user_ids += list(ledger_of)
+        ledger_id = first_ledger = first_ledger or ledger_of[user_ids[0]]
         print(
             f"  (filled to {rows:,} rows in {time.perf_counter() - started:.1f}s)", file=sys.stderr
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM finance_transaction WHERE user_id = %s AND date >= %s"
+                "SELECT count(*) FROM finance_transaction WHERE ledger_id = %s AND date >= %s"
                 " AND date < %s",
-                [user_ids[0], MONTH, MONTH + timedelta(days=31)],
+                [ledger_id, MONTH, MONTH + timedelta(days=31)],
             )
             (month_rows,) = cursor.fetchone()
-        m = measure(user_ids[0], args.repeat)
+        m = measure(user_ids[0], ledger_id, args.repeat)
         results.append(m)
+        sized.append(rows)
         print(
             f"{rows:>9,} {len(user_ids):>6} {month_rows:>10} {m['bare'] * 1e3:>8.3f}ms "
             f"{m['summary'] * 1e3:>8.3f}ms {m['summary'] / m['bare']:>5.2f}x "
@@ -263,7 +281,7 @@ def main() -> None:
         )
     first, last = results[0], results[-1]
     print(
-        f"summary at {rows:,} rows vs at {sizes[0]:,}: {last['summary'] / first['summary']:.2f}x "
+        f"summary at {rows:,} rows vs at {sized[0]:,}: {last['summary'] / first['summary']:.2f}x "
         f"(in USD: {last['summary_usd'] / first['summary_usd']:.2f}x)"
     )
 

@@ -25,22 +25,28 @@ from botapi.presenters import budget_item_data, category_data, transaction_data
 from finance import selectors, services
 from finance.models import Kind
 from finance.presenters import summary_data
+from ledgers.access import LedgerRef
+from ledgers.models import Ledger, Membership
 
 
 @dataclass(frozen=True)
 class Caller:
     """Who acts, and through which door: what every channel hands the dispatcher.
 
-    A bot token's caller has the token's scopes; a linked messenger contact has the
-    scopes its link grants and no token. `channel_ref` (a chat id, a number) goes into
-    the audit row; `language` is what the replies are written in (the user's own when
-    the channel does not say).
+    A bot token's caller has the token's scopes and acts in the token's ledger; a linked
+    messenger contact has the scopes its link grants, no token, and acts in the person's
+    active ledger (or the ledger its group is linked to). What the caller may do is the
+    lesser of its scopes and the user's role in that ledger. `channel_ref` (a chat id, a
+    number) goes into the audit row; `language` is what the replies are written in (the
+    user's own when the channel does not say).
     """
 
     user: User
     scopes: frozenset[str]
     source: Source
     token: ApiToken | None = None
+    # A Ledger, its id, or the caller's membership already read; None: the active ledger.
+    ledger: LedgerRef = None
     channel_ref: str = ""
     language: str = ""
 
@@ -55,8 +61,18 @@ class Caller:
             scopes=frozenset(token.scopes),
             source=source,
             token=token,
+            # The owner's membership comes with the token's lookup: no query of its own.
+            ledger=token.membership or token.ledger_id,
             language=language,
         )
+
+    @property
+    def ledger_id(self) -> int | None:
+        if isinstance(self.ledger, Membership):
+            return self.ledger.ledger_id
+        if isinstance(self.ledger, Ledger):
+            return self.ledger.pk
+        return self.ledger
 
     def may(self, scopes: Iterable[str]) -> bool:
         """True when any one of `scopes` is granted."""
@@ -128,12 +144,13 @@ def _record(caller: Caller, payload: Payload, dry_run: bool, kind: str) -> Outco
         if "category" in payload:
             try:
                 category = selectors.category_find(
-                    user=caller.user, reference=payload["category"], kind=kind
+                    user=caller.user, ledger=caller.ledger, reference=payload["category"], kind=kind
                 )
             except ValidationError as exc:
                 raise ValidationError({"category": exc.error_list}) from None
         tx = services.record_from_text(
             user=caller.user,
+            ledger=caller.ledger,
             kind=kind,
             text=payload["text"],
             date=date.fromisoformat(payload["date"]) if "date" in payload else None,
@@ -182,11 +199,16 @@ def set_budget_item(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
     try:
         month = selectors.parse_month(payload["month"])
         if "category_id" in payload:
-            category = selectors.category_get(user=caller.user, pk=payload["category_id"])
+            category = selectors.category_get(
+                user=caller.user, ledger=caller.ledger, pk=payload["category_id"]
+            )
         else:
-            category = selectors.category_find(user=caller.user, reference=payload["category"])
+            category = selectors.category_find(
+                user=caller.user, ledger=caller.ledger, reference=payload["category"]
+            )
         item, created = services.budget_item_set(
             user=caller.user,
+            ledger=caller.ledger,
             month=month,
             category=category,
             planned_amount=_amount(payload["planned_amount"]),
@@ -204,6 +226,7 @@ def get_summary(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
         month = selectors.parse_month(payload["month"]) if "month" in payload else None
         summary = selectors.monthly_summary(
             user=caller.user,
+            ledger=caller.ledger,
             month=month or caller.user.today(),
             currency=payload.get("currency"),
         )
@@ -213,7 +236,9 @@ def get_summary(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
 
 
 def list_categories(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
-    categories = selectors.category_list(user=caller.user, kind=payload.get("kind"))
+    categories = selectors.category_list(
+        user=caller.user, ledger=caller.ledger, kind=payload.get("kind")
+    )
     return Outcome({"categories": [category_data(c, with_kind=True) for c in categories]})
 
 
@@ -229,14 +254,16 @@ def _transaction_not_found() -> ActionError:
 
 
 def delete_transaction(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
-    tx = selectors.transaction_get(user=caller.user, pk=payload["transaction_id"])
+    tx = selectors.transaction_get(
+        user=caller.user, ledger=caller.ledger, pk=payload["transaction_id"]
+    )
     if tx is None:
         raise _transaction_not_found()
     scope = KIND_SCOPES[Kind(tx.kind)]
     if not caller.may((scope,)):
         raise auth.insufficient_scope((scope,), "delete_transaction")
     result = {"deleted": True, "transaction": transaction_data(tx)}
-    if not services.transaction_delete(tx=tx, source=caller.source):
+    if not services.transaction_delete(tx=tx, user=caller.user, source=caller.source):
         raise _transaction_not_found()  # a concurrent request deleted it first
     return Outcome(result)
 

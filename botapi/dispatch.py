@@ -22,7 +22,7 @@ from audit.services import audit_flush, audit_record, collected
 from botapi import actions, auth, schemas, services
 from botapi.actions import Action, Caller, Outcome
 from botapi.errors import ActionError
-from finance.services import categories_ensure_defaults
+from ledgers.access import LedgerForbidden, LedgerNotFound
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -83,10 +83,8 @@ def _perform(caller: Caller, envelope: Any, audit: "RequestAudit") -> Performed:
         details.append({"path": "dry_run", "code": "dry_run_unsupported", "message": message})
     if details:
         raise schemas.invalid(details)
-    if caller.user.categories_version == 0:
-        categories_ensure_defaults(user=caller.user)  # a user made around the services
     if dry_run or not action.writes:
-        outcome = action.handler(caller, payload, dry_run)
+        outcome = _handle(action, caller, payload, dry_run)
         return _performed(action, key, outcome, dry_run=dry_run)
     return _perform_once(caller, action, payload, key, audit)
 
@@ -112,6 +110,19 @@ def _validate_envelope(envelope: Any, audit: "RequestAudit") -> tuple[Action, st
     return action, envelope["idempotency_key"], envelope.get("dry_run", False)
 
 
+def _handle(action: Action, caller: Caller, payload: dict[str, Any], dry_run: bool) -> Outcome:
+    """Run the handler; the ledger's refusals (not a member, a read-only member) become
+    the dispatcher's own, so that every channel renders them."""
+    try:
+        return action.handler(caller, payload, dry_run)
+    except LedgerNotFound:
+        raise ActionError(
+            status=404, error="ledger_not_found", message=_("No such ledger.")
+        ) from None
+    except LedgerForbidden as exc:
+        raise ActionError(status=403, error=exc.code, message=exc.message) from None
+
+
 class _Taken(Exception):
     """A twin's answer holds the key: roll this request's writes back and replay it."""
 
@@ -130,7 +141,7 @@ def _perform_once(
     try:
         with transaction.atomic():
             with collected() as rows:
-                outcome = action.handler(caller, payload, False)
+                outcome = _handle(action, caller, payload, False)
                 performed = _performed(action, key, outcome)
                 status = 201 if performed.created else 200
                 audit.row(status=status, obj=performed.obj)
@@ -189,6 +200,7 @@ class RequestAudit:
     started: float
     user: User | None = None
     token: ApiToken | None = None
+    ledger_id: int | None = None
     channel_ref: str = ""
     action: str = ""
     key: str = ""
@@ -203,6 +215,7 @@ class RequestAudit:
             started=started,
             user=caller.user,
             token=caller.token,
+            ledger_id=caller.ledger_id,
             channel_ref=caller.channel_ref,
         )
 
@@ -228,6 +241,7 @@ class RequestAudit:
             action=self.action,
             user=self.user,
             token=self.token,
+            ledger=self.ledger_id,
             obj=obj,
             status_code=status,
             error_code=error,

@@ -154,8 +154,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         headers = {"Retry-After": str(math.ceil(getattr(exc, "wait", None) or 1))}
         return error_response(429, "rate_limited", "Too many requests.", headers=headers)
     if isinstance(exc, Http404 | exceptions.NotFound):
-        return error_response(404, "not_found", "Not found.")
+        return error_response(404, getattr(exc, "code", "not_found"), "Not found.")
     if isinstance(exc, DjangoPermissionDenied | exceptions.PermissionDenied):
+        # A ledger's refusal (read-only member, not a manager) says which and why.
+        code = getattr(exc, "code", None)
+        if isinstance(code, str):
+            return error_response(403, code, str(getattr(exc, "message", exc)))
         return error_response(403, "permission_denied", "You may not do this.")
     if isinstance(exc, exceptions.APIException):
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"

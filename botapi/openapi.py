@@ -45,6 +45,23 @@ TRANSACTION: dict[str, Any] = {
         "category": {"$ref": REF + "BotCategory"},
         "note": STRING,
         "text": STRING,
+        "category_guessed": {
+            "type": "boolean",
+            "description": "Only on a transaction just read from text: false when the text "
+            "said nothing about the category and it went to the fallback (Other), "
+            "so the chat may ask which category it is.",
+        },
+        "warnings": {
+            "type": "array",
+            "description": "Present when the request may not mean what it says, e.g. "
+            "looks_like_income: an expense whose words name an income.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["code", "message"],
+                "properties": {"code": STRING, "message": STRING},
+            },
+        },
     },
 }
 BUDGET_ITEM: dict[str, Any] = {
@@ -62,13 +79,60 @@ BUDGET_ITEM: dict[str, Any] = {
 SUMMARY: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["month", "currency", "income", "expense", "balance", "categories"],
+    "required": [
+        "month",
+        "currency",
+        "income",
+        "expense",
+        "balance",
+        "categories",
+        "unconverted",
+        "missing_rates",
+        "members",
+    ],
+    "description": (
+        "The month in one currency. Totals and per-category figures exclude the amounts "
+        "listed in `unconverted` (no rate converts them) and plans whose rate is missing; "
+        "`missing_rates` names each missing rate. Both lists are empty when everything "
+        "converted. A summary is refused (`exchange_rate_missing`) only in a currency the "
+        "caller asked for that no stored rate mentions."
+    ),
     "properties": {
         "month": STRING,
         "currency": STRING,
-        "income": MONEY,
-        "expense": MONEY,
+        "income": {**MONEY, "description": "Excludes `unconverted`."},
+        "expense": {**MONEY, "description": "Excludes `unconverted`."},
         "balance": MONEY,
+        "unconverted": {
+            "type": "array",
+            "description": "Money left out of the totals, per kind and currency.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["currency", "amount", "kind"],
+                "properties": {
+                    "currency": STRING,
+                    "amount": MONEY,
+                    "kind": {"enum": ["expense", "income"]},
+                },
+            },
+            "examples": [[{"currency": "EUR", "amount": "45.20", "kind": "expense"}]],
+        },
+        "missing_rates": {
+            "type": "array",
+            "description": "Each rate (1 `from` in `to`, on or before `date`) that was not found.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["from", "to", "date"],
+                "properties": {
+                    "from": STRING,
+                    "to": STRING,
+                    "date": {"type": "string", "format": "date"},
+                },
+            },
+            "examples": [[{"from": "EUR", "to": "RUB", "date": "2026-11-24"}]],
+        },
         "categories": {
             "type": "array",
             "items": {
@@ -82,6 +146,21 @@ SUMMARY: dict[str, Any] = {
                     "spent": MONEY,
                     "remaining": MONEY,
                     "over_budget": {"type": "boolean"},
+                },
+            },
+        },
+        "members": {
+            "type": "array",
+            "description": "What each member of the ledger paid in the month.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["user_id", "name", "expense", "income"],
+                "properties": {
+                    "user_id": ID,
+                    "name": STRING,
+                    "expense": MONEY,
+                    "income": MONEY,
                 },
             },
         },

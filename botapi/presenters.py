@@ -14,8 +14,12 @@ def category_data(category: Category | CategoryRef, *, with_kind: bool = False) 
 
 
 def transaction_data(tx: Transaction) -> dict[str, Any]:
-    """A transaction; `id` is null for one a dry run did not save."""
-    return {
+    """A transaction; `id` is null for one a dry run did not save.
+
+    `category_guessed` is there for one just read from text: false when the text said
+    nothing about the category, so a chat can ask instead of leaving it under Other.
+    """
+    data: dict[str, Any] = {
         "id": tx.pk,
         "kind": tx.kind,
         "amount": str(tx.amount),
@@ -25,6 +29,9 @@ def transaction_data(tx: Transaction) -> dict[str, Any]:
         "note": tx.note,
         "text": tx.text,
     }
+    if tx.category_guessed is not None:
+        data["category_guessed"] = tx.category_guessed
+    return data
 
 
 def budget_item_data(item: BudgetItem) -> dict[str, Any]:

@@ -78,6 +78,7 @@ class ActionView(APIView):
         super().initial(request, *args, **kwargs)  # authentication and permission: 401
         token = cast(ApiToken, request.auth)
         self.audit.user, self.audit.token = token.user, token
+        self.audit.ledger_id = token.ledger_id
         ratelimit.check_token(request._request, token)  # 429
 
     # The request body and responses come from the registry (botapi.openapi).

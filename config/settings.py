@@ -64,12 +64,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
+    "ledgers",
     "audit",
     "finance",
     "botapi",
     "messaging",
     "procrastinate.contrib.django",
     "notifications",
+    "agents",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ledgers.context_processors.ledgers",
             ],
         },
     },
@@ -127,7 +130,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kopilka"),
+            # pytest-xdist's workers share one Redis: each keeps its own rate-limit
+            # counters (and the live servers it starts inherit its variable).
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "kopilka")
+            + os.environ.get("PYTEST_XDIST_WORKER", ""),
         }
     }
 else:
@@ -200,9 +206,20 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
-# Exchange rates: a summary converts through this currency when neither a direct
-# nor an inverse rate is stored (the ECB publishes everything against EUR).
-EXCHANGE_RATE_PIVOT = os.environ.get("EXCHANGE_RATE_PIVOT", "EUR")
+# Exchange rates: a summary converts through these currencies, in this order, when
+# neither a direct nor an inverse rate is stored (the ECB publishes everything against
+# EUR, the Bank of Russia everything in RUB). One or two ISO 4217 codes.
+EXCHANGE_RATE_PIVOTS = env_list("EXCHANGE_RATE_PIVOTS", "EUR,RUB")
+if not 1 <= len(EXCHANGE_RATE_PIVOTS) <= 2 or not all(
+    re.fullmatch(r"[A-Z]{3}", code) for code in EXCHANGE_RATE_PIVOTS
+):
+    raise ImproperlyConfigured("EXCHANGE_RATE_PIVOTS must be one or two ISO 4217 codes")
+# Where fetch_rates reads (a test or a mirror may point them elsewhere).
+ECB_DAILY_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
+ECB_HIST_90D_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml"
+ECB_HIST_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.xml"
+CBR_DAILY_URL = "https://www.cbr.ru/scripts/XML_daily.asp"
+RATES_FETCH_TIMEOUT = env_int("RATES_FETCH_TIMEOUT", 30)
 
 # --- Bot API (botapi) -------------------------------------------------------------
 # Rates as django-ratelimit writes them ("60/m", "1000/h"). Counted in the shared cache
@@ -243,6 +260,10 @@ SPECTACULAR_SETTINGS = {
     # 3.1 embeds the actions' JSON Schema (draft 2020-12) as it is.
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "MemberRoleEnum": "ledgers.models.Membership.Role",
+        "InvitableRoleEnum": "ledgers.api.INVITABLE_ROLE_CHOICES",
+    },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     # The docs page works offline: Swagger UI is served from our static files.
@@ -308,6 +329,9 @@ SIMPLE_JWT = {
 }
 # The public address used in the tokens page's curl example ("" = this request's host).
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+# The MCP server's address as agents reach it, for the tokens page's set-up snippets
+# ("" = PUBLIC_URL, or this request's host, with /mcp, where nginx routes it).
+MCP_URL = os.environ.get("MCP_URL", "").rstrip("/")
 
 # ---------------------------------------------------------------------------
 # Background work and notifications (issue #11): procrastinate on PostgreSQL.

@@ -11,8 +11,11 @@ urlpatterns = [
     # Cabinet and the clients' JSON API (issue #5).
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/auth/", include("accounts.api")),
+    path("api/ledgers/", include("ledgers.api")),
     path("api/", include("finance.api.urls")),
     path("", include("notifications.urls")),
+    path("", include("agents.urls")),
     path("", include("accounts.urls")),
+    path("", include("ledgers.urls")),
     path("", include("finance.urls")),
 ]

@@ -57,7 +57,7 @@ class CategoryAdminForm(forms.ModelForm[Category]):
         if cleaned.get("name") and "name" in self.changed_data:
             try:
                 services.check_category_name_free(
-                    user=category.user,
+                    ledger_id=category.ledger_id,
                     kind=category.kind,
                     name=cleaned["name"],
                     exclude_pk=category.pk,
@@ -75,22 +75,23 @@ class CategoryAdminForm(forms.ModelForm[Category]):
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin[Category]):
     form = CategoryAdminForm
-    list_display = ["name", "slug", "kind", "user", "is_archived"]
+    list_display = ["name", "slug", "kind", "ledger", "is_archived"]
     list_filter = ["kind", "is_archived"]
-    search_fields = ["name", "slug", "user__username", "aliases__word"]
-    list_select_related = ["user"]
-    fields = ["user", "kind", "slug", "name", "is_archived", "created_at"]
-    readonly_fields = ["user", "kind", "slug", "created_at"]
+    search_fields = ["name", "slug", "ledger__name", "aliases__word"]
+    list_select_related = ["ledger"]
+    fields = ["ledger", "kind", "slug", "name", "is_archived", "created_at"]
+    readonly_fields = ["ledger", "kind", "slug", "created_at"]
     inlines = [CategoryAliasInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # categories belong to their users: they add them in the cabinet
+        return False  # categories belong to their ledgers: members add them in the cabinet
 
     def save_model(
         self, request: HttpRequest, obj: Category, form: ModelForm[Any], change: bool
     ) -> None:
         services.category_update(
-            category=Category.objects.select_related("user").get(pk=obj.pk),
+            category=Category.objects.get(pk=obj.pk),
+            user=None,
             name=obj.name if "name" in form.changed_data else None,
             archived=obj.is_archived if "is_archived" in form.changed_data else None,
             source="admin",
@@ -108,7 +109,9 @@ class TransactionAdminForm(forms.ModelForm[Transaction]):
         tx = self.instance
         if cleaned.get("category") and "category" in self.changed_data:
             try:
-                services.check_category(user=tx.user, category=cleaned["category"], kind=tx.kind)
+                services.check_category(
+                    ledger_id=tx.ledger_id, category=cleaned["category"], kind=tx.kind
+                )
             except ValidationError as e:
                 self.add_error("category", e)
         _clean_money(self, cleaned, "amount")
@@ -118,13 +121,23 @@ class TransactionAdminForm(forms.ModelForm[Transaction]):
 @admin.register(Transaction)
 class TransactionAdmin(admin.ModelAdmin[Transaction]):
     form = TransactionAdminForm
-    list_display = ["date", "user", "kind", "amount", "currency", "category", "note", "source"]
+    list_display = [
+        "date",
+        "ledger",
+        "created_by",
+        "kind",
+        "amount",
+        "currency",
+        "category",
+        "note",
+        "source",
+    ]
     list_filter = ["kind", "source", "currency", "date"]
-    search_fields = ["note", "text", "user__username", "category__name"]
+    search_fields = ["note", "text", "created_by__username", "ledger__name", "category__name"]
     date_hierarchy = "date"
-    list_select_related = ["user", "category"]
-    raw_id_fields = ["user", "category"]
-    readonly_fields = ["user", "kind", "text", "source", "created_at"]
+    list_select_related = ["ledger", "created_by", "category"]
+    raw_id_fields = ["category"]
+    readonly_fields = ["ledger", "created_by", "paid_by", "kind", "text", "source", "created_at"]
     show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -135,17 +148,20 @@ class TransactionAdmin(admin.ModelAdmin[Transaction]):
     ) -> None:
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         services.transaction_update(
-            tx=Transaction.objects.select_related("user", "category").get(pk=obj.pk),
+            tx=Transaction.objects.select_related("created_by", "category").get(pk=obj.pk),
+            user=None,
             source="admin",
             actor=cast(User, request.user),
             **changes,
         )
 
     def delete_model(self, request: HttpRequest, obj: Transaction) -> None:
-        services.transaction_delete(tx=obj, source="admin", actor=cast(User, request.user))
+        services.transaction_delete(
+            tx=obj, user=None, source="admin", actor=cast(User, request.user)
+        )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Transaction]) -> None:
-        for tx in queryset.select_related("user", "category"):
+        for tx in queryset.select_related("created_by", "category"):
             self.delete_model(request, tx)
 
 
@@ -159,7 +175,9 @@ class BudgetItemAdminForm(forms.ModelForm[BudgetItem]):
         _clean_money(self, cleaned, "planned_amount", allow_zero=True)
         item = self.instance
         try:
-            services.check_category(user=item.user, category=item.category, kind=item.category.kind)
+            services.check_category(
+                ledger_id=item.ledger_id, category=item.category, kind=item.category.kind
+            )
         except ValidationError as e:
             self.add_error(None, e)  # an archived category's plan is no longer edited
         return cleaned
@@ -168,12 +186,12 @@ class BudgetItemAdminForm(forms.ModelForm[BudgetItem]):
 @admin.register(BudgetItem)
 class BudgetItemAdmin(admin.ModelAdmin[BudgetItem]):
     form = BudgetItemAdminForm
-    list_display = ["month", "user", "category", "planned_amount", "currency", "updated_at"]
+    list_display = ["month", "ledger", "category", "planned_amount", "currency", "updated_at"]
     list_filter = ["month", "currency"]
-    search_fields = ["user__username", "category__name"]
-    list_select_related = ["user", "category"]
-    fields = ["user", "month", "category", "planned_amount", "currency", "updated_at"]
-    readonly_fields = ["user", "month", "category", "updated_at"]
+    search_fields = ["ledger__name", "category__name"]
+    list_select_related = ["ledger", "category"]
+    fields = ["ledger", "month", "category", "planned_amount", "currency", "updated_at"]
+    readonly_fields = ["ledger", "month", "category", "updated_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -182,7 +200,8 @@ class BudgetItemAdmin(admin.ModelAdmin[BudgetItem]):
         self, request: HttpRequest, obj: BudgetItem, form: ModelForm[Any], change: bool
     ) -> None:
         services.budget_item_set(
-            user=obj.user,
+            user=None,
+            ledger=obj.ledger,
             month=obj.month,
             category=obj.category,
             planned_amount=obj.planned_amount,
@@ -194,10 +213,11 @@ class BudgetItemAdmin(admin.ModelAdmin[BudgetItem]):
 
 @admin.register(ExchangeRate)
 class ExchangeRateAdmin(admin.ModelAdmin[ExchangeRate]):
-    """Read-only: rates are history that summaries depend on; load them with import_rates."""
+    """Read-only: rates are history that summaries depend on; fetch_rates and import_rates
+    load them."""
 
-    list_display = ["date", "base", "quote", "rate", "imported_at"]
-    list_filter = ["base", "quote"]
+    list_display = ["date", "base", "quote", "rate", "source", "imported_at"]
+    list_filter = ["source", "base", "quote"]
     search_fields = ["base", "quote"]
     date_hierarchy = "date"
     show_full_result_count = False

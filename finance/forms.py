@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from finance import currencies, errors, selectors, services
 from finance.models import Category, Kind, Transaction
+from ledgers.models import Ledger
 
 KIND_CHOICES = Kind.choices
 SOURCE_CHOICES = Transaction.Source.choices
@@ -78,17 +79,17 @@ class TransactionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, ledger: Ledger, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        categories = Category.objects.for_user(user).active().order_by("kind", "name")
+        categories = Category.objects.for_ledger(ledger).active().order_by("kind", "name")
         field = self.fields["category"]
         assert isinstance(field, CategoryChoiceField)
         field.queryset = categories
         field.choices = [("", "—"), *_grouped(categories)]
         currency = self.fields["currency"]
         assert isinstance(currency, forms.ChoiceField)
-        currency.choices = currency_choices(user)
-        currency.initial = user.default_currency
+        currency.choices = currency_choices(ledger.default_currency)
+        currency.initial = ledger.default_currency
         self.fields["date"].initial = user.today()
 
 
@@ -112,7 +113,7 @@ class EditTransactionForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         # Same kind only; the current category stays choosable even once archived.
-        categories = Category.objects.filter(user=tx.user, kind=tx.kind).filter(
+        categories = Category.objects.filter(ledger_id=tx.ledger_id, kind=tx.kind).filter(
             is_archived=False
         ) | Category.objects.filter(pk=tx.category_id)
         field = self.fields["category"]
@@ -120,7 +121,7 @@ class EditTransactionForm(forms.Form):
         field.queryset = categories.order_by("name")
         currency = self.fields["currency"]
         assert isinstance(currency, forms.ChoiceField)
-        currency.choices = currency_choices(tx.user, also=tx.currency)
+        currency.choices = currency_choices(tx.ledger.default_currency, also=tx.currency)
 
     def changes(self) -> dict[str, Any]:
         """Only what the person changed, as keyword arguments of transaction_update."""
@@ -139,9 +140,9 @@ class TextEntryForm(forms.Form):
     )
 
 
-def currency_choices(user: User, also: str = "") -> list[tuple[str, str]]:
-    # The user's currency and the common ones first; all of ISO 4217 is one scroll away.
-    common = [user.default_currency, "RUB", "USD", "EUR", also]
+def currency_choices(default: str, also: str = "") -> list[tuple[str, str]]:
+    # The ledger's currency and the common ones first; all of ISO 4217 is one scroll away.
+    common = [default, "RUB", "USD", "EUR", also]
     first = list(dict.fromkeys(c for c in common if c))
     rest = [c for c in currencies.all_codes() if c not in first]
     return [(c, c) for c in first + rest]
@@ -160,12 +161,22 @@ class TransactionFilterForm(forms.Form):
     source = forms.ChoiceField(
         label=_("Source"), choices=[("", _("All")), *SOURCE_CHOICES], required=False
     )
+    paid_by = forms.ModelChoiceField(
+        label=_("Paid by"), queryset=User.objects.none(), required=False, empty_label=_("All")
+    )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, ledger: Ledger, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["category"]
         assert isinstance(field, CategoryChoiceField)
-        field.queryset = Category.objects.for_user(user).order_by("kind", "name")
+        field.queryset = Category.objects.for_ledger(ledger).order_by("kind", "name")
+        payers = User.objects.filter(memberships__ledger=ledger)
+        if payers.count() > 1:
+            paid_by = self.fields["paid_by"]
+            assert isinstance(paid_by, forms.ModelChoiceField)
+            paid_by.queryset = payers.order_by("username")
+        else:
+            del self.fields["paid_by"]  # a ledger of one shows nothing extra
 
     def clean_month(self) -> date | None:
         value = self.cleaned_data["month"]

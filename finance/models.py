@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from finance import currencies
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from ledgers.models import Ledger
 
 CURRENCY_CODE_CHECK = models.Q(currency__regex=r"^[A-Z]{3}$")
 
@@ -21,15 +21,15 @@ class Kind(models.TextChoices):
 
 
 class CategoryQuerySet(models.QuerySet["Category"]):
-    def for_user(self, user: "User") -> "CategoryQuerySet":
-        return self.filter(user=user)
+    def for_ledger(self, ledger: "Ledger") -> "CategoryQuerySet":
+        return self.filter(ledger=ledger)
 
     def active(self) -> "CategoryQuerySet":
         return self.filter(is_archived=False)
 
 
 class Category(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="categories")
+    ledger = models.ForeignKey("ledgers.Ledger", models.CASCADE, related_name="categories")
     kind = models.CharField(_("kind"), max_length=7, choices=Kind.choices)
     slug = models.SlugField(_("slug"), max_length=50, allow_unicode=True)
     name = models.CharField(_("name"), max_length=100)
@@ -42,9 +42,11 @@ class Category(models.Model):
         verbose_name_plural = "categories"
         ordering = ["kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "slug"], name="finance_category_unique_slug"),
             models.UniqueConstraint(
-                "user", "kind", Lower("name"), name="finance_category_unique_name"
+                fields=["ledger", "slug"], name="finance_category_unique_ledger_slug"
+            ),
+            models.UniqueConstraint(
+                "ledger", "kind", Lower("name"), name="finance_category_unique_ledger_name"
             ),
         ]
 
@@ -55,8 +57,9 @@ class Category(models.Model):
 class CategoryAlias(models.Model):
     """A keyword that files a transaction under its category (`кофе` -> cafe).
 
-    Aliases are per user: defaults are copied to each new user, and the parser
-    learns new ones from that user's corrections.
+    Aliases belong to the ledger's category: defaults are copied into each new
+    ledger. A learned one also names the person whose correction taught it (`user`),
+    and applies only to what that person records.
     """
 
     class Source(models.TextChoices):
@@ -67,13 +70,25 @@ class CategoryAlias(models.Model):
     category = models.ForeignKey(Category, models.CASCADE, related_name="aliases")
     word = models.CharField(_("word"), max_length=100)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.USER)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="learned_aliases",
+        help_text="Whose correction taught it; empty for the ledger's own keywords.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name_plural = "category aliases"
         ordering = ["word"]
         constraints = [
-            models.UniqueConstraint(fields=["category", "word"], name="finance_alias_unique_word"),
+            models.UniqueConstraint(
+                fields=["category", "word", "user"],
+                nulls_distinct=False,
+                name="finance_alias_unique_word_per_person",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -81,8 +96,8 @@ class CategoryAlias(models.Model):
 
 
 class TransactionQuerySet(models.QuerySet["Transaction"]):
-    def for_user(self, user: "User") -> "TransactionQuerySet":
-        return self.filter(user=user)
+    def for_ledger(self, ledger: "Ledger") -> "TransactionQuerySet":
+        return self.filter(ledger=ledger)
 
 
 class Transaction(models.Model):
@@ -94,10 +109,25 @@ class Transaction(models.Model):
         WHATSAPP = "whatsapp", "WhatsApp"
         MCP = "mcp", "MCP"
         ADMIN = "admin", _("Admin")
+        IMPORT = "import", _("Imported file")
 
-    # The (user, date) and (category, date) indexes below serve these foreign keys too.
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, related_name="transactions", db_index=False
+    # The (ledger, date) and (category, date) indexes below serve these foreign keys too.
+    ledger = models.ForeignKey(
+        "ledgers.Ledger", models.CASCADE, related_name="transactions", db_index=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="transactions",
+        verbose_name=_("recorded by"),
+    )
+    # A member of the ledger (or one who was: a removed member's rows stay theirs).
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="paid_transactions",
+        verbose_name=_("paid by"),
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=7, choices=Kind.choices)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
@@ -116,13 +146,16 @@ class Transaction(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     objects = TransactionQuerySet.as_manager()
+    # Not stored: set by services.record_from_text to whether the text's words chose the
+    # category (False: nothing in it did, so it went to the fallback). None otherwise.
+    category_guessed: bool | None = None
 
     class Meta:
         ordering = ["-date", "-id"]
         indexes = [
-            # Every read is one user's month: the summary, the cabinet's list. A plain
-            # user_id index would tempt the planner to read the user's whole history.
-            models.Index(fields=["user", "date"], name="finance_tx_user_date"),
+            # Every read is one ledger's month: the summary, the cabinet's list. A plain
+            # ledger_id index would tempt the planner to read the ledger's whole history.
+            models.Index(fields=["ledger", "date"], name="finance_tx_ledger_date"),
             models.Index(fields=["category", "date"], name="finance_tx_category_date"),
         ]
         constraints = [
@@ -142,7 +175,7 @@ class Transaction(models.Model):
 class BudgetItem(models.Model):
     """The amount planned for one category in one month (`month` is the month's first day)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="budget_items")
+    ledger = models.ForeignKey("ledgers.Ledger", models.CASCADE, related_name="budget_items")
     month = models.DateField(_("month"))
     category = models.ForeignKey(
         Category, models.CASCADE, related_name="budget_items", verbose_name=_("category")
@@ -156,7 +189,8 @@ class BudgetItem(models.Model):
         ordering = ["-month", "category__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "month", "category"], name="finance_budgetitem_unique_month"
+                fields=["ledger", "month", "category"],
+                name="finance_budgetitem_unique_ledger_month",
             ),
             models.CheckConstraint(
                 condition=models.Q(planned_amount__gte=Decimal(0)),
@@ -175,20 +209,27 @@ class BudgetItem(models.Model):
 
 
 class ExchangeRate(models.Model):
-    """1 `base` = `rate` `quote` on `date`."""
+    """1 `base` = `rate` `quote` on `date`, as `source` published it."""
+
+    class Source(models.TextChoices):
+        ECB = "ecb", _("European Central Bank")
+        CBR = "cbr", _("Bank of Russia")
+        FILE = "file", _("Imported file")
 
     date = models.DateField()
     base = models.CharField(max_length=3, validators=[currencies.validate_code])
     quote = models.CharField(max_length=3, validators=[currencies.validate_code])
     rate = models.DecimalField(max_digits=20, decimal_places=10)
+    source = models.CharField(max_length=4, choices=Source.choices, default=Source.FILE)
     imported_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-date", "base", "quote"]
         constraints = [
-            # Also the index behind "the latest rate on or before a date".
+            # Two sources may publish the same pair (EUR/RUB before 2022): each keeps its
+            # own. Also the index behind "the latest rate on or before a date".
             models.UniqueConstraint(
-                fields=["base", "quote", "date"], name="finance_exchangerate_unique_day"
+                fields=["base", "quote", "date", "source"], name="finance_exchangerate_unique_day"
             ),
             models.CheckConstraint(
                 condition=models.Q(rate__gt=Decimal(0)), name="finance_exchangerate_rate_positive"
@@ -200,4 +241,45 @@ class ExchangeRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date} 1 {self.base} = {self.rate} {self.quote}"
+        return f"{self.date} 1 {self.base} = {self.rate} {self.quote} ({self.source})"
+
+
+class ExchangeRateRequest(models.Model):
+    """A rate a transaction needs and the table lacks: `fetch_rates` fetches from the
+    oldest such day and deletes the requests it satisfied. The hook the task queue will
+    defer a fetch from (finance.services.exchange_rate_request)."""
+
+    base = models.CharField(max_length=3, validators=[currencies.validate_code])
+    quote = models.CharField(max_length=3, validators=[currencies.validate_code])
+    date = models.DateField()
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "base", "quote"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["base", "quote", "date"], name="finance_exchangeraterequest_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.base}/{self.quote}"
+
+
+class ImportBatch(models.Model):
+    """One imported CSV file, by the SHA-256 of its bytes: the same file imports once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="imports")
+    digest = models.CharField(max_length=64)
+    filename = models.CharField(max_length=255, blank=True)
+    rows = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest"], name="finance_importbatch_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename or self.digest[:12]} ({self.rows})"

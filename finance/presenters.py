@@ -37,4 +37,20 @@ def summary_data(summary: MonthlySummary) -> dict[str, Any]:
         "expense": money(summary.expense),
         "balance": money(summary.balance),
         "categories": [_line_data(line) for line in summary.categories],
+        "unconverted": [
+            {"currency": x.currency, "amount": money(x.amount), "kind": x.kind}
+            for x in summary.unconverted
+        ],
+        "missing_rates": [
+            {"from": m.base, "to": m.quote, "date": m.on.isoformat()} for m in summary.missing_rates
+        ],
+        "members": [
+            {
+                "user_id": m.user_id,
+                "name": m.name,
+                "expense": money(m.expense),
+                "income": money(m.income),
+            }
+            for m in summary.members
+        ],
     }

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,17 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audit_record
 from finance import currencies, textparse
 from finance.defaults import DEFAULT_CATEGORIES, FALLBACK_SLUGS
-from finance.models import BudgetItem, Category, CategoryAlias, ExchangeRate, Kind, Transaction
+from finance.models import (
+    BudgetItem,
+    Category,
+    CategoryAlias,
+    ExchangeRate,
+    ExchangeRateRequest,
+    Kind,
+    Transaction,
+)
+from ledgers import access
+from ledgers.models import Ledger, Membership
 from notifications.queue import defer_budget_check
 
 if TYPE_CHECKING:
@@ -33,6 +44,23 @@ CATEGORY_NAME_TAKEN = _("You already have a category named “%(name)s”.")
 CATEGORY_NAME_EMPTY = _("A category needs a name.")
 CATEGORY_FALLBACK = _("“%(category)s” is where unrecognised entries go; it cannot be archived.")
 ALIAS_INVALID = _("Keywords are 1 to 100 characters long.")
+PAID_BY_NOT_MEMBER = _("Whoever paid must be a member of the ledger.")
+
+
+def _ledger_for_write(user: "User | None", ledger: access.LedgerRef) -> Ledger:
+    """The ledger a write goes to, when `user` is a member who may write there.
+
+    None for `user` is an operator in the admin, who names the ledger (a Ledger).
+    """
+    if user is None:
+        assert isinstance(ledger, Ledger), "an operator's write names its ledger"
+        return ledger
+    return access.member_of(user=user, ledger=ledger, write=True).ledger
+
+
+def _check_write(user: "User | None", ledger_id: int) -> None:
+    if user is not None:
+        access.member_of(user=user, ledger=ledger_id, write=True)
 
 
 def normalize_amount(amount: Decimal, currency: str, *, allow_zero: bool = False) -> Decimal:
@@ -61,9 +89,9 @@ def normalize_alias(word: str) -> str:
     return normalized
 
 
-def check_category(*, user: "User", category: Category, kind: str) -> None:
-    if category.user_id != user.pk:
-        # Never reveal that another user's category exists.
+def check_category(*, ledger_id: int, category: Category, kind: str) -> None:
+    if category.ledger_id != ledger_id:
+        # Never reveal that another ledger's category exists.
         raise ValidationError(CATEGORY_NOT_FOUND, code="category_not_found")
     if category.kind != kind:
         raise ValidationError(
@@ -79,49 +107,45 @@ def check_category(*, user: "User", category: Category, kind: str) -> None:
 
 # Categories
 
+# What the parser needs of a ledger's categories is needed for every text: a ledger has
+# ~20 categories and hundreds of keywords. Each process keeps the last copy per
+# (ledger, person, kind), labelled with the ledger's `categories_version` when it was
+# read; the version comes with the ledger row the request loaded anyway (a bot token's
+# lookup joins it), so a current copy costs no query at all.
 _PARSER_CATEGORIES_MAX = 256
 _parser_categories_lock = threading.Lock()
 _parser_categories_cache: dict[
-    tuple[int, str], tuple[int, dict[int, Category], tuple[textparse.CategoryEntry, ...]]
+    tuple[int, int, str], tuple[int, dict[int, Category], tuple[textparse.CategoryEntry, ...]]
 ] = {}
 
 _BUMP_VERSION_SQL = """
-UPDATE accounts_user SET categories_version = categories_version + 1 WHERE id = %s
+UPDATE ledgers_ledger SET categories_version = categories_version + 1 WHERE id = %s
 RETURNING categories_version
 """
 
 
-def _categories_changed(user: "User") -> None:
-    """Mark the person's categories changed, so that every process's parser copy of them
-    is refetched. The instance takes the database's new value, not its own plus one: a
-    stale instance must never come to match a copy made before this change."""
+def _categories_changed(ledger: Ledger | int) -> None:
+    """Mark the ledger's categories or keywords changed, so that every process's parser
+    copy of them is refetched. A Ledger instance takes the database's new value, not its
+    own plus one: a stale instance must never come to match a copy made before this."""
+    ledger_id = ledger if isinstance(ledger, int) else ledger.pk
     with connection.cursor() as cursor:
-        cursor.execute(_BUMP_VERSION_SQL, [user.pk])
-        (user.categories_version,) = cursor.fetchone()
-    # Other instances of this user in this process (a test's, a long-lived loop's) may
-    # still say the old version: this process forgets its copy, so they refetch too.
+        cursor.execute(_BUMP_VERSION_SQL, [ledger_id])
+        (version,) = cursor.fetchone()
+    if isinstance(ledger, Ledger):
+        ledger.categories_version = version
+    # Other instances of this ledger in this process (a test's, a long-lived loop's) may
+    # still say the old version: this process forgets its copies, so they refetch too.
     with _parser_categories_lock:
-        for kind in Kind:
-            _parser_categories_cache.pop((user.pk, kind), None)
+        for key in [k for k in _parser_categories_cache if k[0] == ledger_id]:
+            del _parser_categories_cache[key]
 
 
 @transaction.atomic
-def categories_ensure_defaults(*, user: "User") -> None:
-    """Give the default categories to a user made around `user_create` (createsuperuser,
-    a data migration, the admin), on first need. The user's row lock makes two first
-    requests at once create them once."""
-    locked = type(user).objects.select_for_update().only("pk").get(pk=user.pk)
-    if Category.objects.filter(user_id=locked.pk).exists():
-        _categories_changed(user)  # categories made around the services: count them in
-    else:
-        categories_create_defaults(user=user)
-
-
-@transaction.atomic
-def categories_create_defaults(*, user: "User") -> list[Category]:
-    """Give a new user the default categories, named in their language, with keywords."""
+def categories_create_defaults(*, ledger: Ledger, language: str) -> list[Category]:
+    """Give a new ledger the default categories, named in `language`, with keywords."""
     categories = Category.objects.bulk_create(
-        Category(user=user, kind=d.kind, slug=d.slug, name=d.name(user.language))
+        Category(ledger=ledger, kind=d.kind, slug=d.slug, name=d.name(language))
         for d in DEFAULT_CATEGORIES
     )
     aliases = []
@@ -132,36 +156,41 @@ def categories_create_defaults(*, user: "User") -> list[Category]:
             for w in sorted(words)
         ]
     CategoryAlias.objects.bulk_create(aliases)
-    _categories_changed(user)
+    _categories_changed(ledger)
     return categories
 
 
 def categories_translate_defaults(*, user: "User", old: str, new: str) -> list[Category]:
-    """Rename the default categories a person has not renamed into their new language.
+    """Rename the default categories of the person's personal ledger that they have not
+    renamed into their new language (a shared ledger keeps its names for everyone).
 
     The old names stay keywords, so what the person types keeps landing where it did.
     """
     defaults = {d.slug: d for d in DEFAULT_CATEGORIES}
     renamed = []
-    for category in Category.objects.filter(user=user, slug__in=list(defaults)):
+    personal = Category.objects.filter(ledger__personal_for=user)
+    for category in personal.filter(slug__in=list(defaults)):
         default = defaults[category.slug]
         target = default.name(new)
         if category.name != default.name(old) or category.name == target:
             continue
-        if Category.objects.filter(user=user, kind=category.kind, name__iexact=target).exists():
+        clash = Category.objects.filter(
+            ledger_id=category.ledger_id, kind=category.kind, name__iexact=target
+        )
+        if clash.exists():
             continue  # the person made a category of that name themselves
         category.name = target
         category.save(update_fields=["name"])
         renamed.append(category)
-    if renamed:
-        _categories_changed(user)
+    for ledger_id in {c.ledger_id for c in renamed}:
+        _categories_changed(ledger_id)
     return renamed
 
 
-def _unique_slug(user: "User", name: str) -> str:
+def _unique_slug(ledger: Ledger, name: str) -> str:
     base = slugify(name, allow_unicode=True)[:40] or "category"
     taken = set(
-        Category.objects.filter(user=user, slug__startswith=base).values_list("slug", flat=True)
+        Category.objects.filter(ledger=ledger, slug__startswith=base).values_list("slug", flat=True)
     )
     slug, n = base, 2
     while slug in taken:
@@ -170,12 +199,12 @@ def _unique_slug(user: "User", name: str) -> str:
 
 
 def check_category_name_free(
-    *, user: "User", kind: str, name: str, exclude_pk: int | None = None
+    *, ledger_id: int, kind: str, name: str, exclude_pk: int | None = None
 ) -> str:
     name = " ".join(name.split())
     if not name:
         raise ValidationError(CATEGORY_NAME_EMPTY, code="category_name_empty")
-    clash = Category.objects.filter(user=user, kind=kind, name__iexact=name)
+    clash = Category.objects.filter(ledger_id=ledger_id, kind=kind, name__iexact=name)
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
@@ -189,15 +218,18 @@ def check_category_name_free(
 def category_create(
     *,
     user: "User",
+    ledger: access.LedgerRef = None,
     kind: str,
     name: str,
     aliases: Iterable[str] = (),
     source: str,
     actor: "User | None" = None,
 ) -> Category:
-    name = check_category_name_free(user=user, kind=kind, name=name)
-    category = Category(user=user, kind=kind, name=name, slug=_unique_slug(user, name))
-    category.full_clean(exclude=["user"])
+    """A category of `ledger` (None: the person's active ledger)."""
+    books = _ledger_for_write(user, ledger)
+    name = check_category_name_free(ledger_id=books.pk, kind=kind, name=name)
+    category = Category(ledger=books, kind=kind, name=name, slug=_unique_slug(books, name))
+    category.full_clean(exclude=["ledger"])
     try:
         with transaction.atomic():
             category.save()
@@ -208,11 +240,12 @@ def category_create(
         ) from None
     words = {normalize_alias(w) for w in (name, *aliases)}
     CategoryAlias.objects.bulk_create(CategoryAlias(category=category, word=w) for w in words)
-    _categories_changed(user)
+    _categories_changed(books)
     audit_record(
         source=source,
         action="category.create",
         user=user,
+        ledger=books,
         actor=actor,
         obj=category,
         details={"name": name, "kind": kind},
@@ -224,6 +257,7 @@ def category_create(
 def category_update(
     *,
     category: Category,
+    user: "User | None",
     name: str | None = None,
     aliases: Iterable[str] | None = None,
     archived: bool | None = None,
@@ -232,12 +266,14 @@ def category_update(
 ) -> Category:
     """Rename a category, replace its keywords with `aliases`, archive or restore it.
 
-    Every change is checked before any is written: all of them happen, or none.
+    `user` is the member who does it (None: an operator, the `actor`). Every change
+    is checked before any is written: all of them happen, or none.
     """
+    _check_write(user, category.ledger_id)
     new_name = None
     if name is not None and name != category.name:
         new_name = check_category_name_free(
-            user=category.user, kind=category.kind, name=name, exclude_pk=category.pk
+            ledger_id=category.ledger_id, kind=category.kind, name=name, exclude_pk=category.pk
         )
     words = None if aliases is None else {normalize_alias(w) for w in aliases}
     if archived:
@@ -249,19 +285,22 @@ def category_update(
         category.save(update_fields=["name"])
         changes["name"] = new_name
     if words is not None:
-        category.aliases.exclude(word__in=words).delete()
-        existing = set(category.aliases.values_list("word", flat=True))
+        # The ledger's own keywords; what a member's corrections taught stays theirs.
+        shared = category.aliases.filter(user__isnull=True)
+        shared.exclude(word__in=words).delete()
+        existing = set(shared.values_list("word", flat=True))
         CategoryAlias.objects.bulk_create(
             CategoryAlias(category=category, word=w) for w in sorted(words - existing)
         )
         changes["aliases"] = sorted(words)
     if changes or (archived is not None and archived != category.is_archived):
-        _categories_changed(category.user)
+        _categories_changed(category.ledger_id)
     if changes:
         audit_record(
             source=source,
             action="category.update",
-            user=category.user,
+            user=user,
+            ledger=category.ledger_id,
             actor=actor,
             obj=category,
             details=changes,
@@ -272,7 +311,8 @@ def category_update(
         audit_record(
             source=source,
             action="category.archive" if archived else "category.restore",
-            user=category.user,
+            user=user,
+            ledger=category.ledger_id,
             actor=actor,
             obj=category,
         )
@@ -287,9 +327,16 @@ def check_archivable(category: Category) -> None:
 
 
 def category_archive(
-    *, category: Category, archived: bool = True, source: str, actor: "User | None" = None
+    *,
+    category: Category,
+    user: "User | None",
+    archived: bool = True,
+    source: str,
+    actor: "User | None" = None,
 ) -> Category:
-    return category_update(category=category, archived=archived, source=source, actor=actor)
+    return category_update(
+        category=category, user=user, archived=archived, source=source, actor=actor
+    )
 
 
 # Transactions
@@ -308,6 +355,7 @@ def _transaction_details(tx: Transaction) -> dict[str, object]:
 def transaction_create(
     *,
     user: "User",
+    ledger: access.LedgerRef = None,
     kind: str,
     amount: Decimal,
     currency: str,
@@ -315,16 +363,63 @@ def transaction_create(
     date: date,
     note: str = "",
     text: str = "",
+    paid_by: "User | None" = None,
     source: str,
     actor: "User | None" = None,
     dry_run: bool = False,
 ) -> Transaction:
-    """Record one transaction; `dry_run` checks everything and returns it unsaved."""
+    """Record one transaction in `ledger` (None: the person's active ledger), paid by
+    `paid_by` (a member; by default the one who records); `dry_run` checks everything
+    and returns it unsaved."""
+    books = _ledger_for_write(user, ledger)
+    return _transaction_create(
+        ledger=books,
+        user=user,
+        kind=kind,
+        amount=amount,
+        currency=currency,
+        category=category,
+        date=date,
+        note=note,
+        text=text,
+        paid_by=paid_by,
+        source=source,
+        actor=actor,
+        dry_run=dry_run,
+    )
+
+
+def _check_paid_by(ledger: Ledger, user: "User", paid_by: "User | None") -> "User":
+    if paid_by is None or paid_by.pk == user.pk:
+        return user
+    if not Membership.objects.filter(ledger=ledger, user=paid_by).exists():
+        raise ValidationError(PAID_BY_NOT_MEMBER, code="paid_by_not_member")
+    return paid_by
+
+
+def _transaction_create(
+    *,
+    ledger: Ledger,
+    user: "User",
+    kind: str,
+    amount: Decimal,
+    currency: str,
+    category: Category,
+    date: date,
+    note: str,
+    text: str,
+    paid_by: "User | None",
+    source: str,
+    actor: "User | None",
+    dry_run: bool,
+) -> Transaction:
     currency = currencies.normalize_code(currency)
     amount = normalize_amount(amount, currency)
-    check_category(user=user, category=category, kind=kind)
+    check_category(ledger_id=ledger.pk, category=category, kind=kind)
     tx = Transaction(
-        user=user,
+        ledger=ledger,
+        created_by=user,
+        paid_by=_check_paid_by(ledger, user, paid_by),
         kind=kind,
         amount=amount,
         currency=currency,
@@ -336,7 +431,9 @@ def transaction_create(
     )
     # The check constraints (amount > 0, an ISO code) are what normalize_* just enforced
     # (and the database enforces them too); validating them here cost a query each.
-    tx.full_clean(exclude=["user", "category"], validate_constraints=False)
+    tx.full_clean(
+        exclude=["ledger", "created_by", "paid_by", "category"], validate_constraints=False
+    )
     if dry_run:
         return tx
     # Everything is checked: the row and its audit row go in together. Within a caller's
@@ -348,12 +445,15 @@ def transaction_create(
             source=source,
             action="transaction.create",
             user=user,
+            ledger=ledger,
             actor=actor,
             obj=tx,
             details=_transaction_details(tx),
         )
+        if currency != user.default_currency:
+            transaction_rate_check(tx=tx)
         if kind == Kind.EXPENSE:
-            defer_budget_check(user=user, days=[tx.date])  # rolls back with the write
+            defer_budget_check(ledger=ledger, days=[tx.date])  # rolls back with the write
     return tx
 
 
@@ -361,6 +461,7 @@ def transaction_create(
 def transaction_update(
     *,
     tx: Transaction,
+    user: "User | None",
     amount: Decimal | None = None,
     currency: str | None = None,
     category: Category | None = None,
@@ -369,7 +470,12 @@ def transaction_update(
     source: str,
     actor: "User | None" = None,
 ) -> Transaction:
-    """Change some fields of a transaction; a new category must be of the same kind."""
+    """Change some fields of a transaction; a new category must be of the same kind.
+
+    `user` is the member who does it (None: an operator, the `actor`); a new category
+    teaches the parser for that person (for the one who recorded it, when an operator).
+    """
+    _check_write(user, tx.ledger_id)
     before = _transaction_details(tx)
     before_date = tx.date
     if currency is not None:
@@ -378,27 +484,29 @@ def transaction_update(
         tx.amount = normalize_amount(amount if amount is not None else tx.amount, tx.currency)
     recategorised = category is not None and category.pk != tx.category_id
     if category is not None and recategorised:
-        check_category(user=tx.user, category=category, kind=tx.kind)
+        check_category(ledger_id=tx.ledger_id, category=category, kind=tx.kind)
         tx.category = category
     if date is not None:
         tx.date = date
     if note is not None:
         tx.note = note.strip()[:500]
-    tx.full_clean(exclude=["user", "category"])
+    tx.full_clean(exclude=["ledger", "created_by", "paid_by", "category"])
     tx.save()
     after = _transaction_details(tx)
     changed: dict[str, object] = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if recategorised:
-        learned = _aliases_learn(user=tx.user, category=tx.category, note=tx.note)
+        learner = user if user is not None else tx.created_by
+        learned = _aliases_learn(category=tx.category, note=tx.note, user=learner)
         if learned:
             changed["learned_aliases"] = learned
     if changed and tx.kind == Kind.EXPENSE:
-        defer_budget_check(user=tx.user, days=[before_date, tx.date])
+        defer_budget_check(ledger=tx.ledger_id, days=[before_date, tx.date])
     if changed:
         audit_record(
             source=source,
             action="transaction.update",
-            user=tx.user,
+            user=user if user is not None else tx.created_by,
+            ledger=tx.ledger_id,
             actor=actor,
             obj=tx,
             details=changed,
@@ -406,44 +514,61 @@ def transaction_update(
     return tx
 
 
-def _aliases_learn(*, user: "User", category: Category, note: str) -> list[str]:
-    """Make the note's words keywords of `category`, and of no other category of its kind.
+def _aliases_learn(*, category: Category, note: str, user: "User") -> list[str]:
+    """Make the note's words `user`'s keywords of `category`, and of no other category of
+    its kind in the ledger (for them).
 
     A person who moves `кофе 250` to Groceries wants the next `кофе` there too. The
     note's words as typed are learned as one phrase as well, so that a default phrase
-    elsewhere (`ремонт квартиры`) cannot outrank the correction.
+    elsewhere (`ремонт квартиры`) cannot outrank the correction. What one member
+    teaches applies to what they record, not to the other members' records; in a
+    ledger of one, the ledger's own keywords elsewhere give way as before.
     """
     words = [*textparse.keywords(note), textparse.phrase(note)]
     words = list(dict.fromkeys(normalize_alias(w) for w in words if 0 < len(w) <= 100))
     if not words:
         return []
     keys = {textparse.phrase_key(w) for w in words}
-    elsewhere = CategoryAlias.objects.filter(
-        category__user_id=category.user_id, category__kind=category.kind
-    ).exclude(category=category)
+    mine = Q(user=user)
+    if not Membership.objects.filter(ledger_id=category.ledger_id).exclude(user=user).exists():
+        mine |= Q(user__isnull=True)
+    elsewhere = (
+        CategoryAlias.objects.filter(
+            category__ledger_id=category.ledger_id, category__kind=category.kind
+        )
+        .filter(mine)
+        .exclude(category=category)
+    )
     stale = [a.pk for a in elsewhere.only("pk", "word") if textparse.phrase_key(a.word) in keys]
     CategoryAlias.objects.filter(pk__in=stale).delete()
     CategoryAlias.objects.bulk_create(
         [
-            CategoryAlias(category=category, word=w, source=CategoryAlias.Source.LEARNED)
+            CategoryAlias(category=category, word=w, source=CategoryAlias.Source.LEARNED, user=user)
             for w in words
         ],
         ignore_conflicts=True,
     )
-    _categories_changed(user)
+    _categories_changed(category.ledger_id)
     return words
 
 
 @transaction.atomic
-def transaction_delete(*, tx: Transaction, source: str, actor: "User | None" = None) -> bool:
-    """Delete `tx`; False when it was already gone (a double submit deletes and audits once)."""
+def transaction_delete(
+    *, tx: Transaction, user: "User | None", source: str, actor: "User | None" = None
+) -> bool:
+    """Delete `tx`; False when it was already gone (a double submit deletes and audits once).
+
+    `user` is the member who does it (None: an operator, the `actor`).
+    """
+    _check_write(user, tx.ledger_id)
     details = _transaction_details(tx)
     deleted, _ = Transaction.objects.filter(pk=tx.pk).delete()
     if deleted:
         audit_record(
             source=source,
             action="transaction.delete",
-            user=tx.user,
+            user=user if user is not None else tx.created_by,
+            ledger=tx.ledger_id,
             actor=actor,
             obj=tx,
             details=details,
@@ -480,28 +605,27 @@ def _text_error(problems: Iterable[textparse.Problem]) -> ValidationError:
     return ValidationError(fields)
 
 
-# What the parser needs of a user's categories is needed for every text: a user has
-# ~20 categories and hundreds of keywords. Each process keeps the last copy per
-# (user, kind), labelled with the user's `categories_version` when it was read; the
-# version comes with the user row the request loaded anyway, so a current copy costs
-# no query at all. (The copies are kept near the top: `_categories_changed` drops them.)
-
-
+# What the parser needs of a ledger's categories is fetched for every text: a ledger
+# has ~20 categories and hundreds of keywords. Each process keeps the last copy per
+# (ledger, person, kind) with a digest of it that the database computes (one row
+# instead of hundreds); a rename, an archived category or a new keyword changes the
+# digest. The keywords are the ledger's own and those the person taught it.
 def _parser_categories(
-    *, user: "User", kind: str
+    *, user: "User", ledger: Ledger, kind: str
 ) -> tuple[dict[int, Category], tuple[textparse.CategoryEntry, ...]]:
-    """The user's active categories of `kind` by id, and the same as the parser's entries."""
-    if user.categories_version == 0:
-        categories_ensure_defaults(user=user)
-    key, version = (user.pk, kind), user.categories_version
+    """The ledger's active categories of `kind` by id, and the same as the parser's
+    entries with the keywords `user` may use."""
+    key, version = (ledger.pk, user.pk, kind), ledger.categories_version
     cached = _parser_categories_cache.get(key)
     if cached is not None and cached[0] == version:
         return cached[1], cached[2]
-    categories = {c.pk: c for c in Category.objects.for_user(user).active().filter(kind=kind)}
+    categories = {c.pk: c for c in Category.objects.for_ledger(ledger).active().filter(kind=kind)}
     # Plain tuples, not prefetched model instances: building an instance for each of
     # hundreds of keywords cost 3x as much as the rest of the lookup.
     words: dict[int, list[textparse.Alias]] = {pk: [] for pk in categories}
-    aliases = CategoryAlias.objects.filter(category_id__in=list(categories))
+    aliases = CategoryAlias.objects.filter(category_id__in=list(categories)).filter(
+        Q(user__isnull=True) | Q(user=user)
+    )
     for category_id, word, alias_source in aliases.values_list("category_id", "word", "source"):
         words[category_id].append(textparse.Alias(word, alias_source))
     entries = tuple(
@@ -520,6 +644,7 @@ def _parser_categories(
 def record_from_text(
     *,
     user: "User",
+    ledger: access.LedgerRef = None,
     kind: str,
     text: str,
     date: date | None = None,
@@ -529,25 +654,27 @@ def record_from_text(
     actor: "User | None" = None,
     dry_run: bool = False,
 ) -> Transaction:
-    """Record what a person typed (`кофе 250`) as one transaction, or write nothing.
+    """Record what a person typed (`кофе 250`) as one transaction in `ledger` (None: their
+    active ledger), or write nothing.
 
     Raises ValidationError keyed by payload field (text, date, currency, category), each
     error with the contract's code. `date`, `currency` and `category` win over the text;
     a `category` other than the one the text suggests is learned as a correction is.
     `dry_run` returns the unsaved transaction.
     """
+    books = _ledger_for_write(user, ledger)
     if category is not None:
         try:
-            check_category(user=user, category=category, kind=kind)
+            check_category(ledger_id=books.pk, category=category, kind=kind)
         except ValidationError as e:
             raise ValidationError({"category": e.error_list}) from None
-    categories, entries = _parser_categories(user=user, kind=kind)
+    categories, entries = _parser_categories(user=user, ledger=books, kind=kind)
     try:
         parsed = textparse.parse(
             text,
             kind=kind,
             index=_category_index(entries),
-            default_currency=user.default_currency,
+            default_currency=books.default_currency,
             today=user.today(),
             date=date,
             currency=currency,
@@ -560,7 +687,8 @@ def record_from_text(
         raise ValidationError({"text": e.error_list}) from None
     chosen = category or categories[parsed.category_id]
     with transaction.atomic(savepoint=False):
-        tx = transaction_create(
+        tx = _transaction_create(
+            ledger=books,
             user=user,
             kind=kind,
             amount=amount,
@@ -569,12 +697,14 @@ def record_from_text(
             date=parsed.date,
             note=parsed.note,
             text=text,
+            paid_by=None,
             source=source,
             actor=actor,
             dry_run=dry_run,
         )
         if not dry_run and chosen.pk != parsed.category_id:
-            _aliases_learn(user=user, category=chosen, note=parsed.note)
+            _aliases_learn(category=chosen, note=parsed.note, user=user)
+    tx.category_guessed = parsed.category_guessed if category is None else None
     return tx
 
 
@@ -587,7 +717,8 @@ def _first_of_month(day: date) -> date:
 
 def budget_item_set(
     *,
-    user: "User",
+    user: "User | None",
+    ledger: access.LedgerRef = None,
     month: date,
     category: Category,
     planned_amount: Decimal,
@@ -597,26 +728,52 @@ def budget_item_set(
 ) -> tuple[BudgetItem, bool]:
     """Set the month's plan for a category, creating or updating it; returns (item, created).
 
-    Without a currency, an existing plan keeps its own and a new one takes the user's.
+    In `ledger` (None: the person's active one; an operator, `user` None, names it).
+    Without a currency, an existing plan keeps its own and a new one takes the ledger's.
     """
+    books = _ledger_for_write(user, ledger)
+    return _budget_item_set(
+        ledger=books,
+        user=user,
+        month=month,
+        category=category,
+        planned_amount=planned_amount,
+        currency=currency,
+        source=source,
+        actor=actor,
+    )
+
+
+def _budget_item_set(
+    *,
+    ledger: Ledger,
+    user: "User | None",
+    month: date,
+    category: Category,
+    planned_amount: Decimal,
+    currency: str | None,
+    source: str,
+    actor: "User | None",
+) -> tuple[BudgetItem, bool]:
     month = _first_of_month(month)
     if currency is None:
-        existing = BudgetItem.objects.filter(user=user, month=month, category=category)
-        currency = existing.values_list("currency", flat=True).first() or user.default_currency
+        existing = BudgetItem.objects.filter(ledger=ledger, month=month, category=category)
+        currency = existing.values_list("currency", flat=True).first() or ledger.default_currency
     currency = currencies.normalize_code(currency)
     planned_amount = normalize_amount(planned_amount, currency, allow_zero=True)
-    check_category(user=user, category=category, kind=category.kind)
+    check_category(ledger_id=ledger.pk, category=category, kind=category.kind)
     values = {"planned_amount": planned_amount, "currency": currency, "updated_at": timezone.now()}
     for attempt in range(2):
         try:
             with transaction.atomic():
                 item, created = BudgetItem.objects.update_or_create(
-                    user=user, month=month, category=category, defaults=values
+                    ledger=ledger, month=month, category=category, defaults=values
                 )
                 audit_record(
                     source=source,
                     action="budget_item.set",
                     user=user,
+                    ledger=ledger,
                     actor=actor,
                     obj=item,
                     details={
@@ -627,7 +784,7 @@ def budget_item_set(
                     },
                 )
                 if category.kind == Kind.EXPENSE:
-                    defer_budget_check(user=user, days=[month])
+                    defer_budget_check(ledger=ledger, days=[month])
                 return item, created
         except IntegrityError:
             # A concurrent twin inserted the row first; the second attempt updates it.
@@ -637,12 +794,19 @@ def budget_item_set(
 
 
 @transaction.atomic
-def budget_item_delete(*, item: BudgetItem, source: str, actor: "User | None" = None) -> None:
-    """Drop a category's plan for the month (no plan is not the same as a plan of zero)."""
+def budget_item_delete(
+    *, item: BudgetItem, user: "User | None", source: str, actor: "User | None" = None
+) -> None:
+    """Drop a category's plan for the month (no plan is not the same as a plan of zero).
+
+    `user` is the member who does it (None: an operator, the `actor`).
+    """
+    _check_write(user, item.ledger_id)
     audit_record(
         source=source,
         action="budget_item.delete",
-        user=item.user,
+        user=user,
+        ledger=item.ledger_id,
         actor=actor,
         obj=item,
         details={
@@ -659,6 +823,7 @@ def budget_item_delete(*, item: BudgetItem, source: str, actor: "User | None" = 
 def budget_month_update(
     *,
     user: "User",
+    ledger: access.LedgerRef = None,
     month: date,
     plans: dict[Category, Decimal | None],
     source: str,
@@ -668,28 +833,31 @@ def budget_month_update(
 
     Returns how many plans changed.
     """
+    books = _ledger_for_write(user, ledger)
     month = _first_of_month(month)
     items = {
         b.category_id: b
         for b in BudgetItem.objects.filter(
-            user=user, month=month, category__in=list(plans)
-        ).select_related("category", "user")
+            ledger=books, month=month, category__in=list(plans)
+        ).select_related("category")
     }
     changed = 0
     for category, amount in plans.items():
         item = items.get(category.pk)
         if amount is None:
             if item is not None:
-                budget_item_delete(item=item, source=source, actor=actor)
+                budget_item_delete(item=item, user=user, source=source, actor=actor)
                 changed += 1
             continue
         if item is not None and item.planned_amount == amount:
             continue
-        budget_item_set(
+        _budget_item_set(
+            ledger=books,
             user=user,
             month=month,
             category=category,
             planned_amount=amount,
+            currency=None,
             source=source,
             actor=actor,
         )
@@ -699,26 +867,33 @@ def budget_month_update(
 
 @transaction.atomic
 def budget_copy_previous_month(
-    *, user: "User", month: date, source: str, actor: "User | None" = None
+    *,
+    user: "User",
+    ledger: access.LedgerRef = None,
+    month: date,
+    source: str,
+    actor: "User | None" = None,
 ) -> list[BudgetItem]:
     """Copy last month's plan into `month` for the categories that have none yet.
 
     A plan already made for `month` is kept; archived categories are left behind.
     Returns the items created.
     """
+    books = _ledger_for_write(user, ledger)
     month = _first_of_month(month)
     previous = (month - timedelta(days=1)).replace(day=1)
     planned = set(
-        BudgetItem.objects.filter(user=user, month=month).values_list("category_id", flat=True)
+        BudgetItem.objects.filter(ledger=books, month=month).values_list("category_id", flat=True)
     )
     to_copy = (
-        BudgetItem.objects.filter(user=user, month=previous, category__is_archived=False)
+        BudgetItem.objects.filter(ledger=books, month=previous, category__is_archived=False)
         .exclude(category_id__in=planned)
         .select_related("category")
         .order_by("category__name")
     )
     return [
-        budget_item_set(
+        _budget_item_set(
+            ledger=books,
             user=user,
             month=month,
             category=old.category,
@@ -746,29 +921,109 @@ class RateRow:
 class RatesImported:
     total: int
     created: int
+    updated: int = 0
 
     @property
     def replaced(self) -> int:
         return self.total - self.created
 
+    @property
+    def unchanged(self) -> int:
+        return self.total - self.created - self.updated
+
+
+# A rate already stored with the same value is left alone (so a second run changes
+# nothing, not even imported_at); a corrected one is updated in place. xmax = 0 tells
+# an inserted row from an updated one.
+_RATES_UPSERT_SQL = """
+INSERT INTO finance_exchangerate (date, base, quote, rate, source, imported_at)
+SELECT d, b, q, r, %(source)s, %(now)s
+FROM unnest(%(dates)s::date[], %(bases)s::varchar[], %(quotes)s::varchar[], %(rates)s::numeric[])
+     AS u(d, b, q, r)
+ON CONFLICT (base, quote, date, source) DO UPDATE
+    SET rate = EXCLUDED.rate, imported_at = EXCLUDED.imported_at
+    WHERE finance_exchangerate.rate <> EXCLUDED.rate
+RETURNING (xmax = 0)
+"""
+
 
 @transaction.atomic
-def exchange_rates_import(*, rows: Iterable[RateRow], batch_size: int = 5000) -> RatesImported:
-    """Upsert rates by (base, quote, date): importing the same file twice changes nothing."""
+def exchange_rates_import(
+    *, rows: Iterable[RateRow], source: str = ExchangeRate.Source.FILE, batch_size: int = 5000
+) -> RatesImported:
+    """Upsert rates by (base, quote, date, source): importing the same rates twice changes
+    nothing; a rate the source has corrected is updated."""
     unique: dict[tuple[str, str, date], RateRow] = {}
     for row in rows:
         unique[(row.base, row.quote, row.date)] = row
-    before = ExchangeRate.objects.count()
+    values = list(unique.values())
+    created = updated = 0
     now = timezone.now()
-    ExchangeRate.objects.bulk_create(
-        (
-            ExchangeRate(date=r.date, base=r.base, quote=r.quote, rate=r.rate, imported_at=now)
-            for r in unique.values()
-        ),
-        batch_size=batch_size,
-        update_conflicts=True,
-        unique_fields=["base", "quote", "date"],
-        update_fields=["rate", "imported_at"],
-    )
-    created = ExchangeRate.objects.count() - before
-    return RatesImported(total=len(unique), created=created)
+    with connection.cursor() as cursor:
+        for i in range(0, len(values), batch_size):
+            batch = values[i : i + batch_size]
+            cursor.execute(
+                _RATES_UPSERT_SQL,
+                {
+                    "source": source,
+                    "now": now,
+                    "dates": [r.date for r in batch],
+                    "bases": [r.base for r in batch],
+                    "quotes": [r.quote for r in batch],
+                    "rates": [r.rate for r in batch],
+                },
+            )
+            for (inserted,) in cursor.fetchall():
+                created += bool(inserted)
+                updated += not inserted
+    if values:
+        _rate_requests_settle()
+    return RatesImported(total=len(values), created=created, updated=updated)
+
+
+def exchange_rate_request(*, base: str, quote: str, on: date) -> bool:
+    """Ask for the rate from `base` to `quote` on `on` to be fetched; True if newly asked.
+
+    Until the task queue exists this only records the request, and the daily
+    `fetch_rates` fetches from the oldest requested day; the queue will defer a
+    fetch_rates job here, in the transaction of the write that needs the rate.
+    """
+    _, created = ExchangeRateRequest.objects.get_or_create(base=base, quote=quote, date=on)
+    return created
+
+
+def transaction_rate_check(*, tx: Transaction) -> bool:
+    """Ask for the rate a transaction in a foreign currency needs, when none is stored."""
+    from finance import selectors  # a read helper; selectors import services at load time
+
+    target = tx.ledger.default_currency
+    if tx.currency == target:
+        return False
+    try:
+        selectors.exchange_rate(base=tx.currency, quote=target, on=tx.date)
+    except ValidationError:
+        return exchange_rate_request(base=tx.currency, quote=target, on=tx.date)
+    return False
+
+
+def exchange_rate_requests_drop(*, before: date) -> list[ExchangeRateRequest]:
+    """Forget the requests for days before `before` that are still unanswered."""
+    _rate_requests_settle()
+    dropped = list(ExchangeRateRequest.objects.filter(date__lt=before))
+    ExchangeRateRequest.objects.filter(pk__in=[r.pk for r in dropped]).delete()
+    return dropped
+
+
+def _rate_requests_settle() -> int:
+    """Forget the requests that the stored rates now answer; return how many."""
+    from finance import selectors
+
+    settled = []
+    for request in ExchangeRateRequest.objects.all()[:1000]:
+        try:
+            selectors.exchange_rate(base=request.base, quote=request.quote, on=request.date)
+        except ValidationError:
+            continue
+        settled.append(request.pk)
+    ExchangeRateRequest.objects.filter(pk__in=settled).delete()
+    return len(settled)

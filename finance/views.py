@@ -1,11 +1,13 @@
 """Cabinet pages of the money domain: dashboard, transactions, budget, categories."""
 
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,9 +16,18 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from finance import charts, forms, selectors, services
-from finance.models import Category, Transaction
+from finance.models import Category, CategoryAlias, Transaction
+from ledgers import access
+from ledgers.models import Membership
 
 PAGE_SIZE = 50
+
+
+def _member(request: AuthenticatedHttpRequest, *, write: bool = False) -> Membership:
+    """The person's membership of their active ledger; anything but a read needs the
+    right to write (a read-only member gets 403 however the page is reached)."""
+    unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
+    return access.member_of(user=request.user, write=write or unsafe)
 
 
 def _month(request: AuthenticatedHttpRequest, value: str | None) -> date:
@@ -39,12 +50,18 @@ def _month_nav(month: date) -> dict[str, date]:
 
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    member = _member(request)
+    ledger = member.ledger
     month = _month(request, request.GET.get("month"))
-    currency = request.GET.get("currency") or request.user.default_currency
+    currency = request.GET.get("currency") or ledger.default_currency
     context: dict[str, object] = {**_month_nav(month), "currency": currency}
     try:
-        summary = selectors.monthly_summary(user=request.user, month=month, currency=currency)
-        totals = selectors.monthly_totals(user=request.user, last_month=month, currency=currency)
+        summary = selectors.monthly_summary(
+            user=request.user, ledger=member, month=month, currency=currency
+        )
+        totals = selectors.monthly_totals(
+            user=request.user, ledger=member, last_month=month, currency=currency
+        )
     except ValidationError as e:  # an unknown currency, or a missing rate named with its date
         context["error"] = " ".join(e.messages)
     else:
@@ -53,26 +70,38 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "category_chart": charts.category_chart(summary.categories),
             "month_chart": charts.month_chart(totals, current=month),
             "over_budget": [line for line in summary.categories if line.over_budget],
+            # Who paid what, once more than one person has (a ledger of one shows none).
+            "members": summary.members if len(summary.members) > 1 else [],
         }
     return render(request, "finance/dashboard.html", context)
 
 
 @login_required
 def transactions(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = forms.TransactionFilterForm(request.GET or None, user=request.user)
+    member = _member(request)
+    ledger = member.ledger
+    form = forms.TransactionFilterForm(request.GET or None, ledger=ledger)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     category = filters.get("category")
+    paid_by = filters.get("paid_by")
     rows = selectors.transaction_list(
         user=request.user,
+        ledger=member,
         month=filters.get("month"),
         category_id=category.pk if category else None,
         kind=filters.get("kind") or None,
         source=filters.get("source") or None,
+        paid_by_id=paid_by.pk if paid_by else None,
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "show_payer": "paid_by" in form.fields,
+    }
     return render(request, "finance/transactions.html", context)
 
 
@@ -88,13 +117,16 @@ def _add_page(
 
 @login_required
 def add_transaction(request: AuthenticatedHttpRequest) -> HttpResponse:
+    member = _member(request)
+    ledger = member.ledger
     text_form = forms.TextEntryForm(auto_id="text_%s")
-    form = forms.TransactionForm(request.POST or None, user=request.user)
+    form = forms.TransactionForm(request.POST or None, user=request.user, ledger=ledger)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             tx = services.transaction_create(
                 user=request.user,
+                ledger=member,
                 kind=data["kind"],
                 amount=data["amount"],
                 currency=data["currency"],
@@ -123,14 +155,17 @@ def _recorded(request: AuthenticatedHttpRequest, tx: Transaction) -> HttpRespons
 @require_POST
 def add_transaction_text(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Record free text the way the bot would; the "preview" button only shows the result."""
+    member = _member(request, write=True)
+    ledger = member.ledger
     text_form = forms.TextEntryForm(request.POST, auto_id="text_%s")
-    form = forms.TransactionForm(user=request.user)
+    form = forms.TransactionForm(user=request.user, ledger=ledger)
     preview = None
     if text_form.is_valid():
         dry_run = "preview" in request.POST
         try:
             tx = services.record_from_text(
                 user=request.user,
+                ledger=member,
                 kind=text_form.cleaned_data["kind"],
                 text=text_form.cleaned_data["text"],
                 source="web",
@@ -147,14 +182,17 @@ def add_transaction_text(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def edit_transaction(request: AuthenticatedHttpRequest, tx_id: int) -> HttpResponse:
+    member = _member(request)
     tx = get_object_or_404(
-        Transaction.objects.select_related("category", "user"), pk=tx_id, user=request.user
+        Transaction.objects.select_related("category", "ledger", "created_by"),
+        pk=tx_id,
+        ledger=member.ledger,
     )
     form = forms.EditTransactionForm(request.POST or None, tx=tx)
     if request.method == "POST" and form.is_valid():
         try:
             # A new category here also teaches the parser (inside transaction_update).
-            services.transaction_update(tx=tx, source="web", **form.changes())
+            services.transaction_update(tx=tx, user=request.user, source="web", **form.changes())
         except ValidationError as e:
             forms.add_service_error(form, e)
         else:
@@ -173,11 +211,12 @@ def _back_to_list(request: AuthenticatedHttpRequest) -> str:
 
 @login_required
 def delete_transaction(request: AuthenticatedHttpRequest, tx_id: int) -> HttpResponse:
+    member = _member(request)
     tx = get_object_or_404(
-        Transaction.objects.select_related("category", "user"), pk=tx_id, user=request.user
+        Transaction.objects.select_related("category"), pk=tx_id, ledger=member.ledger
     )
     if request.method == "POST":
-        services.transaction_delete(tx=tx, source="web")
+        services.transaction_delete(tx=tx, user=request.user, source="web")
         messages.success(request, _("Deleted."))
         return redirect(_back_to_list(request))
     context = {"tx": tx, "back": _back_to_list(request)}
@@ -186,13 +225,14 @@ def delete_transaction(request: AuthenticatedHttpRequest, tx_id: int) -> HttpRes
 
 @login_required
 def budget(request: AuthenticatedHttpRequest) -> HttpResponse:
+    member = _member(request)
     month = _month(request, request.POST.get("month") or request.GET.get("month"))
-    page = selectors.budget_page(user=request.user, month=month)
+    page = selectors.budget_page(user=request.user, ledger=member, month=month)
     form = forms.BudgetForm(request.POST or None, rows=page.rows, currency=page.currency)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.budget_month_update(
-                user=request.user, month=month, plans=form.plans(), source="web"
+                user=request.user, ledger=member, month=month, plans=form.plans(), source="web"
             )
         except ValidationError as e:
             forms.add_service_error(form, e)
@@ -206,12 +246,15 @@ def budget(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def copy_budget(request: AuthenticatedHttpRequest) -> HttpResponse:
+    member = _member(request, write=True)
     form = forms.MonthForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(m) for m in form.errors["month"]))
         return redirect("finance:budget")
     month = form.cleaned_data["month"]
-    created = services.budget_copy_previous_month(user=request.user, month=month, source="web")
+    created = services.budget_copy_previous_month(
+        user=request.user, ledger=member, month=month, source="web"
+    )
     if created:
         messages.success(
             request, _("Copied %(count)s plans from last month.") % {"count": len(created)}
@@ -223,11 +266,14 @@ def copy_budget(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def categories(request: AuthenticatedHttpRequest) -> HttpResponse:
+    member = _member(request)
+    ledger = member.ledger
     form = forms.CategoryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             category = services.category_create(
                 user=request.user,
+                ledger=member,
                 kind=form.cleaned_data["kind"],
                 name=form.cleaned_data["name"],
                 aliases=forms.split_aliases(form.cleaned_data["aliases"]),
@@ -239,17 +285,25 @@ def categories(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("Category “%(name)s” added.") % {"name": category.name})
             return redirect("finance:categories")
     rows = (
-        Category.objects.for_user(request.user)
-        .prefetch_related("aliases")
+        Category.objects.for_ledger(ledger)
+        .prefetch_related(_own_aliases(request))
         .order_by("is_archived", "kind", "name")
     )
     return render(request, "finance/categories.html", {"form": form, "categories": rows})
 
 
+def _own_aliases(request: AuthenticatedHttpRequest) -> "Prefetch[Any]":
+    """The ledger's keywords and those this person taught it (another's stay theirs)."""
+    mine = CategoryAlias.objects.filter(Q(user__isnull=True) | Q(user=request.user))
+    return Prefetch("aliases", queryset=mine.order_by("word"))
+
+
 @login_required
 def edit_category(request: AuthenticatedHttpRequest, category_id: int) -> HttpResponse:
-    category = get_object_or_404(Category, pk=category_id, user=request.user)
-    words = ", ".join(category.aliases.order_by("word").values_list("word", flat=True))
+    member = _member(request)
+    category = get_object_or_404(Category, pk=category_id, ledger=member.ledger)
+    shared = category.aliases.filter(user__isnull=True)
+    words = ", ".join(shared.order_by("word").values_list("word", flat=True))
     form = forms.EditCategoryForm(
         request.POST or None, initial={"name": category.name, "aliases": words}
     )
@@ -257,6 +311,7 @@ def edit_category(request: AuthenticatedHttpRequest, category_id: int) -> HttpRe
         try:
             services.category_update(
                 category=category,
+                user=request.user,
                 name=form.cleaned_data["name"],
                 aliases=forms.split_aliases(form.cleaned_data["aliases"]),
                 source="web",
@@ -272,10 +327,13 @@ def edit_category(request: AuthenticatedHttpRequest, category_id: int) -> HttpRe
 @login_required
 @require_POST
 def archive_category(request: AuthenticatedHttpRequest, category_id: int) -> HttpResponse:
-    category = get_object_or_404(Category, pk=category_id, user=request.user)
+    member = _member(request)
+    category = get_object_or_404(Category, pk=category_id, ledger=member.ledger)
     archived = request.POST.get("archived", "1") == "1"
     try:
-        services.category_archive(category=category, archived=archived, source="web")
+        services.category_archive(
+            category=category, user=request.user, archived=archived, source="web"
+        )
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:

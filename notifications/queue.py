@@ -13,7 +13,7 @@ from procrastinate import manager, tasks
 from procrastinate.contrib.django.django_connector import DjangoConnector
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    from ledgers.models import Ledger
 
 QUEUE = "notifications"
 DELIVER = "notifications.deliver"
@@ -36,7 +36,9 @@ def defer_many(task: str, kwargs_list: list[dict[str, Any]]) -> list[int]:
     return deferrer.batch_defer(*kwargs_list)
 
 
-def defer_budget_check(*, user: "User", days: Iterable[date]) -> None:
-    """Check the budget of each month of `days` after this write commits (or never)."""
+def defer_budget_check(*, ledger: "Ledger | int", days: Iterable[date]) -> None:
+    """Check the ledger's budget for each month of `days` after this write commits (or
+    never): every member who wants alerts hears of a threshold passed."""
+    ledger_id = ledger if isinstance(ledger, int) else ledger.pk
     for month in sorted({day.replace(day=1) for day in days}):
-        defer(CHECK_BUDGET, user_id=user.pk, month=month.isoformat())
+        defer(CHECK_BUDGET, ledger_id=ledger_id, month=month.isoformat())

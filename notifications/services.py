@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import ApiToken, User
 from finance import selectors as finance_selectors
+from ledgers.models import Ledger, Membership
 from notifications import channels, queue, selectors, texts
 from notifications.models import Channel, Kind, Notification, NotificationSettings
 
@@ -335,50 +336,97 @@ def channel_disable(*, prefs: NotificationSettings, channel: str, reason: str) -
 # Budget alerts
 
 
-def budget_check(*, user: User, month: date) -> list[int]:
-    """Claim an alert for each threshold the month's spending has passed, and send the
-    highest one newly passed per category (the lower ones are marked not needed)."""
-    prefs = settings_for(user=user)
-    if not prefs.budget_alerts:
+def alert_subject(*, ledger_id: int, category_id: int, threshold: int) -> str:
+    return f"ledger:{ledger_id}:category:{category_id}:{threshold}"
+
+
+def budget_check(*, ledger: Ledger | int, month: date) -> list[int]:
+    """Claim an alert for each threshold the ledger's spending in `month` has passed, for
+    each member who wants alerts (at their own thresholds, in their own language), and
+    send the highest one newly passed per category and member (the lower ones are
+    marked not needed)."""
+    ledger_id = ledger if isinstance(ledger, int) else ledger.pk
+    members = [
+        m.user
+        for m in Membership.objects.filter(ledger_id=ledger_id, user__is_active=True)
+        .select_related("user", "user__notification_settings")
+        .order_by("user_id")
+    ]
+    wanting = [(user, _settings_of(user)) for user in members]
+    wanting = [(user, prefs) for user, prefs in wanting if prefs.budget_alerts]
+    if not wanting:
         return []
     try:
-        summary = finance_selectors.monthly_summary(user=user, month=month)
+        # The ledger's figures are the same for every member: read them once, as one.
+        summary = finance_selectors.monthly_summary(
+            user=wanting[0][0], ledger=ledger_id, month=month
+        )
     except finance_selectors.MissingExchangeRate as e:
-        logger.warning("notifications: no budget check for user %s: %s", user.pk, e.messages)
+        logger.warning("notifications: no budget check for ledger %s: %s", ledger_id, e.messages)
         return []
     period = f"{month:%Y-%m}"
-    today = user.today()
     sent: list[int] = []
     for line in summary.categories:
         if line.kind != "expense" or line.planned <= 0:
             continue
-        crossed = [t for t in prefs.thresholds if line.spent * 100 >= line.planned * t]
-        if not crossed:
-            continue
-        with translation.override(user.language):
-            text = texts.budget_alert(line, summary.currency, month=month, today=today)
-        with transaction.atomic():
-            taken = {
-                n.subject: n
-                for n in Notification.objects.filter(
-                    user=user,
-                    kind=Kind.BUDGET_ALERT,
-                    period=period,
-                    subject__in=[f"{line.category.id}:{t}" for t in crossed],
-                )
-            }
-            new = [t for t in crossed if f"{line.category.id}:{t}" not in taken]
-            if not new:
-                continue
-            top = max(new)
-            lower = [Claim(user.pk, period, f"{line.category.id}:{t}", "") for t in new if t != top]
-            if lower:
-                _claim_skipped(kind=Kind.BUDGET_ALERT, claims=lower, why=SUPERSEDED)
-            sent += claim_and_defer(
-                kind=Kind.BUDGET_ALERT,
-                claims=[Claim(user.pk, period, f"{line.category.id}:{top}", text)],
+        for user, prefs in wanting:
+            sent += _alert_member(
+                user=user,
+                prefs=prefs,
+                ledger_id=ledger_id,
+                line=line,
+                summary=summary,
+                month=month,
+                period=period,
             )
     return sent
+
+
+def _settings_of(user: User) -> NotificationSettings:
+    try:
+        return user.notification_settings
+    except NotificationSettings.DoesNotExist:
+        return settings_for(user=user)
+
+
+def _alert_member(
+    *,
+    user: User,
+    prefs: NotificationSettings,
+    ledger_id: int,
+    line: finance_selectors.CategoryLine,
+    summary: finance_selectors.MonthlySummary,
+    month: date,
+    period: str,
+) -> list[int]:
+    crossed = [t for t in prefs.thresholds if line.spent * 100 >= line.planned * t]
+    if not crossed:
+        return []
+    subjects = {
+        t: alert_subject(ledger_id=ledger_id, category_id=line.category.id, threshold=t)
+        for t in crossed
+    }
+    with transaction.atomic():
+        taken = set(
+            Notification.objects.filter(
+                user=user,
+                kind=Kind.BUDGET_ALERT,
+                period=period,
+                subject__in=list(subjects.values()),
+            ).values_list("subject", flat=True)
+        )
+        new = [t for t in crossed if subjects[t] not in taken]
+        if not new:
+            return []
+        top = max(new)
+        lower = [Claim(user.pk, period, subjects[t], "") for t in new if t != top]
+        if lower:
+            _claim_skipped(kind=Kind.BUDGET_ALERT, claims=lower, why=SUPERSEDED)
+        with translation.override(user.language):
+            text = texts.budget_alert(line, summary.currency, month=month, today=user.today())
+        return claim_and_defer(
+            kind=Kind.BUDGET_ALERT, claims=[Claim(user.pk, period, subjects[top], text)]
+        )
 
 
 def _claim_skipped(*, kind: str, claims: list[Claim], why: str) -> None:

@@ -9,7 +9,6 @@ from django.db import close_old_connections, connection
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
-from accounts.models import User
 from notifications import queue, services
 
 # Unexpected errors (the database restarting, a bug fixed by a deploy): the job runs
@@ -53,8 +52,6 @@ def deliver(notification_ids: list[int]) -> dict[int, str]:
 
 @app.task(name=queue.CHECK_BUDGET, queue=queue.QUEUE, retry=RETRY)
 @_fresh_connection
-def check_budget(user_id: int, month: str) -> list[int]:
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        return []
-    return services.budget_check(user=user, month=date.fromisoformat(month))
+def check_budget(ledger_id: int, month: str) -> list[int]:
+    """A write's ledger (`ledger_id`) and month: alert its members who want it."""
+    return services.budget_check(ledger=ledger_id, month=date.fromisoformat(month))

@@ -1,9 +1,11 @@
 from io import StringIO
 
+import time_machine
 from django.core.management import call_command
 from django.test import TestCase
 
 from accounts.models import User
+from finance import selectors
 from finance.models import Transaction
 
 
@@ -15,4 +17,28 @@ class CreateDemoUserTestCase(TestCase):
             self.assertEqual(out.getvalue().strip(), "Demo login: demo / kopilka-demo")
         demo = User.objects.get(username="demo")
         self.assertTrue(demo.is_superuser and demo.check_password("kopilka-demo"))
-        self.assertEqual(Transaction.objects.filter(user=demo).count(), 6)
+        count = Transaction.objects.filter(created_by=demo).count()
+        self.assertGreater(count, 150)
+        call_command("create_demo_user", stdout=StringIO())
+        self.assertEqual(Transaction.objects.filter(created_by=demo).count(), count)  # seeded once
+
+    def test_the_month_looks_real_whatever_the_day(self) -> None:
+        for today in ("2026-12-01 09:00 +03:00", "2026-11-30 21:00 +03:00"):
+            with self.subTest(today=today), time_machine.travel(today, tick=False):
+                Transaction.objects.all().delete()
+                User.objects.filter(username="demo").delete()
+                call_command("create_demo_user", stdout=StringIO())
+                demo = User.objects.get(username="demo")
+                month = demo.today().replace(day=1)
+                rows = Transaction.objects.filter(created_by=demo, date__gte=month)
+                last = selectors.month_bounds(month)[1]
+                self.assertFalse(rows.filter(date__gt=last).exists())
+                self.assertGreaterEqual(rows.values("date").distinct().count(), 25)
+                summary = selectors.monthly_summary(user=demo, month=month)
+                self.assertGreater(summary.income, summary.expense)
+                self.assertGreater(summary.expense, 60000)
+                planned = [line for line in summary.categories if line.planned]
+                self.assertGreaterEqual(len(planned), 6)
+                # The months before it fill the chart.
+                totals = selectors.monthly_totals(user=demo, last_month=month)
+                self.assertTrue(all(t.expense > 0 for t in totals[-3:]))

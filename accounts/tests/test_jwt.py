@@ -1,14 +1,13 @@
-from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.test import APIClient
 
 from accounts.services import user_set_password
-from config.testing import PASSWORD, BaseTestCase
+from config.testing import PASSWORD, BaseTestCase, clear_cache
 
 
 class JwtTestCase(BaseTestCase):
     def setUp(self) -> None:
-        cache.clear()
+        clear_cache()
         self.api = APIClient()
 
     def _login(self) -> dict[str, str]:

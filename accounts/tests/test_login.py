@@ -1,12 +1,11 @@
-from django.core.cache import cache
 from django.test import override_settings
 
-from config.testing import PASSWORD, BaseTestCase
+from config.testing import PASSWORD, BaseTestCase, clear_cache
 
 
 class LoginTestCase(BaseTestCase):
     def setUp(self) -> None:
-        cache.clear()  # the login throttle counts in the shared cache
+        clear_cache()  # the login throttle counts in the shared cache
 
     def test_it_logs_in_and_follows_a_local_next(self) -> None:
         response = self.client.post(

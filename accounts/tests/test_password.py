@@ -1,10 +1,9 @@
 import re
 
 from django.core import mail
-from django.core.cache import cache
 
 from audit.models import AuditLog
-from config.testing import PASSWORD, BaseTestCase
+from config.testing import PASSWORD, BaseTestCase, clear_cache
 
 NEW = "another fine passphrase"
 
@@ -34,7 +33,7 @@ class PasswordChangeTestCase(BaseTestCase):
 
 class PasswordResetTestCase(BaseTestCase):
     def setUp(self) -> None:
-        cache.clear()
+        clear_cache()
 
     def _reset_link(self) -> str:
         self.client.post("/password/reset/", {"email": "ALICE@example.org"})

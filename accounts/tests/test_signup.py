@@ -1,9 +1,8 @@
-from django.core.cache import cache
 from django.test import override_settings
 
 from accounts.models import User
 from audit.models import AuditLog
-from config.testing import BaseTestCase
+from config.testing import BaseTestCase, clear_cache
 from finance.models import Category
 
 VALID = {
@@ -19,7 +18,7 @@ VALID = {
 
 class SignupTestCase(BaseTestCase):
     def setUp(self) -> None:
-        cache.clear()  # the sign-up throttle counts in the shared cache
+        clear_cache()  # the sign-up throttle counts in the shared cache
 
     def test_it_shows_the_form_in_the_browsers_language(self) -> None:
         response = self.client.get("/signup/", headers={"accept-language": "en"})
@@ -35,7 +34,7 @@ class SignupTestCase(BaseTestCase):
             ("carol@example.org", "en", "EUR", "Europe/Berlin"),
         )
         self.assertTrue(user.check_password("a long enough passphrase"))
-        self.assertTrue(Category.objects.filter(user=user, slug="cafe").exists())
+        self.assertTrue(Category.objects.filter(ledger__personal_for=user, slug="cafe").exists())
         self.assertEqual(self.client.session["_auth_user_id"], str(user.pk))
         row = AuditLog.objects.get(action="user.create", user=user)
         self.assertEqual(row.source, "web")

@@ -39,7 +39,8 @@ class TokensPageTestCase(BaseTestCase):
         self.assertEqual(response["Cache-Control"], "no-store")
         issued = response.context["issued"]
         self.assertTrue(tokens.is_well_formed(issued.raw))
-        self.assertContains(response, issued.raw, count=2)  # the box and the curl example
+        # The box, the curl example and the agents' set-up snippets (agents/tests/test_agent_kit.py).
+        self.assertContains(response, issued.raw, count=8)
         token = ApiToken.objects.get(name="clawd")
         self.assertEqual(token.token_hash, tokens.digest(issued.raw))
         self.assertEqual(token.scopes, ["expenses:write", "summaries:read"])

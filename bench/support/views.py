@@ -26,10 +26,12 @@ class BareExpenseView(APIView):
     def post(self, request: Request) -> Response:
         data = request.data
         user = User.objects.get(username=data["username"])
-        category = Category.objects.get(user=user, slug="cafe")
+        category = Category.objects.get(ledger__personal_for=user, slug="cafe")
         with transaction.atomic():
             tx = Transaction.objects.create(
-                user=user,
+                ledger=category.ledger,
+                created_by=user,
+                paid_by=user,
                 kind="expense",
                 amount=Decimal("250.00"),
                 currency="RUB",

@@ -4,23 +4,18 @@ import json
 import uuid
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.test import Client
 
 from audit.models import AuditLog
-from config.testing import BaseTestCase
+from config.testing import BaseTestCase, clear_cache
 
 URL = "/api/bot/actions"
 
 
 def clear_rate_limits() -> None:
     """Forget every rate-limit counter, so that earlier tests' requests do not count."""
-    delete_pattern = getattr(cache, "delete_pattern", None)
-    if delete_pattern is not None:
-        delete_pattern("rl:*")  # django-redis adds the KEY_PREFIX and version
-    else:
-        cache.clear()
+    clear_cache()
 
 
 def envelope(action: str, payload: Any, key: str | None = None, **extra: Any) -> dict[str, Any]:

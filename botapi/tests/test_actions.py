@@ -15,10 +15,17 @@ from audit.models import AuditLog
 from botapi.models import IdempotencyKey
 from botapi.tests.helpers import BotTestCase
 from finance import services
-from finance.models import BudgetItem, ExchangeRate, Kind, Transaction
+from finance.models import BudgetItem, Category, ExchangeRate, Kind, Transaction
 
 
 class CreateExpenseTestCase(BotTestCase):
+    def test_it_says_when_the_text_names_no_category(self) -> None:
+        response = self.act("create_expense", {"text": "qwerty 250"})
+        self.assertEqual(response.status_code, 201, response.content)
+        result = response.json()["result"]
+        self.assertEqual(result["category"]["slug"], "other")
+        self.assertIs(result["category_guessed"], False)
+
     def test_it_works(self) -> None:
         response = self.act("create_expense", {"text": "кофе 250"})
         self.assertEqual(response.status_code, 201, response.content)
@@ -26,7 +33,7 @@ class CreateExpenseTestCase(BotTestCase):
         self.assertEqual(set(body), {"ok", "action", "idempotency_key", "result"})
         self.assertIs(body["ok"], True)
         self.assertEqual(body["action"], "create_expense")
-        tx = Transaction.objects.get(user=self.alice)
+        tx = Transaction.objects.get(created_by=self.alice)
         cafe = self.category(self.alice, "cafe")
         self.assertEqual(
             body["result"],
@@ -39,6 +46,7 @@ class CreateExpenseTestCase(BotTestCase):
                 "category": {"id": cafe.pk, "slug": "cafe", "name": cafe.name},
                 "note": tx.note,
                 "text": "кофе 250",
+                "category_guessed": True,
             },
         )
         self.assertEqual((tx.source, tx.amount), ("bot", Decimal("250.00")))
@@ -269,10 +277,15 @@ class ListCategoriesTestCase(BotTestCase):
             {"id": salary.pk, "slug": "salary", "name": salary.name, "kind": "income"}, categories
         )
         self.assertEqual({c["kind"] for c in categories}, {"income"})
-        bobs = set(self.bob.categories.values_list("pk", flat=True))
+        bobs = set(
+            Category.objects.filter(ledger__personal_for=self.bob).values_list("pk", flat=True)
+        )
         self.assertFalse(bobs & {c["id"] for c in categories})
         everything = self.act("list_categories", {}, token=self.alice_readonly_token.raw).json()
-        self.assertEqual(len(everything["result"]["categories"]), self.alice.categories.count())
+        self.assertEqual(
+            len(everything["result"]["categories"]),
+            Category.objects.filter(ledger__personal_for=self.alice).count(),
+        )
 
 
 class DeleteTransactionTestCase(BotTestCase):
@@ -359,7 +372,7 @@ class IdempotencyTestCase(BotTestCase):
         response = self.act("set_budget_item", self.payload, key="shared-key", token=bobs_token.raw)
         self.assertEqual(response.status_code, 201)
         self.assertFalse(response.has_header("Idempotent-Replayed"))
-        self.assertEqual(BudgetItem.objects.filter(user=self.bob).count(), 1)
+        self.assertEqual(BudgetItem.objects.filter(ledger__personal_for=self.bob).count(), 1)
 
     def test_a_key_past_its_retention_is_new_again_and_purged(self) -> None:
         now = timezone.now()

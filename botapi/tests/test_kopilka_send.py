@@ -55,6 +55,7 @@ class KopilkaSendTestCase(TransactionTestCase):
         }
         result = self.send(f"```json\n{json.dumps(request)}\n```\n")
         self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn("replay", result.stderr)
         body = json.loads(result.stdout)
         self.assertEqual(body["result"]["planned_amount"], "8000.00")
         self.assertEqual(IdempotencyKey.objects.get().key, body["idempotency_key"])
@@ -62,6 +63,7 @@ class KopilkaSendTestCase(TransactionTestCase):
         again = self.send(json.dumps({**request, "idempotency_key": body["idempotency_key"]}))
         self.assertEqual(again.returncode, 0)
         self.assertEqual(json.loads(again.stdout), body)
+        self.assertIn("nothing new was recorded", again.stderr)
         self.assertEqual(BudgetItem.objects.count(), 1)
 
     def test_a_refusal_exits_non_zero_with_the_error_body(self) -> None:
@@ -82,3 +84,16 @@ class KopilkaSendTestCase(TransactionTestCase):
                 self.assertEqual(result.stdout, "")
         unreachable = self.send("{}", url=f"http://127.0.0.1:{_free_port()}/api/bot/actions")
         self.assertEqual(unreachable.returncode, 3)
+
+
+def test_its_docstring_names_commands_that_exist() -> None:
+    import ast
+    import re
+
+    from django.core.management import get_commands
+
+    doc = ast.get_docstring(ast.parse(SCRIPT.read_text())) or ""
+    named = re.findall(r"manage\.py (\w+)", doc)
+    assert named, doc
+    assert set(named) <= set(get_commands()), named
+    assert "kopilka bot_prompt" not in doc

@@ -106,7 +106,7 @@ class LiveBotApiTestCase(TransactionTestCase):
         deleted = self.act("delete_transaction", {"transaction_id": tx["id"]})
         self.assertEqual(deleted.status, 200, deleted.body)
         self.assertFalse(Transaction.objects.filter(pk=tx["id"]).exists())
-        self.assertEqual(Transaction.objects.filter(user=self.alice).count(), 1)
+        self.assertEqual(Transaction.objects.filter(created_by=self.alice).count(), 1)
 
     def test_expired_revoked_and_rotated_tokens(self) -> None:
         expired = api_token_create(
@@ -148,7 +148,7 @@ class LiveBotApiTestCase(TransactionTestCase):
         other = self.act("set_budget_item", {**payload, "planned_amount": "1"}, key="replay-key-1")
         self.assertEqual(other.status, 400)
         self.assertEqual(other.json()["error"], "idempotency_key_reused")
-        item = BudgetItem.objects.get(user=self.alice)
+        item = BudgetItem.objects.get(ledger__personal_for=self.alice)
         self.assertEqual(item.planned_amount, Decimal("8000.50"))
 
     def test_fifty_concurrent_twins_create_one_transaction(self) -> None:
@@ -159,7 +159,7 @@ class LiveBotApiTestCase(TransactionTestCase):
         self.assertEqual([r.status for r in replies], [201] * 50, replies[0].body)
         bodies = {r.body for r in replies}
         self.assertEqual(len(bodies), 1)
-        tx = Transaction.objects.get(user=self.alice)
+        tx = Transaction.objects.get(created_by=self.alice)
         self.assertEqual(replies[0].json()["result"]["id"], tx.pk)
         replayed = [r for r in replies if r.headers.get("idempotent-replayed") == "true"]
         self.assertEqual(len(replayed), 49)

@@ -6,15 +6,13 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from accounts.models import ApiToken, User
-from config.tests.browser import SCREENSHOTS, axe_violations, browser, describe, new_page
+from config.testing import clear_cache
+from config.tests.browser import SCREENSHOTS, axe_violations, describe, new_page
 from finance.models import BudgetItem, Transaction
-
-__all__ = ["browser"]  # the fixture, imported for pytest
 
 PASSWORD = "a long enough passphrase"
 
@@ -31,7 +29,7 @@ def sign_up(page: Page, base: str, username: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_first_session(browser: Browser, live_server: LiveServer) -> None:
-    cache.clear()  # throttling counters from earlier tests
+    clear_cache()  # throttling counters from earlier tests
     base = live_server.url
     page = new_page(browser)
     sign_up(page, base, "dasha")
@@ -48,7 +46,7 @@ def test_first_session(browser: Browser, live_server: LiveServer) -> None:
     assert not Transaction.objects.exists()
     page.get_by_role("button", name="Записать").first.click()
     expect(page.locator(".messages")).to_contain_text("Записано: 250.00 RUB")
-    tx = Transaction.objects.get(user=user)
+    tx = Transaction.objects.get(created_by=user)
     assert (tx.amount, tx.category.slug, tx.source) == (Decimal(250), "cafe", "web")
 
     # It is on the dashboard.
@@ -72,7 +70,7 @@ def test_first_session(browser: Browser, live_server: LiveServer) -> None:
     page.get_by_label("Продукты").fill("20000")
     page.get_by_role("button", name="Сохранить план").click()
     expect(page.locator(".messages")).to_contain_text("План сохранён")
-    item = BudgetItem.objects.get(user=user)
+    item = BudgetItem.objects.get(ledger__personal_for=user)
     assert (item.category.slug, item.planned_amount) == ("groceries", Decimal(20000))
     problems = axe_violations(page)
     assert not problems, describe(problems)
@@ -80,7 +78,7 @@ def test_first_session(browser: Browser, live_server: LiveServer) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_token_is_shown_once(browser: Browser, live_server: LiveServer) -> None:
-    cache.clear()
+    clear_cache()
     base = live_server.url
     page = new_page(browser)
     sign_up(page, base, "egor")
@@ -104,7 +102,7 @@ def test_a_token_is_shown_once(browser: Browser, live_server: LiveServer) -> Non
 
 @pytest.mark.django_db(transaction=True)
 def test_keyboard_and_phone(browser: Browser, live_server: LiveServer) -> None:
-    cache.clear()
+    clear_cache()
     base = live_server.url
     page = new_page(browser, locale="en-GB", width=375)
     page.goto(f"{base}/signup/")  # the login page focuses its first field itself
@@ -139,7 +137,7 @@ def test_keyboard_and_phone(browser: Browser, live_server: LiveServer) -> None:
 def test_dashboard_screenshots_in_both_languages(browser: Browser, live_server: LiveServer) -> None:
     from django.core.management import call_command
 
-    cache.clear()
+    clear_cache()
     call_command("create_demo_user")  # a month of rows and a budget, in Russian
     base = live_server.url
     page = new_page(browser)
@@ -165,7 +163,7 @@ def test_dashboard_screenshots_in_both_languages(browser: Browser, live_server: 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_token_works_until_it_is_revoked(browser: Browser, live_server: LiveServer) -> None:
-    cache.clear()
+    clear_cache()
     base = live_server.url
     page = new_page(browser)
     sign_up(page, base, "fedor")
@@ -189,11 +187,11 @@ def test_a_token_works_until_it_is_revoked(browser: Browser, live_server: LiveSe
         return response.status
 
     assert record_coffee() in (200, 201)
-    tx = Transaction.objects.get(user__username="fedor")
+    tx = Transaction.objects.get(created_by__username="fedor")
     assert (tx.amount, tx.category.slug, tx.source) == (Decimal(250), "cafe", "bot")
 
     page.goto(f"{base}/tokens/")
     page.get_by_role("button", name="Отозвать clawd.bot").click()
     expect(page.locator(".messages")).to_contain_text("отозван")
     assert record_coffee() == 401
-    assert Transaction.objects.filter(user__username="fedor").count() == 1
+    assert Transaction.objects.filter(created_by__username="fedor").count() == 1

@@ -8,16 +8,25 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import User
 from finance import selectors
 from finance.models import BudgetItem, Category, Kind, Transaction
 
 
 @extend_schema_field(OpenApiTypes.INT)
 class OwnCategoryField(serializers.PrimaryKeyRelatedField[Category]):
-    """A category id that must be the caller's own: anyone else's reads as "does not exist"."""
+    """A category id of the ledger the request is about: any other reads as "does not exist"."""
 
     def get_queryset(self) -> Any:
-        return Category.objects.filter(user=self.context["request"].user)
+        return Category.objects.filter(ledger=self.context["ledger"])
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class MemberField(serializers.PrimaryKeyRelatedField[User]):
+    """A user id of a member of the request's ledger."""
+
+    def get_queryset(self) -> Any:
+        return User.objects.filter(memberships__ledger=self.context["ledger"])
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-11"})
@@ -56,7 +65,10 @@ class CategoryOut(serializers.ModelSerializer[Category]):
         fields = ["id", "kind", "slug", "name", "is_archived", "aliases"]
 
     def get_aliases(self, obj: Category) -> list[str]:
-        return sorted(a.word for a in obj.aliases.all())
+        # The ledger's keywords and those the caller taught it; another member's
+        # corrections are theirs.
+        caller = self.context.get("user_id")
+        return sorted({a.word for a in obj.aliases.all() if a.user_id in (None, caller)})
 
 
 class TransactionOut(serializers.ModelSerializer[Transaction]):
@@ -75,6 +87,8 @@ class TransactionOut(serializers.ModelSerializer[Transaction]):
             "note",
             "text",
             "source",
+            "created_by",
+            "paid_by",
             "created_at",
         ]
 
@@ -100,6 +114,7 @@ class TransactionFilterIn(serializers.Serializer[Any]):
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=Transaction.Source.choices, required=False
     )
+    paid_by = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
 class TransactionFieldsIn(serializers.Serializer[Any]):
@@ -109,6 +124,7 @@ class TransactionFieldsIn(serializers.Serializer[Any]):
     category = OwnCategoryField()
     date = serializers.DateField(required=False)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    paid_by = MemberField(required=False)
 
 
 class TransactionTextIn(serializers.Serializer[Any]):
@@ -162,6 +178,18 @@ class BudgetItemUpdateIn(serializers.Serializer[Any]):
     currency = serializers.CharField(max_length=3, required=False)
 
 
+class ExportIn(serializers.Serializer[Any]):
+    """Documentation only: the export's period (`from`, `to`, each YYYY-MM-DD, optional)."""
+
+    from_ = serializers.DateField(required=False, label="from")
+    to = serializers.DateField(required=False)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
 class SummaryIn(serializers.Serializer[Any]):
     month = MonthField(required=False)
     currency = serializers.CharField(max_length=3, required=False)
@@ -191,10 +219,39 @@ class SummaryCategoryOut(serializers.Serializer[Any]):
     over_budget = serializers.BooleanField()
 
 
+class UnconvertedOut(serializers.Serializer[Any]):
+    currency = serializers.CharField()
+    amount = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+
+
+class MissingRateOut(serializers.Serializer[Any]):
+    from_ = serializers.CharField(label="from")
+    to = serializers.CharField()
+    date = serializers.DateField()
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
+class SummaryMemberOut(serializers.Serializer[Any]):
+    user_id = serializers.IntegerField()
+    name = serializers.CharField()
+    expense = serializers.CharField()
+    income = serializers.CharField()
+
+
 class SummaryOut(serializers.Serializer[Any]):
+    """The month in one currency; totals exclude `unconverted`, `missing_rates` says why."""
+
     month = serializers.CharField()
     currency = serializers.CharField()
-    income = serializers.CharField()
-    expense = serializers.CharField()
+    income = serializers.CharField(help_text="Excludes `unconverted`.")
+    expense = serializers.CharField(help_text="Excludes `unconverted`.")
     balance = serializers.CharField()
     categories = SummaryCategoryOut(many=True)
+    unconverted = UnconvertedOut(many=True, help_text="Money no rate converts, left out.")
+    missing_rates = MissingRateOut(many=True, help_text="The rates that were not found.")
+    members = SummaryMemberOut(many=True)

@@ -6,6 +6,10 @@ app_name = "api"
 
 urlpatterns = [
     path("transactions/", views.TransactionListApi.as_view(), name="transactions"),
+    path(
+        "transactions/export.csv", views.TransactionExportApi.as_view(), name="transactions_export"
+    ),
+    path("export.json", views.AccountExportApi.as_view(), name="export"),
     path("transactions/<int:tx_id>/", views.TransactionDetailApi.as_view(), name="transaction"),
     path("categories/", views.CategoryListApi.as_view(), name="categories"),
     path("categories/<int:category_id>/", views.CategoryDetailApi.as_view(), name="category"),

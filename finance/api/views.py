@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
@@ -19,9 +20,13 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import User
-from finance import errors, presenters, selectors, services
+from finance import dataforms, dataviews, errors, exports, presenters, selectors, services
 from finance.api import serializers as s
 from finance.models import BudgetItem, Category, Transaction
+from ledgers import access
+from ledgers.models import Ledger
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def _on_fields(error: ValidationError, amount_field: str = "amount") -> ValidationError:
@@ -52,6 +57,17 @@ class ApiView(APIView):
         super().initial(request, *args, **kwargs)  # authenticates
         # As in the cabinet: the person's own language first (messages in error bodies).
         translation.activate(self.owner.language)
+        # The ledger of `?ledger=<id>` or the person's active one; a non-member finds
+        # nothing (404), a read-only member may not write (403).
+        raw = request.query_params.get("ledger")
+        ref: int | None = None
+        if raw is not None:
+            if not (raw.isdigit() and len(raw) <= 18):
+                raise access.LedgerNotFound
+            ref = int(raw)
+        write = request.method not in READ_METHODS
+        self.member = access.member_of(user=self.owner, ledger=ref, write=write)
+        self.ledger: Ledger = self.member.ledger
 
     @property
     def owner(self) -> User:
@@ -60,14 +76,17 @@ class ApiView(APIView):
         return user
 
     def valid(self, serializer_class: type[Any], data: Any, **kwargs: Any) -> dict[str, Any]:
-        serializer = serializer_class(data=data, context={"request": self.request}, **kwargs)
+        context = {"request": self.request, "ledger": self.ledger}
+        serializer = serializer_class(data=data, context=context, **kwargs)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
     def paginated(self, queryset: QuerySet[Any], serializer_class: type[Any]) -> Response:
         paginator = Pagination()
         page = paginator.paginate_queryset(queryset, self.request, view=self)
-        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+        context = {"user_id": self.owner.pk}
+        data = serializer_class(page, many=True, context=context).data
+        return paginator.get_paginated_response(data)
 
 
 class TransactionListApi(ApiView):
@@ -82,10 +101,12 @@ class TransactionListApi(ApiView):
         category = filters.get("category")
         rows = selectors.transaction_list(
             user=self.owner,
+            ledger=self.member,
             month=filters.get("month"),
             category_id=category.pk if category else None,
             kind=filters.get("kind"),
             source=filters.get("source"),
+            paid_by_id=filters.get("paid_by"),
         )
         return self.paginated(rows, s.TransactionOut)
 
@@ -106,12 +127,14 @@ class TransactionListApi(ApiView):
         try:
             tx = services.transaction_create(
                 user=self.owner,
+                ledger=self.member,
                 kind=data["kind"],
                 amount=data["amount"],
-                currency=data.get("currency") or self.owner.default_currency,
+                currency=data.get("currency") or self.ledger.default_currency,
                 category=data["category"],
                 date=data.get("date") or self.owner.today(),
                 note=data["note"],
+                paid_by=data.get("paid_by"),
                 source="api",
             )
         except ValidationError as e:
@@ -123,6 +146,7 @@ class TransactionListApi(ApiView):
         try:
             tx = services.record_from_text(
                 user=self.owner,
+                ledger=self.member,
                 kind=data["kind"],
                 text=data["text"],
                 date=data.get("date"),
@@ -140,7 +164,7 @@ class TransactionListApi(ApiView):
 class TransactionDetailApi(ApiView):
     def get_object(self, tx_id: int) -> Transaction:
         return get_object_or_404(
-            Transaction.objects.select_related("category", "user"), pk=tx_id, user=self.owner
+            Transaction.objects.select_related("category", "ledger"), pk=tx_id, ledger=self.ledger
         )
 
     @extend_schema(tags=["transactions"], responses=s.TransactionOut)
@@ -164,14 +188,14 @@ class TransactionDetailApi(ApiView):
         changes = self.valid(s.TransactionUpdateIn, request.data, partial=partial)
         try:
             # A new category teaches the parser (inside transaction_update).
-            tx = services.transaction_update(tx=tx, source="api", **changes)
+            tx = services.transaction_update(tx=tx, user=self.owner, source="api", **changes)
         except ValidationError as e:
             raise _on_fields(e) from e
         return Response(s.TransactionOut(tx).data)
 
     @extend_schema(tags=["transactions"], responses={204: None})
     def delete(self, request: Request, tx_id: int) -> Response:
-        services.transaction_delete(tx=self.get_object(tx_id), source="api")
+        services.transaction_delete(tx=self.get_object(tx_id), user=self.owner, source="api")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -185,7 +209,7 @@ class CategoryListApi(ApiView):
     def get(self, request: Request) -> Response:
         filters = self.valid(s.CategoryFilterIn, request.query_params)
         categories = (
-            Category.objects.for_user(self.owner)
+            Category.objects.for_ledger(self.ledger)
             .prefetch_related("aliases")
             .order_by("kind", "name", "id")
         )
@@ -199,21 +223,26 @@ class CategoryListApi(ApiView):
     def post(self, request: Request) -> Response:
         data = self.valid(s.CategoryCreateIn, request.data)
         try:
-            category = services.category_create(user=self.owner, source="api", **data)
+            category = services.category_create(
+                user=self.owner, ledger=self.member, source="api", **data
+            )
         except ValidationError as e:
             raise _on_fields(e) from e
-        return Response(s.CategoryOut(category).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.CategoryOut(category, context={"user_id": self.owner.pk}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class CategoryDetailApi(ApiView):
     def get_object(self, category_id: int) -> Category:
-        return get_object_or_404(
-            Category.objects.select_related("user"), pk=category_id, user=self.owner
-        )
+        return get_object_or_404(Category, pk=category_id, ledger=self.ledger)
 
     @extend_schema(tags=["categories"], responses=s.CategoryOut)
     def get(self, request: Request, category_id: int) -> Response:
-        return Response(s.CategoryOut(self.get_object(category_id)).data)
+        return Response(
+            s.CategoryOut(self.get_object(category_id), context={"user_id": self.owner.pk}).data
+        )
 
     @extend_schema(tags=["categories"], request=s.CategoryUpdateIn, responses=s.CategoryOut)
     def patch(self, request: Request, category_id: int) -> Response:
@@ -222,6 +251,7 @@ class CategoryDetailApi(ApiView):
         try:
             services.category_update(
                 category=category,
+                user=self.owner,
                 name=data.get("name"),
                 aliases=data.get("aliases"),
                 archived=data.get("is_archived"),
@@ -229,7 +259,7 @@ class CategoryDetailApi(ApiView):
             )
         except ValidationError as e:
             raise _on_fields(e) from e
-        return Response(s.CategoryOut(category).data)
+        return Response(s.CategoryOut(category, context={"user_id": self.owner.pk}).data)
 
 
 class BudgetItemListApi(ApiView):
@@ -241,7 +271,7 @@ class BudgetItemListApi(ApiView):
     )
     def get(self, request: Request) -> Response:
         filters = self.valid(s.BudgetItemFilterIn, request.query_params)
-        items = BudgetItem.objects.filter(user=self.owner).select_related("category")
+        items = BudgetItem.objects.filter(ledger=self.ledger).select_related("category")
         if "month" in filters:
             items = items.filter(month=filters["month"])
         return self.paginated(items.order_by("-month", "category__name", "id"), s.BudgetItemOut)
@@ -255,7 +285,9 @@ class BudgetItemListApi(ApiView):
         """Set a category's plan for a month: 201 when new, 200 when it replaced one."""
         data = self.valid(s.BudgetItemSetIn, request.data)
         try:
-            item, created = services.budget_item_set(user=self.owner, source="api", **data)
+            item, created = services.budget_item_set(
+                user=self.owner, ledger=self.member, source="api", **data
+            )
         except ValidationError as e:
             raise _on_fields(e, amount_field="planned_amount") from e
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -265,7 +297,7 @@ class BudgetItemListApi(ApiView):
 class BudgetItemDetailApi(ApiView):
     def get_object(self, item_id: int) -> BudgetItem:
         return get_object_or_404(
-            BudgetItem.objects.select_related("category", "user"), pk=item_id, user=self.owner
+            BudgetItem.objects.select_related("category"), pk=item_id, ledger=self.ledger
         )
 
     @extend_schema(tags=["budget"], responses=s.BudgetItemOut)
@@ -279,6 +311,7 @@ class BudgetItemDetailApi(ApiView):
         try:
             item, _created = services.budget_item_set(
                 user=self.owner,
+                ledger=self.member,
                 month=item.month,
                 category=item.category,
                 planned_amount=data["planned_amount"],
@@ -291,7 +324,7 @@ class BudgetItemDetailApi(ApiView):
 
     @extend_schema(tags=["budget"], responses={204: None})
     def delete(self, request: Request, item_id: int) -> Response:
-        services.budget_item_delete(item=self.get_object(item_id), source="api")
+        services.budget_item_delete(item=self.get_object(item_id), user=self.owner, source="api")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -302,9 +335,38 @@ class SummaryApi(ApiView):
         try:
             summary = selectors.monthly_summary(
                 user=self.owner,
+                ledger=self.member,
                 month=params.get("month") or self.owner.today().replace(day=1),
                 currency=params.get("currency"),
             )
         except ValidationError as e:
             raise _on_fields(e) from e
         return Response(presenters.summary_data(summary))
+
+
+class TransactionExportApi(ApiView):
+    @extend_schema(
+        tags=["export"],
+        parameters=[s.ExportIn],
+        responses={(200, "text/csv"): bytes},
+        operation_id="transactions_export_csv",
+        description="All the caller's transactions from `from` to `to` (both optional) as CSV.",
+    )
+    def get(self, request: Request) -> HttpResponseBase:
+        form = dataforms.ExportForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        start, end = form.period()
+        rows = exports.transactions_csv(user=self.owner, start=start, end=end)
+        return dataviews.csv_response(rows, exports.csv_filename(start, end))
+
+
+class AccountExportApi(ApiView):
+    @extend_schema(
+        tags=["export"],
+        responses={(200, "application/json"): dict},
+        operation_id="account_export_json",
+        description="Everything the caller owns, as one JSON document, without any secret.",
+    )
+    def get(self, request: Request) -> HttpResponseBase:
+        return dataviews.json_response(exports.account_export(user=self.owner), self.owner.username)

@@ -35,7 +35,7 @@ class AddTransactionTestCase(BaseTestCase):
     def test_it_records_by_form_and_audits_as_web(self) -> None:
         response = self.client.post("/transactions/add/", self.form())
         self.assertRedirects(response, "/transactions/add/")
-        tx = Transaction.objects.get(user=self.alice)
+        tx = Transaction.objects.get(created_by=self.alice)
         self.assertEqual((tx.amount, tx.category, tx.source), (Decimal("250.50"), self.cafe, "web"))
         self.assertEqual(AuditLog.objects.get(action="transaction.create").source, "web")
 
@@ -86,7 +86,7 @@ class AddTransactionByTextTestCase(BaseTestCase):
             "/transactions/add/text/", {"text": "кофе 250", "kind": "expense", "save": "1"}
         )
         self.assertRedirects(response, "/transactions/add/")
-        tx = Transaction.objects.get(user=self.alice)
+        tx = Transaction.objects.get(created_by=self.alice)
         self.assertEqual((tx.amount, tx.text, tx.source), (Decimal(250), "кофе 250", "web"))
         self.assertEqual(tx.category.slug, "cafe")
 

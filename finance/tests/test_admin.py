@@ -115,7 +115,7 @@ class AdminTestCase(BaseTestCase):
         )
         self.assertEqual(response.status_code, 302)
         carol = User.objects.get(username="carol")
-        self.assertEqual(Category.objects.filter(user=carol).count(), 25)
+        self.assertEqual(Category.objects.filter(ledger__personal_for=carol).count(), 25)
         self.assertEqual(
             AuditLog.objects.get(action="user.create", user=carol).actor_id, self.operator.pk
         )
@@ -129,7 +129,7 @@ class AdminTestCase(BaseTestCase):
         cafe.refresh_from_db()
         self.assertEqual(cafe.name, "Кафе и рестораны")
 
-        services.category_archive(category=cafe, source="web")
+        services.category_archive(user=self.alice, category=cafe, source="web")
         item = BudgetItem.objects.get(category=cafe)
         url = reverse("admin:finance_budgetitem_change", args=[item.pk])
         response = self.client.post(url, {"planned_amount": "9000", "currency": "RUB"})

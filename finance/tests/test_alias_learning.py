@@ -15,8 +15,10 @@ class AliasLearningTestCase(BaseTestCase):
         return services.record_from_text(user=user, kind=kind, text=text, source="web")
 
     def move(self, tx: Transaction, slug: str) -> Transaction:
-        category = self.category(tx.user, slug)
-        return services.transaction_update(tx=tx, category=category, source="web")
+        category = self.category(tx.created_by, slug)
+        return services.transaction_update(
+            user=tx.created_by, tx=tx, category=category, source="web"
+        )
 
     def words(self, user_name: str, slug: str) -> set[str]:
         user = self.alice if user_name == "alice" else self.bob
@@ -63,7 +65,9 @@ class AliasLearningTestCase(BaseTestCase):
 
     def test_it_learns_nothing_without_a_new_category(self) -> None:
         tx = self.record("кофе 250")
-        services.transaction_update(tx=tx, note="кофе с собой", category=tx.category, source="web")
+        services.transaction_update(
+            user=tx.created_by, tx=tx, note="кофе с собой", category=tx.category, source="web"
+        )
         self.assertFalse(CategoryAlias.objects.filter(source=CategoryAlias.Source.LEARNED).exists())
 
     def test_it_audits_what_it_learned(self) -> None:

@@ -26,7 +26,9 @@ class ApiIsolationTestCase(ApiTestCase):
         self.assertEqual(self.api.get("/api/transactions/").json()["count"], 0)
         self.assertEqual(self.api.get("/api/budget-items/").json()["count"], 0)
         categories = self.api.get("/api/categories/?page_size=200&archived=1").json()["results"]
-        bobs = set(Category.objects.filter(user=self.bob).values_list("pk", flat=True))
+        bobs = set(
+            Category.objects.filter(ledger__personal_for=self.bob).values_list("pk", flat=True)
+        )
         self.assertEqual({c["id"] for c in categories}, bobs)
         summary = self.api.get("/api/summary/?month=2026-11").json()
         self.assertEqual((summary["expense"], summary["categories"]), ("0.00", []))
@@ -60,4 +62,4 @@ class ApiIsolationTestCase(ApiTestCase):
             format="json",
         )
         self.assertEqual(response.status_code, 400)
-        self.assertFalse(Transaction.objects.filter(user=self.bob).exists())
+        self.assertFalse(Transaction.objects.filter(created_by=self.bob).exists())

@@ -66,3 +66,47 @@ class SummaryApiTestCase(ApiTestCase):
                 response = self.api.get("/api/summary/", query)
                 self.assertEqual(response.status_code, 400)
                 self.assertEqual(response.json()["details"][0]["path"], path)
+
+    def test_a_missing_rate_is_reported_not_refused_by_both_doors(self) -> None:
+        self.record(self.alice, "cafe", "1200")
+        for amount, currency, day in (("45.20", "EUR", 24), ("10", "GEL", 3), ("4.80", "EUR", 25)):
+            services.transaction_create(
+                user=self.alice,
+                kind="expense",
+                amount=Decimal(amount),
+                currency=currency,
+                category=self.category(self.alice, "groceries"),
+                date=date(2026, 11, day),
+                source="web",
+            )
+        response = self.api.get("/api/summary/", {"month": "2026-11"})
+        self.assertEqual(response.status_code, 200)
+        api = response.json()
+        self.assertEqual((api["expense"], api["balance"]), ("1200.00", "-1200.00"))
+        self.assertEqual(
+            api["unconverted"],
+            [
+                {"currency": "EUR", "amount": "50.00", "kind": "expense"},
+                {"currency": "GEL", "amount": "10.00", "kind": "expense"},
+            ],
+        )
+        self.assertEqual(
+            api["missing_rates"],
+            [
+                {"from": "EUR", "to": "RUB", "date": "2026-11-24"},
+                {"from": "EUR", "to": "RUB", "date": "2026-11-25"},
+                {"from": "GEL", "to": "RUB", "date": "2026-11-03"},
+            ],
+        )
+        bot = Client().post(
+            "/api/bot/actions",
+            {
+                "action": "get_summary",
+                "payload": {"month": "2026-11"},
+                "idempotency_key": "missing-rates-1",
+            },
+            content_type="application/json",
+            HTTP_X_BOT_TOKEN=self.alice_token.raw,
+        )
+        self.assertEqual(bot.status_code, 200)
+        self.assertEqual(bot.json()["result"], api)

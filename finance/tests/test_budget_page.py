@@ -70,7 +70,7 @@ class BudgetPageTestCase(BaseTestCase):
         )
         self.assertRedirects(response, "/budget/?month=2026-11", fetch_redirect_response=False)
         plans = dict(
-            BudgetItem.objects.filter(user=self.alice, month=NOV).values_list(
+            BudgetItem.objects.filter(ledger__personal_for=self.alice, month=NOV).values_list(
                 "category__slug", "planned_amount"
             )
         )
@@ -90,7 +90,7 @@ class BudgetPageTestCase(BaseTestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertIn(f"plan_{self.groceries.pk}", response.context["form"].errors)
-        self.assertFalse(BudgetItem.objects.filter(user=self.alice).exists())
+        self.assertFalse(BudgetItem.objects.filter(ledger__personal_for=self.alice).exists())
 
     def test_an_existing_plan_keeps_its_currency_and_precision_rules(self) -> None:
         self.plan("cafe", NOV, "100", currency="JPY")
@@ -99,7 +99,7 @@ class BudgetPageTestCase(BaseTestCase):
         )
         self.assertIn(f"plan_{self.cafe.pk}", response.context["form"].errors)
         self.client.post("/budget/", {"month": "2026-11", f"plan_{self.cafe.pk}": "150"})
-        item = BudgetItem.objects.get(user=self.alice, category=self.cafe)
+        item = BudgetItem.objects.get(ledger__personal_for=self.alice, category=self.cafe)
         self.assertEqual((item.planned_amount, item.currency), (Decimal(150), "JPY"))
 
     def test_copy_fills_only_the_gaps_from_last_month(self) -> None:
@@ -109,7 +109,7 @@ class BudgetPageTestCase(BaseTestCase):
         response = self.client.post("/budget/copy/", {"month": "2026-11"})
         self.assertRedirects(response, "/budget/?month=2026-11", fetch_redirect_response=False)
         plans = dict(
-            BudgetItem.objects.filter(user=self.alice, month=NOV).values_list(
+            BudgetItem.objects.filter(ledger__personal_for=self.alice, month=NOV).values_list(
                 "category__slug", "planned_amount"
             )
         )
@@ -139,7 +139,7 @@ class BudgetCopyServiceTestCase(BaseTestCase):
             planned_amount=Decimal(9),
             source="web",
         )
-        services.category_archive(category=gifts, source="web")
+        services.category_archive(user=self.alice, category=gifts, source="web")
         created = services.budget_copy_previous_month(user=self.alice, month=NOV, source="api")
         self.assertEqual([item.category for item in created], [cafe])
         self.assertEqual(BudgetItem.objects.filter(month=NOV).count(), 1)
@@ -161,3 +161,24 @@ class BudgetCopyServiceTestCase(BaseTestCase):
             user=self.alice, month=date(2026, 1, 1), source="web"
         )
         self.assertEqual(len(created), 1)
+
+
+class BudgetPageMissingRateTestCase(BaseTestCase):
+    def test_a_missing_rate_is_a_notice_and_the_rest_still_counts(self) -> None:
+        for amount, currency in (("300", "RUB"), ("12", "GEL")):
+            services.transaction_create(
+                user=self.alice,
+                kind="expense",
+                amount=Decimal(amount),
+                currency=currency,
+                category=self.category(self.alice, "cafe"),
+                date=date(2026, 11, 3),
+                source="web",
+            )
+        self.client.force_login(self.alice)
+        response = self.client.get("/budget/?month=2026-11")
+        self.assertEqual(response.status_code, 200)
+        row = next(r for r in response.context["page"].rows if r.category.slug == "cafe")
+        self.assertEqual(row.spent, Decimal("300.00"))
+        self.assertContains(response, 'id="unconverted"')
+        self.assertContains(response, "12,00 GEL")

@@ -15,7 +15,12 @@ class DefaultCategoriesTestCase(BaseTestCase):
         slugs = {d.slug for d in DEFAULT_CATEGORIES}
         for user in (self.alice, self.bob):
             self.assertEqual(
-                set(Category.objects.filter(user=user).values_list("slug", flat=True)), slugs
+                set(
+                    Category.objects.filter(ledger__personal_for=user).values_list(
+                        "slug", flat=True
+                    )
+                ),
+                slugs,
             )
         self.assertEqual(self.category(self.alice, "cafe").name, "Кафе и рестораны")
         self.assertEqual(self.category(self.bob, "cafe").name, "Cafes & restaurants")
@@ -25,7 +30,7 @@ class DefaultCategoriesTestCase(BaseTestCase):
         self.assertTrue({"кафе и рестораны", "cafes & restaurants", "кофе", "coffee"} <= words)
         self.assertEqual(
             set(
-                CategoryAlias.objects.filter(category__user=self.bob).values_list(
+                CategoryAlias.objects.filter(category__ledger__personal_for=self.bob).values_list(
                     "source", flat=True
                 )
             ),
@@ -36,7 +41,10 @@ class DefaultCategoriesTestCase(BaseTestCase):
 class TranslateDefaultsTestCase(BaseTestCase):
     def test_switching_language_renames_the_defaults_not_renamed_by_hand(self) -> None:
         services.category_update(
-            category=self.category(self.alice, "cafe"), name="Кофейни", source="web"
+            user=self.alice,
+            category=self.category(self.alice, "cafe"),
+            name="Кофейни",
+            source="web",
         )
         services.category_create(user=self.alice, kind="expense", name="Car", source="web")
         user_update_settings(
@@ -66,14 +74,14 @@ class CategoryServicesTestCase(BaseTestCase):
         self.assertEqual(set(cat.aliases.values_list("word", flat=True)), {"кошка мурка", "вискас"})
 
         services.category_update(
-            category=cat, name="Мурка", aliases=["вискас", "корм"], source="web"
+            user=self.alice, category=cat, name="Мурка", aliases=["вискас", "корм"], source="web"
         )
         cat.refresh_from_db()
         self.assertEqual(cat.name, "Мурка")
         self.assertEqual(cat.slug, "кошка-мурка")  # slugs are stable identifiers
         self.assertEqual(set(cat.aliases.values_list("word", flat=True)), {"вискас", "корм"})
 
-        services.category_archive(category=cat, source="web")
+        services.category_archive(user=self.alice, category=cat, source="web")
         self.assertNotIn(cat, selectors.category_list(user=self.alice))
         self.assertIn(cat, selectors.category_list(user=self.alice, include_archived=True))
         self.assertEqual(
@@ -108,7 +116,9 @@ class CategoryServicesTestCase(BaseTestCase):
         ):
             services.category_create(user=self.alice, kind="expense", name="Продукты", source="web")
         self.assertEqual(cm.exception.code, "category_name_taken")
-        self.assertEqual(Category.objects.filter(user=self.alice, name="Продукты").count(), 1)
+        self.assertEqual(
+            Category.objects.filter(ledger__personal_for=self.alice, name="Продукты").count(), 1
+        )
 
     def test_slugs_never_clash(self) -> None:
         a = services.category_create(
@@ -122,10 +132,12 @@ class CategoryServicesTestCase(BaseTestCase):
     def test_the_fallback_categories_cannot_be_archived(self) -> None:
         for slug in ("other", "other_income"):
             with self.subTest(slug=slug), self.assertRaises(ValidationError) as cm:
-                services.category_archive(category=self.category(self.alice, slug), source="web")
+                services.category_archive(
+                    user=self.alice, category=self.category(self.alice, slug), source="web"
+                )
             self.assertEqual(cm.exception.code, "category_fallback")
 
     def test_lists_are_per_user(self) -> None:
         mine = selectors.category_list(user=self.alice, kind="income")
-        self.assertEqual({c.user_id for c in mine}, {self.alice.pk})
+        self.assertEqual({c.ledger_id for c in mine}, {self.ledger(self.alice).pk})
         self.assertEqual({c.kind for c in mine}, {"income"})

@@ -9,15 +9,15 @@ class CategoriesPageTestCase(BaseTestCase):
 
     def test_it_lists_only_the_users_categories(self) -> None:
         response = self.client.get("/categories/")
-        users = {c.user_id for c in response.context["categories"]}
-        self.assertEqual(users, {self.alice.pk})
+        ledgers = {c.ledger_id for c in response.context["categories"]}
+        self.assertEqual(ledgers, {self.ledger(self.alice).pk})
 
     def test_it_adds_a_category_with_keywords(self) -> None:
         response = self.client.post(
             "/categories/", {"kind": "expense", "name": "Кофе", "aliases": "латте, Капучино"}
         )
         self.assertRedirects(response, "/categories/")
-        category = Category.objects.get(user=self.alice, name="Кофе")
+        category = Category.objects.get(ledger__personal_for=self.alice, name="Кофе")
         words = set(category.aliases.values_list("word", flat=True))
         self.assertEqual(words, {"кофе", "латте", "капучино"})
         self.assertEqual(AuditLog.objects.get(action="category.create").source, "web")

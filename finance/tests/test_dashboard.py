@@ -69,12 +69,18 @@ class DashboardTestCase(BaseTestCase):
             with self.subTest(path=path):
                 self.assertEqual(self.client.get(path, {"month": "9999-12"}).status_code, 200)
 
-    def test_a_missing_exchange_rate_is_named_not_a_crash(self) -> None:
+    def test_a_missing_exchange_rate_leaves_a_notice_not_an_empty_page(self) -> None:
         self.spend("cafe", "10", date(2026, 11, 3), currency="GEL")
+        self.spend("cafe", "45.20", date(2026, 11, 24), currency="EUR")
+        self.spend("cafe", "300", date(2026, 11, 5))
         response = self.client.get("/?month=2026-11")
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "GEL")
-        self.assertNotIn("summary", response.context)
+        self.assertEqual(response.context["summary"].expense, Decimal("300.00"))
+        notice = response.content.decode().split('id="unconverted"')[1].split("</div>")[0]
+        self.assertIn("45,20 EUR", notice)
+        self.assertIn("10,00 GEL", notice)
+        self.assertIn("GEL→RUB 03.11.2026", notice)
+        self.assertNotIn("error", response.context)
 
     def test_it_shows_only_the_users_own_money(self) -> None:
         category = self.category(self.bob, "cafe")
@@ -94,8 +100,9 @@ class DashboardTestCase(BaseTestCase):
         for day in range(1, 20):
             self.spend("cafe" if day % 2 else "transport", "100", date(2026, 11, day))
         self.client.get("/?month=2026-10")  # the summary's statement is prepared once
-        # session, user, summary, 12-month totals
-        with self.assertNumQueries(4):
+        # session, user, membership of the active ledger, summary, 12-month totals, the
+        # person's ledgers (the header shows a switch when there are several)
+        with self.assertNumQueries(6):
             self.client.get("/?month=2026-11")
 
 
@@ -129,7 +136,10 @@ class DashboardCurrencyTestCase(BaseTestCase):
             source="web",
         )
         response = self.client.get("/?month=2026-11&currency=USD")
-        self.assertIn("2026-05-03", response.context["error"])
+        # Earlier months have no rate: the chart leaves that out, the month still shows.
+        self.assertEqual(response.context["summary"].expense, Decimal("10.00"))
+        may = next(c for c in response.context["month_chart"].columns if c.month.month == 5)
+        self.assertEqual(may.expense, Decimal(0))
 
     def test_an_unknown_currency_is_named(self) -> None:
         self.client.force_login(self.alice)

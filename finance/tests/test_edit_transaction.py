@@ -110,7 +110,7 @@ class CorrectionTeachesTheParserTestCase(BaseTestCase):
     def test_moving_a_transaction_sends_the_same_words_there_next_time(self) -> None:
         self.client.force_login(self.alice)
         tx = services.record_from_text(
-            user=self.alice, kind="expense", text="самокат 300", source="bot"
+            user=self.alice, kind="expense", text="рикша 300", source="bot"
         )
         self.assertEqual(tx.category.slug, "other")
         transport = self.category(self.alice, "transport")
@@ -125,6 +125,6 @@ class CorrectionTeachesTheParserTestCase(BaseTestCase):
             },
         )
         response = self.client.post(
-            "/transactions/add/text/", {"text": "самокат 120", "kind": "expense", "preview": "1"}
+            "/transactions/add/text/", {"text": "рикша 120", "kind": "expense", "preview": "1"}
         )
         self.assertEqual(response.context["preview"].category, transport)

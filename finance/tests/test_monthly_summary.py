@@ -52,9 +52,10 @@ class MonthlySummaryTestCase(BaseTestCase):
         self.plan(self.alice, "cafe", "8000")
         self.plan(self.alice, "groceries", "25000")
 
-        # The first call on a connection prepares the statement; after that, one query.
+        # The first call on a connection prepares the statement; after that, one query
+        # besides the membership that decides access.
         selectors.monthly_summary(user=self.alice, month=date(2026, 11, 20))
-        with self.assertNumQueries(1):
+        with self.assertNumQueries(2):
             summary = selectors.monthly_summary(user=self.alice, month=date(2026, 11, 20))
 
         self.assertEqual(summary.month, NOV)
@@ -103,24 +104,78 @@ class MonthlySummaryTestCase(BaseTestCase):
         self.rate(date(2026, 11, 2), "EUR", "USD", "1.10")
         self.rate(date(2026, 11, 2), "EUR", "GBP", "0.88")
         self.spend(self.alice, "cafe", "11", "USD", date(2026, 11, 3))
-        with override_settings(EXCHANGE_RATE_PIVOT="EUR"):
+        with override_settings(EXCHANGE_RATE_PIVOTS=["EUR"]):
             summary = selectors.monthly_summary(user=self.alice, month=NOV, currency="GBP")
         self.assertEqual(self.line(summary, "cafe").spent, Decimal("8.80"))
 
-    def test_a_missing_rate_names_the_pair_and_the_date(self) -> None:
+    def test_a_missing_rate_leaves_the_amount_out_and_names_it(self) -> None:
         self.rate(date(2026, 11, 10), "USD", "RUB", "100")
-        self.spend(self.alice, "cafe", "10", "USD", date(2026, 11, 5))
+        self.spend(self.alice, "cafe", "10", "USD", date(2026, 11, 5))  # no rate yet
+        self.spend(self.alice, "cafe", "5", "USD", date(2026, 11, 12))  # 500
+        self.spend(self.alice, "groceries", "45.20", "EUR", date(2026, 11, 24))
+        self.spend(self.alice, "groceries", "4.80", "EUR", date(2026, 11, 25))
+        self.spend(self.alice, "salary", "300", "EUR", date(2026, 11, 25))
+        self.spend(self.alice, "cafe", "250", "RUB", date(2026, 11, 5))
+        self.plan(self.alice, "cafe", "40", "GBP")
+
+        summary = selectors.monthly_summary(user=self.alice, month=NOV)
+
+        self.assertEqual(self.line(summary, "cafe").spent, Decimal("750.00"))
+        self.assertEqual(self.line(summary, "cafe").planned, Decimal(0))
+        self.assertEqual(self.line(summary, "groceries").spent, Decimal(0))
+        self.assertEqual((summary.expense, summary.income), (Decimal("750.00"), Decimal(0)))
+        self.assertEqual(
+            summary.unconverted,
+            [
+                selectors.Unconverted("expense", "EUR", Decimal("50.00")),
+                selectors.Unconverted("expense", "USD", Decimal("10")),
+                selectors.Unconverted("income", "EUR", Decimal("300")),
+            ],
+        )
+        self.assertEqual(
+            summary.missing_rates,
+            [
+                selectors.MissingRate("EUR", "RUB", date(2026, 11, 24)),
+                selectors.MissingRate("EUR", "RUB", date(2026, 11, 25)),
+                selectors.MissingRate("GBP", "RUB", date(2026, 11, 30)),
+                selectors.MissingRate("USD", "RUB", date(2026, 11, 5)),
+            ],
+        )
+
+    def test_a_target_currency_no_rate_mentions_is_refused(self) -> None:
+        self.rate(date(2026, 11, 1), "USD", "RUB", "80")
+        self.spend(self.alice, "cafe", "200", "RUB", date(2026, 11, 3))
         with self.assertRaises(selectors.MissingExchangeRate) as cm:
-            selectors.monthly_summary(user=self.alice, month=NOV)
+            selectors.monthly_summary(user=self.alice, month=NOV, currency="CHF")
         error = cm.exception
         self.assertIsInstance(error, ValidationError)
         self.assertEqual(error.code, "exchange_rate_missing")
-        self.assertEqual((error.base, error.quote, error.on), ("USD", "RUB", date(2026, 11, 5)))
+        self.assertEqual((error.base, error.quote, error.on), ("RUB", "CHF", date(2026, 11, 3)))
         # The message is translated lazily: English here, whatever the default language.
         with translation.override("en"):
             self.assertEqual(
-                error.messages, ["No exchange rate from USD to RUB on or before 2026-11-05."]
+                error.messages, ["No exchange rate from RUB to CHF on or before 2026-11-03."]
             )
+        # A known currency with a gap is a partial summary, not a refusal.
+        partial = selectors.monthly_summary(
+            user=self.alice, month=date(2026, 10, 1), currency="USD"
+        )
+        self.assertEqual(partial.unconverted, [])
+
+    def test_it_crosses_through_either_pivot(self) -> None:
+        # The Bank of Russia: everything in roubles. The ECB: everything against EUR.
+        self.rate(date(2026, 11, 2), "KZT", "RUB", "0.2")
+        self.rate(date(2026, 11, 2), "USD", "RUB", "80")
+        self.rate(date(2026, 11, 2), "EUR", "CHF", "0.95")
+        self.rate(date(2026, 11, 2), "EUR", "USD", "1.10")
+        self.spend(self.alice, "cafe", "1000", "KZT", date(2026, 11, 3))  # 200 RUB = 2.50 USD
+        self.spend(self.bob, "cafe", "11", "USD", date(2026, 11, 3))  # 10 EUR = 9.50 CHF
+        with override_settings(EXCHANGE_RATE_PIVOTS=["EUR", "RUB"]):
+            usd = selectors.monthly_summary(user=self.alice, month=NOV, currency="USD")
+            chf = selectors.monthly_summary(user=self.bob, month=NOV, currency="CHF")
+        self.assertEqual(self.line(usd, "cafe").spent, Decimal("2.50"))
+        self.assertEqual(self.line(chf, "cafe").spent, Decimal("9.50"))
+        self.assertEqual(usd.unconverted + chf.unconverted, [])
 
     def test_an_unknown_target_currency_is_refused(self) -> None:
         with self.assertRaises(ValidationError) as cm:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from config.testing import BaseTestCase
 from finance import services, textparse
-from finance.models import Kind, Transaction
+from finance.models import Category, Kind, Transaction
 
 EXAMPLES = Path(__file__).parent / "data" / "text_examples.jsonl"
 TODAY = date(2026, 11, 24)
@@ -46,7 +46,9 @@ class TextExamplesTestCase(BaseTestCase):
                 kind=c.kind,
                 aliases=tuple(textparse.Alias(a.word, a.source) for a in c.aliases.all()),
             )
-            for c in self.alice.categories.prefetch_related("aliases")
+            for c in Category.objects.filter(ledger__personal_for=self.alice).prefetch_related(
+                "aliases"
+            )
         ]
         return textparse.CategoryIndex(entries, {"expense": "other", "income": "other_income"})
 

@@ -73,5 +73,5 @@ class TransactionCreateTestCase(BaseTestCase):
 
     def test_it_refuses_an_archived_category(self) -> None:
         cafe = self.category(self.alice, "cafe")
-        services.category_archive(category=cafe, source="web")
+        services.category_archive(user=self.alice, category=cafe, source="web")
         self.assertRefused("category_archived", category=cafe)

@@ -51,7 +51,9 @@ class TransactionsPageTestCase(BaseTestCase):
     def test_pages_of_fifty_keep_the_filters(self) -> None:
         Transaction.objects.bulk_create(
             Transaction(
-                user=self.alice,
+                ledger=self.ledger(self.alice),
+                created_by=self.alice,
+                paid_by=self.alice,
                 kind="expense",
                 amount=Decimal(1),
                 currency="RUB",

@@ -10,14 +10,17 @@ from finance.textparse.money import CurrencyMatch, Place
 NUMBER_RE = re.compile(
     r"""
     (?P<sign>(?<![^\s(])-)?
-    (?<![0-9])(?<![0-9][.,])
+    (?<![0-9_])(?<![0-9][.,_])
     (?:
-        (?<![^\W\d_])(?P<spaces>[0-9]{1,3}(?:\ [0-9]{3})+(?:[.,][0-9]{1,2})?)    # 1 299,50  45 000
-      | (?P<commas>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?)       # 1,299.50
-      | (?P<dots>[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]{1,2})?)         # 1.299,50
+        (?<![^\W\d_])(?P<spaces>[1-9][0-9]{0,2}(?:\ [0-9]{3})+(?:[.,][0-9]{1,2})?)  # 1 299,50  45 000
+      | (?P<commas>[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?)     # 1,299.50
+      | (?P<dots>[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]{1,2})?)       # 1.299,50 (not 0.001)
+      | (?P<under>[1-9][0-9]{0,2}(?:_[0-9]{3})+(?:[.,][0-9]{1,2})?)     # 1_000
+      | (?P<sci>[0-9]+(?:[.,][0-9]+)?e[+-]?[0-9]{1,2})               # 1e5  2.5e3
       | (?P<plain>[0-9]+(?:[.,][0-9]+)?)                            # 250  734,90  12.5
     )
-    (?![0-9])(?![.,][0-9])
+    # Never a piece of a number: `1_00` or `1e5x` is no amount rather than a wrong one.
+    (?![0-9_])(?![.,_][0-9])(?!e[+-]?[0-9])
     (?:
         # `к`/`k`/`m` only glued to the number: `500 к врачу` is not half a million.
         (?P<glued>кк|kk|[кk]|mln|m|bn)(?![^\W\d_])
@@ -28,7 +31,7 @@ NUMBER_RE = re.compile(
     """,
     re.VERBOSE,
 )
-_NUMBER_GROUPS = ("spaces", "commas", "dots", "plain")
+_NUMBER_GROUPS = ("spaces", "commas", "dots", "under", "sci", "plain")
 _MAX_DIGITS = 40
 _TOO_LARGE = Decimal("1e40")
 _COUNT_DIGITS = 2
@@ -75,6 +78,11 @@ def _value(m: re.Match[str]) -> Decimal:
         digits = m["commas"].replace(",", "")
     elif m["dots"]:
         digits = m["dots"].replace(".", "").replace(",", ".")
+    elif m["under"]:
+        digits = m["under"].replace("_", "").replace(",", ".")
+    elif m["sci"]:
+        # `1e5` as 100000, not 1E+5; the exponent has at most two digits.
+        digits = format(Decimal(m["sci"].replace(",", ".")), "f")
     else:
         digits = m["plain"].replace(",", ".")
     # Past 40 digits it is out of range whatever it is. A finite stand-in, not Infinity:
@@ -96,6 +104,8 @@ def _attach_currency(
     ending: dict[int, CurrencyMatch],
 ) -> None:
     after = starting.get(_skip_spaces(text, amount.end))
+    if after is not None and after.start > amount.end and text[after.end : after.end + 1].isdigit():
+        after = None  # `o2 £15`: the pound sign is the next number's
     position = amount.start
     while position > 0 and text[position - 1].isspace():
         position -= 1
@@ -128,8 +138,11 @@ def find(
         number = next(g for g in _NUMBER_GROUPS if m[g])
         amount = Amount(start, end, _value(m))
         multiplied = bool(m["glued"] or m["word"])
-        amount.glued = (start > 0 and masked[start - 1].isalpha()) or (
-            end < len(masked) and masked[end].isalpha()
+        # `теле2`, `5км`, and a grade or model after a hyphen: `аи-95`, `м-11`.
+        amount.glued = (
+            (start > 0 and masked[start - 1].isalpha())
+            or (end < len(masked) and masked[end].isalpha())
+            or (start > 1 and masked[start - 1] == "-" and masked[start - 2].isalpha())
         )
         # A count is a small whole number before a word: `2 кофе`, not `кофе 250 булка 100`.
         amount.count = (

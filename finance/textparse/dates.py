@@ -67,6 +67,10 @@ NUMERALS = {
 }  # fmt: skip
 
 
+# Currency signs (money.SYMBOLS; money imports words, which must not import dates).
+_SIGNS = re.escape("$€£¥₽₸₴₺₾֏₼₹₩₪฿₫")
+
+
 def _alternatives(words: Iterable[str]) -> str:
     # Longest first, so `day before yesterday` wins over `yesterday`.
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
@@ -83,11 +87,15 @@ DATE_RE = re.compile(
             (?P<ago_units>день|дня|дней|суток|недели|недель|days?|weeks?)
           | (?P<ago_unit>день|сутки|неделю|day|week))  # `неделю назад`, not `350 неделю`
             \s+(?:назад|ago))
-      | (?P<named>(?P<named_d>\d{{1,2}})(?:-?(?:го|е|st|nd|rd|th))?\s+(?:of\s+)?
+      # `$25 Oct 30`: a number after a currency sign is money, not the day before a month.
+      | (?P<named>(?<![{_SIGNS}])(?<![{_SIGNS}]\s)(?P<named_d>\d{{1,2}})(?:-?(?:го|е|st|nd|rd|th))?\s+(?:of\s+)?
             (?P<named_m>{_alternatives(MONTHS)})\.?
             (?P<named_y>\s+\d{{4}}(?:\s*(?:г\.|года|год|г)(?!\w))?)?)
       | (?P<en>(?P<en_m>{_alternatives(_EN_MONTHS)})\.?\s+(?P<en_d>\d{{1,2}})(?:st|nd|rd|th)?
             (?P<en_y>,?\s+\d{{4}})?)
+      | (?P<nth>(?:on\s+)?the\s+(?P<nth_d>\d{{1,2}})(?:st|nd|rd|th)
+            (?!\s+(?:of\s+)?(?:{_alternatives(MONTHS)})(?!\w)))
+      | (?P<chislo>(?P<chislo_d>\d{{1,2}})(?:-?(?:го|е))?\s+числа)
       | (?P<rel>{_alternatives(RELATIVE)})
       | (?P<wd>(?:(?:в|во|on|last)\s+)?(?:прошл(?:ый|ую|ое|ой|ом)\s+)?
             (?P<wd_name>{_alternatives(WEEKDAYS)}))
@@ -118,6 +126,17 @@ def _latest(day: int, month: int, today: date) -> date | None:
             continue
         if candidate <= today:
             return candidate
+    return None
+
+
+def _day_of_month(day: int, today: date) -> date | None:
+    """`on the 5th`, `5 числа`: the latest such day of a month not after today."""
+    year, month = today.year, today.month
+    for _ in range(12):
+        candidate = _exact(year, month, day)
+        if candidate is not None and candidate <= today:
+            return candidate
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return None
 
 
@@ -178,6 +197,8 @@ def find(text: str, today: date) -> list[DateMatch]:
                 value = _latest(day, month, today)
             else:
                 value = _exact(stated_year, month, day)
+        elif m["nth"] or m["chislo"]:
+            value = _day_of_month(int(m["nth_d"] or m["chislo_d"]), today)
         elif m["rel"]:
             value = today - timedelta(days=RELATIVE[" ".join(m["rel"].split())])
         elif m["wd"]:

@@ -51,6 +51,9 @@ class ParseResult:
     category: CategoryEntry
     note: str
     matched: str = ""  # the keyword that chose the category; "" for the fallback
+    # False when the text says nothing about the category and it is the kind's fallback
+    # (`Прочее`/`Other`): a chat can ask instead of filing it away silently.
+    category_guessed: bool = True
 
     @property
     def category_id(self) -> int:
@@ -184,4 +187,5 @@ def parse(
         category=match.category,
         note=_note(cleaned, removed),
         matched=match.alias,
+        category_guessed=match.guessed,
     )

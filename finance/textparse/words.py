@@ -8,9 +8,12 @@ sees the same few thousand words again and again.
 """
 
 import re
+import unicodedata
+from collections.abc import Callable
 from functools import cache, lru_cache
 
 import pymorphy3
+import snowballstemmer
 
 # A run of letters and digits that holds at least one letter (`такси`, `теле2`).
 WORD_RE = re.compile(r"[^\W_]*[^\W\d_][^\W_]*")
@@ -49,13 +52,28 @@ def unmix(word: str) -> str:
     return word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
 
 
-def _singular(word: str) -> str:
-    """A light English plural rule; both sides of a match go through it, so it need not be right."""
-    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+def _unaccented(word: str) -> str:
+    """A Latin word without its diacritics: `café`, `döner`, `koçtaş`, `dünyası`."""
+    if word.isascii():
         return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    return word[:-1]
+    decomposed = unicodedata.normalize("NFKD", word.replace("ı", "i"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def _english() -> Callable[[str], str]:
+    return snowballstemmer.stemmer("english").stemWord  # type: ignore[no-any-return]
+
+
+def _stem(word: str) -> str:
+    """An English word's Snowball (Porter 2) stem: `shoes`/`shoe`, `groceries`/`grocery`.
+
+    Both sides of a match go through it, so a stem need not be a word. Short words and
+    words with digits (`tele2`, `kfc`) stay as typed.
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    return _english()(word)
 
 
 @lru_cache(maxsize=65536)
@@ -63,11 +81,29 @@ def _analysis(word: str) -> tuple[str, tuple[str, ...]]:
     """(the word with ё as е and one script, its dictionary forms, likeliest first)."""
     plain = unmix(word).replace("ё", "е")
     if not CYRILLIC_RE.search(plain):
-        return plain, (_singular(plain),)
+        plain = _unaccented(plain)
+        return plain, (_stem(plain),)
     if len(plain) <= 2:
         return plain, (plain,)
-    normal = tuple(dict.fromkeys(f.replace("ё", "е") for f in _analyzer().normal_forms(plain)))
+    # A keyword is nearly always a noun: its likeliest noun reading comes first, so that
+    # `рамен` is filed as the noun, not as a short form of the adjective `рамный`.
+    parses = _analyzer().parse(plain)
+    nouns = [p.normal_form for p in parses if p.tag.POS == "NOUN"][:1]
+    lemmas = (*nouns, *(p.normal_form for p in parses))
+    normal = tuple(dict.fromkeys(f.replace("ё", "е") for f in lemmas))
     return plain, normal or (plain,)
+
+
+@lru_cache(maxsize=65536)
+def is_dictionary_word(word: str) -> bool:
+    """Whether a Russian word is in the dictionary as typed, so not a typo of another one."""
+    typed = plain(word)
+    return bool(CYRILLIC_RE.search(typed)) and bool(_analyzer().word_is_known(typed))
+
+
+def plain(word: str) -> str:
+    """A lower-case word as typed, with ё as е and in one script."""
+    return _analysis(word)[0]
 
 
 @lru_cache(maxsize=65536)
@@ -129,5 +165,5 @@ def phrase(note: str) -> str:
 
 def clear_caches() -> None:
     """Forget every word seen so far (for measuring a cold start)."""
-    for cached in (_analysis, forms, alias_forms, dictionary_form):
+    for cached in (_analysis, forms, alias_forms, dictionary_form, is_dictionary_word):
         cached.cache_clear()

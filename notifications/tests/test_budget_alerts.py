@@ -43,6 +43,9 @@ class BudgetAlertsTestCase(BaseTestCase):
             source="web",
         )
 
+    def subject(self, category: Category, threshold: int) -> str:
+        return f"ledger:{category.ledger_id}:category:{category.pk}:{threshold}"
+
     def alerts(self) -> list[Notification]:
         return list(Notification.objects.filter(kind=Kind.BUDGET_ALERT).order_by("subject"))
 
@@ -63,7 +66,7 @@ class BudgetAlertsTestCase(BaseTestCase):
             ["Кафе и рестораны: 8 200 ₽ из 10 000 ₽ (82 %), осталось 1 800 ₽ на 9 дней"],
         )
         (alert,) = self.alerts()
-        self.assertEqual((alert.period, alert.subject), ("2026-11", f"{self.cafe.pk}:80"))
+        self.assertEqual((alert.period, alert.subject), ("2026-11", self.subject(self.cafe, 80)))
         self.assertEqual(alert.channel, "email")
 
     def test_several_writes_alert_once_per_threshold(self) -> None:
@@ -72,7 +75,7 @@ class BudgetAlertsTestCase(BaseTestCase):
             run_queued()
         self.assertEqual(
             [(n.subject, n.status) for n in self.alerts()],
-            [(f"{self.cafe.pk}:100", "sent"), (f"{self.cafe.pk}:80", "sent")],
+            [(self.subject(self.cafe, 100), "sent"), (self.subject(self.cafe, 80), "sent")],
         )
         self.assertIn("(105 %), 500 ₽ сверх плана", self.sent()[0])
 
@@ -81,7 +84,7 @@ class BudgetAlertsTestCase(BaseTestCase):
         run_queued()
         self.assertEqual(
             [(n.subject, n.status) for n in self.alerts()],
-            [(f"{self.cafe.pk}:100", "sent"), (f"{self.cafe.pk}:80", "skipped")],
+            [(self.subject(self.cafe, 100), "sent"), (self.subject(self.cafe, 80), "skipped")],
         )
 
     def test_a_rolled_back_write_sends_nothing(self) -> None:
@@ -95,14 +98,14 @@ class BudgetAlertsTestCase(BaseTestCase):
         except Undo:
             pass
         self.assertEqual(queued(), [])
-        self.assertEqual(Transaction.objects.filter(user=self.alice).count(), 0)
+        self.assertEqual(Transaction.objects.filter(created_by=self.alice).count(), 0)
         run_queued()
         self.assertEqual(self.alerts(), [])
 
     def test_deleting_the_crossing_write_does_not_send_again(self) -> None:
         tx = self.spend("8500")
         run_queued()
-        finance.transaction_delete(tx=tx, source="web")
+        finance.transaction_delete(tx=tx, user=self.alice, source="web")
         self.spend("8600")
         run_queued()
         self.assertEqual(len(self.sent()), 1)
@@ -118,19 +121,19 @@ class BudgetAlertsTestCase(BaseTestCase):
         )
         tx = self.spend("4500", category=self.groceries)
         run_queued()
-        self.assertEqual([n.subject for n in self.alerts()], [f"{self.groceries.pk}:80"])
-        finance.transaction_update(tx=tx, category=self.cafe, source="web")
+        self.assertEqual([n.subject for n in self.alerts()], [self.subject(self.groceries, 80)])
+        finance.transaction_update(tx=tx, user=self.alice, category=self.cafe, source="web")
         self.spend("4000")
         run_queued()
         self.assertEqual(
             sorted(n.subject for n in self.alerts()),
-            sorted([f"{self.groceries.pk}:80", f"{self.cafe.pk}:80"]),
+            sorted([self.subject(self.groceries, 80), self.subject(self.cafe, 80)]),
         )
 
     def test_an_edit_into_another_month_checks_both(self) -> None:
         tx = self.spend("100")
         run_queued()
-        finance.transaction_update(tx=tx, date=date(2026, 10, 5), source="web")
+        finance.transaction_update(tx=tx, user=self.alice, date=date(2026, 10, 5), source="web")
         months = sorted(j["args"]["month"] for j in queued("notifications.check_budget"))
         self.assertEqual(months, ["2026-10-01", "2026-11-01"])
 
@@ -157,7 +160,7 @@ class BudgetAlertsTestCase(BaseTestCase):
         NotificationSettings.objects.filter(user=self.alice).update(thresholds=[50])
         self.spend("5100")
         run_queued()
-        self.assertEqual([n.subject for n in self.alerts()], [f"{self.cafe.pk}:50"])
+        self.assertEqual([n.subject for n in self.alerts()], [self.subject(self.cafe, 50)])
         NotificationSettings.objects.filter(user=self.alice).update(budget_alerts=False)
         self.spend("5000")
         run_queued()

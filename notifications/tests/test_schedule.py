@@ -8,6 +8,9 @@ from django.utils import timezone
 from accounts.services import api_token_create, user_create
 from config.testing import BaseTestCase
 from finance import services as finance
+from finance.models import Category
+from ledgers import services as ledgers
+from ledgers.models import Membership
 from notifications import services
 from notifications.models import Kind, Notification, NotificationSettings
 from notifications.tests.helpers import queued, run_queued
@@ -85,6 +88,24 @@ class DailyReminderTestCase(BaseTestCase):
         self.assertEqual(self.reminders(), [("vlad", "2026-12-03", "skipped")])
         self.assertEqual(mail.outbox, [])
 
+    def test_a_record_in_the_active_shared_ledger_counts(self) -> None:
+        home = ledgers.ledger_create(user=self.london, name="Home", source="cli")
+        Membership.objects.create(ledger=home, user=self.vlad, role=Membership.Role.MEMBER)
+        ledgers.ledger_activate(user=self.vlad, ledger=home, source="web")
+        with time_machine.travel(at("2026-12-03 09:00"), tick=False):
+            # Recorded by another member, into the books Vlad keeps now.
+            finance.record_from_text(
+                user=self.london, ledger=home, kind="expense", text="кофе 250", source="web"
+            )
+            run_queued()
+        self.tick(at("2026-12-03 11:00"))
+        self.assertEqual(self.reminders(), [("vlad", "2026-12-03", "skipped")])
+        # London recorded it, but into Home, not the books he keeps (his personal ones).
+        self.london.refresh_from_db()
+        self.assertEqual(self.london.active_ledger, self.ledger(self.london))
+        self.tick(at("2026-12-03 21:00"))
+        self.assertEqual(self.reminders()[1], ("london", "2026-12-03", "sent"))
+
     def test_off_by_default(self) -> None:
         self.tick(at("2026-12-03 18:00"))  # 21:00 in Moscow
         self.assertFalse(Notification.objects.filter(user=self.alice).exists())
@@ -155,6 +176,28 @@ class MonthlyReportTestCase(BaseTestCase):
             ),
         )
         self.assertEqual(mail.outbox[0].subject, "Копилка: отчёт за месяц")
+
+    def test_the_report_is_of_the_active_ledger(self) -> None:
+        home = ledgers.ledger_create(user=self.alice, name="Home", source="cli")
+        with time_machine.travel(at("2026-11-20 09:00"), tick=False):
+            finance.transaction_create(
+                user=self.alice,
+                ledger=home,
+                kind="expense",
+                amount=Decimal("777"),
+                currency="RUB",
+                category=Category.objects.get(ledger=home, slug="cafe"),
+                date=date(2026, 11, 20),
+                source="web",
+            )
+        ledgers.ledger_activate(user=self.alice, ledger=home, source="web")
+        now = at("2026-12-01 07:00")
+        with time_machine.travel(now, tick=False):
+            services.schedule_due(now=now)
+            run_queued()
+        (report,) = Notification.objects.filter(kind=Kind.MONTHLY_REPORT, user=self.alice)
+        self.assertIn("Расходы: 777 ₽", report.text.replace("\xa0", " "))
+        self.assertNotIn("Доходы: 100 000 ₽", report.text.replace("\xa0", " "))
 
 
 @time_machine.travel(at("2026-12-10 12:00"), tick=False)

@@ -20,6 +20,7 @@ from accounts.models import User
 from accounts.services import user_create
 from botapi.tests.live import ROOT, _database_url
 from finance import services as finance
+from finance.models import Category
 from notifications import queue, services
 from notifications.models import Kind, Notification, NotificationSettings
 from notifications.tests.helpers import clear_limits
@@ -148,7 +149,7 @@ class WorkersTestCase(TransactionTestCase):
         # The worker's own minute tick runs too; on the 1st it would bring a report.
         NotificationSettings.objects.filter(user=alice).update(monthly_report=False)
         today = alice.today()
-        cafe = alice.categories.get(slug="cafe")
+        cafe = Category.objects.get(ledger__personal_for=alice, slug="cafe")
         finance.budget_item_set(
             user=alice, month=today, category=cafe, planned_amount=Decimal(1000), source="web"
         )

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 
 from accounts import tokens
 from accounts.models import ApiToken, User
+from ledgers.models import Ledger
 
 DURATION_RE = re.compile(r"^([0-9]+)([smhd]?)$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "": "hours"}
@@ -26,6 +27,17 @@ def find_user(username: str) -> User:
     if user is None:
         raise CommandError(f"No user named {username!r}.")
     return user
+
+
+def find_ledger(user: User, name: str) -> Ledger:
+    """One of the ledgers `user` belongs to, by its name (any case)."""
+    found = list(Ledger.objects.filter(members__user=user, name__iexact=name.strip()))
+    if not found:
+        raise CommandError(f"{user.username} is in no ledger named {name!r}.")
+    if len(found) > 1:
+        ids = ", ".join(str(ledger.pk) for ledger in found)
+        raise CommandError(f"{user.username} is in several ledgers named {name!r} ({ids}).")
+    return found[0]
 
 
 def find_token(value: str) -> ApiToken:

@@ -1,5 +1,6 @@
 import os
-from datetime import timedelta
+import random
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -8,19 +9,44 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import user_create
-from finance import services
+from finance import selectors, services
 from finance.models import Category
 
-DEMO_ROWS = [
-    # (days ago, category slug, amount, note)
-    (0, "cafe", "250", "кофе"),
-    (1, "transport", "480", "такси"),
-    (2, "groceries", "2340.50", "Пятёрочка"),
-    (3, "health", "640", "аптека"),
-    (5, "entertainment", "800", "кино"),
-    (9, "salary", "120000", "зарплата"),
+# A whole month of one person's money, the same every time for the same month: a
+# salary and an advance, rent and bills on their days, groceries and coffee most days.
+# It fills the current month from its first to its last day, so the dashboard looks
+# like a real month on the 1st as on the 30th, and the two months before it (the chart).
+FIXED = [
+    # (day of month, category slug, amount, note)
+    (5, "salary", "85000", "аванс"),
+    (20, "salary", "65000", "зарплата"),
+    (1, "housing", "35000", "аренда"),
+    (10, "utilities", "5200", "ЖКХ"),
+    (12, "communication", "650", "связь и интернет"),
+    (15, "subscriptions", "399", "Яндекс Плюс"),
+    (25, "freelance", "18000", "перевод за сайт"),
 ]
-DEMO_BUDGET = {"groceries": "25000", "cafe": "8000", "transport": "5000"}
+FREQUENT = [
+    # (category slug, chance per day, typical amount, notes)
+    ("groceries", 0.6, 1400, ("Пятёрочка", "Перекрёсток", "ВкусВилл", "рынок")),
+    ("cafe", 0.5, 380, ("кофе", "обед", "шаурма", "кофе с собой")),
+    ("transport", 0.45, 260, ("метро", "такси", "автобус")),
+    ("health", 0.06, 900, ("аптека", "стоматолог")),
+    ("entertainment", 0.1, 1100, ("кино", "концерт", "боулинг")),
+    ("clothing", 0.04, 3800, ("кроссовки", "куртка")),
+    ("beauty", 0.04, 1800, ("стрижка",)),
+    ("gifts", 0.03, 2500, ("подарок маме",)),
+    ("home", 0.05, 1300, ("посуда", "лампочки")),
+]
+DEMO_BUDGET = {
+    "groceries": "25000",
+    "cafe": "8000",
+    "transport": "5000",
+    "housing": "35000",
+    "utilities": "6000",
+    "entertainment": "3000",
+}
+MONTHS = 3
 
 
 class Command(BaseCommand):
@@ -44,26 +70,43 @@ class Command(BaseCommand):
         return f"Demo login: {username} / {password}"
 
     def _seed(self, user: User) -> None:
-        today = user.today()
-        categories = {c.slug: c for c in Category.objects.filter(user=user)}
-        for days_ago, slug, amount, note in DEMO_ROWS:
-            category = categories[slug]
-            services.transaction_create(
-                user=user,
-                kind=category.kind,
-                amount=Decimal(amount),
-                currency=user.default_currency,
-                category=category,
-                date=today - timedelta(days=days_ago),
-                note=note,
-                text=f"{note} {amount}",
-                source="web",
-            )
-        for slug, planned in DEMO_BUDGET.items():
-            services.budget_item_set(
-                user=user,
-                month=today,
-                category=categories[slug],
-                planned_amount=Decimal(planned),
-                source="web",
-            )
+        categories = {c.slug: c for c in Category.objects.filter(ledger__personal_for=user)}
+        month = user.today().replace(day=1)
+        for back in range(MONTHS):
+            first = selectors.add_months(month, -back)
+            for day, slug, amount, note in self._month(first):
+                category = categories[slug]
+                services.transaction_create(
+                    user=user,
+                    kind=category.kind,
+                    amount=amount,
+                    currency=user.default_currency,
+                    category=category,
+                    date=day,
+                    note=note,
+                    text=f"{note} {amount}",
+                    source="web",
+                )
+            for slug, planned in DEMO_BUDGET.items():
+                services.budget_item_set(
+                    user=user,
+                    month=first,
+                    category=categories[slug],
+                    planned_amount=Decimal(planned),
+                    source="web",
+                )
+
+    @staticmethod
+    def _month(first: date) -> list[tuple[date, str, Decimal, str]]:
+        rng = random.Random(f"kopilka-demo-{first:%Y-%m}")
+        last = selectors.month_bounds(first)[1].day
+        rows = [
+            (first.replace(day=min(day, last)), slug, Decimal(amount), note)
+            for day, slug, amount, note in FIXED
+        ]
+        for day in range(1, last + 1):
+            for slug, chance, typical, notes in FREQUENT:
+                if rng.random() < chance:
+                    amount = Decimal(round(typical * rng.uniform(0.5, 1.6)))
+                    rows.append((first.replace(day=day), slug, amount, rng.choice(notes)))
+        return sorted(rows)

@@ -1,0 +1,190 @@
+"""Who calls the MCP server: the bot token, checked on every HTTP request to /mcp.
+
+An ASGI layer in front of the SDK's transport. It takes the token from
+`Authorization: Bearer kop_...` or `X-Bot-Token`, refuses a missing or wrong one with a
+401 and `WWW-Authenticate: Bearer` (counting the failure against the client's address,
+as the bot endpoint does), and hands the token to the MCP handlers in the ASGI scope.
+The server is stateless, so a revoked token stops working at its next request.
+"""
+
+import io
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
+from django.db import close_old_connections
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from accounts.models import ApiToken
+from accounts.services import api_token_authenticate
+from accounts.tokens import is_well_formed
+from audit import context
+from audit.middleware import REQUEST_ID_RE, client_ip
+from audit.models import Source
+from botapi import auth as bot_auth
+from botapi import dispatch, ratelimit
+from botapi.errors import RATE_LIMITED_MESSAGE, ApiError, RateLimitExceeded
+
+SCOPE_KEY = "kopilka.caller"
+AUTHORIZATION = "Authorization"
+WWW_AUTHENTICATE = 'Bearer realm="kopilka"'
+TOKEN_MISSING = gettext_lazy(
+    "Send the bot token in the Authorization header (Bearer kop_...) or in X-Bot-Token."
+)
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    """What the MCP handlers know of the request: its token, language and audit context."""
+
+    token: ApiToken
+    language: str
+    request: HttpRequest  # for the rate limiter, which counts in Django's cache
+    request_context: context.RequestContext
+
+
+def raw_token(request: HttpRequest) -> tuple[str, str]:
+    """The token the request carries and the header it came in."""
+    authorization = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip(), AUTHORIZATION
+    return request.META.get(bot_auth.META_KEY, "").strip(), bot_auth.HEADER
+
+
+def _failed(code: str, message: object, header: str) -> ApiError:
+    text = str(message)
+    return ApiError(
+        status_code=401,
+        error="authentication_failed",
+        message=text,
+        details=[{"path": header, "code": code, "message": text}],
+        headers={"WWW-Authenticate": WWW_AUTHENTICATE},
+    )
+
+
+def authenticate(request: HttpRequest) -> ApiToken:
+    """The request's active token, or an ApiError (401, or 429 for an address that has
+    failed too often). Runs in Django's thread: it queries the database."""
+    ratelimit.check_address(request)
+    raw, header = raw_token(request)
+    if not raw:
+        code, message = "token_missing", TOKEN_MISSING
+    elif not is_well_formed(raw):
+        code, message = "token_malformed", bot_auth.TOKEN_MALFORMED
+    else:
+        token = api_token_authenticate(raw)
+        if token is not None:
+            return token
+        code, message = "token_invalid", bot_auth.TOKEN_INVALID
+    ratelimit.count_failed_authentication(request)
+    raise _failed(code, message, header)
+
+
+def request_context(request: HttpRequest) -> context.RequestContext:
+    request_id = request.META.get("HTTP_X_REQUEST_ID", "")
+    if not REQUEST_ID_RE.match(request_id):
+        request_id = uuid.uuid4().hex
+    return context.RequestContext(request_id=request_id, client_ip=client_ip(request))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+def rate_limited_message(retry_after: int) -> str:
+    # The bot endpoint's wording, untranslated there too.
+    return f"{RATE_LIMITED_MESSAGE} Try again in {retry_after} s."
+
+
+def _language(request: HttpRequest, token: ApiToken) -> str:
+    """The language the client asks for in Accept-Language, else the token owner's."""
+    if request.META.get("HTTP_ACCEPT_LANGUAGE"):
+        return translation.get_language_from_request(request)
+    return token.user.language
+
+
+def check(scope: Scope) -> Authenticated | Refusal:
+    """The request's caller, or its refusal, audited. Runs in Django's thread."""
+    close_old_connections()
+    try:
+        request = ASGIRequest(scope, io.BytesIO())
+        ctx = request_context(request)
+        started = time.perf_counter()
+        with translation.override(translation.get_language_from_request(request)):
+            try:
+                token = authenticate(request)
+            except ApiError as exc:
+                body = {"error": exc.error, "message": exc.message, "details": exc.details}
+                refusal = Refusal(exc.status_code, body, exc.headers)
+            except RateLimitExceeded as exc:
+                body = {"error": "rate_limited", "message": rate_limited_message(exc.retry_after)}
+                refusal = Refusal(429, body, {"Retry-After": str(exc.retry_after)})
+            else:
+                return Authenticated(token, _language(request, token), request, ctx)
+        activated = context.activate(ctx)
+        try:
+            audit = dispatch.RequestAudit(source=Source.MCP, started=started)
+            codes = [d["code"] for d in refusal.body.get("details", [])]
+            audit.write(status=refusal.status, error=refusal.body["error"], codes=codes)
+        finally:
+            context.deactivate(activated)
+        return refusal
+    finally:
+        close_old_connections()
+
+
+class TokenAuthentication:
+    """ASGI middleware: authenticate every request to `path`; pass the rest through."""
+
+    def __init__(self, app: ASGIApp, *, path: str) -> None:
+        self.app = app
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].rstrip("/") != self.path:
+            await self.app(scope, receive, send)
+            return
+        caller = await sync_to_async(check, thread_sensitive=True)(scope)
+        if isinstance(caller, Refusal):
+            await _respond(send, caller)
+            return
+        scope[SCOPE_KEY] = caller
+        request_id = caller.request_context.request_id
+
+        async def send_with_request_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {
+                    **message,
+                    "headers": [
+                        *message.get("headers", []),
+                        (b"x-request-id", request_id.encode()),
+                    ],
+                }
+            await send(message)
+
+        await self.app(scope, receive, send_with_request_id)
+
+
+async def _respond(send: Send, refusal: Refusal) -> None:
+    content = json.dumps(refusal.body, ensure_ascii=False).encode("utf-8")
+    raw_headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(content)).encode()),
+        *(
+            (name.lower().encode(), value.encode("latin-1"))
+            for name, value in refusal.headers.items()
+        ),
+    ]
+    await send({"type": "http.response.start", "status": refusal.status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": content})

@@ -1,0 +1,153 @@
+"""A person's data, out: their transactions as CSV and everything they own as JSON.
+
+Reads only. The CSV is the one `finance.imports` reads back (same columns, same
+formats). No secret leaves: no password hash, no token or its hash or prefix.
+"""
+
+import csv
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.utils import timezone
+
+from finance.models import BudgetItem, Category, Transaction
+from ledgers import access
+from ledgers.services import ledger_personal
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+CSV_COLUMNS = ["date", "kind", "amount", "currency", "category", "note", "source"]
+FORMAT_VERSION = 1
+# A spreadsheet runs a cell that starts with one of these as a formula; a leading
+# apostrophe makes it text (OWASP's advice for CSV injection), and the import drops it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+class _Line:
+    """A file-like object that hands back what csv.writer wrote, one row at a time."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def transactions_csv(*, user: "User", start: date | None, end: date | None) -> Iterator[str]:
+    """The transactions of the person's active ledger from `start` to `end` (either may be
+    open), oldest first."""
+    books = access.member_of(user=user).ledger
+    rows = Transaction.objects.for_ledger(books).select_related("category", "paid_by")
+    if start is not None:
+        rows = rows.filter(date__gte=start)
+    if end is not None:
+        rows = rows.filter(date__lte=end)
+    writer = csv.writer(_Line())
+    yield "\ufeff" + writer.writerow(CSV_COLUMNS)  # the BOM: Excel then reads UTF-8
+    for tx in rows.order_by("date", "id").iterator(chunk_size=2000):
+        yield writer.writerow(
+            [
+                tx.date.isoformat(),
+                tx.kind,
+                str(tx.amount),
+                tx.currency,
+                _cell(tx.category.name),
+                _cell(tx.note),
+                tx.source,
+            ]
+        )
+
+
+def csv_filename(start: date | None, end: date | None) -> str:
+    span = f"{start or 'start'}_{end or 'today'}" if start or end else "all"
+    return f"kopilka-transactions-{span}.csv"
+
+
+def _category(category: Category) -> dict[str, Any]:
+    return {
+        "id": category.pk,
+        "kind": category.kind,
+        "slug": category.slug,
+        "name": category.name,
+        "archived": category.is_archived,
+        "keywords": sorted(alias.word for alias in category.aliases.all()),
+    }
+
+
+def _contacts(user: "User") -> list[dict[str, Any]]:
+    """Linked messenger contacts, once the messaging app has them (user_contacts)."""
+    try:
+        model = apps.get_model("messaging", "UserContact")
+    except LookupError:
+        return []
+    fields = [f.name for f in model._meta.concrete_fields if f.name not in {"user", "id"}]
+    return [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+        for row in model.objects.filter(user=user).values(*fields)
+    ]
+
+
+def account_export(*, user: "User") -> dict[str, Any]:
+    """Everything the person owns, as one JSON-ready document: their profile, tokens and
+    contacts, and the books of their personal ledger."""
+    books = access.member_of(user=user, ledger=ledger_personal(user=user)).ledger
+    categories = Category.objects.for_ledger(books).prefetch_related("aliases").order_by("id")
+    budgets = BudgetItem.objects.filter(ledger=books).select_related("category").order_by("month")
+    transactions = Transaction.objects.for_ledger(books).select_related("category")
+    tokens = user.api_tokens.order_by("created_at")
+    return {
+        "format": "kopilka-export",
+        "version": FORMAT_VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "profile": {
+            "username": user.username,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "default_currency": user.default_currency,
+            "timezone": user.timezone,
+            "language": user.language,
+            "date_joined": user.date_joined.isoformat(),
+        },
+        "categories": [_category(c) for c in categories],
+        "budget_items": [
+            {
+                "month": f"{b.month:%Y-%m}",
+                "category": b.category.slug,
+                "planned_amount": str(b.planned_amount),
+                "currency": b.currency,
+            }
+            for b in budgets
+        ],
+        "transactions": [
+            {
+                "id": tx.pk,
+                "date": tx.date.isoformat(),
+                "kind": tx.kind,
+                "amount": str(tx.amount),
+                "currency": tx.currency,
+                "category": tx.category.slug,
+                "note": tx.note,
+                "text": tx.text,
+                "source": tx.source,
+                "created_at": tx.created_at.isoformat(),
+            }
+            for tx in transactions.order_by("date", "id").iterator(chunk_size=2000)
+        ],
+        # The tokens' names and rights only: never the token, its hash or its prefix.
+        "bot_tokens": [
+            {
+                "name": t.name,
+                "scopes": list(t.scopes),
+                "created_at": t.created_at.isoformat(),
+                "expires_at": t.expires_at.isoformat() if t.expires_at else None,
+                "status": t.status(),
+            }
+            for t in tokens
+        ],
+        "contacts": _contacts(user),
+    }

@@ -1,0 +1,351 @@
+"""Transactions in: a CSV from another app or a bank, previewed, then written all at once.
+
+`read_table` decodes the file (UTF-8 or Windows-1251, comma, semicolon or tab),
+`guess_mapping` picks the columns by their headings (Russian or English), `preview`
+turns every row into a transaction or a problem without writing anything, and
+`transactions_import` writes them all or none. The file's SHA-256 is kept
+(`ImportBatch`), so the same file imported twice is written once.
+"""
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import audit_record
+from finance import currencies, selectors, services
+from finance.defaults import FALLBACK_SLUGS
+from finance.models import Category, ImportBatch, Kind, Transaction
+from ledgers import access
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+FIELDS = ("date", "amount", "currency", "category", "note", "kind")
+REQUIRED = ("date", "amount")
+
+FILE_EMPTY = _("The file holds no rows.")
+FILE_TOO_BIG = _("The file is larger than 2 MB or holds more than 5000 rows; split it.")
+FILE_NOT_CSV = _("This is not a CSV file (text, one row per line).")
+COLUMN_MISSING = _("Choose the column that holds the %(field)s.")
+ROW_DATE = _("“%(value)s” is not a date in the chosen format.")
+ROW_AMOUNT = _("“%(value)s” is not an amount.")
+ROW_KIND = _("“%(value)s” is neither an expense nor an income.")
+ROW_NO_CATEGORY = _("There is no category for it; add one named “%(value)s”.")
+ROWS_INVALID = _("%(count)s rows have problems; nothing was imported.")
+IMPORT_REPEATED = _("This file was already imported on %(date)s; nothing was imported again.")
+
+# Headings as Kopilka, other expense apps and Russian banks write them.
+HEADINGS = {
+    "date": ("date", "дата", "дата операции", "дата платежа", "transaction date", "day"),
+    "amount": ("amount", "сумма", "сумма операции", "сумма платежа", "sum", "value"),
+    "currency": ("currency", "валюта", "валюта операции", "currency code"),
+    "category": ("category", "категория", "категория операции"),
+    "note": ("note", "описание", "комментарий", "назначение", "description", "memo", "comment"),
+    "kind": ("kind", "type", "тип", "вид", "тип операции"),
+}
+KIND_WORDS = {
+    Kind.EXPENSE: {"expense", "расход", "списание", "debit", "-", "out"},
+    Kind.INCOME: {
+        "income",
+        "доход",
+        "поступление",
+        "пополнение",
+        "зачисление",
+        "credit",
+        "+",
+        "in",
+    },
+}
+DATE_FORMATS = {
+    "dmy": ("%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%y", "%d/%m/%y"),
+    "mdy": ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m.%d.%Y"),
+    "ymd": ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"),
+}
+DATE_FORMAT_CHOICES = [
+    ("auto", _("Recognise (ISO, or day first)")),
+    ("dmy", _("Day first: 31.12.2026, 31/12/2026")),
+    ("mdy", _("Month first: 12/31/2026")),
+    ("ymd", _("Year first: 2026-12-31")),
+]
+DECIMAL_CHOICES = [
+    ("auto", _("Recognise")),
+    ("comma", _("Comma: 1 234,56")),
+    ("dot", _("Point: 1,234.56")),
+]
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_NOT_NUMBER = re.compile(r"[^0-9.,+\-−]")
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    digest: str
+
+
+@dataclass
+class Options:
+    mapping: dict[str, int | None]
+    date_format: str = "auto"
+    decimal: str = "auto"
+
+
+@dataclass
+class Row:
+    line: int
+    date: dt.date | None = None
+    kind: str = Kind.EXPENSE
+    amount: Decimal | None = None
+    currency: str = ""
+    category: Category | None = None
+    note: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    rows: list[Row]
+
+    @property
+    def problems(self) -> list[Row]:
+        return [r for r in self.rows if r.errors]
+
+
+def read_table(content: bytes) -> Table:
+    """The file's heading row and rows, or ValidationError for a file that is not a CSV."""
+    if len(content) > MAX_BYTES:
+        raise ValidationError(FILE_TOO_BIG, code="import_too_big")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1251", errors="strict") if b"\x00" not in content else ""
+    if not text.strip() or "\x00" in text:
+        raise ValidationError(FILE_EMPTY if not content else FILE_NOT_CSV, code="import_not_csv")
+    first = text.splitlines()[0]
+    delimiter = max((";", ",", "\t"), key=first.count)
+    try:
+        lines = [
+            r
+            for r in csv.reader(io.StringIO(text), delimiter=delimiter)
+            if any(c.strip() for c in r)
+        ]
+    except csv.Error:
+        raise ValidationError(FILE_NOT_CSV, code="import_not_csv") from None
+    if len(lines) < 2:
+        raise ValidationError(FILE_EMPTY, code="import_empty")
+    if len(lines) - 1 > MAX_ROWS:
+        raise ValidationError(FILE_TOO_BIG, code="import_too_big")
+    header = [h.strip() for h in lines[0]]
+    return Table(header=header, rows=lines[1:], digest=hashlib.sha256(content).hexdigest())
+
+
+def guess_mapping(header: list[str]) -> dict[str, int | None]:
+    lowered = [" ".join(h.lower().replace("_", " ").split()) for h in header]
+    mapping: dict[str, int | None] = {}
+    for name in FIELDS:
+        mapping[name] = next((i for i, h in enumerate(lowered) if h in HEADINGS[name]), None)
+    return mapping
+
+
+def _parse_date(value: str, layout: str) -> date | None:
+    value = value.strip().split(" ")[0].split("T")[0]  # banks add the time: 31.12.2026 14:05
+    if layout == "auto":
+        layouts = DATE_FORMATS["ymd"] + DATE_FORMATS["dmy"]
+    else:
+        layouts = DATE_FORMATS[layout]
+    for candidate in layouts:
+        try:
+            return datetime.strptime(value, candidate).date()  # noqa: DTZ007 (a calendar date)
+        except ValueError:
+            continue
+    return None
+
+
+def _decimal_style(values: list[str]) -> str:
+    """Comma or point as the decimal sign, from the amounts that show one unambiguously."""
+    for value in values:
+        value = _SPACES.sub("", value)
+        if re.search(r",\d{1,2}$", value) or re.search(r"\.\d{3},", value):
+            return "comma"
+        if re.search(r"\.\d{1,2}$", value) or re.search(r",\d{3}\.", value):
+            return "dot"
+    return "comma"
+
+
+def _parse_amount(value: str, style: str) -> Decimal | None:
+    value = _NOT_NUMBER.sub("", _SPACES.sub("", value)).replace("−", "-")
+    # The other sign groups thousands: drop it, then write the decimal sign as a point.
+    grouping, decimal = (".", ",") if style == "comma" else (",", ".")
+    value = value.replace(grouping, "").replace(decimal, ".")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _kind(value: str) -> str | None:
+    word = value.strip().lower()
+    for kind, words in KIND_WORDS.items():
+        if word in words:
+            return kind
+    return None
+
+
+def _cell(row: list[str], index: int | None) -> str:
+    if index is None or index >= len(row):
+        return ""
+    value = row[index].strip()
+    # Our own export protects formula-like text with an apostrophe: take it off again.
+    return value[1:] if value[:2] in {"'=", "'+", "'-", "'@"} else value
+
+
+def check_mapping(options: Options) -> None:
+    for name in REQUIRED:
+        if options.mapping.get(name) is None:
+            raise ValidationError(
+                COLUMN_MISSING, code="import_column_missing", params={"field": name}
+            )
+
+
+def preview(*, user: "User", table: Table, options: Options) -> Preview:
+    """What importing `table` with `options` would write, row by row; writes nothing."""
+    check_mapping(options)
+    m = options.mapping
+    amounts = [_cell(r, m["amount"]) for r in table.rows]
+    style = options.decimal if options.decimal != "auto" else _decimal_style(amounts)
+    signed = m.get("kind") is None and any(a.strip().startswith(("-", "−")) for a in amounts)
+    books = access.member_of(user=user, write=True).ledger
+    fallbacks = {
+        c.slug: c
+        for c in Category.objects.for_ledger(books).filter(slug__in=FALLBACK_SLUGS.values())
+    }
+    found: dict[tuple[str, str], Category | None] = {}
+    rows = []
+    for line, cells in enumerate(table.rows, start=2):
+        row = Row(line=line, note=_cell(cells, m.get("note"))[:500])
+        raw_date = _cell(cells, m["date"])
+        row.date = _parse_date(raw_date, options.date_format)
+        if row.date is None:
+            row.errors.append(str(ROW_DATE % {"value": raw_date}))
+        raw_amount = _cell(cells, m["amount"])
+        amount = _parse_amount(raw_amount, style)
+        if m.get("kind") is not None:
+            kind = _kind(_cell(cells, m["kind"]))
+            if kind is None:
+                row.errors.append(str(ROW_KIND % {"value": _cell(cells, m["kind"])}))
+            row.kind = kind or Kind.EXPENSE
+        elif signed and amount is not None:
+            row.kind = Kind.EXPENSE if amount < 0 else Kind.INCOME
+        try:
+            row.currency = currencies.normalize_code(
+                _cell(cells, m.get("currency")) or user.default_currency
+            )
+        except ValidationError as e:
+            row.errors.extend(e.messages)
+        if amount is None:
+            row.errors.append(str(ROW_AMOUNT % {"value": raw_amount}))
+        elif row.currency:
+            try:
+                row.amount = services.normalize_amount(abs(amount), row.currency)
+            except ValidationError as e:
+                row.errors.extend(e.messages)
+        name = _cell(cells, m.get("category"))
+        key = (row.kind, name)
+        if key not in found:
+            found[key] = _category(user, name, row.kind, fallbacks)
+        row.category = found[key]
+        if row.category is None:
+            row.errors.append(
+                str(ROW_NO_CATEGORY % {"value": name or FALLBACK_SLUGS[Kind(row.kind)]})
+            )
+        rows.append(row)
+    return Preview(rows=rows)
+
+
+def _category(
+    user: "User", name: str, kind: str, fallbacks: dict[str, Category]
+) -> Category | None:
+    if name:
+        try:
+            category = selectors.category_find(user=user, reference=name)
+        except ValidationError:
+            pass
+        else:
+            if category.kind == kind and not category.is_archived:
+                return category
+    return fallbacks.get(FALLBACK_SLUGS[Kind(kind)])
+
+
+@transaction.atomic
+def transactions_import(
+    *, user: "User", table: Table, options: Options, filename: str = ""
+) -> ImportBatch:
+    """Write every row of `table` or none: a row with a problem, or a file imported
+    before, raises ValidationError and writes nothing."""
+    if ImportBatch.objects.filter(user=user, digest=table.digest).exists():
+        earlier = ImportBatch.objects.get(user=user, digest=table.digest)
+        raise ValidationError(
+            IMPORT_REPEATED,
+            code="import_repeated",
+            params={"date": f"{earlier.created_at:%Y-%m-%d}"},
+        )
+    books = access.member_of(user=user, write=True).ledger
+    result = preview(user=user, table=table, options=options)
+    if result.problems:
+        raise ValidationError(
+            ROWS_INVALID, code="import_rows_invalid", params={"count": len(result.problems)}
+        )
+    try:
+        with transaction.atomic():  # a twin request's batch row wins; this one then refuses
+            batch = ImportBatch.objects.create(
+                user=user, digest=table.digest, filename=filename[:255], rows=len(result.rows)
+            )
+    except IntegrityError:
+        raise ValidationError(
+            IMPORT_REPEATED, code="import_repeated", params={"date": "—"}
+        ) from None
+    transactions = []
+    for row in result.rows:
+        assert row.amount is not None and row.date is not None  # no problems: both parsed
+        transactions.append(
+            Transaction(
+                ledger=books,
+                created_by=user,
+                paid_by=user,
+                kind=row.kind,
+                amount=row.amount,
+                currency=row.currency,
+                category=row.category,
+                date=row.date,
+                note=row.note,
+                source=Transaction.Source.IMPORT,
+            )
+        )
+    Transaction.objects.bulk_create(transactions, batch_size=1000)
+    audit_record(
+        source=Transaction.Source.IMPORT,
+        action="transactions.import",
+        user=user,
+        obj=batch,
+        details={"rows": len(transactions), "sha256": table.digest},
+    )
+    needed = {(tx.currency, tx.date) for tx in transactions if tx.currency != user.default_currency}
+    for currency, day in sorted(needed):
+        try:
+            selectors.exchange_rate(base=currency, quote=user.default_currency, on=day)
+        except ValidationError:
+            services.exchange_rate_request(base=currency, quote=user.default_currency, on=day)
+    return batch

@@ -1,0 +1,183 @@
+import base64
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from audit.models import AuditLog
+from config.testing import BaseTestCase
+from finance import exports, imports
+from finance.models import ExchangeRateRequest, ImportBatch, Transaction
+
+# A Russian bank's statement: semicolons, Windows-1251, day-first dates with the time,
+# comma decimals with a space between thousands, spending negative.
+BANK = (
+    "Дата операции;Сумма операции;Валюта операции;Категория;Описание\n"
+    "24.11.2026 13:05:00;-1 250,50;RUB;Супермаркеты;Пятёрочка\n"
+    "25.11.2026 09:00:00;-45,20;EUR;Кафе и рестораны;Кофе в Риге\n"
+    "25.11.2026 18:00:00;85 000,00;RUB;Зарплата;Аванс\n"
+).encode("cp1251")
+
+
+class ImportTestCase(BaseTestCase):
+    def table(self, content: bytes) -> imports.Table:
+        return imports.read_table(content)
+
+    def options(self, table: imports.Table, **kwargs: str) -> imports.Options:
+        return imports.Options(mapping=imports.guess_mapping(table.header), **kwargs)
+
+    def test_a_bank_statement_is_read_as_it_is_written(self) -> None:
+        table = self.table(BANK)
+        self.assertEqual(
+            imports.guess_mapping(table.header),
+            {"date": 0, "amount": 1, "currency": 2, "category": 3, "note": 4, "kind": None},
+        )
+        preview = imports.preview(user=self.alice, table=table, options=self.options(table))
+        self.assertEqual(preview.problems, [])
+        got = [
+            (r.date, r.kind, r.amount, r.currency, r.category and r.category.slug, r.note)
+            for r in preview.rows
+        ]
+        self.assertEqual(
+            got[0], (date(2026, 11, 24), "expense", Decimal("1250.50"), "RUB", "other", "Пятёрочка")
+        )
+        self.assertEqual(got[1][1:5], ("expense", Decimal("45.20"), "EUR", "cafe"))
+        self.assertEqual(got[2][1:5], ("income", Decimal("85000.00"), "RUB", "salary"))
+        self.assertFalse(Transaction.objects.exists())  # a preview writes nothing
+
+    def test_it_imports_all_rows_once(self) -> None:
+        table = self.table(BANK)
+        batch = imports.transactions_import(
+            user=self.alice, table=table, options=self.options(table), filename="bank.csv"
+        )
+        self.assertEqual(batch.rows, 3)
+        rows = Transaction.objects.filter(created_by=self.alice)
+        self.assertEqual(rows.count(), 3)
+        self.assertEqual(set(rows.values_list("source", flat=True)), {"import"})
+        self.assertTrue(
+            AuditLog.objects.filter(action="transactions.import", user=self.alice).exists()
+        )
+        # The EUR row has no rate yet: it is asked for.
+        self.assertTrue(
+            ExchangeRateRequest.objects.filter(base="EUR", date=date(2026, 11, 25)).exists()
+        )
+        with self.assertRaises(ValidationError) as cm:
+            imports.transactions_import(
+                user=self.alice, table=self.table(BANK), options=self.options(table)
+            )
+        self.assertEqual(cm.exception.code, "import_repeated")
+        self.assertEqual(rows.count(), 3)
+        # Another person may import the same file: it is theirs.
+        imports.transactions_import(
+            user=self.bob, table=self.table(BANK), options=self.options(table)
+        )
+        self.assertEqual(Transaction.objects.filter(created_by=self.bob).count(), 3)
+
+    def test_a_bad_row_means_nothing_is_written(self) -> None:
+        content = BANK.replace(b"-45,20", b"abc").replace(b"25.11.2026 18", b"31.02.2026 18")
+        table = self.table(content)
+        preview = imports.preview(user=self.alice, table=table, options=self.options(table))
+        self.assertEqual([r.line for r in preview.problems], [3, 4])
+        with self.assertRaises(ValidationError) as cm:
+            imports.transactions_import(user=self.alice, table=table, options=self.options(table))
+        self.assertEqual(cm.exception.code, "import_rows_invalid")
+        self.assertFalse(Transaction.objects.exists())
+        self.assertFalse(ImportBatch.objects.exists())
+
+    def test_english_formats_and_the_chosen_mapping(self) -> None:
+        table = self.table(
+            b'Date,Amount,Category,Note\n11/03/2026,12.50,Transport,Taxi\n11/30/2026,"1,234.00",Groceries,\n'
+        )
+        preview = imports.preview(
+            user=self.bob, table=table, options=self.options(table, date_format="mdy")
+        )
+        self.assertEqual(preview.problems, [])
+        self.assertEqual(
+            [(r.date, r.amount, r.currency, r.category.slug) for r in preview.rows],  # type: ignore[union-attr]
+            [
+                (date(2026, 11, 3), Decimal("12.50"), "USD", "transport"),
+                (date(2026, 11, 30), Decimal("1234.00"), "USD", "groceries"),
+            ],
+        )
+        day_first = imports.preview(user=self.bob, table=table, options=self.options(table))
+        self.assertEqual([r.line for r in day_first.problems], [3])  # 30th month
+
+    def test_our_own_export_reads_back(self) -> None:
+        imports.transactions_import(
+            user=self.alice, table=self.table(BANK), options=self.options(self.table(BANK))
+        )
+        Transaction.objects.filter(created_by=self.alice).update(note="=1+1")
+        exported = "".join(exports.transactions_csv(user=self.alice, start=None, end=None)).encode()
+        table = self.table(exported)
+        preview = imports.preview(user=self.bob, table=table, options=self.options(table))
+        self.assertEqual(preview.problems, [])
+        self.assertEqual([r.note for r in preview.rows], ["=1+1"] * 3)
+        self.assertEqual([r.kind for r in preview.rows], ["expense", "expense", "income"])
+
+    def test_files_that_are_not_csv_are_refused(self) -> None:
+        for content in (b"", b"\x89PNG\r\n\x1a\n\x00\x00", b"date,amount\n"):
+            with self.subTest(content=content), self.assertRaises(ValidationError):
+                imports.read_table(content)
+        table = self.table(b"when,how much\n2026-11-01,5\n")
+        with self.assertRaises(ValidationError) as cm:
+            imports.preview(user=self.alice, table=table, options=self.options(table))
+        self.assertEqual(cm.exception.code, "import_column_missing")
+
+
+class ImportPagesTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        self.client.force_login(self.alice)
+
+    def upload(self, content: bytes) -> None:
+        response = self.client.post(
+            "/data/import/", {"file": SimpleUploadedFile("bank.csv", content)}
+        )
+        self.assertRedirects(response, "/data/import/preview/", fetch_redirect_response=False)
+
+    def test_upload_preview_then_import(self) -> None:
+        self.upload(BANK)
+        page = self.client.get("/data/import/preview/")
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "Пятёрочка")
+        self.assertContains(page, 'value="import"')
+        self.assertFalse(Transaction.objects.exists())
+        form = {
+            f"column_{k}": "" if v is None else str(v)
+            for k, v in imports.guess_mapping(imports.read_table(BANK).header).items()
+        }
+        form |= {"date_format": "auto", "decimal": "auto", "action": "import"}
+        response = self.client.post("/data/import/preview/", form)
+        self.assertRedirects(response, "/transactions/")
+        self.assertEqual(Transaction.objects.filter(created_by=self.alice).count(), 3)
+        # The same file again: previewed, then refused, nothing written twice.
+        self.upload(BANK)
+        response = self.client.post("/data/import/preview/", form)
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(
+            response.context["form"].non_field_errors().as_data()[0].code, "import_repeated"
+        )
+        self.assertEqual(Transaction.objects.filter(created_by=self.alice).count(), 3)
+
+    def test_a_row_with_a_problem_shows_and_blocks_the_import(self) -> None:
+        self.upload(BANK.replace(b"-45,20", b"abc"))
+        page = self.client.get("/data/import/preview/")
+        self.assertNotContains(page, 'value="import"')
+        self.assertContains(page, "«abc» — не сумма.")
+
+    def test_a_file_that_is_not_csv_is_refused_on_the_page(self) -> None:
+        response = self.client.post(
+            "/data/import/", {"file": SimpleUploadedFile("x.png", b"\x89PNG\x00\x00")}
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("file", response.context["file_form"].errors)
+
+    def test_the_preview_needs_an_upload(self) -> None:
+        self.assertRedirects(self.client.get("/data/import/preview/"), "/data/")
+        session = self.client.session
+        session["finance_import"] = {
+            "content": base64.b64encode(BANK).decode(),
+            "filename": "b.csv",
+        }
+        session.save()
+        self.assertEqual(self.client.get("/data/import/preview/").status_code, 200)

@@ -1,0 +1,36 @@
+"""The shipped vocabulary: everyday words and merchants per default category, as data.
+
+One file per language and category slug, `<lang>/<slug>.txt`: one keyword or phrase a
+line, in dictionary form, sorted; `#` starts a comment. Adding a brand touches no Python.
+The files are read once per process (`load`) and shared by every user's index.
+"""
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+LANGUAGES = ("ru", "en")
+
+
+def read(path: Path) -> list[str]:
+    """The entries of one file: stripped, lower-cased, comments and blank lines left out."""
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        entry = " ".join(line.split("#", 1)[0].lower().split())
+        if entry:
+            entries.append(entry)
+    return entries
+
+
+def files() -> list[Path]:
+    return sorted(p for lang in LANGUAGES for p in (ROOT / lang).glob("*.txt"))
+
+
+@cache
+def load() -> Mapping[str, tuple[str, ...]]:
+    """Every category slug's entries, both languages together, as the files hold them."""
+    by_slug: dict[str, list[str]] = {}
+    for path in files():
+        by_slug.setdefault(path.stem, []).extend(read(path))
+    return {slug: tuple(dict.fromkeys(entries)) for slug, entries in sorted(by_slug.items())}

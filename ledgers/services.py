@@ -1,0 +1,236 @@
+"""Writes about ledgers themselves: making them, switching, inviting, leaving, handing over."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ApiToken, User
+from audit.services import audit_record
+from finance import currencies
+from finance.services import categories_create_defaults
+from ledgers import access
+from ledgers.models import INVITE_LIFETIME, Invite, Ledger, Membership
+
+LEDGER_NAME_EMPTY = _("A ledger needs a name.")
+INVITE_ROLE_INVALID = _("An invitation makes a manager, a member or a read-only member.")
+INVITE_INVALID = _("This invitation is unknown, used or expired.")
+ALREADY_MEMBER = _("You are already a member of this ledger.")
+LAST_OWNER = _("The last owner cannot leave; hand the ledger over to another member first.")
+NOT_A_MEMBER = _("That person is not a member of this ledger.")
+OWNER_REMOVAL = _("Only an owner may remove an owner or a manager.")
+INVITABLE_ROLES = (Membership.Role.MANAGER, Membership.Role.MEMBER, Membership.Role.READONLY)
+
+
+def ledger_personal(*, user: User, activate: bool = False) -> Ledger:
+    """The person's personal ledger, made (with the default categories) on first need.
+
+    Safe under concurrency: `personal_for` is unique, so of two requests making it at
+    once one inserts and the other reads the winner's row.
+    """
+    ledger = Ledger.objects.filter(personal_for=user).first()
+    if ledger is None:
+        try:
+            with transaction.atomic():
+                ledger = Ledger.objects.create(
+                    name=user.username,
+                    owner=user,
+                    default_currency=user.default_currency,
+                    personal_for=user,
+                )
+                Membership.objects.create(ledger=ledger, user=user, role=Membership.Role.OWNER)
+                categories_create_defaults(ledger=ledger, language=user.language)
+        except IntegrityError:
+            ledger = Ledger.objects.get(personal_for=user)
+    if activate and user.active_ledger_id != ledger.pk:
+        User.objects.filter(pk=user.pk).update(active_ledger=ledger)
+        user.active_ledger = ledger
+    return ledger
+
+
+@transaction.atomic
+def ledger_create(
+    *, user: User, name: str, default_currency: str | None = None, source: str
+) -> Ledger:
+    """A new shared ledger owned by `user`, with the default categories in their language."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError(LEDGER_NAME_EMPTY, code="ledger_name_empty")
+    currency = currencies.normalize_code(default_currency or user.default_currency)
+    ledger = Ledger(name=name[:100], owner=user, default_currency=currency)
+    ledger.full_clean(exclude=["owner"])
+    ledger.save()
+    Membership.objects.create(ledger=ledger, user=user, role=Membership.Role.OWNER)
+    categories_create_defaults(ledger=ledger, language=user.language)
+    audit_record(
+        source=source,
+        action="ledger.create",
+        user=user,
+        ledger=ledger,
+        obj=ledger,
+        details={"name": ledger.name, "default_currency": currency},
+    )
+    return ledger
+
+
+def ledger_activate(*, user: User, ledger: access.LedgerRef, source: str) -> Ledger:
+    """Make `ledger` the one the person's records go to by default."""
+    member = access.member_of(user=user, ledger=ledger)
+    if user.active_ledger_id != member.ledger_id:
+        User.objects.filter(pk=user.pk).update(active_ledger=member.ledger)
+        user.active_ledger = member.ledger
+        audit_record(
+            source=source, action="ledger.activate", user=user, ledger=member.ledger, obj=user
+        )
+    return member.ledger
+
+
+# Invitations
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    """A fresh invitation: `code` exists only here and is shown to the manager once."""
+
+    invite: Invite
+    code: str
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+@transaction.atomic
+def invite_create(*, user: User, ledger: access.LedgerRef, role: str, source: str) -> IssuedInvite:
+    member = access.member_of(user=user, ledger=ledger, manage=True)
+    if role not in INVITABLE_ROLES:
+        raise ValidationError(INVITE_ROLE_INVALID, code="invite_role_invalid")
+    code = secrets.token_urlsafe(18)
+    invite = Invite.objects.create(
+        ledger=member.ledger,
+        role=role,
+        code_hash=_digest(code),
+        created_by=user,
+        expires_at=timezone.now() + INVITE_LIFETIME,
+    )
+    audit_record(
+        source=source,
+        action="ledger.invite",
+        user=user,
+        ledger=member.ledger,
+        obj=invite,
+        details={"role": role, "expires_at": invite.expires_at.isoformat()},
+    )
+    return IssuedInvite(invite=invite, code=code)
+
+
+def invite_find(*, code: str) -> Invite:
+    """The usable invitation `code` names (with its ledger), for the page that shows it."""
+    invite = Invite.objects.select_related("ledger").filter(code_hash=_digest(code)).first()
+    if invite is None or not invite.is_usable():
+        raise ValidationError(INVITE_INVALID, code="invite_invalid")
+    return invite
+
+
+@transaction.atomic
+def invite_accept(*, user: User, code: str, source: str) -> Membership:
+    """Join the invitation's ledger in its role; the invitation is then spent.
+
+    Two redemptions at once: the conditional UPDATE lets exactly one claim it.
+    """
+    invite = invite_find(code=code)
+    if Membership.objects.filter(ledger_id=invite.ledger_id, user=user).exists():
+        raise ValidationError(ALREADY_MEMBER, code="already_member")
+    now = timezone.now()
+    claimed = Invite.objects.filter(pk=invite.pk, used_at__isnull=True, expires_at__gt=now).update(
+        used_at=now, used_by=user
+    )
+    if not claimed:
+        raise ValidationError(INVITE_INVALID, code="invite_invalid")
+    member = Membership.objects.create(ledger=invite.ledger, user=user, role=invite.role)
+    audit_record(
+        source=source,
+        action="ledger.join",
+        user=user,
+        ledger=invite.ledger,
+        obj=member,
+        details={"role": invite.role, "invite": invite.pk},
+    )
+    return member
+
+
+# Leaving, removal, handing over
+
+
+def _lock(ledger_id: int) -> Ledger:
+    # Every change of who belongs takes the ledger's row first, so that two owners
+    # leaving at once cannot both see the other one stay.
+    return Ledger.objects.select_for_update().get(pk=ledger_id)
+
+
+@transaction.atomic
+def member_remove(*, user: User, ledger: access.LedgerRef, member_user: User, source: str) -> None:
+    """Remove `member_user` from the ledger (themselves: leave). Their transactions stay,
+    still naming who recorded and paid them; their tokens for the ledger are revoked."""
+    actor = access.member_of(user=user, ledger=ledger, manage=user.pk != member_user.pk)
+    locked = _lock(actor.ledger_id)
+    target = Membership.objects.filter(ledger=locked, user=member_user).first()
+    if target is None:
+        raise ValidationError(NOT_A_MEMBER, code="not_a_member")
+    if (
+        user.pk != member_user.pk
+        and target.role in (Membership.Role.OWNER, Membership.Role.MANAGER)
+        and actor.role != Membership.Role.OWNER
+    ):
+        raise access.LedgerForbidden(str(OWNER_REMOVAL), "ledger_not_owner")
+    if target.role == Membership.Role.OWNER:
+        owners = Membership.objects.filter(ledger=locked, role=Membership.Role.OWNER).count()
+        if owners <= 1:
+            raise ValidationError(LAST_OWNER, code="last_owner")
+    target.delete()
+    User.objects.filter(pk=member_user.pk, active_ledger=locked).update(active_ledger=None)
+    ApiToken.objects.filter(user=member_user, ledger=locked, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    audit_record(
+        source=source,
+        action="ledger.leave" if user.pk == member_user.pk else "ledger.remove",
+        user=user,
+        ledger=locked,
+        obj=locked,
+        details={"member": member_user.pk, "role": target.role},
+    )
+
+
+@transaction.atomic
+def ownership_transfer(*, user: User, ledger: access.LedgerRef, to: User, source: str) -> Ledger:
+    """Hand the ledger to another member: they become its owner, `user` a manager."""
+    actor = access.member_of(user=user, ledger=ledger)
+    if actor.role != Membership.Role.OWNER:
+        raise access.LedgerForbidden(str(access.LEDGER_NOT_OWNER), "ledger_not_owner")
+    locked = _lock(actor.ledger_id)
+    target = Membership.objects.filter(ledger=locked, user=to).first()
+    if target is None:
+        raise ValidationError(NOT_A_MEMBER, code="not_a_member")
+    target.role = Membership.Role.OWNER
+    target.save(update_fields=["role"])
+    if to.pk != user.pk:
+        Membership.objects.filter(pk=actor.pk).update(role=Membership.Role.MANAGER)
+    locked.owner = to
+    # A ledger handed over is nobody's personal one any more; the giver gets a new
+    # personal ledger on their next need.
+    locked.personal_for = None
+    locked.save(update_fields=["owner", "personal_for"])
+    audit_record(
+        source=source,
+        action="ledger.transfer",
+        user=user,
+        ledger=locked,
+        obj=locked,
+        details={"from": user.pk, "to": to.pk},
+    )
+    return locked
