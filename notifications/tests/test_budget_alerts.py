@@ -6,6 +6,7 @@ import time_machine
 from django.db import transaction
 
 from config.testing import BaseTestCase
+from finance import imports
 from finance import services as finance
 from finance.models import Category, ExchangeRate, Transaction
 from notifications.models import Kind, Notification, NotificationSettings
@@ -175,6 +176,20 @@ class BudgetAlertsTestCase(BaseTestCase):
             self.sent(),
             ["Кафе и рестораны: 8,200 RUB of 10,000 RUB (82%), 1,800 RUB left for 9 days"],
         )
+
+    def test_an_import_checks_this_month_not_the_past(self) -> None:
+        content = (
+            "date;amount;category\n"
+            "2026-11-21;-8500;Кафе и рестораны\n"
+            "2026-10-21;-100;Кафе и рестораны\n"
+        ).encode()
+        table = imports.read_table(content)
+        options = imports.Options(mapping=imports.guess_mapping(table.header))
+        imports.transactions_import(user=self.alice, table=table, options=options)
+        months = [j["args"]["month"] for j in queued("notifications.check_budget")]
+        self.assertEqual(months, ["2026-11-01"])
+        run_queued()
+        self.assertEqual([n.subject for n in self.alerts()], [self.subject(self.cafe, 80)])
 
     def test_dry_runs_and_incomes_defer_nothing(self) -> None:
         finance.record_from_text(
