@@ -324,11 +324,46 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
 
 
 @transaction.atomic
-def user_set_password(*, user: User, password: str, source: str) -> User:
-    """Set a new password (already validated by the caller's form) and audit it."""
+def user_set_password(
+    *, user: User, password: str | None, source: str, actor: User | None = None
+) -> User:
+    """Set a new password (already validated by the caller's form) and audit it.
+
+    None makes the password unusable (an operator closing password sign-in)."""
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit_record(source=source, action="user.password", user=user, obj=user)
+    audit_record(
+        source=source,
+        action="user.password",
+        user=user,
+        actor=actor,
+        obj=user,
+        details={} if password is not None else {"usable": False},
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_access(
+    *,
+    user: User,
+    is_active: bool,
+    is_staff: bool,
+    is_superuser: bool,
+    source: str,
+    actor: User | None = None,
+) -> User:
+    """Open or close sign-in, the admin and every permission; audited when anything changes."""
+    wanted = {"is_active": is_active, "is_staff": is_staff, "is_superuser": is_superuser}
+    changed = {name: value for name, value in wanted.items() if getattr(user, name) != value}
+    if not changed:
+        return user
+    for name, value in changed.items():
+        setattr(user, name, value)
+    user.save(update_fields=list(changed))
+    audit_record(
+        source=source, action="user.access", user=user, actor=actor, obj=user, details=changed
+    )
     return user
 
 

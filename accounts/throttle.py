@@ -16,7 +16,9 @@ def ip_key(group: str, request: HttpRequest) -> str:
 def login_throttled(request: HttpRequest | Request, username: str) -> bool:
     """Count one password guess, by address and by username, whichever door it comes
     through (the login page or /api/auth/token/); True once either is over its rate."""
-    name = username.strip().lower()
+    # The cache key must encode as UTF-8: a lone surrogate ("\ud800", possible from a
+    # form body) is escaped rather than failing after the per-IP counter went up.
+    name = username.strip().lower().encode("utf-8", "backslashreplace").decode("utf-8")
     # Both counters go up on every attempt, so checking one never spares the other.
     by_ip = is_ratelimited(
         request, group="login-ip", key=ip_key, rate=settings.LOGIN_RATE_PER_IP, increment=True

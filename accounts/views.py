@@ -68,7 +68,8 @@ def logout(request: HttpRequest) -> HttpResponse:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("finance:dashboard")
-    form = forms.SignupForm(request.POST or None)
+    # Bound on every POST, even an empty one: a throttled attempt adds its error to it.
+    form = forms.SignupForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if _throttled(request, "signup", "accounts.throttle.ip_key", settings.SIGNUP_RATE_PER_IP):
@@ -110,7 +111,7 @@ def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def password_reset(request: HttpRequest) -> HttpResponse:
-    form = forms.PasswordResetRequestForm(request.POST or None)
+    form = forms.PasswordResetRequestForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         limit = settings.PASSWORD_RESET_RATE_PER_IP

@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -109,6 +111,8 @@ def error_response(
 
 
 VALIDATION_MESSAGE = "The request is not valid."
+MALFORMED_MESSAGE = "The request body is not valid JSON."
+TOO_LARGE_MESSAGE = "The request body is too large."
 RATE_LIMITED_MESSAGE = "Too many requests."
 # A bare `Ratelimited` (from the @ratelimit decorator) does not say when its window
 # ends; the longest window the API uses is a minute.
@@ -123,6 +127,16 @@ class RateLimitExceeded(Ratelimited):  # type: ignore[misc]  # untyped library
         self.retry_after = max(1, retry_after)
 
 
+def _authentication_message(detail: Any) -> tuple[str, list[dict[str, str]]]:
+    """simplejwt's errors carry a dict (detail, code, messages): its sentence, not its repr."""
+    if not isinstance(detail, dict):
+        return str(detail), []
+    message = str(detail.get("detail", "")) or "Authentication failed."
+    code = detail.get("code")
+    details = [{"path": "", "code": str(code), "message": message}] if code else []
+    return message, details
+
+
 def _rate_limited(exc: Ratelimited) -> Response:
     retry_after = getattr(exc, "retry_after", DEFAULT_RETRY_AFTER)
     message = f"{RATE_LIMITED_MESSAGE} Try again in {retry_after} s."
@@ -130,6 +144,17 @@ def _rate_limited(exc: Ratelimited) -> Response:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = _handle(exc, context)
+    request = context.get("request")
+    if response is not None and request is not None:
+        # An error is the JSON contract whatever the view renders when it works (the
+        # docs page's HTML, the schema's YAML).
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+    return response
+
+
+def _handle(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ActionError):
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
         return Response(exc.body(), status=exc.status, headers=headers)
@@ -142,11 +167,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             400, "validation_error", VALIDATION_MESSAGE, list(_drf_details(exc.detail))
         )
     if isinstance(exc, exceptions.ParseError):
-        return error_response(400, "validation_error", f"Malformed request body: {exc.detail}")
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else "malformed_json"
+        code = "malformed_json" if code == "parse_error" else str(code)
+        message = TOO_LARGE_MESSAGE if code == "too_large" else MALFORMED_MESSAGE
+        details = [{"path": "", "code": code, "message": str(exc.detail)}]
+        return error_response(400, "validation_error", message, details)
+    if isinstance(exc, RequestDataTooBig):
+        details = [{"path": "", "code": "too_large", "message": str(exc)}]
+        return error_response(400, "validation_error", TOO_LARGE_MESSAGE, details)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         response = drf_exception_handler(exc, context)  # keeps WWW-Authenticate
         headers = dict(response.items()) if response is not None else {}
-        return error_response(401, "authentication_failed", str(exc.detail), headers=headers)
+        message, details = _authentication_message(exc.detail)
+        return error_response(401, "authentication_failed", message, details, headers=headers)
     if isinstance(exc, Ratelimited):
         # A PermissionDenied subclass: without this it would be a 403.
         return _rate_limited(exc)

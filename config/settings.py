@@ -1,5 +1,6 @@
 """Kopilka settings: one file, every knob from the environment (see .env.example)."""
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "accounts",
     "ledgers",
     "audit",
@@ -76,6 +78,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.ChunkedBodyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +92,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# JSON on the API's paths, a page elsewhere (config/handlers.py).
+CSRF_FAILURE_VIEW = "config.handlers.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -185,11 +191,59 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# The request id and client IP in audit rows come from headers nginx sets. Only
-# trust X-Real-IP when a proxy we control stands in front (production).
+# The request id and client IP in audit rows come from headers nginx sets. X-Real-IP
+# is believed only when a proxy we control stands in front (production) and only from
+# the addresses in TRUSTED_PROXIES (networks allowed, like gunicorn's
+# forwarded_allow_ips): anyone else reaching gunicorn directly would otherwise choose
+# their own address and reset the failed-authentication limit.
 TRUST_X_REAL_IP = env_bool("TRUST_X_REAL_IP", not DEBUG)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list addresses or networks, got {_proxy!r}"
+        ) from None
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Cabinet pages and the admin carry no inline script; styles still have a few inline
+# attributes (and Swagger UI sets styles from script). nginx.conf sends the same policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# The largest request body Django reads (JSON, forms, chunked bodies); nginx's
+# client_max_body_size is the same 1 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+
+# Outside development mail goes out by SMTP: the console backend would print
+# password-reset links into the server's log. `check --deploy` refuses it (and the
+# other backends that do not deliver) unless EMAIL_CONSOLE_IN_PRODUCTION is set.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_CONSOLE_IN_PRODUCTION = env_bool("EMAIL_CONSOLE_IN_PRODUCTION")
+if (
+    not DEBUG
+    and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+    and not EMAIL_CONSOLE_IN_PRODUCTION
+):
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND is the console backend with DEBUG off: password-reset links would "
+        "be written to the log. Configure SMTP, or set EMAIL_CONSOLE_IN_PRODUCTION=1."
+    )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -201,6 +255,12 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Strict JSON (duplicate keys, NaN, depth, size refused as 400s) on every DRF view.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.strictjson.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "COERCE_DECIMAL_TO_STRING": True,
     "EXCEPTION_HANDLER": "botapi.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -86,6 +86,9 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # categories belong to their ledgers: members add them in the cabinet
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # archiving (audited) keeps the transactions that name it
+
     def save_model(
         self, request: HttpRequest, obj: Category, form: ModelForm[Any], change: bool
     ) -> None:
@@ -210,6 +213,15 @@ class BudgetItemAdmin(admin.ModelAdmin[BudgetItem]):
             actor=cast(User, request.user),
         )
 
+    def delete_model(self, request: HttpRequest, obj: BudgetItem) -> None:
+        services.budget_item_delete(
+            item=obj, user=None, source="admin", actor=cast(User, request.user)
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[BudgetItem]) -> None:
+        for item in queryset.select_related("ledger", "category"):
+            self.delete_model(request, item)
+
 
 @admin.register(ExchangeRate)
 class ExchangeRateAdmin(admin.ModelAdmin[ExchangeRate]):
@@ -226,4 +238,7 @@ class ExchangeRateAdmin(admin.ModelAdmin[ExchangeRate]):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -14,6 +14,7 @@ FIELD_BY_CODE = {
     "category_name_taken": "name",
     "category_name_empty": "name",
     "alias_invalid": "aliases",
+    "too_many_keywords": "aliases",
     "invalid_month": "month",
 }
 

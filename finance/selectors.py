@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 MONTH_INVALID = _("A month is written YYYY-MM, for example 2026-11.")
 RATE_MISSING = _("No exchange rate from %(base)s to %(quote)s on or before %(date)s.")
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits and nothing after them: `\d` would take "٢٠٢٦-١١", `$` a final newline.
+MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})\Z")
 
 
 class MissingExchangeRate(ValidationError):

@@ -226,7 +226,15 @@ def delete_transaction(request: AuthenticatedHttpRequest, tx_id: int) -> HttpRes
 @login_required
 def budget(request: AuthenticatedHttpRequest) -> HttpResponse:
     member = _member(request)
-    month = _month(request, request.POST.get("month") or request.GET.get("month"))
+    requested = request.POST.get("month") or request.GET.get("month")
+    if request.method == "POST" and requested:
+        # A plan for a month that cannot be read is saved nowhere, least of all this month.
+        try:
+            selectors.parse_month(requested)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+            return redirect("finance:budget")
+    month = _month(request, requested)
     page = selectors.budget_page(user=request.user, ledger=member, month=month)
     form = forms.BudgetForm(request.POST or None, rows=page.rows, currency=page.currency)
     if request.method == "POST" and form.is_valid():

@@ -61,6 +61,15 @@ class SignupTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 429)
         self.assertFalse(User.objects.filter(username="carol").exists())
 
+    @override_settings(SIGNUP_RATE_PER_IP="1/h", PASSWORD_RESET_RATE_PER_IP="1/h")
+    def test_a_throttled_empty_post_is_a_429_not_a_500(self) -> None:
+        # Found by the hostile corpus: the throttle's error went onto an unbound form.
+        for path in ["/signup/", "/password/reset/"]:
+            with self.subTest(path=path):
+                self.client.post(path, {})
+                response = self.client.post(path, b"null", content_type="application/json")
+                self.assertEqual(response.status_code, 429)
+
     def test_a_signed_in_person_goes_to_the_dashboard(self) -> None:
         self.client.force_login(self.alice)
         self.assertRedirects(self.client.get("/signup/"), "/")

@@ -57,6 +57,26 @@ class RequestContextMiddlewareTestCase(TestCase):
         request = RequestFactory().get("/", HTTP_X_REAL_IP="203.0.113.7", REMOTE_ADDR="127.0.0.1")
         self.assertTrue(self.middleware(request).content.decode().endswith(" 127.0.0.1"))
 
+    @override_settings(TRUST_X_REAL_IP=True)
+    def test_x_real_ip_from_anyone_but_the_proxy_is_ignored(self) -> None:
+        # Someone reaching gunicorn directly must not choose their own address (and so
+        # reset the failed-authentication limit by changing the header).
+        request = RequestFactory().get(
+            "/", HTTP_X_REAL_IP="203.0.113.7", REMOTE_ADDR="198.51.100.20"
+        )
+        self.assertTrue(self.middleware(request).content.decode().endswith(" 198.51.100.20"))
+
+    @override_settings(TRUST_X_REAL_IP=True, TRUSTED_PROXIES=["10.0.0.0/8", "::1"])
+    def test_trusted_proxies_may_be_networks(self) -> None:
+        for peer, seen in [
+            ("10.1.2.3", "203.0.113.7"),
+            ("::1", "203.0.113.7"),
+            ("127.0.0.1", "127.0.0.1"),
+        ]:
+            with self.subTest(peer=peer):
+                request = RequestFactory().get("/", HTTP_X_REAL_IP="203.0.113.7", REMOTE_ADDR=peer)
+                self.assertTrue(self.middleware(request).content.decode().endswith(f" {seen}"))
+
     def test_outside_a_request_there_is_no_context(self) -> None:
         row = audit_record(source="cli", action="test.cli")
         self.assertEqual((row.request_id, row.client_ip), ("", None))

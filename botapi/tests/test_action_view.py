@@ -11,13 +11,21 @@ from accounts.services import api_token_create, api_token_revoke, api_token_rota
 from audit.models import AuditLog
 from botapi.models import IdempotencyKey
 from botapi.tests.helpers import URL, BotTestCase, envelope, request_rows
-from finance.models import BudgetItem
+from finance.models import BudgetItem, Transaction
 
 
 class EnvelopeTestCase(BotTestCase):
     def test_malformed_json_is_a_validation_error(self) -> None:
         response = self.post('{"action": "get_summary",', raw=True)
         self.assert_error(response, 400, "validation_error", [("", "malformed_json")])
+
+    def test_duplicate_keys_are_refused_not_resolved_to_the_last(self) -> None:
+        # "dry_run": true, "dry_run": false once wrote for real.
+        body = json.dumps(envelope("create_expense", {"amount": "250", "category": "cafe"}))
+        body = body[:-1] + ', "dry_run": true, "dry_run": false}'
+        response = self.post(body, raw=True)
+        self.assert_error(response, 400, "validation_error", [("", "malformed_json")])
+        self.assertFalse(Transaction.objects.exists())
 
     def test_the_envelope_is_strict_and_every_problem_is_listed(self) -> None:
         response = self.post({"action": "fly", "payload": [], "idempotency_key": "short", "x": 1})

@@ -2,6 +2,7 @@ import json
 from decimal import Decimal
 
 from django.test import SimpleTestCase
+from django.utils import translation
 from jsonschema import Draft202012Validator
 
 from botapi import actions, schemas
@@ -102,3 +103,40 @@ class ParseBodyTestCase(SimpleTestCase):
             with self.subTest(body=body[:20]):
                 self.assertEqual(self.code(body), "malformed_json")
         self.assertEqual(self.code(b" " * (schemas.MAX_BODY_BYTES + 1)), "too_large")
+
+    def message(self, body: bytes) -> str:
+        with translation.override("en"), self.assertRaises(ApiError) as cm:
+            schemas.parse_body(body)
+        return cm.exception.details[0]["message"]
+
+    def test_each_refusal_says_what_was_wrong(self) -> None:
+        # Once, every one of these was "not UTF-8 JSON".
+        for body, words in [
+            (b"\xff\xfe", "not UTF-8"),
+            (b'{"a": NaN}', "NaN is not a JSON number"),
+            (b'{"a": Infinity}', "Infinity is not a JSON number"),
+            (b"[" * 20_000 + b"]" * 20_000, "nests more than"),
+            (b"[" * 40 + b"]" * 40, "nests more than"),
+            (b"1" * 4300, "at most"),
+            (b'"\\ud800"', "lone surrogate"),
+            (b'{"dry_run": true, "dry_run": false}', "Duplicate key 'dry_run'"),
+            (b'{"a": ', "from line 1, column 7"),
+        ]:
+            with self.subTest(body=body[:20]):
+                self.assertIn(words, self.message(body))
+
+    def test_patterns_end_at_the_end_of_the_string(self) -> None:
+        # JSON Schema patterns are ECMA-262: `$` is the end, not "before a final newline".
+        request = actions.example_request(actions.ACTIONS["get_summary"])
+        for field, value in [("idempotency_key", "abcdefgh\n"), ("idempotency_key", "abcdefgh")]:
+            with self.subTest(value=value):
+                problems = schemas.problems(actions.ENVELOPE, {**request, field: value})
+                self.assertEqual(bool(problems), value.endswith("\n"))
+        summary = actions.ACTIONS["get_summary"].validator
+        for month in ["2026-11\n", "٢٠٢٦-١١", "2026-11 "]:
+            with self.subTest(month=month):
+                self.assertEqual(
+                    [p["code"] for p in schemas.problems(summary, {"month": month})],
+                    ["invalid_format"],
+                )
+        self.assertEqual(schemas.problems(summary, {"month": "2026-11"}), [])

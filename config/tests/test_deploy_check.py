@@ -49,3 +49,60 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     )
     assert result.returncode != 0
     assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def deploy_check(**env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**production_environment(), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_with_the_console_email_backend() -> None:
+    console = "django.core.mail.backends.console.EmailBackend"
+    refused = deploy_check(EMAIL_BACKEND=console)
+    assert refused.returncode != 0
+    assert "password-reset links would be written to the log" in refused.stderr
+    allowed = deploy_check(EMAIL_BACKEND=console, EMAIL_CONSOLE_IN_PRODUCTION="1")
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+
+
+def test_check_deploy_refuses_backends_that_do_not_deliver() -> None:
+    for backend in ["filebased", "locmem", "dummy"]:
+        result = deploy_check(EMAIL_BACKEND=f"django.core.mail.backends.{backend}.EmailBackend")
+        assert result.returncode != 0, backend
+        assert "kopilka.E001" in result.stdout + result.stderr, backend
+    allowed = deploy_check(
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        EMAIL_CONSOLE_IN_PRODUCTION="1",
+    )
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+
+
+def test_production_mail_defaults_to_smtp() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.EMAIL_BACKEND)",
+        ],
+        cwd=ROOT,
+        env=production_environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_trusting_x_real_ip_needs_a_proxy_address() -> None:
+    result = deploy_check(TRUST_X_REAL_IP="1", TRUSTED_PROXIES=" ")
+    assert "kopilka.E002" in result.stdout + result.stderr
+    bad = deploy_check(TRUSTED_PROXIES="not-an-address")
+    assert "TRUSTED_PROXIES must list addresses" in bad.stderr

@@ -1,9 +1,12 @@
 """Input and output shapes of the JSON API. Amounts travel as strings ("250.00")."""
 
+import re
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -11,6 +14,7 @@ from rest_framework import serializers
 from accounts.models import User
 from finance import selectors
 from finance.models import BudgetItem, Category, Kind, Transaction
+from finance.services import MAX_KEYWORDS_PER_CATEGORY
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -44,8 +48,43 @@ class MonthField(serializers.Field[date, date, str, Any]):
         return f"{value:%Y-%m}"
 
 
+# A sign is read, so that "-1" meets the services' range check and its message.
+AMOUNT_RE = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,2})?\Z", re.ASCII)
+AMOUNT_INVALID = _("Write the amount with the digits 0-9 and at most two decimals, e.g. 250.50.")
+
+
+class MoneyField(serializers.DecimalField):
+    """An amount as ASCII digits with an optional point: no spaces, exponents, other
+    scripts' digits or "-0", which Decimal() would quietly accept ("١", " 1", "1\n")."""
+
+    default_error_messages = {"invalid_amount": AMOUNT_INVALID}
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, bool) or not isinstance(data, str | int | Decimal):
+            self.fail("invalid_amount")
+        text = str(data)
+        if not AMOUNT_RE.match(text) or (text.startswith("-") and Decimal(text) == 0):
+            self.fail("invalid_amount")
+        value: Decimal = super().to_internal_value(text)
+        return value
+
+
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
+
+
+class IsoDateField(serializers.DateField):
+    """YYYY-MM-DD in ASCII digits: Django's parse_date, under DRF's, also takes other
+    scripts' digits ("٢٠٢٦-١١-٠١"), one-digit months and a final newline."""
+
+    def to_internal_value(self, value: Any) -> date:
+        if not isinstance(value, str) or not DATE_RE.match(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        parsed: date = super().to_internal_value(value)
+        return parsed
+
+
 def money() -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True)
+    return MoneyField(max_digits=14, decimal_places=2, coerce_to_string=True)
 
 
 # Output
@@ -122,7 +161,7 @@ class TransactionFieldsIn(serializers.Serializer[Any]):
     amount = money()
     currency = serializers.CharField(max_length=3, required=False)
     category = OwnCategoryField()
-    date = serializers.DateField(required=False)
+    date = IsoDateField(required=False)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     paid_by = MemberField(required=False)
 
@@ -130,7 +169,7 @@ class TransactionFieldsIn(serializers.Serializer[Any]):
 class TransactionTextIn(serializers.Serializer[Any]):
     text = serializers.CharField(max_length=500)
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.EXPENSE)
-    date = serializers.DateField(required=False)
+    date = IsoDateField(required=False)
     currency = serializers.CharField(max_length=3, required=False)
     dry_run = serializers.BooleanField(default=False)
 
@@ -139,7 +178,7 @@ class TransactionUpdateIn(serializers.Serializer[Any]):
     amount = money()
     currency = serializers.CharField(max_length=3)
     category = OwnCategoryField()
-    date = serializers.DateField()
+    date = IsoDateField()
     note = serializers.CharField(max_length=500, allow_blank=True)
 
 
@@ -152,13 +191,20 @@ class CategoryCreateIn(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=Kind.choices)
     name = serializers.CharField(max_length=100)
     aliases = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, default=list
+        child=serializers.CharField(max_length=100),
+        required=False,
+        default=list,
+        max_length=MAX_KEYWORDS_PER_CATEGORY,
     )
 
 
 class CategoryUpdateIn(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=100, required=False)
-    aliases = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        max_length=MAX_KEYWORDS_PER_CATEGORY,
+    )
     is_archived = serializers.BooleanField(required=False)
 
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from accounts.models import User
-from accounts.services import user_create
+from accounts.services import user_create, user_set_access, user_set_password
 from finance import selectors, services
 from finance.models import Category
 
@@ -63,10 +63,10 @@ class Command(BaseCommand):
         if user is None:
             user = user_create(username=username, password=password, source="cli")
             self._seed(user)
-        else:
-            user.set_password(password)
-        user.is_staff = user.is_superuser = True
-        user.save()
+        elif not user.check_password(password):
+            user_set_password(user=user, password=password, source="cli")
+        # Through the service, so an operator made here has an audit row like any other.
+        user_set_access(user=user, is_active=True, is_staff=True, is_superuser=True, source="cli")
         return f"Demo login: {username} / {password}"
 
     def _seed(self, user: User) -> None:
