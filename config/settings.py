@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "finance",
     "botapi",
     "messaging",
+    "procrastinate.contrib.django",
+    "notifications",
     "agents",
 ]
 
@@ -347,6 +349,8 @@ LOGGING = {
         "pymorphy3": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # procrastinate logs every job (and its task list in every process) at INFO.
+        "procrastinate": {"level": os.environ.get("QUEUE_LOG_LEVEL", "WARNING")},
     },
 }
 
@@ -425,3 +429,12 @@ TWILIO_TEMPLATES = {
 MESSAGES_RETENTION_DAYS = env_int("MESSAGES_RETENTION_DAYS", 180)
 if MESSAGES_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("MESSAGES_RETENTION_DAYS must be at least 1")
+# ---------------------------------------------------------------------------
+# Background work and notifications (issue #11): procrastinate on PostgreSQL.
+# ---------------------------------------------------------------------------
+# Jobs one `manage.py run_worker` runs at once (sync tasks run in its threads).
+QUEUE_WORKER_CONCURRENCY = env_int("QUEUE_WORKER_CONCURRENCY", 8)
+# Telegram's limits, held across every worker in Redis: messages a second in all
+# (0: no cap) and milliseconds between two messages to one chat.
+TELEGRAM_RATE_PER_SECOND = env_int("TELEGRAM_RATE_PER_SECOND", 25)
+TELEGRAM_CHAT_INTERVAL_MS = env_int("TELEGRAM_CHAT_INTERVAL_MS", 1000)

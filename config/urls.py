@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/auth/", include("accounts.api")),
     path("api/ledgers/", include("ledgers.api")),
     path("api/", include("finance.api.urls")),
+    path("", include("notifications.urls")),
     path("", include("agents.urls")),
     path("", include("accounts.urls")),
     path("", include("ledgers.urls")),

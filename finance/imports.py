@@ -26,6 +26,7 @@ from finance import currencies, selectors, services
 from finance.defaults import FALLBACK_SLUGS
 from finance.models import Category, ImportBatch, Kind, Transaction
 from ledgers import access
+from notifications.queue import defer_budget_check
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -335,6 +336,13 @@ def transactions_import(
             )
         )
     Transaction.objects.bulk_create(transactions, batch_size=1000)
+    # This month's spending (and any dated ahead) may pass a plan: the members hear of it,
+    # as after any expense written. Past months are history, not news.
+    this_month = user.today().replace(day=1)
+    defer_budget_check(
+        ledger=books,
+        days=[tx.date for tx in transactions if tx.kind == Kind.EXPENSE and tx.date >= this_month],
+    )
     audit_record(
         source=Transaction.Source.IMPORT,
         action="transactions.import",

@@ -29,6 +29,7 @@ from finance.models import (
 )
 from ledgers import access
 from ledgers.models import Ledger, Membership
+from notifications.queue import defer_budget_check
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -475,6 +476,8 @@ def _transaction_create(
         )
         if currency != user.default_currency:
             transaction_rate_check(tx=tx)
+        if kind == Kind.EXPENSE:
+            defer_budget_check(ledger=ledger, days=[tx.date])  # rolls back with the write
     return tx
 
 
@@ -498,6 +501,7 @@ def transaction_update(
     """
     _check_write(user, tx.ledger_id)
     before = _transaction_details(tx)
+    before_date = tx.date
     if currency is not None:
         tx.currency = currencies.normalize_code(currency)
     if amount is not None or currency is not None:
@@ -519,6 +523,8 @@ def transaction_update(
         learned = _aliases_learn(category=tx.category, note=tx.note, user=learner)
         if learned:
             changed["learned_aliases"] = learned
+    if changed and tx.kind == Kind.EXPENSE:
+        defer_budget_check(ledger=tx.ledger_id, days=[before_date, tx.date])
     if changed:
         audit_record(
             source=source,
@@ -804,6 +810,8 @@ def _budget_item_set(
                         "currency": currency,
                     },
                 )
+                if category.kind == Kind.EXPENSE:
+                    defer_budget_check(ledger=ledger, days=[month])
                 return item, created
         except IntegrityError:
             # A concurrent twin inserted the row first; the second attempt updates it.

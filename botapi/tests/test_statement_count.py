@@ -1,4 +1,5 @@
-"""What a recorded expense costs the database: the issue's budget is six statements."""
+"""What a recorded expense costs the database: the issue's budget is six statements
+(issue 8), and the budget check's defer in the same transaction (issue 11)."""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,8 +17,14 @@ class CreateExpenseCostTestCase(BotTestCase):
         statements = [q["sql"] for q in queries.captured_queries]
         # Token SELECT, BEGIN, transaction INSERT, audit INSERT (both rows), key INSERT,
         # COMMIT. Inside a test's transaction BEGIN and COMMIT are a savepoint and its
-        # release: exactly one of each means one commit in production.
-        self.assertEqual(len(statements), 6, "\n".join(statements))
+        # release: exactly one of each means one commit in production. An expense also
+        # defers its ledger's budget check (issue 11), in the same transaction so that a
+        # rolled-back write sends no alert: one statement more, no commit more.
+        defers = [s for s in statements if "procrastinate_defer_jobs" in s]
+        self.assertEqual(len(defers), 1, statements)
+        self.assertIn("notifications.check_budget", defers[0])
+        others = [s for s in statements if s not in defers]
+        self.assertEqual(len(others), 6, "\n".join(others))
         self.assertEqual([s.split()[0] for s in statements].count("SAVEPOINT"), 1, statements)
         self.assertEqual([s.split()[0] for s in statements].count("RELEASE"), 1, statements)
         self.assertTrue(statements[0].startswith("SELECT"), statements[0])

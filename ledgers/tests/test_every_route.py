@@ -50,6 +50,8 @@ NOT_ABOUT_A_LEDGER = {
     "messaging:link_whatsapp": "a linking code for the person's own account",
     "messaging:unlink": "the person's own linked chat (another's is a 404)",
     "messaging:history": "the person's own conversations with the bot",
+    "notifications:settings": "the person's own notification settings",
+    "notifications:send_test": "a test message to the person's own channel",
 }
 # The person's own account (settings, password, bot tokens: another's are a 404 there).
 OWN_ACCOUNT_NAMESPACES = ("accounts:",)

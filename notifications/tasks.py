@@ -1,0 +1,57 @@
+"""The queue's tasks (procrastinate). Each is a thin call into notifications.services."""
+
+import functools
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import ParamSpec, TypeVar
+
+from django.db import close_old_connections, connection
+from procrastinate import RetryStrategy
+from procrastinate.contrib.django import app
+
+from notifications import queue, services
+
+# Unexpected errors (the database restarting, a bug fixed by a deploy): the job runs
+# again later. Delivery failures are handled by the service, per notification.
+RETRY = RetryStrategy(max_attempts=5, exponential_wait=4)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _fresh_connection(func: Callable[P, R]) -> Callable[P, R]:
+    """What Django does around a request: drop a broken or too old connection. Each
+    worker thread keeps its own connection between jobs."""
+
+    @functools.wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if connection.in_atomic_block:  # called inside a test's transaction
+            return func(*args, **kwargs)
+        close_old_connections()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return run
+
+
+@app.periodic(cron="* * * * *", periodic_id="minute")
+@app.task(name="notifications.tick", queue=queue.QUEUE, retry=RETRY)
+@_fresh_connection
+def tick(timestamp: int) -> int:
+    """Every minute, once however many workers schedule it: queue what is due."""
+    return services.schedule_due(now=datetime.fromtimestamp(timestamp, UTC))
+
+
+@app.task(name=queue.DELIVER, queue=queue.QUEUE, retry=RETRY)
+@_fresh_connection
+def deliver(notification_ids: list[int]) -> dict[int, str]:
+    return services.deliver(notification_ids=notification_ids)
+
+
+@app.task(name=queue.CHECK_BUDGET, queue=queue.QUEUE, retry=RETRY)
+@_fresh_connection
+def check_budget(ledger_id: int, month: str) -> list[int]:
+    """A write's ledger (`ledger_id`) and month: alert its members who want it."""
+    return services.budget_check(ledger=ledger_id, month=date.fromisoformat(month))

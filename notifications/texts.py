@@ -1,0 +1,114 @@
+"""The words of each notification, in the reader's language and currency."""
+
+import calendar
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from finance.selectors import CategoryLine, MonthlySummary
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """8200 RUB -> "8 200 ₽" (ru), "8,200 ₽" (en); kopecks only when there are any."""
+    language = translation.get_language() or "ru"
+    return format_currency(
+        amount, currency, format="#,##0.## ¤", locale=language, currency_digits=False
+    )
+
+
+def percent(spent: Decimal, planned: Decimal) -> int:
+    # Down, never up: 99.6 % of the plan is not yet "100 %".
+    return int((spent * 100 / planned).to_integral_value(ROUND_DOWN))
+
+
+def budget_line(line: CategoryLine, currency: str) -> str:
+    return _("%(category)s: %(spent)s of %(planned)s (%(percent)s%%)") % {
+        "category": line.category.name,
+        "spent": money(line.spent, currency),
+        "planned": money(line.planned, currency),
+        "percent": percent(line.spent, line.planned),
+    }
+
+
+def budget_alert(line: CategoryLine, currency: str, *, month: date, today: date) -> str:
+    head = budget_line(line, currency)
+    if line.spent > line.planned:
+        over = money(line.spent - line.planned, currency)
+        return _("%(line)s, %(over)s over the plan") % {"line": head, "over": over}
+    if (today.year, today.month) != (month.year, month.month):
+        return head
+    days = calendar.monthrange(month.year, month.month)[1] - today.day + 1
+    left = money(line.planned - line.spent, currency)
+    return ngettext(
+        "%(line)s, %(left)s left for %(days)s day",
+        "%(line)s, %(left)s left for %(days)s days",
+        days,
+    ) % {"line": head, "left": left, "days": days}
+
+
+def daily_reminder() -> str:
+    return _("Nothing recorded today. Reply with what you spent.")
+
+
+def month_name(month: date) -> str:
+    return format_date(month, "LLLL yyyy", locale=translation.get_language() or "ru")
+
+
+def monthly_report(current: MonthlySummary, previous: MonthlySummary | None) -> str:
+    currency = current.currency
+    lines = [
+        _("Kopilka: %(month)s") % {"month": month_name(current.month)},
+        _("Income: %(amount)s") % {"amount": money(current.income, currency)},
+        _("Expense: %(amount)s") % {"amount": money(current.expense, currency)},
+        _("Balance: %(amount)s") % {"amount": money(current.balance, currency)},
+    ]
+    planned = [x for x in current.categories if x.kind == "expense" and x.planned > 0]
+    if planned:
+        lines += ["", _("Against the plan:")]
+        lines += ["• " + budget_line(x, currency) for x in planned]
+    if previous is not None:
+        before = {x.category.id: x.spent for x in previous.categories if x.kind == "expense"}
+        now = {x.category.id: x for x in current.categories if x.kind == "expense"}
+        names = {x.category.id: x.category.name for x in previous.categories}
+        names.update({k: v.category.name for k, v in now.items()})
+        changes = {
+            pk: (now[pk].spent if pk in now else Decimal(0)) - before.get(pk, Decimal(0))
+            for pk in set(before) | set(now)
+        }
+        biggest = sorted((c for c in changes.items() if c[1]), key=lambda c: -abs(c[1]))[:3]
+        if biggest:
+            lines += [
+                "",
+                _("Biggest changes from %(month)s:") % {"month": month_name(previous.month)},
+            ]
+            lines += [
+                f"• {names[pk]}: {'+' if delta > 0 else '−'}{money(abs(delta), currency)}"
+                for pk, delta in biggest
+            ]
+    return "\n".join(lines)
+
+
+def token_expiry(name: str, expires: date, url: str) -> str:
+    return _("Your bot token “%(name)s” expires on %(date)s. Rotate it here: %(url)s") % {
+        "name": name,
+        "date": format_date(expires, "long", locale=translation.get_language() or "ru"),
+        "url": url,
+    }
+
+
+def test_message() -> str:
+    return _("A test message from Kopilka: notifications will arrive here.")
+
+
+def subject(kind: str) -> str:
+    return {
+        "budget_alert": _("Kopilka: budget alert"),
+        "daily_reminder": _("Kopilka: nothing recorded today"),
+        "monthly_report": _("Kopilka: monthly report"),
+        "token_expiry": _("Kopilka: a bot token expires soon"),
+    }.get(kind, "Kopilka")
