@@ -25,6 +25,8 @@ from django.utils.translation import gettext_noop
 from accounts.models import ApiToken, User
 from finance import selectors as finance_selectors
 from ledgers.models import Ledger, Membership
+from messaging.models import Channel as MessagingChannel
+from messaging.models import UserContact
 from notifications import channels, queue, selectors, texts
 from notifications.models import Channel, Kind, Notification, NotificationSettings
 
@@ -65,10 +67,25 @@ def normalize_thresholds(values: list[int]) -> list[int]:
     return cleaned
 
 
+def telegram_chat(prefs: NotificationSettings) -> str | None:
+    """The chat Telegram messages go to: the Telegram account the person linked in the
+    cabinet (the messaging app's contact), else one set here by `telegram_link`."""
+    contact = (
+        UserContact.objects.filter(
+            user_id=prefs.user_id, channel=MessagingChannel.TELEGRAM, is_active=True
+        )
+        .order_by("-linked_at")
+        .first()
+    )
+    if contact is not None:
+        return contact.chat_id
+    return None if prefs.telegram_chat_id is None else str(prefs.telegram_chat_id)
+
+
 def available_channels(prefs: NotificationSettings) -> list[str]:
     """The channels a message can go to now, the messenger linked last first."""
     found: list[str] = []
-    if prefs.telegram_chat_id is not None and not prefs.telegram_disabled:
+    if telegram_chat(prefs) is not None and not prefs.telegram_disabled:
         found.append(Channel.TELEGRAM)
     if prefs.user.email and not prefs.email_disabled:
         found.append(Channel.EMAIL)
@@ -90,7 +107,7 @@ def settings_update(
 ) -> NotificationSettings:
     prefs = NotificationSettings.objects.select_for_update().get(pk=settings_for(user=user).pk)
     if channel and channel != prefs.channel:
-        usable = {Channel.EMAIL: bool(user.email), Channel.TELEGRAM: prefs.telegram_chat_id}
+        usable = {Channel.EMAIL: bool(user.email), Channel.TELEGRAM: telegram_chat(prefs)}
         if not usable.get(Channel(channel)):
             raise ValidationError(
                 {"channel": ValidationError(CHANNEL_UNAVAILABLE, code="channel_unavailable")}
@@ -132,7 +149,7 @@ def contact_for(prefs: NotificationSettings) -> channels.Contact | None:
         chosen = usable[0]
     else:
         return None
-    address = str(prefs.telegram_chat_id) if chosen == Channel.TELEGRAM else prefs.user.email
+    address = (telegram_chat(prefs) or "") if chosen == Channel.TELEGRAM else prefs.user.email
     return channels.Contact(channel=chosen, address=address)
 
 

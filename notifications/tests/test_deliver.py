@@ -8,6 +8,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from config.testing import BaseTestCase
+from messaging.models import Channel as MessagingChannel
+from messaging.models import UserContact
 from notifications import services
 from notifications.models import Notification, NotificationSettings
 from notifications.tests.helpers import clear_limits, queued, run_job, run_queued
@@ -50,6 +52,17 @@ class DeliverTestCase(BaseTestCase):
         self.assertEqual(body["chat_id"], "4242")
         self.assertIn("Тестовое сообщение", body["text"])
         self.assertEqual(mail.outbox, [])
+
+    @respx.mock
+    def test_the_telegram_account_linked_in_the_cabinet_gets_it(self) -> None:
+        NotificationSettings.objects.filter(user=self.alice).update(telegram_chat_id=None)
+        UserContact.objects.create(
+            user=self.alice, channel=MessagingChannel.TELEGRAM, telegram_id=9001, chat_id="9001"
+        )
+        route = respx.post(SEND).mock(return_value=httpx.Response(200, json=OK))
+        notification = self.send_test()
+        self.assertEqual((notification.status, notification.channel), ("sent", "telegram"))
+        self.assertEqual(json.loads(route.calls.last.request.content)["chat_id"], "9001")
 
     @respx.mock
     def test_429_waits_as_long_as_telegram_asks_then_sends(self) -> None:
