@@ -27,22 +27,13 @@ import django  # noqa: E402
 django.setup()
 
 from finance import textparse  # noqa: E402
-from finance.defaults import DEFAULT_CATEGORIES, FALLBACK_SLUGS  # noqa: E402
+from finance.defaults import FALLBACK_SLUGS, parser_entries  # noqa: E402
 from finance.tests.parsing import FIELDS, load, score  # noqa: E402
 
 
 def defaults_only() -> textparse.CategoryIndex:
     """The default categories and their keywords without the shipped vocabulary."""
-    entries = [
-        textparse.CategoryEntry(
-            id=n,
-            slug=d.slug,
-            name=d.name_ru,
-            kind=d.kind,
-            aliases=tuple(textparse.Alias(w, "default") for w in d.words()),
-        )
-        for n, d in enumerate(DEFAULT_CATEGORIES, start=1)
-    ]
+    entries = parser_entries()
     fallbacks = {k.value: v for k, v in FALLBACK_SLUGS.items()}
     return textparse.CategoryIndex(entries, fallbacks, vocabulary=False)
 

@@ -5,8 +5,10 @@ word forms and small typos itself. Both languages' names are aliases too, so a
 category is found by name whatever the user's language.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from finance import textparse
 from finance.models import Kind
 
 
@@ -264,3 +266,20 @@ DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (
         ("прочие доходы, доход, other income, income"),
     ),
 )
+
+
+def parser_entries(slugs: Iterable[str] | None = None) -> list[textparse.CategoryEntry]:
+    """The default categories (all, or those of `slugs`) as the parser sees them, with
+    their keywords: for indexes that need no one's own categories."""
+    wanted = None if slugs is None else set(slugs)
+    return [
+        textparse.CategoryEntry(
+            id=n,
+            slug=d.slug,
+            name=d.name_ru,
+            kind=d.kind,
+            aliases=tuple(textparse.Alias(w, "default") for w in d.words()),
+        )
+        for n, d in enumerate(DEFAULT_CATEGORIES, start=1)
+        if wanted is None or d.slug in wanted
+    ]

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from finance import currencies, textparse
-from finance.defaults import DEFAULT_CATEGORIES
+from finance.defaults import parser_entries
 from finance.models import (
     BudgetItem,
     Category,
@@ -133,17 +133,7 @@ _INCOME_SLUGS = ("salary", "freelance", "interest")
 
 @functools.cache
 def _income_words() -> textparse.CategoryIndex:
-    entries = [
-        textparse.CategoryEntry(
-            id=n,
-            slug=d.slug,
-            name=d.name_ru,
-            kind=Kind.INCOME,
-            aliases=tuple(textparse.Alias(w, "default") for w in d.words()),
-        )
-        for n, d in enumerate(DEFAULT_CATEGORIES)
-        if d.slug in _INCOME_SLUGS
-    ]
+    entries = parser_entries(_INCOME_SLUGS)
     # The default keywords only: the shipped vocabulary's broader income words (`tips`,
     # `paid`, `client`) name expenses too often to warn about.
     return textparse.CategoryIndex(entries, {}, vocabulary=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from finance import textparse
-from finance.defaults import DEFAULT_CATEGORIES, FALLBACK_SLUGS
+from finance.defaults import FALLBACK_SLUGS, parser_entries
 
 TODAY = date(2026, 11, 24)  # a Tuesday
 FIELDS = ("amount", "currency", "date", "category")
@@ -17,16 +17,7 @@ FIELDS = ("amount", "currency", "date", "category")
 
 @cache
 def default_index() -> textparse.CategoryIndex:
-    entries = [
-        textparse.CategoryEntry(
-            id=n,
-            slug=d.slug,
-            name=d.name_ru,
-            kind=d.kind,
-            aliases=tuple(textparse.Alias(w, "default") for w in d.words()),
-        )
-        for n, d in enumerate(DEFAULT_CATEGORIES, start=1)
-    ]
+    entries = parser_entries()
     return textparse.CategoryIndex(entries, {k.value: v for k, v in FALLBACK_SLUGS.items()})
 
 
