@@ -796,6 +796,9 @@ def _budget_item_set(
                 item, created = BudgetItem.objects.update_or_create(
                     ledger=ledger, month=month, category=category, defaults=values
                 )
+                if not ledger.has_budget:
+                    Ledger.objects.filter(pk=ledger.pk).update(has_budget=True)
+                    ledger.has_budget = True
                 audit_record(
                     source=source,
                     action="budget_item.set",

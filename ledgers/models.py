@@ -37,6 +37,10 @@ class Ledger(models.Model):
     # ledger (a bot token's lookup joins it), so the parser's per-process copy of the
     # categories is checked without a query of its own.
     categories_version = models.PositiveIntegerField(default=0, editable=False)
+    # Set by the first budget plan and never cleared. Read with the ledger, it lets a
+    # write to a ledger that has never had a plan skip deferring a budget check that
+    # could find nothing to say (one INSERT fewer on every expense).
+    has_budget = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

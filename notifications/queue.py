@@ -38,7 +38,11 @@ def defer_many(task: str, kwargs_list: list[dict[str, Any]]) -> list[int]:
 
 def defer_budget_check(*, ledger: "Ledger | int", days: Iterable[date]) -> None:
     """Check the ledger's budget for each month of `days` after this write commits (or
-    never): every member who wants alerts hears of a threshold passed."""
+    never): every member who wants alerts hears of a threshold passed. A ledger read
+    before this write knows whether it has ever had a plan; without one there is
+    nothing to check."""
+    if not isinstance(ledger, int) and not ledger.has_budget:
+        return
     ledger_id = ledger if isinstance(ledger, int) else ledger.pk
     for month in sorted({day.replace(day=1) for day in days}):
         defer(CHECK_BUDGET, ledger_id=ledger_id, month=month.isoformat())
