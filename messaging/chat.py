@@ -184,6 +184,8 @@ class Dialogue:
             user=self.user,
             scopes=frozenset(contact.scopes),
             source=SOURCES[inbound.channel],
+            # The active ledger's membership, read with the contact (None: look it up).
+            ledger=contact.membership,
             channel_ref=inbound.chat_id,
             language=translation.get_language() or self.user.language,
         )

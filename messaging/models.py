@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Scope
+from ledgers.models import Membership
 
 
 class Channel(models.TextChoices):
@@ -56,6 +57,10 @@ class UserContact(models.Model):
     )
     linked_at = models.DateTimeField(_("linked"), default=timezone.now)
     unlinked_at = models.DateTimeField(_("unlinked"), null=True, blank=True)
+
+    # The user's membership of their active ledger, read with the contact by
+    # `services.contact_for_chat` (None when not read, or not a member of it).
+    membership: "Membership | None" = None
 
     objects = UserContactQuerySet.as_manager()
 

@@ -1,11 +1,12 @@
 """Writes of the messengers: linking codes, contacts, the dialogue, update claims."""
 
+import functools
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import audit_record
+from config import rows
+from ledgers.models import Ledger, Membership
 from messaging.models import (
     Conversation,
     InboundUpdate,
@@ -190,12 +193,13 @@ def contact_unlink(
 
 
 def contact_for_chat(*, channel: str, chat_id: str) -> UserContact | None:
-    """The chat's active link; a link ended only because the bot was blocked comes back
-    when the person writes again (they unblocked it)."""
-    contacts = UserContact.objects.select_related("user").filter(channel=channel, chat_id=chat_id)
-    contact = contacts.filter(is_active=True).first()
+    """The chat's active link, with its user and the user's membership of their active
+    ledger; a link ended only because the bot was blocked comes back when the person
+    writes again (they unblocked it)."""
+    contact = _active_contact(channel, chat_id)
     if contact is not None:
         return contact
+    contacts = UserContact.objects.select_related("user").filter(channel=channel, chat_id=chat_id)
     blocked = (
         contacts.filter(is_active=False, inactive_reason=UserContact.InactiveReason.BLOCKED)
         .order_by("-linked_at")
@@ -212,6 +216,41 @@ def contact_for_chat(*, channel: str, chat_id: str) -> UserContact | None:
         return None
     blocked.refresh_from_db()
     return blocked
+
+
+def _active_contact(channel: str, chat_id: str) -> UserContact | None:
+    # The first query of every message: one statement made once, as the bot token's
+    # (accounts.services._token_with_owner), instead of two ORM queries compiled each time.
+    sql, parts = _contact_lookup()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [channel, chat_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (contact, user, ledger), rest = rows.instances(row, parts)
+    contact = cast(UserContact, contact)
+    contact.user = cast(User, user)
+    member_id, role = rest
+    if member_id is not None:
+        contact.membership = Membership(
+            pk=member_id, ledger=cast(Ledger, ledger), user=contact.user, role=role
+        )
+    return contact
+
+
+@functools.cache
+def _contact_lookup() -> tuple[str, list[rows.Part]]:
+    columns, parts = rows.select_list((UserContact, "c"), (User, "u"), (Ledger, "l"))
+    return (
+        f'SELECT {columns}, m."id", m."role"'
+        f' FROM "{UserContact._meta.db_table}" c'
+        f' JOIN "{User._meta.db_table}" u ON u."id" = c."user_id"'
+        f' LEFT JOIN "{Membership._meta.db_table}" m'
+        ' ON m."user_id" = u."id" AND m."ledger_id" = u."active_ledger_id"'
+        f' LEFT JOIN "{Ledger._meta.db_table}" l ON l."id" = m."ledger_id"'
+        ' WHERE c."channel" = %s AND c."chat_id" = %s AND c."is_active"'
+        ' ORDER BY c."id" LIMIT 1'
+    ), parts
 
 
 def contact_set_language(*, contact: UserContact, language: str) -> UserContact:
