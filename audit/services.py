@@ -8,6 +8,7 @@ from django.db import connection, models, transaction
 
 from audit import context
 from audit.models import AuditLog
+from config import rows
 
 # Rows written inside `collected()` wait there to go in with one INSERT.
 _collecting: contextvars.ContextVar[list[AuditLog] | None] = contextvars.ContextVar(
@@ -63,16 +64,16 @@ def collected() -> Iterator[list[AuditLog]]:
     """Hold back the audit rows written inside, so that the caller can add its own and
     insert them all at once (`audit_flush`) in the transaction of the writes they
     describe. Rows of a block that raised are dropped: their writes are rolled back."""
-    rows: list[AuditLog] = []
-    token = _collecting.set(rows)
+    pending: list[AuditLog] = []
+    token = _collecting.set(pending)
     try:
-        yield rows
+        yield pending
     finally:
         _collecting.reset(token)
 
 
-def audit_flush(rows: list[AuditLog]) -> None:
-    AuditLog.objects.bulk_create(rows)
+def audit_flush(pending: list[AuditLog]) -> None:
+    rows.insert(pending)
 
 
 REDACTED = {"redacted": True}

@@ -297,7 +297,8 @@ def conversation_touch(*, user: User, channel: str, chat_id: str) -> Conversatio
 
 
 def messages_save(*, messages: list[Message]) -> list[Message]:
-    return Message.objects.bulk_create(messages)
+    rows.insert(messages)
+    return messages
 
 
 def message_sent(*, message: Message, external_id: str) -> None:

@@ -1,0 +1,62 @@
+"""config.rows: the hand-made statements read and write what the ORM would."""
+
+from django.db import connection
+from django.forms.models import model_to_dict
+
+from accounts.models import User
+from audit.models import AuditLog
+from config import rows
+from config.testing import BaseTestCase
+from ledgers.models import Ledger, Membership
+
+
+class InsertTestCase(BaseTestCase):
+    def test_rows_go_in_as_the_orm_would_write_them(self) -> None:
+        made = [
+            AuditLog(
+                source="bot",
+                action="transaction.create",
+                user=self.alice,
+                ledger_id=self.ledger(self.alice).pk,
+                client_ip="2001:db8::1",
+                details={"amount": "250.00", "words": ["кофе"], "nested": {"n": 1}},
+            ),
+            AuditLog(source="cli", action="user.create", user=self.bob, status_code=201),
+        ]
+        rows.insert(made)
+        self.assertTrue(all(row.pk for row in made))
+        self.assertNotEqual(made[0].pk, made[1].pk)
+        for row in made:
+            stored = AuditLog.objects.get(pk=row.pk)
+            self.assertEqual(model_to_dict(stored), model_to_dict(row))
+            self.assertEqual(stored.created_at, row.created_at)
+            self.assertFalse(row._state.adding)
+
+    def test_nothing_to_insert_costs_nothing(self) -> None:
+        with self.assertNumQueries(0):
+            rows.insert([])
+
+
+class SelectTestCase(BaseTestCase):
+    def test_instances_are_the_orms_and_an_outer_join_miss_is_none(self) -> None:
+        columns, parts = rows.select_list((User, "u"), (Membership, "m"), (Ledger, "l"))
+        sql = (
+            f'SELECT {columns} FROM "{User._meta.db_table}" u'
+            f' LEFT JOIN "{Membership._meta.db_table}" m'
+            ' ON m."user_id" = u."id" AND m."ledger_id" = %s'
+            f' LEFT JOIN "{Ledger._meta.db_table}" l ON l."id" = m."ledger_id"'
+            ' WHERE u."id" = %s'
+        )
+        alices = self.ledger(self.alice)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [alices.pk, self.alice.pk])
+            (user, member, ledger), rest = rows.instances(cursor.fetchone(), parts)
+            self.assertEqual(list(rest), [])
+            cursor.execute(sql, [alices.pk, self.bob.pk])
+            (stranger, nothing, no_ledger), _rest = rows.instances(cursor.fetchone(), parts)
+        self.assertEqual(model_to_dict(user), model_to_dict(User.objects.get(pk=self.alice.pk)))
+        self.assertEqual(member, Membership.objects.get(user=self.alice, ledger=alices))
+        self.assertEqual(model_to_dict(ledger), model_to_dict(alices))
+        self.assertEqual(stranger, self.bob)
+        self.assertIsNone(nothing)
+        self.assertIsNone(no_ledger)
