@@ -54,6 +54,7 @@ class SelectTestCase(BaseTestCase):
             self.assertEqual(list(rest), [])
             cursor.execute(sql, [alices.pk, self.bob.pk])
             (stranger, nothing, no_ledger), _rest = rows.instances(cursor.fetchone(), parts)
+        assert user is not None and ledger is not None
         self.assertEqual(model_to_dict(user), model_to_dict(User.objects.get(pk=self.alice.pk)))
         self.assertEqual(member, Membership.objects.get(user=self.alice, ledger=alices))
         self.assertEqual(model_to_dict(ledger), model_to_dict(alices))
