@@ -190,6 +190,36 @@ def shifted(
     return lambda i: send(offset + i)
 
 
+def alternate(
+    sends: dict[str, Callable[[int], tuple[int, bytes]]], rounds: int, requests: int
+) -> dict[str, list[Result]]:
+    """`rounds` rounds of `requests` each, the endpoints taking turns."""
+    results: dict[str, list[Result]] = {name: [] for name in sends}
+    for r in range(rounds):
+        for name, send in sends.items():
+            results[name].append(drive(name, requests, shifted(send, r * requests)))
+    return results
+
+
+def table(results: dict[str, list[Result]], labels: dict[str, str]) -> dict[str, Result]:
+    """Print each endpoint's rounds as one row; return them merged."""
+    print(f"{'endpoint':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    merged = {}
+    for key, label in labels.items():
+        rounds = results[key]
+        m = merged[key] = Result(
+            key,
+            sum(x.requests for x in rounds),
+            sum(x.seconds for x in rounds),
+            [ms for x in rounds for ms in x.latencies_ms],
+            sum(x.errors for x in rounds),
+        )
+        print(
+            f"{label:<28} {m.rps:>8.0f} {m.percentile(50):>8.1f} {m.percentile(99):>8.1f} {m.errors:>7}"
+        )
+    return merged
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=3000, help="per endpoint and round")
@@ -227,10 +257,7 @@ def main() -> None:
         # Warm up every worker: imports, connections, prepared statements.
         drive("warm-up", 400, shifted(bot, offset))
         drive("warm-up", 400, shifted(bare, offset))
-        results: dict[str, list[Result]] = {"bot": [], "bare": []}
-        for r in range(args.rounds):
-            for name, send in (("bot", bot), ("bare", bare)):
-                results[name].append(drive(name, args.requests, shifted(send, r * args.requests)))
+        results = alternate({"bot": bot, "bare": bare}, args.rounds, args.requests)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -246,21 +273,7 @@ def main() -> None:
         f"\ncreate_expense over gunicorn: {WORKERS} workers, {CLIENTS} concurrent clients, "
         f"{args.rounds} x {args.requests} requests each, {os.cpu_count()} CPUs"
     )
-    print(f"{'endpoint':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    merged = {}
-    for key, label in [("bot", "POST /api/bot/actions"), ("bare", "bare DRF view, 3 inserts")]:
-        rounds = results[key]
-        merged[key] = Result(
-            key,
-            sum(x.requests for x in rounds),
-            sum(x.seconds for x in rounds),
-            [ms for x in rounds for ms in x.latencies_ms],
-            sum(x.errors for x in rounds),
-        )
-        m = merged[key]
-        print(
-            f"{label:<28} {m.rps:>8.0f} {m.percentile(50):>8.1f} {m.percentile(99):>8.1f} {m.errors:>7}"
-        )
+    merged = table(results, {"bot": "POST /api/bot/actions", "bare": "bare DRF view, 3 inserts"})
     ratio = merged["bot"].rps / merged["bare"].rps
     p99 = merged["bot"].percentile(99)
     print(

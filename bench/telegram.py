@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import bot_actions  # noqa: E402
-from bench.bot_actions import Result, drive, free_port, post, shifted  # noqa: E402
+from bench.bot_actions import alternate, drive, free_port, post, shifted, table  # noqa: E402
 
 bot_actions.BENCH_DB = "kopilka_bench_telegram"
 CHATS = bot_actions.CLIENTS  # 16 concurrent chats
@@ -153,10 +153,7 @@ def main() -> None:
         offset = 10**7
         drive("warm-up", 400, shifted(webhook, offset))
         drive("warm-up", 400, shifted(bare, offset))
-        results: dict[str, list[Result]] = {"webhook": [], "bare": []}
-        for r in range(args.rounds):
-            for name, send in (("webhook", webhook), ("bare", bare)):
-                results[name].append(drive(name, args.requests, shifted(send, r * args.requests)))
+        results = alternate({"webhook": webhook, "bare": bare}, args.rounds, args.requests)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -179,24 +176,9 @@ def main() -> None:
         f"\nTelegram webhook over gunicorn: {bot_actions.WORKERS} workers, {CHATS} concurrent "
         f"chats, {args.rounds} x {args.requests} updates each, {os.cpu_count()} CPUs"
     )
-    print(f"{'endpoint':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    merged = {}
-    for key, label in [
-        ("webhook", "POST /webhooks/telegram/"),
-        ("bare", "bare DRF view, 3 inserts"),
-    ]:
-        rounds = results[key]
-        merged[key] = Result(
-            key,
-            sum(x.requests for x in rounds),
-            sum(x.seconds for x in rounds),
-            [ms for x in rounds for ms in x.latencies_ms],
-            sum(x.errors for x in rounds),
-        )
-        m = merged[key]
-        print(
-            f"{label:<28} {m.rps:>8.0f} {m.percentile(50):>8.1f} {m.percentile(99):>8.1f} {m.errors:>7}"
-        )
+    merged = table(
+        results, {"webhook": "POST /webhooks/telegram/", "bare": "bare DRF view, 3 inserts"}
+    )
     ratio = merged["webhook"].rps / merged["bare"].rps
     print(
         f"webhook/bare throughput: {ratio:.2f} "
