@@ -190,7 +190,10 @@ class Dialogue:
             language=translation.get_language() or self.user.language,
         )
         self.conversation = services.conversation_touch(
-            user=self.user, channel=inbound.channel, chat_id=inbound.chat_id
+            user=self.user,
+            channel=inbound.channel,
+            chat_id=inbound.chat_id,
+            known=contact.conversation,
         )
         self.notice = ""
 

@@ -61,6 +61,8 @@ class UserContact(models.Model):
     # The user's membership of their active ledger, read with the contact by
     # `services.contact_for_chat` (None when not read, or not a member of it).
     membership: "Membership | None" = None
+    # Its private chat's conversation, read with it the same way (None: not read or none).
+    conversation: "Conversation | None" = None
 
     objects = UserContactQuerySet.as_manager()
 

@@ -227,9 +227,12 @@ def _active_contact(channel: str, chat_id: str) -> UserContact | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    (contact, user, ledger), rest = rows.instances(row, parts)
+    (contact, user, ledger, conversation), rest = rows.instances(row, parts)
     contact = cast(UserContact, contact)
     contact.user = cast(User, user)
+    if conversation is not None:
+        contact.conversation = cast(Conversation, conversation)
+        contact.conversation.user = contact.user
     member_id, role = rest
     if member_id is not None:
         contact.membership = Membership(
@@ -240,7 +243,9 @@ def _active_contact(channel: str, chat_id: str) -> UserContact | None:
 
 @functools.cache
 def _contact_lookup() -> tuple[str, list[rows.Part]]:
-    columns, parts = rows.select_list((UserContact, "c"), (User, "u"), (Ledger, "l"))
+    columns, parts = rows.select_list(
+        (UserContact, "c"), (User, "u"), (Ledger, "l"), (Conversation, "v")
+    )
     return (
         f'SELECT {columns}, m."id", m."role"'
         f' FROM "{UserContact._meta.db_table}" c'
@@ -248,6 +253,8 @@ def _contact_lookup() -> tuple[str, list[rows.Part]]:
         f' LEFT JOIN "{Membership._meta.db_table}" m'
         ' ON m."user_id" = u."id" AND m."ledger_id" = u."active_ledger_id"'
         f' LEFT JOIN "{Ledger._meta.db_table}" l ON l."id" = m."ledger_id"'
+        f' LEFT JOIN "{Conversation._meta.db_table}" v ON v."user_id" = c."user_id"'
+        ' AND v."channel" = c."channel" AND v."chat_id" = c."chat_id"'
         ' WHERE c."channel" = %s AND c."chat_id" = %s AND c."is_active"'
         ' ORDER BY c."id" LIMIT 1'
     ), parts
@@ -288,10 +295,25 @@ RETURNING c.id, c.started_at
 """
 
 
-def conversation_touch(*, user: User, channel: str, chat_id: str) -> Conversation:
+# How fresh a conversation's last activity is kept: a chat busier than this is
+# not written to on every message.
+TOUCH_RESOLUTION = timedelta(minutes=1)
+
+
+def conversation_touch(
+    *, user: User, channel: str, chat_id: str, known: Conversation | None = None
+) -> Conversation:
     """The user's conversation in this chat, made or marked active now (one upsert,
-    written by hand: every message makes it, and the ORM's took 0.5 ms to compile)."""
+    written by hand: every message makes it, and the ORM's took 0.5 ms to compile).
+    `known`: the conversation as read with the contact; active within the last minute,
+    it is used as it is."""
     now = timezone.now()
+    if (
+        known is not None
+        and (known.user_id, known.channel, known.chat_id) == (user.pk, channel, chat_id)
+        and now - known.last_activity_at < TOUCH_RESOLUTION
+    ):
+        return known
     with connection.cursor() as cursor:
         cursor.execute(
             _TOUCH_SQL, {"user": user.pk, "channel": channel, "chat": chat_id, "now": now}

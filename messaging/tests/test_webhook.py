@@ -1,9 +1,12 @@
 import json
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
+import time_machine
 from django.test import override_settings
+from django.utils import timezone
 
 from audit.models import AuditLog
 from finance.models import CategoryAlias, Transaction
@@ -455,3 +458,26 @@ class CommandsTestCase(TelegramTestCase):
         self.assertIn("нельзя", self.say("кофе 250")["text"])
         self.assertFalse(Transaction.objects.exists())
         self.assertIn("Расходы", self.say("/month")["text"])
+
+
+class ConversationActivityTestCase(TelegramTestCase):
+    def test_a_busy_chat_touches_its_conversation_once_a_minute(self) -> None:
+        self.link(self.alice)
+        start = timezone.now()
+        with time_machine.travel(start, tick=False):
+            self.post(text_update("кофе 100"))
+        conversation = Conversation.objects.get()
+        self.assertEqual(conversation.last_activity_at, start)
+        with time_machine.travel(start + timedelta(seconds=30), tick=False):
+            self.post(text_update("кофе 200"))
+        conversation.refresh_from_db()
+        self.assertEqual(conversation.last_activity_at, start)
+        later = start + timedelta(seconds=61)
+        with time_machine.travel(later, tick=False):
+            self.post(text_update("кофе 300"))
+        conversation.refresh_from_db()
+        self.assertEqual(conversation.last_activity_at, later)
+        self.assertEqual(conversation.started_at, start)
+        # All three exchanges are in the one conversation.
+        self.assertEqual(conversation.messages.count(), 6)
+        self.assertEqual(Transaction.objects.count(), 3)
