@@ -366,7 +366,7 @@ class GroupRecordingTestCase(GroupTestCase):
         self.post(body)
         reply = self.last_sent()
         self.assertEqual(reply["chat_id"], GROUP_ID)
-        self.assertIn("анонимный администратор", reply["text"])
+        self.assertIn("an anonymous admin", reply["text"])
         self.assertFalse(Transaction.objects.exists())
 
     def test_buttons_work_only_for_the_person_who_recorded(self) -> None:
@@ -398,7 +398,7 @@ class GroupRecordingTestCase(GroupTestCase):
         self.write("кофе 250", ALICE_TG)
         self.write("такси 400", CAROL_TG)
         (reply,) = self.write("/undo", ALICE_TG)
-        self.assertTrue(reply["text"].startswith("Удалил: 250,00 ₽"))
+        self.assertTrue(reply["text"].startswith("Отменил: 250,00 ₽"))
         self.assertEqual(
             list(Transaction.objects.values_list("created_by", flat=True)), [self.carol.pk]
         )
