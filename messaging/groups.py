@@ -8,21 +8,26 @@ dispatcher's `Caller` carries their user and scopes, the group's ledger and the 
 so `/undo`, the buttons and replies to a confirmation reach only their own records.
 
 In a group the bot speaks only when spoken to: commands, buttons, replies to its
-messages and lines with an amount. Anything else (people talking) gets no answer.
+messages, mentions of it, and lines that read as a record (a number, and a category of
+their own). Anything else (people talking, with privacy mode off) gets no answer.
 """
 
 import dataclasses
 import re
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from botapi import dispatch
 from botapi.errors import ActionError
+from finance.defaults import FALLBACK_SLUGS
+from finance.models import Kind
 from ledgers import access
 from ledgers import selectors as ledger_selectors
-from ledgers.models import Ledger
+from ledgers.models import Ledger, Membership
 from messaging import chat, phrases, router, selectors, services
 from messaging.chat import Handled, Inbound, Reply
 from messaging.models import Message, UserContact
@@ -32,12 +37,15 @@ GROUP_COMMANDS = frozenset(
     {"start", "help", "month", "budget", "categories", "undo", "category", "ledger"}
 )
 DIGIT_RE = re.compile(r"\d")
+# How often someone unknown whose line with a number may have been talk is told privately.
+HINT_INTERVAL = 6 * 60 * 60
 
 
 def respond(inbound: Inbound) -> Handled:
     contact = _sender(inbound)
     language = (contact.language or contact.user.language) if contact else ""
     with translation.override(language or chat.language_of(inbound.language)):
+        mentioned = _mentions_the_bot(inbound.text)
         inbound = _without_mention(inbound)
         if inbound.unsupported:
             return Handled([])  # photos, people joining: nothing to say in a group
@@ -46,20 +54,28 @@ def respond(inbound: Inbound) -> Handled:
             return Handled([])  # a command for another bot in the group
         if not _addressed(inbound, cmd):
             return Handled([])
+        # Spoken to for sure (not just a line with a number in the talk).
+        explicit = (
+            cmd is not None
+            or mentioned
+            or bool(inbound.callback_data)
+            or _owner(inbound, inbound.reply_to) is not None
+        )
         if inbound.anonymous:
             return _refused(inbound, _anonymous())
         if cmd is not None and cmd.name in {"start", "link"} and cmd.argument:
             return _link(inbound, cmd.argument)
         ledger = ledger_selectors.ledger_for_telegram_group(chat_id=int(inbound.chat_id))
         if ledger is None:
-            return _refused(inbound, _not_linked())
+            return Handled([]) if inbound.edited else _refused(inbound, _not_linked())
         if contact is None:
-            return _hint(inbound, _unlinked_hint(inbound), _unlinked_fallback())
+            return _hint(inbound, _unlinked_hint(inbound), _unlinked_fallback(), explicit)
         try:
             member = access.member_of(user=contact.user, ledger=ledger)
         except access.LedgerNotFound:
-            return _hint(inbound, _stranger_hint(inbound, ledger), _stranger_fallback())
-        return GroupDialogue(inbound, contact, ledger=member).respond(cmd)
+            hint = _stranger_hint(inbound, ledger)
+            return _hint(inbound, hint, _stranger_fallback(), explicit)
+        return GroupDialogue(inbound, contact, ledger=member, explicit=explicit).respond(cmd)
 
 
 def _bot() -> str:
@@ -77,6 +93,11 @@ def _sender(inbound: Inbound) -> UserContact | None:
         .filter(channel=inbound.channel, telegram_id=telegram_id)
         .first()
     )
+
+
+def _mentions_the_bot(text: str) -> bool:
+    bot = _bot()
+    return bool(bot) and re.search(rf"@{re.escape(bot)}\b", text, flags=re.I) is not None
 
 
 def _without_mention(inbound: Inbound) -> Inbound:
@@ -110,14 +131,18 @@ def _refused(inbound: Inbound, text: str) -> Handled:
     return Handled([Reply(text)])
 
 
-def _hint(inbound: Inbound, private: str, fallback: str) -> Handled:
+def _hint(inbound: Inbound, private: str, fallback: str, explicit: bool) -> Handled:
     """Tell the writer privately why nothing was recorded; in the group only when the
-    private chat is closed to the bot (they never pressed Start)."""
+    private chat is closed to the bot (they never pressed Start). For a mere line with
+    a number (with privacy mode off) once in HINT_INTERVAL: it may have been talk."""
     if inbound.edited:
         return Handled([])
     if inbound.callback_data:
         return Handled([], notice=_not_yours())
     sender = inbound.account.telegram_id
+    key = f"messaging:group-hint:{inbound.chat_id}:{sender}"
+    if not cache.add(key, 1, timeout=HINT_INTERVAL) and not explicit:
+        return Handled([])
     reply = Reply(private, chat_id=str(sender), fallback=fallback)
     return Handled([reply])
 
@@ -157,6 +182,12 @@ def _link(inbound: Inbound, code: str) -> Handled:
 class GroupDialogue(chat.Dialogue):
     """The dialogue with one member in the group, in the group's ledger."""
 
+    def __init__(
+        self, inbound: Inbound, contact: UserContact, *, ledger: Membership, explicit: bool
+    ) -> None:
+        super().__init__(inbound, contact, ledger=ledger)
+        self.explicit = explicit
+
     @property
     def ledger(self) -> Ledger:
         member = self.caller.ledger
@@ -169,7 +200,30 @@ class GroupDialogue(chat.Dialogue):
             return Handled([])  # an edit of a message that recorded nothing: not ours
         if inbound.callback_data and not self._mine(inbound.message_id):
             return Handled([], notice=_not_yours())
+        if not self.explicit and not inbound.edited and not self._reads_as_a_record():
+            return Handled([])  # "встречаемся в 7": talk, not a record
         return super().respond(cmd)
+
+    def _reads_as_a_record(self) -> bool:
+        """Whether a line of the message would land in a category of its own (not the
+        fallback): said in passing, "встречаемся в 7" is talk. A dry run, so nothing is
+        written; a refusal of the person (read-only) is for the record to say."""
+        for n, step in enumerate(router.records(self.inbound.text), start=1):
+            try:
+                parsed = dispatch.perform(
+                    caller=self.caller,
+                    action=step.action,
+                    payload=step.payload,
+                    key=f"{self.key}:talk:{n}",
+                    dry_run=True,
+                ).result
+            except ActionError as exc:
+                if exc.status == 403:
+                    return True
+                continue
+            if parsed["category"]["slug"] != FALLBACK_SLUGS.get(Kind(parsed["kind"])):
+                return True
+        return False
 
     def _mine(self, external_id: str) -> bool:
         return _owner(self.inbound, external_id) == self.user.pk

@@ -21,8 +21,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import user_create
 from audit.models import AuditLog
-from config.testing import PASSWORD
+from config.testing import PASSWORD, clear_cache
 from finance.models import Transaction
+from ledgers import access
 from ledgers import services as ledger_services
 from ledgers.models import Ledger, Membership
 from messaging.models import LinkCode, UserContact
@@ -42,6 +43,7 @@ from messaging.tests.helpers import (
     STRANGER_TG,
     TELEGRAM_SETTINGS,
     TelegramTestCase,
+    edited_update,
     text_update,
     tg_user,
     update,
@@ -108,6 +110,7 @@ class GroupTestCase(TelegramTestCase):
 
     def setUp(self) -> None:
         super().setUp()
+        clear_cache()  # the private hints' once-in-a-while marks
         self.link(self.alice, ALICE_TG)
         self.link(self.carol, CAROL_TG)
         self.link(self.dave, DAVE_TG)
@@ -197,9 +200,9 @@ class GroupLinkingTestCase(GroupTestCase):
         self.assertIsNone(LinkCode.objects.get(ledger=self.home).used_at)
 
     def test_only_a_manager_makes_a_group_code(self) -> None:
-        with self.assertRaises(ledger_services.access.LedgerForbidden):
+        with self.assertRaises(access.LedgerForbidden):
             group_code_create(user=self.carol, ledger=self.home, source="web")
-        with self.assertRaises(ledger_services.access.LedgerNotFound):
+        with self.assertRaises(access.LedgerNotFound):
             group_code_create(user=self.bob, ledger=self.home, source="web")
         self.assertFalse(LinkCode.objects.exists())
 
@@ -212,6 +215,12 @@ class GroupLinkingTestCase(GroupTestCase):
         self.assertEqual(Ledger.objects.get(pk=self.home.pk).telegram_chat_id, GROUP_ID)
         self.assertIsNone(Ledger.objects.get(pk=other.pk).telegram_chat_id)
         self.assertIsNone(LinkCode.objects.get(ledger=other).used_at)
+
+    def test_edits_in_a_group_not_linked_get_no_answer(self) -> None:
+        body = text_update("кофе 300", sender=ALICE_TG, chat=GROUP)
+        body["edited_message"] = {**body.pop("message"), "edit_date": DATE + 60}
+        self.post(body)
+        self.assertEqual(self.sent(), [])
 
     def test_a_ledger_linking_another_group_lets_the_first_go(self) -> None:
         self.link_group()
@@ -300,7 +309,12 @@ class GroupRecordingTestCase(GroupTestCase):
         self.assertEqual(
             [d for _t, d in self.buttons(carol_reply)], [f"u:{taxi.pk}", f"k:{taxi.pk}"]
         )
-        rows = AuditLog.objects.filter(action="create_expense").order_by("pk")
+        # (Plain lines are read by a dry run first: is it a record or talk?)
+        rows = (
+            AuditLog.objects.filter(action="create_expense")
+            .exclude(details__has_key="dry_run")
+            .order_by("pk")
+        )
         self.assertEqual(
             [(r.user_id, r.ledger_id, r.source, r.details["channel"]) for r in rows],
             [
@@ -347,7 +361,7 @@ class GroupRecordingTestCase(GroupTestCase):
             return self._sent(request)
 
         self.send_route.mock(side_effect=closed_private_chat)
-        tried, fallback = self.write("кофе 300", STRANGER_TG, language_code="en")
+        tried, fallback = self.write(f"@{BOT} кофе 300", STRANGER_TG, language_code="en")
         self.assertEqual(tried["chat_id"], STRANGER_TG)
         self.assertEqual(fallback["chat_id"], GROUP_ID)
         self.assertIn(f"press Start in a private chat with @{BOT}", fallback["text"])
@@ -394,6 +408,16 @@ class GroupRecordingTestCase(GroupTestCase):
         tx.refresh_from_db()
         self.assertEqual(tx.amount, Decimal("300.00"))
 
+    def test_an_edit_corrects_the_writers_own_record_and_other_edits_get_no_answer(self) -> None:
+        self.write("кофе 250", ALICE_TG, message_id=4401)
+        self.post(edited_update("кофе 300", message_id=4401, sender=ALICE_TG, chat=GROUP))
+        self.assertEqual(Transaction.objects.get().amount, Decimal("300.00"))
+        self.write("встречаемся в 7", CAROL_TG, message_id=4402)
+        before = self.send_route.call_count
+        self.post(edited_update("встречаемся в 8", message_id=4402, sender=CAROL_TG, chat=GROUP))
+        self.assertEqual(self.send_route.call_count, before)
+        self.assertEqual(Transaction.objects.count(), 1)
+
     def test_undo_removes_the_senders_own_last_record_from_this_group(self) -> None:
         self.write("кофе 250", ALICE_TG)
         self.write("такси 400", CAROL_TG)
@@ -421,6 +445,7 @@ class GroupRecordingTestCase(GroupTestCase):
 
     def test_talk_and_other_bots_commands_get_no_answer(self) -> None:
         self.assertEqual(self.write("всем привет, во сколько встречаемся?", ALICE_TG), [])
+        self.assertEqual(self.write("созвон в 7 вечера", CAROL_TG), [])
         self.assertEqual(self.write("/month@some_other_bot", ALICE_TG), [])
         self.assertEqual(self.write("привет", STRANGER_TG), [])
         self.assertFalse(Transaction.objects.exists())
@@ -428,6 +453,19 @@ class GroupRecordingTestCase(GroupTestCase):
     def test_a_mention_of_the_bot_is_not_part_of_the_record(self) -> None:
         self.write(f"@{BOT} кофе 250", ALICE_TG)
         self.assertNotIn(BOT, Transaction.objects.get().note)
+
+    def test_a_mention_or_a_reply_records_what_plain_talk_would_not(self) -> None:
+        (reply,) = self.write(f"@{BOT} встреча 700", ALICE_TG)
+        tx = Transaction.objects.get()
+        self.assertEqual((tx.amount, tx.category.slug), (Decimal("700.00"), "other"))
+        self.assertIn("Какая это категория?", reply["text"])
+
+    def test_someone_unknown_is_hinted_once_in_a_while_about_plain_lines(self) -> None:
+        self.assertEqual(len(self.write("встречаемся в 7", STRANGER_TG)), 1)
+        self.assertEqual(self.write("кофе 250", STRANGER_TG), [])
+        # Spoken to for sure: told again.
+        (hint,) = self.write("/month", STRANGER_TG)
+        self.assertEqual(hint["chat_id"], STRANGER_TG)
 
     def test_a_group_refusing_a_reply_leaves_the_persons_own_link(self) -> None:
         self.send_route.mock(
