@@ -80,9 +80,12 @@ def group_event(update: Any) -> GroupEvent | None:
         return None
     member = _dict(update.get("my_chat_member"))
     if member:
-        chat_id = _dict(member.get("chat")).get("id")
+        chat_data = _dict(member.get("chat"))
+        chat_id = chat_data.get("id")
         status = _dict(member.get("new_chat_member")).get("status")
-        if isinstance(chat_id, int) and status in {"left", "kicked"}:
+        # (In a private chat "kicked" means blocked: a failed send says that already.)
+        group = chat_data.get("type") in GROUP_TYPES
+        if group and isinstance(chat_id, int) and status in {"left", "kicked"}:
             return GroupEvent(update_id, "removed", chat_id)
         return None
     message = _dict(update.get("message"))
