@@ -21,6 +21,11 @@ from botapi.actions import Caller
 from botapi.errors import ActionError
 from finance.defaults import FALLBACK_SLUGS
 from finance.models import Kind
+from ledgers import access
+from ledgers import selectors as ledger_selectors
+from ledgers import services as ledger_services
+from ledgers.access import LedgerRef
+from ledgers.models import Membership
 from messaging import phrases, router, selectors, services
 from messaging.models import Conversation, Message, UserContact
 from messaging.router import Press
@@ -54,6 +59,9 @@ class Inbound:
     language: str = ""
     # Something other than text (a sticker, a photo, a voice note).
     unsupported: bool = False
+    # A group's name, and whether the sender hides behind it (an anonymous admin).
+    chat_title: str = ""
+    anonymous: bool = False
 
 
 @dataclass
@@ -61,6 +69,10 @@ class Reply:
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     reply_to: str = ""
+    # Sent to this chat rather than the one written in (a private hint to someone who
+    # wrote in a group); `fallback` is said where they wrote when that chat is closed.
+    chat_id: str = ""
+    fallback: str = ""
     transaction_id: int | None = None
     action: str = ""
     result: dict[str, Any] = field(default_factory=dict)
@@ -96,6 +108,19 @@ def respond(inbound: Inbound) -> Handled:
         if contact is None:
             return Handled([Reply(_how_to_link(inbound.channel))])
         return Dialogue(inbound, contact).respond(cmd)
+
+
+def _choose(rows: list[Membership], argument: str) -> Membership | None:
+    """The ledger `/ledger <argument>` means: its number in the list, or its name (or the
+    one name it begins)."""
+    wanted = " ".join(argument.split()).casefold()
+    if wanted.isdigit():
+        n = int(wanted)
+        return rows[n - 1] if 1 <= n <= len(rows) else None
+    exact = [r for r in rows if r.ledger.name.casefold() == wanted]
+    prefixed = [r for r in rows if r.ledger.name.casefold().startswith(wanted)]
+    found = exact or prefixed
+    return found[0] if len(found) == 1 else None
 
 
 def _how_to_link(channel: str = "telegram") -> str:
@@ -176,7 +201,8 @@ def _save(conversation: Conversation, incoming: Message, replies: list[Reply]) -
 class Dialogue:
     """The dialogue with one linked contact, for one update."""
 
-    def __init__(self, inbound: Inbound, contact: UserContact) -> None:
+    def __init__(self, inbound: Inbound, contact: UserContact, *, ledger: LedgerRef = None) -> None:
+        """`ledger`: the books this chat keeps (a group's); None: the person's active ones."""
         self.inbound = inbound
         self.contact = contact
         self.user: User = contact.user
@@ -184,8 +210,9 @@ class Dialogue:
             user=self.user,
             scopes=frozenset(contact.scopes),
             source=SOURCES[inbound.channel],
-            # The active ledger's membership, read with the contact (None: look it up).
-            ledger=contact.membership,
+            # A private chat's: the active ledger's membership, read with the contact
+            # (None: look it up).
+            ledger=ledger if ledger is not None else contact.membership,
             channel_ref=inbound.chat_id,
             language=translation.get_language() or self.user.language,
         )
@@ -207,7 +234,7 @@ class Dialogue:
         if inbound.unsupported:
             replies = [Reply(_("I understand text only: write an amount, such as “кофе 250”."))]
         elif inbound.callback_data:
-            replies = self.pressed(router.button(inbound.callback_data))
+            replies = self.press(inbound.callback_data)
         elif inbound.edited:
             replies = self.edited(incoming)
         elif cmd is not None:
@@ -339,6 +366,12 @@ class Dialogue:
 
     # Buttons
 
+    def press(self, data: str) -> list[Reply]:
+        ledger_id = router.ledger_button(data)
+        if ledger_id is not None:
+            return self.switch_pressed(ledger_id)
+        return self.pressed(router.button(data))
+
     def pressed(self, press: Press | None) -> list[Reply]:
         if press is None:
             self.notice = _("This button no longer works.")
@@ -401,6 +434,8 @@ class Dialogue:
             return [Reply(_("Send /link and the code from the cabinet, such as /link ABCD2345."))]
         if cmd.name == "category":
             return [self.recategorize(cmd.argument)]
+        if cmd.name == "ledger":
+            return [self.ledgers(cmd.argument)]
         if handler is None:
             help_text = phrases.help_text(self.inbound.channel)
             return [Reply(_("I do not know that command.") + "\n\n" + help_text)]
@@ -437,6 +472,54 @@ class Dialogue:
                 _("Send “category” and a name right after a record, such as “category такси”.")
             )
         return self.correct(last[1], {"category": " ".join(name.split())[:100]})
+
+    # Which ledger the chat records into
+
+    def ledgers(self, argument: str) -> Reply:
+        """`/ledger`: the person's ledgers, the active one marked; `/ledger <n or name>`
+        switches, as the cabinet's switch does."""
+        rows = list(ledger_selectors.memberships(user=self.user))
+        active = access.member_of(user=self.user)
+        if len(rows) <= 1:
+            return Reply(
+                _("I record into “%(name)s”, your only ledger.") % {"name": active.ledger.name}
+            )
+        if argument:
+            chosen = _choose(rows, argument)
+            if chosen is None:
+                return Reply(
+                    _("You have no ledger “%(name)s”. Send /ledger to see yours.")
+                    % {"name": argument[:100]}
+                )
+            return self.switch(chosen)
+        lines = [_("Your ledgers (✓ is where I record):")]
+        buttons = []
+        for n, row in enumerate(rows, start=1):
+            mark = "✓" if row.ledger_id == active.ledger_id else "  "
+            lines.append(f"{mark} {n}. {row.ledger.name} · {row.get_role_display()}")
+            if row.ledger_id != active.ledger_id:
+                buttons.append([Button(row.ledger.name, router.ledger_button_data(row.ledger_id))])
+        lines.append(_("Send /ledger and a number or a name to switch."))
+        return Reply("\n".join(lines), buttons, action="ledger")
+
+    def switch(self, member: Membership) -> Reply:
+        ledger = ledger_services.ledger_activate(
+            user=self.user, ledger=member, source=self.caller.source
+        )
+        text = _("From now on I record into “%(name)s”.") % {"name": ledger.name}
+        if not member.can_write:
+            text += " " + _("You may only read it: records there will be refused.")
+        return Reply(text, action="ledger")
+
+    def switch_pressed(self, ledger_id: int) -> list[Reply]:
+        try:
+            member = access.member_of(user=self.user, ledger=ledger_id)
+        except access.LedgerNotFound:
+            self.notice = _("This button no longer works.")
+            return []
+        reply = self.switch(member)
+        self.notice = reply.text[:200]
+        return [reply]
 
     def lang(self, argument: str) -> Reply:
         language = argument.strip().lower()

@@ -104,6 +104,11 @@ class LinkCode(models.Model):
     contact = models.ForeignKey(
         UserContact, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set: the code links a Telegram group to this ledger (`?startgroup=<code>`), not a
+    # person's own chat; any of the ledger's managers may redeem it in the group.
+    ledger = models.ForeignKey(
+        "ledgers.Ledger", models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -30,8 +30,36 @@ def help_text(channel: str = "telegram") -> str:
             _("/categories: your categories"),
             _("/undo: remove the last transaction recorded here"),
             _("/lang ru or /lang en: the language of my replies"),
+            _("/ledger: which ledger I record into, and switching it"),
             _("/unlink: stop using this chat with Kopilka"),
             _("/help: this message"),
+        ]
+    )
+
+
+def group_help_text() -> str:
+    """The help in a group linked to a ledger."""
+    return "\n".join(
+        [
+            _(
+                "Members of the group's ledger record by writing an amount and what it was for: “кофе 250”."
+            ),
+            _(
+                "Each record is the writer's own: only they undo it or correct it (reply to my confirmation)."
+            ),
+            "",
+            _("/month: this month of the group's ledger"),
+            _("/budget: its plan against what was spent"),
+            _("/categories: its categories"),
+            _("/undo: remove your last transaction recorded here"),
+            _("/ledger: which ledger this group keeps"),
+            _("/help: this message"),
+            "",
+            _(
+                "If I do not answer plain messages, the bot's privacy mode is on: commands and "
+                "replies to me always reach me, plain messages only once I am an admin here "
+                "(or privacy mode is off in @BotFather, /setprivacy)."
+            ),
         ]
     )
 

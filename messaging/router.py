@@ -12,13 +12,13 @@ from typing import Any
 from finance.selectors import looks_like_income
 
 COMMANDS = frozenset(
-    {"start", "link", "month", "budget", "categories", "undo", "lang", "help", "unlink"}
+    {"start", "link", "month", "budget", "categories", "undo", "lang", "help", "unlink", "ledger"}
 )
 # A text of many lines records one transaction per line, up to this many.
 MAX_LINES = 20
 TEXT_MAX = 500
 # `/month@kopilka_bot extra`, as Telegram sends commands in some clients.
-COMMAND_RE = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
+COMMAND_RE = re.compile(r"^/([A-Za-z_]+)(?:@(\w+))?(?:\s+(.*))?$", re.S)
 # WhatsApp has no slash commands: `link ABCD2345` works there (and here) too.
 PLAIN_LINK_RE = re.compile(r"^(?:link|привязать)\s+([A-Za-z0-9]{8})$", re.I)
 # WhatsApp has no command menu: there a command is a plain word, in either language,
@@ -46,6 +46,9 @@ BARE_AMOUNT_RE = re.compile(r"^\+?\s*(\d{1,3}(?:[  ]\d{3})+|\d+)(?:[.,](\d{1,2})
 class Command:
     name: str
     argument: str = ""
+    # The bot a Telegram command names (`/month@kopilka_bot`): in a group with several
+    # bots, a command for another one is not ours.
+    bot: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ def command(text: str, *, plain: bool = False) -> Command | None:
             return Command(PLAIN_ARGUMENT_NAMES.get(name, name), " ".join(match[2].split()))
     match = COMMAND_RE.match(text)
     if match:
-        return Command(match[1].lower(), (match[2] or "").strip())
+        return Command(match[1].lower(), (match[3] or "").strip(), bot=match[2] or "")
     match = PLAIN_LINK_RE.match(text)
     if match:
         return Command("link", match[1])
@@ -142,3 +145,13 @@ def button_data(press: Press) -> str:
     code = {"undo": "u", "choose": "k", "category": "c"}[press.what]
     tail = f":{press.category_id}" if press.category_id is not None else ""
     return f"{code}:{press.transaction_id}{tail}"
+
+
+def ledger_button_data(ledger_id: int) -> str:
+    return f"l:{ledger_id}"
+
+
+def ledger_button(data: str) -> int | None:
+    """The ledger a `/ledger` button switches to; None for any other button."""
+    code, _sep, tail = data.partition(":")
+    return int(tail) if code == "l" and tail.isdigit() else None

@@ -100,3 +100,20 @@ def last_reply(*, conversation: Conversation) -> tuple[str, int | None] | None:
         .values_list("action", "transaction_id")
         .first()
     )
+
+
+def bot_message_owner(*, channel: str, chat_id: str, external_id: str) -> int | None:
+    """Whose conversation a bot message of a chat belongs to (in a group, the person a
+    confirmation was for)."""
+    if not external_id:
+        return None
+    return (
+        Message.objects.filter(
+            conversation__channel=channel,
+            conversation__chat_id=chat_id,
+            direction=Message.Direction.OUT,
+            external_id=external_id,
+        )
+        .values_list("conversation__user_id", flat=True)
+        .first()
+    )

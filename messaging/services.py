@@ -5,8 +5,8 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, cast
+from datetime import datetime, timedelta
+from typing import Any, NoReturn, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,8 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from audit.services import audit_record
 from config import rows
+from ledgers import access
 from ledgers.models import Ledger, Membership
+from ledgers.services import ledger_telegram_link
 from messaging.models import (
+    Channel,
     Conversation,
     InboundUpdate,
     LinkCode,
@@ -40,6 +43,13 @@ CODE_WRONG = _("That code is not right. Make a new one in the cabinet (Messenger
 CODE_USED = _("That code was already used. Make a new one in the cabinet (Messengers).")
 CODE_EXPIRED = _("That code has expired. Make a new one in the cabinet (Messengers).")
 CODE_GUESSES = _("Too many wrong codes. Wait ten minutes and try again.")
+GROUP_SENDER_UNLINKED = _(
+    "I do not know you yet: link your own Telegram in the cabinet (Messengers) first, "
+    "then send the group's link again."
+)
+GROUP_SENDER_NOT_MANAGER = _(
+    "Only the ledger's owners and managers may link a group to it. The code still works for them."
+)
 
 
 def code_hash(code: str) -> str:
@@ -57,11 +67,14 @@ class IssuedCode:
 
 
 @transaction.atomic
-def link_code_create(*, user: User, channel: str, source: str) -> IssuedCode:
-    """A fresh code for `user` on `channel`; the user's earlier unused ones stop working."""
+def link_code_create(
+    *, user: User, channel: str, source: str, ledger: Ledger | None = None
+) -> IssuedCode:
+    """A fresh code for `user` on `channel` (with `ledger`: a code linking a group to it);
+    the user's earlier unused ones of the same kind stop working."""
     now = timezone.now()
     LinkCode.objects.filter(
-        user=user, channel=channel, used_at__isnull=True, expires_at__gt=now
+        user=user, channel=channel, ledger=ledger, used_at__isnull=True, expires_at__gt=now
     ).update(expires_at=now)
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -70,6 +83,7 @@ def link_code_create(*, user: User, channel: str, source: str) -> IssuedCode:
                 link = LinkCode.objects.create(
                     user=user,
                     channel=channel,
+                    ledger=ledger,
                     code_hash=code_hash(code),
                     created_at=now,
                     expires_at=now + CODE_LIFETIME,
@@ -77,10 +91,26 @@ def link_code_create(*, user: User, channel: str, source: str) -> IssuedCode:
             break
         except IntegrityError:  # one in 10^12: draw again
             continue
+    details: dict[str, Any] = {"channel": channel}
+    if ledger is not None:
+        details["group"] = True
     audit_record(
-        source=source, action="link_code.create", user=user, obj=link, details={"channel": channel}
+        source=source,
+        action="link_code.create",
+        user=user,
+        ledger=ledger,
+        obj=link,
+        details=details,
     )
     return IssuedCode(code=code, link=link)
+
+
+def group_code_create(*, user: User, ledger: access.LedgerRef, source: str) -> IssuedCode:
+    """A code that links a Telegram group to the ledger; only its managers make one."""
+    member = access.member_of(user=user, ledger=ledger, manage=True)
+    return link_code_create(
+        user=user, channel=Channel.TELEGRAM, source=source, ledger=member.ledger
+    )
 
 
 @dataclass(frozen=True)
@@ -99,16 +129,20 @@ def link_code_redeem(*, account: Account, code: str, source: str) -> UserContact
     """Link `account` to the user whose code this is, or raise ValidationError
     (code_wrong, code_used, code_expired, too_many_guesses). Of two redemptions of
     one code at once exactly one wins: the claim is a single conditional UPDATE."""
-    # Counted in the database, not the cache: a counter that a cache flush resets
-    # would let a patient guesser go on for ever.
-    failures = LinkFailure.objects.filter(channel=account.channel, chat_id=account.chat_id)
     now = timezone.now()
-    if failures.filter(created_at__gt=now - GUESS_WINDOW).count() >= GUESS_LIMIT:
+    if _guessing(channel=account.channel, chat_id=account.chat_id, now=now):
         raise ValidationError(CODE_GUESSES, code="too_many_guesses")
+    failures = LinkFailure.objects.filter(channel=account.channel, chat_id=account.chat_id)
     digest = code_hash(code)
     with transaction.atomic():
+        # A group's code is not a person's: redeemed here it would link this chat to the
+        # manager who made it.
         claimed = LinkCode.objects.filter(
-            code_hash=digest, channel=account.channel, used_at__isnull=True, expires_at__gt=now
+            code_hash=digest,
+            channel=account.channel,
+            ledger__isnull=True,
+            used_at__isnull=True,
+            expires_at__gt=now,
         ).update(used_at=now)
         if claimed:
             link = LinkCode.objects.select_related("user").get(code_hash=digest)
@@ -117,13 +151,81 @@ def link_code_redeem(*, account: Account, code: str, source: str) -> UserContact
             link.save(update_fields=["contact"])
             failures.delete()
             return contact
-    known = LinkCode.objects.filter(code_hash=digest, channel=account.channel).first()
+    known = LinkCode.objects.filter(
+        code_hash=digest, channel=account.channel, ledger__isnull=True
+    ).first()
+    _refuse(known, channel=account.channel, chat_id=account.chat_id, now=now)
+
+
+def _refuse(known: LinkCode | None, *, channel: str, chat_id: str, now: datetime) -> NoReturn:
+    """Why a code that could not be claimed was refused (a wrong one counts as a guess)."""
     if known is not None and known.used_at is not None:
         raise ValidationError(CODE_USED, code="code_used")
     if known is not None:
         raise ValidationError(CODE_EXPIRED, code="code_expired")
-    LinkFailure.objects.create(channel=account.channel, chat_id=account.chat_id, created_at=now)
+    LinkFailure.objects.create(channel=channel, chat_id=chat_id, created_at=now)
     raise ValidationError(CODE_WRONG, code="code_wrong")
+
+
+def _guessing(*, channel: str, chat_id: str, now: datetime) -> bool:
+    # Counted in the database, not the cache: a counter that a cache flush resets
+    # would let a patient guesser go on for ever.
+    failures = LinkFailure.objects.filter(channel=channel, chat_id=chat_id)
+    return failures.filter(created_at__gt=now - GUESS_WINDOW).count() >= GUESS_LIMIT
+
+
+@dataclass(frozen=True)
+class LinkedGroup:
+    ledger: Ledger
+    # The manager's own link, who redeemed the code in the group.
+    contact: UserContact
+
+
+def group_code_redeem(
+    *, account: Account, chat_id: int, title: str, code: str, source: str
+) -> LinkedGroup:
+    """Link the group `chat_id` to the ledger of a group code, when the Telegram account
+    that sent it is linked to one of the ledger's managers; otherwise raise ValidationError
+    (code_wrong, code_used, code_expired, too_many_guesses, sender_not_linked,
+    sender_not_manager, telegram_group_taken). A refused sender leaves the code usable;
+    of two redemptions at once exactly one wins (the conditional UPDATE)."""
+    now = timezone.now()
+    chat = str(chat_id)
+    if _guessing(channel=Channel.TELEGRAM, chat_id=chat, now=now):
+        raise ValidationError(CODE_GUESSES, code="too_many_guesses")
+    digest = code_hash(code)
+    known = (
+        LinkCode.objects.select_related("ledger")
+        .filter(code_hash=digest, channel=Channel.TELEGRAM, ledger__isnull=False)
+        .first()
+    )
+    if known is None or known.used_at is not None or known.expires_at <= now:
+        _refuse(known, channel=Channel.TELEGRAM, chat_id=chat, now=now)
+    contact = (
+        UserContact.objects.active()
+        .select_related("user")
+        .filter(channel=Channel.TELEGRAM, telegram_id=account.telegram_id)
+        .first()
+        if account.telegram_id is not None
+        else None
+    )
+    if contact is None:
+        raise ValidationError(GROUP_SENDER_UNLINKED, code="sender_not_linked")
+    try:
+        access.member_of(user=contact.user, ledger=known.ledger_id, manage=True)
+    except (access.LedgerNotFound, access.LedgerForbidden):
+        raise ValidationError(GROUP_SENDER_NOT_MANAGER, code="sender_not_manager") from None
+    with transaction.atomic():
+        claimed = LinkCode.objects.filter(
+            pk=known.pk, used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now, contact=contact)
+        if not claimed:
+            raise ValidationError(CODE_USED, code="code_used")
+        ledger = ledger_telegram_link(
+            user=contact.user, ledger=known.ledger_id, chat_id=chat_id, title=title, source=source
+        )
+    LinkFailure.objects.filter(channel=Channel.TELEGRAM, chat_id=chat).delete()
+    return LinkedGroup(ledger=ledger, contact=contact)
 
 
 def _contact_link(*, user: User, account: Account, source: str) -> UserContact:

@@ -6,20 +6,27 @@ module does not know is ignored.
 """
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from messaging import chat, services
+from audit.models import Source
+from ledgers import services as ledger_services
+from messaging import chat, groups, services
 from messaging.models import Channel, UserContact
 from messaging.transports import Telegram, TransportError
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = Channel.TELEGRAM
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+# my_chat_member: the bot added to a group, or removed from it (which ends the group's link).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+GROUP_TYPES = frozenset({"group", "supergroup"})
+# Telegram's stand-in sender of an anonymous admin's messages (@GroupAnonymousBot).
+ANONYMOUS_ADMIN_ID = 1087968824
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -41,6 +48,72 @@ def _account(sender: dict[str, Any], chat_id: str) -> services.Account:
         telegram_id=telegram_id if isinstance(telegram_id, int) else None,
         display_name=str(name).strip()[:200],
     )
+
+
+def _anonymous(message: dict[str, Any], sender: dict[str, Any]) -> bool:
+    # An admin writing as the group (or as a channel) has `sender_chat`; `from` is then
+    # a placeholder, and nobody can be told from another.
+    return bool(_dict(message.get("sender_chat"))) or sender.get("id") == ANONYMOUS_ADMIN_ID
+
+
+def _title(chat_data: dict[str, Any]) -> str:
+    title = chat_data.get("title")
+    return title[:255] if isinstance(title, str) else ""
+
+
+@dataclass(frozen=True)
+class GroupEvent:
+    """Something about a group itself: it became a supergroup (a new id), was renamed,
+    or the bot is no longer in it."""
+
+    update_id: str
+    kind: str  # "migrate", "retitle" or "removed"
+    chat_id: int
+    new_chat_id: int = 0
+    title: str = ""
+
+
+def group_event(update: Any) -> GroupEvent | None:
+    update = _dict(update)
+    update_id = _id(update.get("update_id"))
+    if not update_id:
+        return None
+    member = _dict(update.get("my_chat_member"))
+    if member:
+        chat_data = _dict(member.get("chat"))
+        chat_id = chat_data.get("id")
+        status = _dict(member.get("new_chat_member")).get("status")
+        # (In a private chat "kicked" means blocked: a failed send says that already.)
+        group = chat_data.get("type") in GROUP_TYPES
+        if group and isinstance(chat_id, int) and status in {"left", "kicked"}:
+            return GroupEvent(update_id, "removed", chat_id)
+        return None
+    message = _dict(update.get("message"))
+    chat_data = _dict(message.get("chat"))
+    chat_id = chat_data.get("id")
+    if not isinstance(chat_id, int) or chat_data.get("type") not in GROUP_TYPES:
+        return None
+    # The old group says where it went, and the new supergroup where it came from.
+    migrate_to = message.get("migrate_to_chat_id")
+    if isinstance(migrate_to, int):
+        return GroupEvent(update_id, "migrate", chat_id, new_chat_id=migrate_to)
+    migrate_from = message.get("migrate_from_chat_id")
+    if isinstance(migrate_from, int):
+        return GroupEvent(update_id, "migrate", migrate_from, new_chat_id=chat_id)
+    if isinstance(message.get("new_chat_title"), str):
+        return GroupEvent(update_id, "retitle", chat_id, title=message["new_chat_title"])
+    return None
+
+
+def _group_event_handle(event: GroupEvent) -> None:
+    if event.kind == "migrate":
+        ledger_services.ledger_telegram_migrate(
+            chat_id=event.chat_id, new_chat_id=event.new_chat_id, source=Source.TELEGRAM
+        )
+    elif event.kind == "removed":
+        ledger_services.ledger_telegram_removed(chat_id=event.chat_id, source=Source.TELEGRAM)
+    else:
+        ledger_services.ledger_telegram_retitle(chat_id=event.chat_id, title=event.title)
 
 
 def inbound(update: Any) -> chat.Inbound | None:
@@ -67,6 +140,7 @@ def inbound(update: Any) -> chat.Inbound | None:
             callback_data=str(callback.get("data") or "")[:64] or "?",
             private=chat_data.get("type") == "private",
             language=str(sender.get("language_code") or ""),
+            chat_title=_title(chat_data),
         )
     edited = "edited_message" in update and "message" not in update
     message = _dict(update.get("edited_message") if edited else update.get("message"))
@@ -74,6 +148,8 @@ def inbound(update: Any) -> chat.Inbound | None:
     chat_id = _id(chat_data.get("id"))
     if not chat_id:
         return None  # my_chat_member, channel posts, polls...: nothing to say
+    if message.get("is_automatic_forward"):
+        return None  # a linked channel's post copied into its discussion group
     sender = _dict(message.get("from"))
     text = message.get("text")
     text = text[:4096] if isinstance(text, str) else ""
@@ -89,19 +165,28 @@ def inbound(update: Any) -> chat.Inbound | None:
         private=chat_data.get("type") == "private",
         language=str(sender.get("language_code") or ""),
         unsupported=not text,
+        chat_title=_title(chat_data),
+        anonymous=_anonymous(message, sender),
     )
 
 
 def handle_update(update: Any, *, transport: Telegram | None = None) -> bool:
     """Handle one update once, however often it is delivered; False when it was
     a repeat or carried nothing to answer. Replies are sent after the commit."""
+    event = group_event(update)
+    if event is not None:
+        with transaction.atomic():
+            if not services.update_claim(channel=CHANNEL, update_id=event.update_id):
+                return False
+            _group_event_handle(event)
+        return True
     item = inbound(update)
     if item is None:
         return False
     with transaction.atomic():
         if not services.update_claim(channel=CHANNEL, update_id=item.update_id):
             return False
-        handled = chat.respond(item)
+        handled = chat.respond(item) if item.private else groups.respond(item)
     _send(item, handled, transport or Telegram())
     return True
 
@@ -111,17 +196,14 @@ def _send(item: chat.Inbound, handled: chat.Handled, transport: Telegram) -> Non
         if item.callback_id:
             transport.answer_callback(callback_id=item.callback_id, text=handled.notice)
         for reply in handled.replies:
-            message_id = transport.send(
-                chat_id=item.chat_id,
-                text=reply.text,
-                buttons=reply.buttons,
-                reply_to=reply.reply_to or (item.message_id if not item.callback_id else ""),
-            )
+            message_id = _send_reply(item, reply, transport)
             if reply.message is not None and message_id:
                 services.message_sent(message=reply.message, external_id=message_id)
     except TransportError as exc:
         logger.warning("telegram: reply to update %s not sent: %s", item.update_id, exc)
-        if exc.code == "blocked" and handled.contact is not None:
+        # Only the person's own chat says they blocked the bot; a group refusing it
+        # (the bot was removed) says nothing about their link.
+        if exc.code == "blocked" and item.private and handled.contact is not None:
             services.contact_unlink(
                 contact=handled.contact,
                 source=chat.SOURCES[CHANNEL],
@@ -129,20 +211,48 @@ def _send(item: chat.Inbound, handled: chat.Handled, transport: Telegram) -> Non
             )
 
 
+def _send_reply(item: chat.Inbound, reply: chat.Reply, transport: Telegram) -> str:
+    reply_to = reply.reply_to or (item.message_id if not item.callback_id else "")
+    if not reply.chat_id:
+        return transport.send(
+            chat_id=item.chat_id, text=reply.text, buttons=reply.buttons, reply_to=reply_to
+        )
+    try:
+        return transport.send(chat_id=reply.chat_id, text=reply.text, buttons=reply.buttons)
+    except TransportError as exc:
+        # A person who never pressed Start in a private chat cannot be written to there
+        # ("bot can't initiate conversation with a user"): say it briefly where they wrote.
+        if not exc.permanent or not reply.fallback:
+            raise
+        transport.send(chat_id=item.chat_id, text=reply.fallback, reply_to=reply_to)
+        return ""
+
+
 def set_commands(transport: Telegram) -> None:
-    """Register the command menu in Russian and in English (the default)."""
+    """Register the command menus, private chats' and groups', in Russian and in
+    English (the default)."""
     for language in ("ru", "en"):
         with translation.override(language):
-            commands = [
+            private = [
                 {"command": "month", "description": _("This month: income, expenses, balance")},
                 {"command": "budget", "description": _("The month's plan against spending")},
                 {"command": "categories", "description": _("Your categories")},
                 {"command": "undo", "description": _("Remove the last transaction")},
+                {"command": "ledger", "description": _("Which ledger I record into; switch it")},
                 {"command": "lang", "description": _("Reply language: /lang ru or /lang en")},
                 {"command": "help", "description": _("What I understand")},
                 {"command": "unlink", "description": _("Unlink this chat")},
             ]
-        payload: dict[str, Any] = {"commands": commands}
-        if language == "ru":
-            payload["language_code"] = "ru"
-        transport.call("setMyCommands", payload)
+            group = [
+                {"command": "month", "description": _("This month of the group's ledger")},
+                {"command": "budget", "description": _("The month's plan against spending")},
+                {"command": "categories", "description": _("The ledger's categories")},
+                {"command": "undo", "description": _("Remove your last transaction here")},
+                {"command": "ledger", "description": _("Which ledger this group keeps")},
+                {"command": "help", "description": _("What I understand")},
+            ]
+        for commands, scope in ((private, "default"), (group, "all_group_chats")):
+            payload: dict[str, Any] = {"commands": commands, "scope": {"type": scope}}
+            if language == "ru":
+                payload["language_code"] = "ru"
+            transport.call("setMyCommands", payload)

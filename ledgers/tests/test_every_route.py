@@ -23,6 +23,7 @@ from finance.models import BudgetItem, Category, CategoryAlias, Transaction
 from ledgers import services
 from ledgers.models import Invite, Ledger, Membership
 from ledgers.tests.household import HouseholdTestCase
+from messaging.models import LinkCode
 
 # Routes about something other than a ledger's books.
 NOT_ABOUT_A_LEDGER = {
@@ -96,6 +97,10 @@ class EveryRouteTestCase(HouseholdTestCase):
             planned_amount=Decimal(1000),
             source="cli",
         )
+        # A linked group, so that a route unlinking it without its check would show.
+        services.ledger_telegram_link(
+            user=self.alice, ledger=self.home, chat_id=-1001234, title=MARKER, source="cli"
+        )
         self.kwargs: dict[str, Any] = {
             "tx_id": self.tx.pk,
             "category_id": self.cafe.pk,
@@ -153,7 +158,10 @@ class EveryRouteTestCase(HouseholdTestCase):
                 .values_list("user_id", "role")
             ),
             Invite.objects.filter(ledger=ledger).count(),
-            Ledger.objects.filter(pk=ledger.pk).values_list("name", "owner_id").get(),
+            Ledger.objects.filter(pk=ledger.pk)
+            .values_list("name", "owner_id", "telegram_chat_id")
+            .get(),
+            LinkCode.objects.filter(ledger=ledger).count(),
         )
 
     def ledger_routes(self) -> list[tuple[str, str, bool]]:

@@ -44,7 +44,10 @@ class TelegramPollTestCase(TelegramTestCase):
         self.assertEqual(PollCursor.objects.get().offset, second["update_id"] + 1)
         sent = json.loads(self.get_updates.calls[0].request.content)
         self.assertEqual(sent["offset"], 0)
-        self.assertEqual(sent["allowed_updates"], ["message", "edited_message", "callback_query"])
+        self.assertEqual(
+            sent["allowed_updates"],
+            ["message", "edited_message", "callback_query", "my_chat_member"],
+        )
         # A restart asks from the saved offset; a redelivered update changes nothing.
         self.batches = [[second]]
         self.poll()
@@ -58,7 +61,8 @@ class TelegramPollTestCase(TelegramTestCase):
         self.poll()
         self.assertEqual(self.get_updates.call_count, 1)
         self.assertEqual(Transaction.objects.count(), 1)
-        self.assertEqual(self.commands.call_count, 2)  # the menu, in Russian and English
+        # The menus of private chats and of groups, in Russian and English.
+        self.assertEqual(self.commands.call_count, 4)
 
     @override_settings(TELEGRAM_BOT_TOKEN="")
     def test_it_needs_a_token(self) -> None:
@@ -79,16 +83,32 @@ class WebhookCommandsTestCase(TelegramTestCase):
         self.assertEqual(payload["url"], "https://kopilka.example.org/webhooks/telegram/")
         self.assertEqual(payload["secret_token"], "test-webhook-secret")
         self.assertEqual(
-            payload["allowed_updates"], ["message", "edited_message", "callback_query"]
+            payload["allowed_updates"],
+            ["message", "edited_message", "callback_query", "my_chat_member"],
         )
         self.assertNotIn("test-webhook-secret", out.getvalue())
-        ru, en = (json.loads(c.request.content) for c in commands.calls)
+        ru, ru_groups, en, en_groups = (json.loads(c.request.content) for c in commands.calls)
         self.assertEqual(ru["language_code"], "ru")
         self.assertNotIn("language_code", en)
+        self.assertEqual(ru["scope"], {"type": "default"})
+        self.assertEqual(en_groups["scope"], {"type": "all_group_chats"})
         self.assertIn(
             {"command": "month", "description": "Этот месяц: доходы, расходы, баланс"},
             ru["commands"],
         )
+        self.assertIn(
+            {"command": "ledger", "description": "В какую книгу я записываю; переключить"},
+            ru["commands"],
+        )
+        self.assertIn(
+            {"command": "ledger", "description": "Which ledger I record into; switch it"},
+            en["commands"],
+        )
+        self.assertIn(
+            {"command": "undo", "description": "Убрать вашу последнюю запись здесь"},
+            ru_groups["commands"],
+        )
+        self.assertNotIn("unlink", [c["command"] for c in en_groups["commands"]])
         self.assertIn("month", [c["command"] for c in en["commands"]])
 
     @override_settings(PUBLIC_URL="")

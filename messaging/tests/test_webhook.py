@@ -93,12 +93,13 @@ class UnusableUpdatesTestCase(TelegramTestCase):
         self.assertFalse(Transaction.objects.exists())
         self.assertFalse(Conversation.objects.exists())
 
-    def test_groups_are_told_the_bot_works_in_private_chats(self) -> None:
+    def test_a_group_not_linked_to_a_ledger_is_told_how_to_link_it(self) -> None:
+        # (messaging/tests/test_groups.py has the linked groups.)
         self.link(self.alice)
         group = {"id": -1001234, "title": "Family", "type": "supergroup"}
         reply = self.say("кофе 250", chat=group)
         self.assertEqual(reply["chat_id"], -1001234)
-        self.assertIn("личн", reply["text"])
+        self.assertIn("не привязана", reply["text"])
         self.assertFalse(Transaction.objects.exists())
 
 
