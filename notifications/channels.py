@@ -85,11 +85,11 @@ def send_telegram(chat_id: str, text: str) -> None:
     token = settings.TELEGRAM_BOT_TOKEN
     if not token:
         raise TemporaryError("TELEGRAM_BOT_TOKEN is not set")
-    limiter.acquire(chat_id)
     # The URL holds the token: never put it (or httpx's errors, which quote it) in a reason.
     url = f"{settings.TELEGRAM_API_URL}/bot{token}/sendMessage"
     try:
-        response = _client().post(url, json={"chat_id": chat_id, "text": text})
+        with limiter.slot(chat_id):
+            response = _client().post(url, json={"chat_id": chat_id, "text": text})
     except httpx.HTTPError as e:
         raise TemporaryError(f"Telegram unreachable: {type(e).__name__}") from None
     if response.status_code == 200:
