@@ -2,18 +2,17 @@
 
 A TemporaryError is retried later (with the provider's `retry_after` when it gave one);
 a PermanentError (bot blocked, chat or address gone) turns the channel off for the user.
-The Telegram sender speaks to the Bot API itself until the messaging app's transports
-exist; everything else here only knows `Contact` and `send`.
+Telegram goes through messaging's transport (the one module for outbound calls), inside
+the shared limiter's slots; everything else here only knows `Contact` and `send`.
 """
 
 import smtplib
-import threading
 from dataclasses import dataclass
 
-import httpx
 from django.conf import settings
 from django.core.mail import send_mail
 
+from messaging import transports
 from notifications import limiter
 from notifications.models import Channel
 
@@ -58,19 +57,8 @@ def send_email(address: str, text: str, *, subject: str) -> None:
         raise TemporaryError(f"mail server: {type(e).__name__}") from e
 
 
-# One connection pool per worker thread: httpx clients are thread-safe, but a pool per
-# thread keeps one kept-alive connection per thread busy instead of contending.
-_local = threading.local()
-
-
-def _client() -> httpx.Client:
-    client: httpx.Client | None = getattr(_local, "client", None)
-    if client is None:
-        client = _local.client = httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0))
-    return client
-
-
-# What Telegram says when a chat will never take our messages again.
+# What Telegram says when a chat will never take our messages again. Other 400s and
+# 403s (and 401, our token) are ours to fix, not the person's: they do not turn it off.
 _PERMANENT_DESCRIPTIONS = (
     "bot was blocked",
     "user is deactivated",
@@ -81,34 +69,28 @@ _PERMANENT_DESCRIPTIONS = (
 
 
 def send_telegram(chat_id: str, text: str) -> None:
-    """sendMessage through the Bot API, within the shared rate limits."""
-    token = settings.TELEGRAM_BOT_TOKEN
-    if not token:
+    """sendMessage through messaging's transport, each request within the shared rate
+    limits. Retries are the queue's (with backoff, or after Telegram's `retry_after`),
+    not the transport's: a worker thread does not sleep on them."""
+    if not settings.TELEGRAM_BOT_TOKEN:
         raise TemporaryError("TELEGRAM_BOT_TOKEN is not set")
-    # The URL holds the token: never put it (or httpx's errors, which quote it) in a reason.
-    url = f"{settings.TELEGRAM_API_URL}/bot{token}/sendMessage"
+    telegram = transports.Telegram(
+        attempts=1, max_retry_after=0, gate=lambda: limiter.slot(chat_id)
+    )
     try:
-        with limiter.slot(chat_id):
-            response = _client().post(url, json={"chat_id": chat_id, "text": text})
-    except httpx.HTTPError as e:
-        raise TemporaryError(f"Telegram unreachable: {type(e).__name__}") from None
-    if response.status_code == 200:
-        return
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    description = str(body.get("description", ""))[:200] if isinstance(body, dict) else ""
-    reason = f"Telegram {response.status_code}: {description}".strip()
-    if response.status_code == 429:
-        parameters = body.get("parameters") or {}
-        retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
-        raise TemporaryError(
-            reason, retry_after=float(retry_after) if retry_after is not None else None
-        )
-    if response.status_code in (400, 403) and any(
-        d in description.lower() for d in _PERMANENT_DESCRIPTIONS
-    ):
-        raise PermanentError(reason)
+        telegram.send(chat_id=chat_id, text=text)
+    except transports.TransportError as e:
+        raise telegram_error(e) from None
+
+
+def telegram_error(e: transports.TransportError) -> SendError:
+    if not e.status:
+        return TemporaryError(f"Telegram unreachable: {e.description}")
+    description = e.description[:200]
+    reason = f"Telegram {e.status}: {description}".strip()
+    if e.status == 429:
+        return TemporaryError(reason, retry_after=e.retry_after)
+    if e.status in (400, 403) and any(d in description.lower() for d in _PERMANENT_DESCRIPTIONS):
+        return PermanentError(reason)
     # 401 (our token), 5xx, anything unexpected: ours or theirs to fix, not the user's.
-    raise TemporaryError(reason)
+    return TemporaryError(reason)

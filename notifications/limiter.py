@@ -77,9 +77,12 @@ if gap > 0 then redis.call('SET', KEYS[3], now + gap, 'PX', gap) end
 return 1
 """
 
-COUNTED_KEY = "kopilka:telegram:counted"
-NEXT_KEY = "kopilka:telegram:next"
-CHAT_KEY = "kopilka:telegram:chat:{}"
+
+def key_prefix() -> str:
+    """The cache's key prefix: every worker of a deployment shares the limits, and the
+    test processes that share one Redis keep theirs apart."""
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', 'kopilka')}:telegram:"
+
 
 _scripts: dict[str, Any] = {}
 _scripts_lock = threading.Lock()
@@ -99,7 +102,8 @@ def spacing_ms() -> int:
 
 
 def _keys(chat: str) -> list[str]:
-    return [COUNTED_KEY, NEXT_KEY, CHAT_KEY.format(chat)]
+    prefix = key_prefix()
+    return [f"{prefix}counted", f"{prefix}next", f"{prefix}chat:{chat}"]
 
 
 def _redis_acquire(chat: str, token: str) -> tuple[bool, int]:
