@@ -2,8 +2,10 @@
 
 A TemporaryError is retried later (with the provider's `retry_after` when it gave one);
 a PermanentError (bot blocked, chat or address gone) turns the channel off for the user.
-Telegram goes through messaging's transport (the one module for outbound calls), inside
-the shared limiter's slots; everything else here only knows `Contact` and `send`.
+Telegram and WhatsApp go through the messaging app (its transports are the one module
+for outbound calls): Telegram inside the shared limiter's slots, WhatsApp through
+`whatsapp.notify`, which sends the approved template outside the 24-hour window.
+Everything else here only knows `Contact` and `send`.
 """
 
 import smtplib
@@ -12,7 +14,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 
-from messaging import transports
+from messaging import transports, whatsapp
+from messaging.models import Channel as MessagingChannel
+from messaging.models import UserContact
 from notifications import limiter
 from notifications.models import Channel
 
@@ -36,16 +40,49 @@ class PermanentError(SendError):
 @dataclass(frozen=True)
 class Contact:
     channel: str  # Channel
-    address: str  # a Telegram chat id, an e-mail address
+    address: str  # a Telegram chat id, a WhatsApp chat ("whatsapp:+7..."), an e-mail address
+    contact_id: int | None = None  # the messaging app's UserContact, for WhatsApp
 
 
-def send(contact: Contact, text: str, *, subject: str = "Kopilka") -> None:
+TEST_TEMPLATE = whatsapp.Template("test")
+
+
+def send(
+    contact: Contact,
+    text: str,
+    *,
+    subject: str = "Kopilka",
+    template: whatsapp.Template = TEST_TEMPLATE,
+) -> None:
+    """Send `text`; WhatsApp sends `template` instead outside its 24-hour window."""
     if contact.channel == Channel.TELEGRAM:
         send_telegram(contact.address, text)
+    elif contact.channel == Channel.WHATSAPP:
+        send_whatsapp(contact, text, template)
     elif contact.channel == Channel.EMAIL:
         send_email(contact.address, text, subject=subject)
     else:
         raise PermanentError(f"unknown channel {contact.channel}")
+
+
+def send_whatsapp(contact: Contact, text: str, template: whatsapp.Template) -> None:
+    linked = (
+        UserContact.objects.select_related("user")
+        .filter(pk=contact.contact_id or 0, channel=MessagingChannel.WHATSAPP, is_active=True)
+        .first()
+    )
+    if linked is None:
+        # Unlinked since it was chosen: the retry goes wherever the person is now.
+        raise TemporaryError("WhatsApp: the number is no longer linked")
+    try:
+        whatsapp.notify(contact=linked, text=text, template=template)
+    except transports.TransportError as e:
+        reason = f"WhatsApp: {str(e).removeprefix('twilio: ')}"
+        # Only what is about the person (not on WhatsApp, blocked, STOP) turns it off;
+        # this server's setup (credentials, sender, a missing template) is retried.
+        if e.permanent and whatsapp.about_contact(e.code):
+            raise PermanentError(reason) from None
+        raise TemporaryError(reason) from None
 
 
 def send_email(address: str, text: str, *, subject: str) -> None:
