@@ -422,7 +422,7 @@ TWILIO_WEBHOOK_KEY_SECRET = os.environ.get("TWILIO_WEBHOOK_KEY_SECRET", "")
 # 24-hour window, per purpose and language; a missing language uses the other one.
 TWILIO_TEMPLATES = {
     (purpose, language): os.environ.get(f"TWILIO_TEMPLATE_{purpose.upper()}_{language.upper()}", "")
-    for purpose in ("reminder", "alert", "report")
+    for purpose in ("reminder", "alert", "report", "token", "test")
     for language in ("ru", "en")
 }
 # Chat messages are kept this long (`manage.py purge_messages`).

@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +32,26 @@ TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
 class TransportError(Exception):
-    """A send that failed. `permanent`: trying again will not help (blocked, bad chat)."""
+    """A send that failed. `permanent`: trying again will not help (blocked, bad chat).
+    `status` is the HTTP status (0: none came back), `description` what the messenger
+    said (or the network error's name), `retry_after` how long a 429 asked to wait."""
 
-    def __init__(self, message: str, *, permanent: bool = False, code: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        code: str = "",
+        status: int = 0,
+        description: str = "",
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.code = code
+        self.status = status
+        self.description = description
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -58,7 +73,9 @@ def _chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 
 
 class Telegram:
-    """The Bot API over httpx. `sleep` is injectable so a 429 need not stall a test."""
+    """The Bot API over httpx. `sleep` is injectable so a 429 need not stall a test.
+    `attempts`: how often 5xx and network failures are tried in all; `gate` is entered
+    around every HTTP request (a rate limiter's slot)."""
 
     def __init__(
         self,
@@ -68,6 +85,8 @@ class Telegram:
         client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
         max_retry_after: float | None = None,
+        attempts: int = ATTEMPTS,
+        gate: Callable[[], AbstractContextManager[object]] = nullcontext,
     ) -> None:
         self.token = token if token is not None else settings.TELEGRAM_BOT_TOKEN
         self.api_url = (api_url or settings.TELEGRAM_API_URL).rstrip("/")
@@ -76,6 +95,8 @@ class Telegram:
         self.max_retry_after = (
             settings.TELEGRAM_MAX_RETRY_AFTER if max_retry_after is None else max_retry_after
         )
+        self.attempts = attempts
+        self.gate = gate
 
     def call(self, method: str, payload: dict[str, Any], *, timeout: float | None = None) -> Any:
         """Call one Bot API method and return its `result`, or raise TransportError."""
@@ -86,34 +107,58 @@ class Telegram:
         attempt = 0
         while True:
             attempt += 1
+            response: httpx.Response | None = None
             try:
-                response = self.client.post(url, json=payload, timeout=request_timeout)
+                with self.gate():
+                    response = self.client.post(url, json=payload, timeout=request_timeout)
                 body = response.json()
             except (httpx.HTTPError, ValueError) as exc:
                 # The URL holds the token: never let it reach a log line.
-                if attempt < ATTEMPTS:
+                if attempt < self.attempts:
                     self.sleep(BACKOFF_SECONDS * attempt)
                     continue
-                raise TransportError(f"{method}: {type(exc).__name__}", code="network") from None
+                raise TransportError(
+                    f"{method}: {type(exc).__name__}",
+                    code="network",
+                    status=response.status_code if response is not None else 0,
+                    description="" if response is not None else type(exc).__name__,
+                ) from None
             if isinstance(body, dict) and body.get("ok") is True:
                 return body.get("result")
             error = body if isinstance(body, dict) else {}
             status = int(error.get("error_code") or response.status_code)
-            description = str(error.get("description") or response.reason_phrase)
+            said = str(error.get("description") or "")
+            description = said or response.reason_phrase
             if status == 429:
                 retry_after = float((error.get("parameters") or {}).get("retry_after") or 1)
-                if retry_after <= self.max_retry_after and attempt < ATTEMPTS + 1:
+                if retry_after <= self.max_retry_after and attempt < self.attempts + 1:
                     self.sleep(retry_after)
                     continue
-                raise TransportError(f"{method}: {description}", code="rate_limited")
-            if status >= 500 and attempt < ATTEMPTS:
+                raise TransportError(
+                    f"{method}: {description}",
+                    code="rate_limited",
+                    status=status,
+                    description=said,
+                    retry_after=retry_after,
+                )
+            if status >= 500 and attempt < self.attempts:
                 self.sleep(BACKOFF_SECONDS * attempt)
                 continue
             if status == 403:
                 # "Forbidden: bot was blocked by the user", "user is deactivated", ...
-                raise TransportError(f"{method}: {description}", permanent=True, code="blocked")
+                raise TransportError(
+                    f"{method}: {description}",
+                    permanent=True,
+                    code="blocked",
+                    status=status,
+                    description=said,
+                )
             raise TransportError(
-                f"{method}: {status} {description}", permanent=status < 500, code=str(status)
+                f"{method}: {status} {description}",
+                permanent=status < 500,
+                code=str(status),
+                status=status,
+                description=said,
             )
 
     def send(

@@ -41,7 +41,7 @@ WINDOW = timedelta(hours=24)
 OUTSIDE_WINDOW = "63016"
 SIGNATURE_HEADER = "HTTP_X_TWILIO_SIGNATURE"
 SIGNATURE_SETTINGS_HEADER = "HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS"
-PURPOSES = ("reminder", "alert", "report")
+PURPOSES = ("reminder", "alert", "report", "token", "test")
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 LATIN = re.compile(r"[A-Za-z]")
 

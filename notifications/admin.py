@@ -38,6 +38,7 @@ class NotificationSettingsAdmin(ReadOnlyAdmin):
         "monthly_report",
         "token_expiry",
         "telegram_disabled",
+        "whatsapp_disabled",
         "email_disabled",
     ]
     list_select_related = ["user"]

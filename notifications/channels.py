@@ -2,18 +2,21 @@
 
 A TemporaryError is retried later (with the provider's `retry_after` when it gave one);
 a PermanentError (bot blocked, chat or address gone) turns the channel off for the user.
-The Telegram sender speaks to the Bot API itself until the messaging app's transports
-exist; everything else here only knows `Contact` and `send`.
+Telegram and WhatsApp go through the messaging app (its transports are the one module
+for outbound calls): Telegram inside the shared limiter's slots, WhatsApp through
+`whatsapp.notify`, which sends the approved template outside the 24-hour window.
+Everything else here only knows `Contact` and `send`.
 """
 
 import smtplib
-import threading
 from dataclasses import dataclass
 
-import httpx
 from django.conf import settings
 from django.core.mail import send_mail
 
+from messaging import transports, whatsapp
+from messaging.models import Channel as MessagingChannel
+from messaging.models import UserContact
 from notifications import limiter
 from notifications.models import Channel
 
@@ -37,16 +40,49 @@ class PermanentError(SendError):
 @dataclass(frozen=True)
 class Contact:
     channel: str  # Channel
-    address: str  # a Telegram chat id, an e-mail address
+    address: str  # a Telegram chat id, a WhatsApp chat ("whatsapp:+7..."), an e-mail address
+    contact_id: int | None = None  # the messaging app's UserContact, for WhatsApp
 
 
-def send(contact: Contact, text: str, *, subject: str = "Kopilka") -> None:
+TEST_TEMPLATE = whatsapp.Template("test")
+
+
+def send(
+    contact: Contact,
+    text: str,
+    *,
+    subject: str = "Kopilka",
+    template: whatsapp.Template = TEST_TEMPLATE,
+) -> None:
+    """Send `text`; WhatsApp sends `template` instead outside its 24-hour window."""
     if contact.channel == Channel.TELEGRAM:
         send_telegram(contact.address, text)
+    elif contact.channel == Channel.WHATSAPP:
+        send_whatsapp(contact, text, template)
     elif contact.channel == Channel.EMAIL:
         send_email(contact.address, text, subject=subject)
     else:
         raise PermanentError(f"unknown channel {contact.channel}")
+
+
+def send_whatsapp(contact: Contact, text: str, template: whatsapp.Template) -> None:
+    linked = (
+        UserContact.objects.select_related("user")
+        .filter(pk=contact.contact_id or 0, channel=MessagingChannel.WHATSAPP, is_active=True)
+        .first()
+    )
+    if linked is None:
+        # Unlinked since it was chosen: the retry goes wherever the person is now.
+        raise TemporaryError("WhatsApp: the number is no longer linked")
+    try:
+        whatsapp.notify(contact=linked, text=text, template=template)
+    except transports.TransportError as e:
+        reason = f"WhatsApp: {str(e).removeprefix('twilio: ')}"
+        # Only what is about the person (not on WhatsApp, blocked, STOP) turns it off;
+        # this server's setup (credentials, sender, a missing template) is retried.
+        if e.permanent and whatsapp.about_contact(e.code):
+            raise PermanentError(reason) from None
+        raise TemporaryError(reason) from None
 
 
 def send_email(address: str, text: str, *, subject: str) -> None:
@@ -58,19 +94,8 @@ def send_email(address: str, text: str, *, subject: str) -> None:
         raise TemporaryError(f"mail server: {type(e).__name__}") from e
 
 
-# One connection pool per worker thread: httpx clients are thread-safe, but a pool per
-# thread keeps one kept-alive connection per thread busy instead of contending.
-_local = threading.local()
-
-
-def _client() -> httpx.Client:
-    client: httpx.Client | None = getattr(_local, "client", None)
-    if client is None:
-        client = _local.client = httpx.Client(timeout=httpx.Timeout(10.0, connect=5.0))
-    return client
-
-
-# What Telegram says when a chat will never take our messages again.
+# What Telegram says when a chat will never take our messages again. Other 400s and
+# 403s (and 401, our token) are ours to fix, not the person's: they do not turn it off.
 _PERMANENT_DESCRIPTIONS = (
     "bot was blocked",
     "user is deactivated",
@@ -81,34 +106,28 @@ _PERMANENT_DESCRIPTIONS = (
 
 
 def send_telegram(chat_id: str, text: str) -> None:
-    """sendMessage through the Bot API, within the shared rate limits."""
-    token = settings.TELEGRAM_BOT_TOKEN
-    if not token:
+    """sendMessage through messaging's transport, each request within the shared rate
+    limits. Retries are the queue's (with backoff, or after Telegram's `retry_after`),
+    not the transport's: a worker thread does not sleep on them."""
+    if not settings.TELEGRAM_BOT_TOKEN:
         raise TemporaryError("TELEGRAM_BOT_TOKEN is not set")
-    limiter.acquire(chat_id)
-    # The URL holds the token: never put it (or httpx's errors, which quote it) in a reason.
-    url = f"{settings.TELEGRAM_API_URL}/bot{token}/sendMessage"
+    telegram = transports.Telegram(
+        attempts=1, max_retry_after=0, gate=lambda: limiter.slot(chat_id)
+    )
     try:
-        response = _client().post(url, json={"chat_id": chat_id, "text": text})
-    except httpx.HTTPError as e:
-        raise TemporaryError(f"Telegram unreachable: {type(e).__name__}") from None
-    if response.status_code == 200:
-        return
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    description = str(body.get("description", ""))[:200] if isinstance(body, dict) else ""
-    reason = f"Telegram {response.status_code}: {description}".strip()
-    if response.status_code == 429:
-        parameters = body.get("parameters") or {}
-        retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
-        raise TemporaryError(
-            reason, retry_after=float(retry_after) if retry_after is not None else None
-        )
-    if response.status_code in (400, 403) and any(
-        d in description.lower() for d in _PERMANENT_DESCRIPTIONS
-    ):
-        raise PermanentError(reason)
+        telegram.send(chat_id=chat_id, text=text)
+    except transports.TransportError as e:
+        raise telegram_error(e) from None
+
+
+def telegram_error(e: transports.TransportError) -> SendError:
+    if not e.status:
+        return TemporaryError(f"Telegram unreachable: {e.description}")
+    description = e.description[:200]
+    reason = f"Telegram {e.status}: {description}".strip()
+    if e.status == 429:
+        return TemporaryError(reason, retry_after=e.retry_after)
+    if e.status in (400, 403) and any(d in description.lower() for d in _PERMANENT_DESCRIPTIONS):
+        return PermanentError(reason)
     # 401 (our token), 5xx, anything unexpected: ours or theirs to fix, not the user's.
-    raise TemporaryError(reason)
+    return TemporaryError(reason)

@@ -1,11 +1,13 @@
 """Cabinet input for notifications. The form validates; the view calls the service."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Channel
 
-CHANNEL_CHOICES = [("", _("The messenger linked last (e-mail when none)")), *Channel.choices]
+LINKED_LAST = ("", _("The messenger linked last (e-mail when none)"))
 
 
 class NotificationSettingsForm(forms.Form):
@@ -28,7 +30,14 @@ class NotificationSettingsForm(forms.Form):
     token_expiry = forms.BooleanField(
         label=_("Tell me 7 days before a bot token expires"), required=False
     )
-    channel = forms.ChoiceField(label=_("Send to"), choices=CHANNEL_CHOICES, required=False)
+    channel = forms.ChoiceField(label=_("Send to"), required=False)
+
+    def __init__(self, *args: Any, channels: list[str], **kwargs: Any) -> None:
+        """`channels`: the ones to offer (WhatsApp only to someone who linked a number)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["channel"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [LINKED_LAST, *((c, Channel(c).label) for c in channels)]
 
     def clean_thresholds(self) -> list[int]:
         raw = self.cleaned_data["thresholds"].replace(";", ",").replace("%", "")

@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
 
 class Channel(models.TextChoices):
     TELEGRAM = "telegram", "Telegram"
+    WHATSAPP = "whatsapp", "WhatsApp"
     EMAIL = "email", _("E-mail")
 
 
@@ -27,8 +28,9 @@ def default_thresholds() -> list[int]:
 class NotificationSettings(models.Model):
     """What a person wants to hear from Kopilka, where and when (their local time).
 
-    `channel` empty means the messenger linked last, else e-mail. Until the messaging
-    app's contacts exist, the Telegram chat is kept here (`telegram_chat_id`).
+    `channel` empty means the messenger linked last (Telegram or WhatsApp, from the
+    messaging app's contacts), else e-mail. A Telegram chat can also be set here
+    (`telegram_chat_id`, `telegram_link`).
     """
 
     user = models.OneToOneField(
@@ -51,6 +53,7 @@ class NotificationSettings(models.Model):
     # Set when a channel refused for good (bot blocked, address gone): it is not used
     # again until the person sets it up anew; the cabinet shows the reason.
     telegram_disabled = models.CharField(max_length=300, blank=True)
+    whatsapp_disabled = models.CharField(max_length=300, blank=True)
     email_disabled = models.CharField(max_length=300, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -10,7 +10,7 @@ a permanent one turns the channel off for the person and says why.
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import ApiToken, User
 from finance import selectors as finance_selectors
 from ledgers.models import Ledger, Membership
+from messaging import whatsapp
 from messaging.models import Channel as MessagingChannel
 from messaging.models import UserContact
 from notifications import channels, queue, selectors, texts
@@ -67,29 +68,63 @@ def normalize_thresholds(values: list[int]) -> list[int]:
     return cleaned
 
 
-def telegram_chat(prefs: NotificationSettings) -> str | None:
-    """The chat Telegram messages go to: the Telegram account the person linked in the
-    cabinet (the messaging app's contact), else one set here by `telegram_link`."""
-    contact = (
-        UserContact.objects.filter(
-            user_id=prefs.user_id, channel=MessagingChannel.TELEGRAM, is_active=True
+@dataclass(frozen=True)
+class Messenger:
+    contact: channels.Contact
+    linked_at: datetime | None
+
+
+def messengers(prefs: NotificationSettings) -> list[Messenger]:
+    """The messengers the person has linked (turned off or not), the one linked last first."""
+    linked: dict[str, UserContact] = {}
+    # One query for both: it runs for every notification delivered.
+    for row in UserContact.objects.filter(user_id=prefs.user_id, is_active=True).order_by(
+        "-linked_at", "-pk"
+    ):
+        linked.setdefault(row.channel, row)
+    found: list[Messenger] = []
+    telegram = linked.get(MessagingChannel.TELEGRAM)
+    if telegram is not None:
+        found.append(
+            Messenger(channels.Contact(Channel.TELEGRAM, telegram.chat_id), telegram.linked_at)
         )
-        .order_by("-linked_at")
-        .first()
-    )
-    if contact is not None:
-        return contact.chat_id
-    return None if prefs.telegram_chat_id is None else str(prefs.telegram_chat_id)
+    elif prefs.telegram_chat_id is not None:
+        contact = channels.Contact(Channel.TELEGRAM, str(prefs.telegram_chat_id))
+        found.append(Messenger(contact, prefs.telegram_linked_at))
+    number = linked.get(MessagingChannel.WHATSAPP)
+    if number is not None:
+        contact = channels.Contact(Channel.WHATSAPP, number.chat_id, contact_id=number.pk)
+        found.append(Messenger(contact, number.linked_at))
+    oldest = datetime.min.replace(tzinfo=UTC)
+    return sorted(found, key=lambda m: m.linked_at or oldest, reverse=True)
+
+
+def _disabled(prefs: NotificationSettings, channel: str) -> str:
+    return str(getattr(prefs, DISABLED_FIELDS[Channel(channel)]))
+
+
+def reachable(prefs: NotificationSettings) -> list[channels.Contact]:
+    """Where a message can go now, the messenger linked last first, e-mail last."""
+    found = [m.contact for m in messengers(prefs) if not _disabled(prefs, m.contact.channel)]
+    if prefs.user.email and not prefs.email_disabled:
+        found.append(channels.Contact(Channel.EMAIL, prefs.user.email))
+    return found
 
 
 def available_channels(prefs: NotificationSettings) -> list[str]:
     """The channels a message can go to now, the messenger linked last first."""
-    found: list[str] = []
-    if telegram_chat(prefs) is not None and not prefs.telegram_disabled:
-        found.append(Channel.TELEGRAM)
-    if prefs.user.email and not prefs.email_disabled:
-        found.append(Channel.EMAIL)
-    return found
+    return [c.channel for c in reachable(prefs)]
+
+
+def offered_channels(prefs: NotificationSettings) -> list[str]:
+    """The channels the settings page offers: Telegram and e-mail always (choosing one
+    not set up says so), WhatsApp once a number is linked (or while it is the choice)."""
+    linked = {m.contact.channel for m in messengers(prefs)}
+    return [
+        c
+        for c in Channel.values
+        if c != Channel.WHATSAPP or c in linked or prefs.channel == Channel.WHATSAPP
+    ]
 
 
 @transaction.atomic
@@ -106,17 +141,16 @@ def settings_update(
     thresholds: list[int],
 ) -> NotificationSettings:
     prefs = NotificationSettings.objects.select_for_update().get(pk=settings_for(user=user).pk)
-    if channel and channel != prefs.channel:
-        usable = {Channel.EMAIL: bool(user.email), Channel.TELEGRAM: telegram_chat(prefs)}
-        if not usable.get(Channel(channel)):
+    if channel:
+        linked = {m.contact.channel for m in messengers(prefs)}
+        set_up = channel in linked or (channel == Channel.EMAIL and bool(user.email))
+        if channel != prefs.channel and not set_up:
             raise ValidationError(
                 {"channel": ValidationError(CHANNEL_UNAVAILABLE, code="channel_unavailable")}
             )
-        # Choosing a channel again is how a person says it works again.
-        if channel == Channel.EMAIL:
-            prefs.email_disabled = ""
-        else:
-            prefs.telegram_disabled = ""
+        # Choosing a channel (again) is how a person says it works again.
+        if set_up:
+            setattr(prefs, DISABLED_FIELDS[Channel(channel)], "")
     prefs.budget_alerts = budget_alerts
     prefs.daily_reminder = daily_reminder
     prefs.monthly_report = monthly_report
@@ -142,15 +176,12 @@ def telegram_link(*, user: User, chat_id: int) -> NotificationSettings:
 
 
 def contact_for(prefs: NotificationSettings) -> channels.Contact | None:
-    usable = available_channels(prefs)
-    if prefs.channel and prefs.channel in usable:
-        chosen = prefs.channel
-    elif usable:
-        chosen = usable[0]
-    else:
-        return None
-    address = (telegram_chat(prefs) or "") if chosen == Channel.TELEGRAM else prefs.user.email
-    return channels.Contact(channel=chosen, address=address)
+    """The chosen channel when it works, else the messenger linked last, else e-mail."""
+    usable = reachable(prefs)
+    chosen = [c for c in usable if c.channel == prefs.channel]
+    if chosen:
+        return chosen[0]
+    return usable[0] if usable else None
 
 
 # Claiming
@@ -256,13 +287,18 @@ def _recorded_on(user: User, day: date) -> bool:
     return records.filter(Q(date=day) | Q(created_at__gte=start)).exists()
 
 
-def _render(notification: Notification) -> str | None:
-    """The message's text, or None when it is no longer needed."""
+Rendered = tuple[str, whatsapp.Template]
+
+
+def _render(notification: Notification) -> Rendered | None:
+    """The message's text and WhatsApp's template for it outside the 24-hour window
+    (its purpose and one-line variables), or None when it is no longer needed."""
     user = notification.user
     if notification.kind == Kind.DAILY_REMINDER:
         if _recorded_on(user, date.fromisoformat(notification.period)):
             return None
-        return texts.daily_reminder()
+        name = user.first_name or user.username
+        return texts.daily_reminder(), whatsapp.Template("reminder", {"1": texts.one_line(name)})
     if notification.kind == Kind.MONTHLY_REPORT:
         month = date.fromisoformat(notification.period + "-01")
         current = finance_selectors.monthly_summary(user=user, month=month)
@@ -272,7 +308,8 @@ def _render(notification: Notification) -> str | None:
             )
         except finance_selectors.MissingExchangeRate:
             previous = None
-        return texts.monthly_report(current, previous)
+        variables = {"1": texts.month_name(month), "2": texts.report_summary(current)}
+        return texts.monthly_report(current, previous), whatsapp.Template("report", variables)
     if notification.kind == Kind.TOKEN_EXPIRY:
         token = ApiToken.objects.filter(
             user=user, pk=notification.subject.removeprefix("token:")
@@ -280,8 +317,13 @@ def _render(notification: Notification) -> str | None:
         if token is None or not token.is_active() or token.expires_at is None:
             return None
         url = settings.PUBLIC_URL + reverse("accounts:tokens")
-        return texts.token_expiry(token.name, token.expires_at.astimezone(user.tz()).date(), url)
-    return notification.text
+        expires = token.expires_at.astimezone(user.tz()).date()
+        variables = {"1": texts.one_line(token.name), "2": texts.long_date(expires), "3": url}
+        return texts.token_expiry(token.name, expires, url), whatsapp.Template("token", variables)
+    if notification.kind == Kind.BUDGET_ALERT:
+        alert = whatsapp.Template("alert", {"1": texts.one_line(notification.text)})
+        return notification.text, alert
+    return notification.text, channels.TEST_TEMPLATE
 
 
 def _backoff(attempts: int) -> float:
@@ -313,11 +355,12 @@ def _deliver_one(notification: Notification) -> str:
             _finish(notification, Status.SKIPPED, error=TURNED_OFF)
             return Status.SKIPPED
         with translation.override(user.language):
-            text = _render(notification)
+            rendered = _render(notification)
             subject = str(texts.subject(notification.kind))
-        if text is None:
+        if rendered is None:
             _finish(notification, Status.SKIPPED, error=NOT_NEEDED)
             return Status.SKIPPED
+        text, template = rendered
         contact = contact_for(prefs)
         if contact is None:
             _finish(notification, Status.FAILED, error=NO_CHANNEL, text=text)
@@ -327,7 +370,7 @@ def _deliver_one(notification: Notification) -> str:
         logger.exception("notifications: could not prepare notification %s", notification.pk)
         return _retry(notification, NOT_PREPARED, _backoff(notification.attempts))
     try:
-        channels.send(contact, text, subject=subject)
+        channels.send(contact, text, subject=subject, template=template)
     except channels.TemporaryError as e:
         delay = e.retry_after if e.retry_after is not None else _backoff(notification.attempts)
         return _retry(notification, e.reason, delay, channel=contact.channel, text=text)
@@ -340,8 +383,15 @@ def _deliver_one(notification: Notification) -> str:
     return Status.SENT
 
 
+DISABLED_FIELDS = {
+    Channel.TELEGRAM: "telegram_disabled",
+    Channel.WHATSAPP: "whatsapp_disabled",
+    Channel.EMAIL: "email_disabled",
+}
+
+
 def channel_disable(*, prefs: NotificationSettings, channel: str, reason: str) -> None:
-    field = "telegram_disabled" if channel == Channel.TELEGRAM else "email_disabled"
+    field = DISABLED_FIELDS[Channel(channel)]
     NotificationSettings.objects.filter(pk=prefs.pk).update(**{field: reason[:300]})
     setattr(prefs, field, reason[:300])
     logger.info("notifications: %s turned off for user %s: %s", channel, prefs.user_id, reason)

@@ -93,12 +93,31 @@ def monthly_report(current: MonthlySummary, previous: MonthlySummary | None) -> 
     return "\n".join(lines)
 
 
+def report_summary(current: MonthlySummary) -> str:
+    """The report in one line, for WhatsApp's template outside the 24-hour window."""
+    currency = current.currency
+    return _("income %(income)s, expense %(expense)s, balance %(balance)s") % {
+        "income": money(current.income, currency),
+        "expense": money(current.expense, currency),
+        "balance": money(current.balance, currency),
+    }
+
+
+def long_date(day: date) -> str:
+    return format_date(day, "long", locale=translation.get_language() or "ru")
+
+
 def token_expiry(name: str, expires: date, url: str) -> str:
     return _("Your bot token “%(name)s” expires on %(date)s. Rotate it here: %(url)s") % {
         "name": name,
-        "date": format_date(expires, "long", locale=translation.get_language() or "ru"),
+        "date": long_date(expires),
         "url": url,
     }
+
+
+def one_line(text: str) -> str:
+    """A template variable: WhatsApp refuses new lines, tabs and runs of spaces in them."""
+    return " ".join(text.split())[:1000]
 
 
 def test_message() -> str:

@@ -24,7 +24,9 @@ def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         "token_expiry": prefs.token_expiry,
         "channel": prefs.channel,
     }
-    form = forms.NotificationSettingsForm(request.POST or None, initial=initial)
+    form = forms.NotificationSettingsForm(
+        request.POST or None, initial=initial, channels=services.offered_channels(prefs)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.settings_update(user=request.user, **form.cleaned_data)

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django_redis import get_redis_connection
 from procrastinate.contrib.django import app
 
+from notifications import limiter
+
 
 def queued(task: str | None = None) -> list[dict[str, Any]]:
     """The jobs waiting on the queue (all of them, or one task's), oldest first."""
@@ -49,6 +51,6 @@ def run_job(job: dict[str, Any]) -> tuple[str, Any]:
 def clear_limits() -> None:
     """Forget the Telegram limiter's counts (they live in Redis, across tests)."""
     redis = get_redis_connection("default")
-    keys = list(redis.scan_iter(match="kopilka:telegram:*"))
+    keys = list(redis.scan_iter(match=limiter.key_prefix() + "*"))
     if keys:
         redis.delete(*keys)

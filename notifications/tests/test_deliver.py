@@ -1,4 +1,5 @@
 import json
+import time
 from datetime import timedelta
 
 import httpx
@@ -6,11 +7,12 @@ import respx
 from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
+from django_redis import get_redis_connection
 
 from config.testing import BaseTestCase
 from messaging.models import Channel as MessagingChannel
 from messaging.models import UserContact
-from notifications import services
+from notifications import limiter, services
 from notifications.models import Notification, NotificationSettings
 from notifications.tests.helpers import clear_limits, queued, run_job, run_queued
 
@@ -49,7 +51,7 @@ class DeliverTestCase(BaseTestCase):
         self.assertEqual((notification.status, notification.channel), ("sent", "telegram"))
         self.assertIsNotNone(notification.sent_at)
         body = json.loads(route.calls.last.request.content)
-        self.assertEqual(body["chat_id"], "4242")
+        self.assertEqual(body["chat_id"], 4242)
         self.assertIn("Тестовое сообщение", body["text"])
         self.assertEqual(mail.outbox, [])
 
@@ -62,7 +64,7 @@ class DeliverTestCase(BaseTestCase):
         route = respx.post(SEND).mock(return_value=httpx.Response(200, json=OK))
         notification = self.send_test()
         self.assertEqual((notification.status, notification.channel), ("sent", "telegram"))
-        self.assertEqual(json.loads(route.calls.last.request.content)["chat_id"], "9001")
+        self.assertEqual(json.loads(route.calls.last.request.content)["chat_id"], 9001)
 
     @respx.mock
     def test_429_waits_as_long_as_telegram_asks_then_sends(self) -> None:
@@ -121,6 +123,25 @@ class DeliverTestCase(BaseTestCase):
         self.assertEqual(services.deliver(notification_ids=ids), {})
         run_queued()
         self.assertEqual(route.call_count, 1)
+
+    @respx.mock
+    def test_each_request_holds_a_slot_of_the_shared_limiter(self) -> None:
+        redis = get_redis_connection("default")
+        counted = limiter.key_prefix() + "counted"
+        during: list[int] = []
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            during.append(redis.zcard(counted))
+            return httpx.Response(200, json=OK)
+
+        respx.post(SEND).mock(side_effect=answer)
+        finished = time.time() * 1000
+        self.assertEqual(self.send_test().status, "sent")
+        self.assertEqual(during, [1])
+        # Given back when the send finished, it counts for a second more.
+        ((_token, until),) = redis.zrange(counted, 0, -1, withscores=True)
+        self.assertGreater(until, finished + limiter.WINDOW_MS)
+        self.assertLess(until, time.time() * 1000 + limiter.COUNTED_MS)
 
     @respx.mock
     def test_the_token_is_never_in_a_reason(self) -> None:
