@@ -104,6 +104,7 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen[bytes]:
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(WORKERS),
         "GUNICORN_ACCESS_LOG": "/dev/null",
+        "GUNICORN_MAX_REQUESTS": "0",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],

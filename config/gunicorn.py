@@ -12,7 +12,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-max_requests = 2000
+# A worker is replaced after this many requests (a guard against slow leaks); 0: never.
+# Benchmarks turn it off: a worker's restart in the middle of a round is a stall of a
+# second or so that lands on whichever endpoint happens to be measured.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
