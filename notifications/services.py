@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -429,6 +429,9 @@ def budget_check(*, ledger: Ledger | int, month: date) -> list[int]:
         logger.warning("notifications: no budget check for ledger %s: %s", ledger_id, e.messages)
         return []
     period = f"{month:%Y-%m}"
+    # Someone in more than one ledger is told which one's budget this is.
+    named = _in_several_ledgers([user.pk for user, _prefs in wanting])
+    name = Ledger.objects.values_list("name", flat=True).get(pk=ledger_id) if named else ""
     sent: list[int] = []
     for line in summary.categories:
         if line.kind != "expense" or line.planned <= 0:
@@ -438,12 +441,24 @@ def budget_check(*, ledger: Ledger | int, month: date) -> list[int]:
                 user=user,
                 prefs=prefs,
                 ledger_id=ledger_id,
+                ledger_name=name if user.pk in named else "",
                 line=line,
                 summary=summary,
                 month=month,
                 period=period,
             )
     return sent
+
+
+def _in_several_ledgers(user_ids: list[int]) -> set[int]:
+    several = (
+        Membership.objects.filter(user_id__in=user_ids)
+        .values("user_id")
+        .annotate(ledgers=Count("id"))
+        .filter(ledgers__gt=1)
+        .order_by()
+    )
+    return {row["user_id"] for row in several}
 
 
 def _settings_of(user: User) -> NotificationSettings:
@@ -456,6 +471,7 @@ def _alert_member(
     user: User,
     prefs: NotificationSettings,
     ledger_id: int,
+    ledger_name: str,
     line: finance_selectors.CategoryLine,
     summary: finance_selectors.MonthlySummary,
     month: date,
@@ -485,7 +501,9 @@ def _alert_member(
         if lower:
             _claim_skipped(kind=Kind.BUDGET_ALERT, claims=lower, why=SUPERSEDED)
         with translation.override(user.language):
-            text = texts.budget_alert(line, summary.currency, month=month, today=user.today())
+            text = texts.budget_alert(
+                line, summary.currency, month=month, today=user.today(), ledger=ledger_name
+            )
         return claim_and_defer(
             kind=Kind.BUDGET_ALERT, claims=[Claim(user.pk, period, subjects[top], text)]
         )

@@ -35,7 +35,15 @@ def budget_line(line: CategoryLine, currency: str) -> str:
     }
 
 
-def budget_alert(line: CategoryLine, currency: str, *, month: date, today: date) -> str:
+def budget_alert(
+    line: CategoryLine, currency: str, *, month: date, today: date, ledger: str = ""
+) -> str:
+    """`ledger`: the ledger's name, for a person who keeps more than one set of books."""
+    text = _budget_alert(line, currency, month=month, today=today)
+    return f"{ledger} · {text}" if ledger else text
+
+
+def _budget_alert(line: CategoryLine, currency: str, *, month: date, today: date) -> str:
     head = budget_line(line, currency)
     if line.spent > line.planned:
         over = money(line.spent - line.planned, currency)

@@ -69,14 +69,34 @@ class SharedLedgerAlertsTestCase(HouseholdTestCase):
             n.user.username: n.text.replace("\xa0", " ")
             for n in Notification.objects.filter(kind=Kind.BUDGET_ALERT).select_related("user")
         }
+        # Each keeps a personal ledger too: the alert says whose budget it is.
         self.assertEqual(
             texts["alice"],
-            "Кафе и рестораны: 8 200 ₽ из 10 000 ₽ (82 %), осталось 1 800 ₽ на 9 дней",
+            "Home · Кафе и рестораны: 8 200 ₽ из 10 000 ₽ (82 %), осталось 1 800 ₽ на 9 дней",
         )
         self.assertEqual(
             texts["carol"],
-            "Кафе и рестораны: 8,200 RUB of 10,000 RUB (82%), 1,800 RUB left for 9 days",
+            "Home · Кафе и рестораны: 8,200 RUB of 10,000 RUB (82%), 1,800 RUB left for 9 days",
         )
+
+    def test_someone_with_one_ledger_is_not_told_its_name(self) -> None:
+        ledger = self.ledger(self.bob)
+        cafe = self.category(self.bob, "cafe")
+        finance.budget_item_set(
+            user=self.bob, month=NOV, category=cafe, planned_amount=Decimal(1000), source="web"
+        )
+        finance.transaction_create(
+            user=self.bob,
+            kind="expense",
+            amount=Decimal(900),
+            currency=ledger.default_currency,
+            category=cafe,
+            date=date(2026, 11, 20),
+            source="web",
+        )
+        run_queued()
+        (alert,) = Notification.objects.filter(kind=Kind.BUDGET_ALERT, user=self.bob)
+        self.assertTrue(alert.text.startswith(cafe.name + ":"), alert.text)
 
     def test_each_member_has_their_own_thresholds_and_switch(self) -> None:
         for user in (self.alice, self.carol, self.dave):
