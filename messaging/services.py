@@ -358,7 +358,7 @@ def _contact_lookup() -> tuple[str, list[rows.Part]]:
         f' LEFT JOIN "{Conversation._meta.db_table}" v ON v."user_id" = c."user_id"'
         ' AND v."channel" = c."channel" AND v."chat_id" = c."chat_id"'
         ' WHERE c."channel" = %s AND c."chat_id" = %s AND c."is_active"'
-        ' ORDER BY c."id" LIMIT 1'
+        ' ORDER BY c."linked_at" DESC, c."id" DESC LIMIT 1'
     ), parts
 
 
