@@ -31,6 +31,7 @@ from audit.models import Source
 from botapi import auth as bot_auth
 from botapi import dispatch, ratelimit
 from botapi.errors import RATE_LIMITED_MESSAGE, ApiError, RateLimitExceeded
+from config.i18n import request_language
 
 SCOPE_KEY = "kopilka.caller"
 AUTHORIZATION = "Authorization"
@@ -109,9 +110,7 @@ def rate_limited_message(retry_after: int) -> str:
 
 def _language(request: HttpRequest, token: ApiToken) -> str:
     """The language the client asks for in Accept-Language, else the token owner's."""
-    if request.META.get("HTTP_ACCEPT_LANGUAGE"):
-        return translation.get_language_from_request(request)
-    return token.user.language
+    return request_language(request, token.user.language)
 
 
 def check(scope: Scope) -> Authenticated | Refusal:

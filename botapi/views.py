@@ -26,6 +26,7 @@ from accounts.models import ApiToken
 from audit.models import Source
 from botapi import actions, auth, dispatch, ratelimit, schemas
 from botapi.actions import Caller
+from config.i18n import request_language
 
 
 class JSONOnly(BaseContentNegotiation):
@@ -39,13 +40,6 @@ class JSONOnly(BaseContentNegotiation):
     ) -> tuple[BaseRenderer, str]:
         renderer = next(iter(renderers))
         return renderer, renderer.media_type
-
-
-def caller_language(request: HttpRequest, default: str) -> str:
-    """The language the client asks for in Accept-Language, else `default`."""
-    if request.META.get("HTTP_ACCEPT_LANGUAGE"):
-        return translation.get_language_from_request(request)
-    return default
 
 
 class ActionView(APIView):
@@ -90,7 +84,7 @@ class ActionView(APIView):
     )
     def post(self, request: Request) -> Response:
         token = cast(ApiToken, request.auth)
-        language = caller_language(request._request, token.user.language)
+        language = request_language(request._request, token.user.language)
         with translation.override(language):
             envelope = schemas.parse_body(schemas.read_body(request._request))
         caller = Caller.for_token(token, source=Source.BOT, language=language)

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import User
+from config.i18n import request_language
 from ledgers import access, selectors, services
 from ledgers.models import Membership
 
@@ -79,7 +80,7 @@ class LedgerApiView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        translation.activate(self.owner.language)
+        translation.activate(request_language(request._request, self.owner.language))
 
     @property
     def owner(self) -> User:

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import User
+from config.i18n import request_language
 from finance import dataforms, dataviews, errors, exports, presenters, selectors, services
 from finance.api import serializers as s
 from finance.models import BudgetItem, Category, Transaction
@@ -55,8 +56,9 @@ class ApiView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authenticates
-        # As in the cabinet: the person's own language first (messages in error bodies).
-        translation.activate(self.owner.language)
+        # Messages in error bodies: the language the client asks for (Accept-Language),
+        # as the bot API does, else the person's own.
+        translation.activate(request_language(request._request, self.owner.language))
         # The ledger of `?ledger=<id>` or the person's active one; a non-member finds
         # nothing (404), a read-only member may not write (403).
         raw = request.query_params.get("ledger")

@@ -143,3 +143,15 @@ class ApiLanguageTestCase(ApiTestCase):
                     headers={"accept-language": "de"},
                 )
                 self.assertIn(expected, response.json()["details"][0]["message"])
+
+    def test_accept_language_wins_over_the_persons_language(self) -> None:
+        category = self.category(self.alice, "cafe")
+        for header, expected in (("en-GB,en;q=0.8", "The amount must"), ("ru", "Сумма должна")):
+            with self.subTest(header=header):
+                response = self.api.post(
+                    "/api/transactions/",
+                    {"kind": "expense", "amount": "-1", "category": category.pk},
+                    format="json",
+                    headers={"accept-language": header},
+                )
+                self.assertIn(expected, response.json()["details"][0]["message"])
