@@ -35,6 +35,9 @@ from notifications.queue import defer_budget_check
 if TYPE_CHECKING:
     from accounts.models import User
 
+# Seconds after a ledger's first plan when its budget is checked once more.
+FIRST_PLAN_RECHECK = 60
+
 AMOUNT_OUT_OF_RANGE = _("The amount must be greater than zero and less than 1,000,000,000,000.")
 PLANNED_OUT_OF_RANGE = _("The planned amount must be zero or more and less than 1,000,000,000,000.")
 AMOUNT_PRECISION = _("%(currency)s amounts have at most %(places)s decimal places.")
@@ -798,7 +801,8 @@ def _budget_item_set(
                 item, created = BudgetItem.objects.update_or_create(
                     ledger=ledger, month=month, category=category, defaults=values
                 )
-                if not ledger.has_budget:
+                first_plan = not ledger.has_budget
+                if first_plan:
                     Ledger.objects.filter(pk=ledger.pk).update(has_budget=True)
                     ledger.has_budget = True
                 audit_record(
@@ -817,6 +821,13 @@ def _budget_item_set(
                 )
                 if category.kind == Kind.EXPENSE:
                     defer_budget_check(ledger=ledger, days=[month])
+                if first_plan:
+                    # An expense in flight read the ledger before this plan and skipped
+                    # its check; it may commit after the check above has run. Look again
+                    # once it has surely committed (a check run twice sends nothing twice).
+                    defer_budget_check(
+                        ledger=ledger.pk, days=[month], schedule_in_seconds=FIRST_PLAN_RECHECK
+                    )
                 return item, created
         except IntegrityError:
             # A concurrent twin inserted the row first; the second attempt updates it.

@@ -318,7 +318,12 @@ def ledger_telegram_migrate(*, chat_id: int, new_chat_id: int, source: str) -> L
     if locked is None or Ledger.objects.filter(telegram_chat_id=new_chat_id).exists():
         return None
     locked.telegram_chat_id = new_chat_id
-    locked.save(update_fields=["telegram_chat_id"])
+    try:
+        # The new chat linked elsewhere meanwhile: the unique index says so; keep that.
+        with transaction.atomic():
+            locked.save(update_fields=["telegram_chat_id"])
+    except IntegrityError:
+        return None
     audit_record(
         source=source,
         action="ledger.telegram_migrate",

@@ -114,7 +114,7 @@ def _choose(rows: list[Membership], argument: str) -> Membership | None:
     """The ledger `/ledger <argument>` means: its number in the list, or its name (or the
     one name it begins)."""
     wanted = " ".join(argument.split()).casefold()
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():  # not "²": int() refuses it
         n = int(wanted)
         return rows[n - 1] if 1 <= n <= len(rows) else None
     exact = [r for r in rows if r.ledger.name.casefold() == wanted]

@@ -21,8 +21,8 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from botapi import dispatch
 from botapi.errors import ActionError
+from finance import services as finance_services
 from finance.defaults import FALLBACK_SLUGS
 from finance.models import Kind
 from ledgers import access
@@ -90,7 +90,7 @@ def _sender(inbound: Inbound) -> UserContact | None:
     return (
         UserContact.objects.active()
         .select_related("user")
-        .filter(channel=inbound.channel, telegram_id=telegram_id)
+        .filter(channel=inbound.channel, telegram_id=telegram_id, user__is_active=True)
         .first()
     )
 
@@ -206,22 +206,26 @@ class GroupDialogue(chat.Dialogue):
 
     def _reads_as_a_record(self) -> bool:
         """Whether a line of the message would land in a category of its own (not the
-        fallback): said in passing, "встречаемся в 7" is talk. A dry run, so nothing is
-        written; a refusal of the person (read-only) is for the record to say."""
-        for n, step in enumerate(router.records(self.inbound.text), start=1):
+        fallback): said in passing, "встречаемся в 7" is talk. The parser's answer
+        alone: a dry run of the service writes nothing (not even an audit row, which
+        the dispatcher would write for people who only talked); a refusal of the
+        person (read-only) is for the record to say."""
+        for step in router.records(self.inbound.text):
+            kind = Kind.INCOME if step.action == "create_income" else Kind.EXPENSE
             try:
-                parsed = dispatch.perform(
-                    caller=self.caller,
-                    action=step.action,
-                    payload=step.payload,
-                    key=f"{self.key}:talk:{n}",
+                parsed = finance_services.record_from_text(
+                    user=self.user,
+                    ledger=self.caller.ledger,
+                    kind=kind,
+                    text=step.payload["text"],
+                    source=self.caller.source,
                     dry_run=True,
-                ).result
-            except ActionError as exc:
-                if exc.status == 403:
-                    return True
+                )
+            except access.LedgerForbidden:
+                return True
+            except ValidationError:
                 continue
-            if parsed["category"]["slug"] != FALLBACK_SLUGS.get(Kind(parsed["kind"])):
+            if parsed.category.slug != FALLBACK_SLUGS.get(kind):
                 return True
         return False
 

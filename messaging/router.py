@@ -154,4 +154,4 @@ def ledger_button_data(ledger_id: int) -> str:
 def ledger_button(data: str) -> int | None:
     """The ledger a `/ledger` button switches to; None for any other button."""
     code, _sep, tail = data.partition(":")
-    return int(tail) if code == "l" and tail.isdigit() else None
+    return int(tail) if code == "l" and tail.isascii() and tail.isdigit() else None

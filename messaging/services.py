@@ -204,7 +204,7 @@ def group_code_redeem(
     contact = (
         UserContact.objects.active()
         .select_related("user")
-        .filter(channel=Channel.TELEGRAM, telegram_id=account.telegram_id)
+        .filter(channel=Channel.TELEGRAM, telegram_id=account.telegram_id, user__is_active=True)
         .first()
         if account.telegram_id is not None
         else None
@@ -301,7 +301,9 @@ def contact_for_chat(*, channel: str, chat_id: str) -> UserContact | None:
     contact = _active_contact(channel, chat_id)
     if contact is not None:
         return contact
-    contacts = UserContact.objects.select_related("user").filter(channel=channel, chat_id=chat_id)
+    contacts = UserContact.objects.select_related("user").filter(
+        channel=channel, chat_id=chat_id, user__is_active=True
+    )
     blocked = (
         contacts.filter(is_active=False, inactive_reason=UserContact.InactiveReason.BLOCKED)
         .order_by("-linked_at")
@@ -357,7 +359,8 @@ def _contact_lookup() -> tuple[str, list[rows.Part]]:
         f' LEFT JOIN "{Ledger._meta.db_table}" l ON l."id" = m."ledger_id"'
         f' LEFT JOIN "{Conversation._meta.db_table}" v ON v."user_id" = c."user_id"'
         ' AND v."channel" = c."channel" AND v."chat_id" = c."chat_id"'
-        ' WHERE c."channel" = %s AND c."chat_id" = %s AND c."is_active"'
+        # A user switched off (user_set_access) writes nothing, as their tokens do not.
+        ' WHERE c."channel" = %s AND c."chat_id" = %s AND c."is_active" AND u."is_active"'
         ' ORDER BY c."linked_at" DESC, c."id" DESC LIMIT 1'
     ), parts
 

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -168,6 +168,21 @@ def inbound(update: Any) -> chat.Inbound | None:
         chat_title=_title(chat_data),
         anonymous=_anonymous(message, sender),
     )
+
+
+def handle_update_or_log(update: Any, *, transport: Telegram | None = None) -> bool:
+    """`handle_update`, for the webhook and the poller: a bug met in one update is
+    logged, not raised, so that Telegram is answered 200 and the updates after it keep
+    coming (a raised error would have it redeliver the same update for a day, and stop
+    the poller at it). A lost database is raised: that update is worth another try."""
+    try:
+        return handle_update(update, transport=transport)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:
+        update_id = update.get("update_id") if isinstance(update, dict) else None
+        logger.exception("telegram: update %s could not be handled", update_id)
+        return False
 
 
 def handle_update(update: Any, *, transport: Telegram | None = None) -> bool:

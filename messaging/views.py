@@ -48,7 +48,7 @@ def telegram_webhook(request: HttpRequest) -> HttpResponse:
         update = json.loads(request.body.decode("utf-8"))
     except (ValueError, UnicodeError):
         update = None  # answered 200 all the same: Telegram must not retry it
-    telegram.handle_update(update)
+    telegram.handle_update_or_log(update)
     return JsonResponse({"ok": True})
 
 

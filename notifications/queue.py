@@ -36,7 +36,9 @@ def defer_many(task: str, kwargs_list: list[dict[str, Any]]) -> list[int]:
     return deferrer.batch_defer(*kwargs_list)
 
 
-def defer_budget_check(*, ledger: "Ledger | int", days: Iterable[date]) -> None:
+def defer_budget_check(
+    *, ledger: "Ledger | int", days: Iterable[date], schedule_in_seconds: float | None = None
+) -> None:
     """Check the ledger's budget for each month of `days` after this write commits (or
     never): every member who wants alerts hears of a threshold passed. A ledger read
     before this write knows whether it has ever had a plan; without one there is
@@ -45,4 +47,9 @@ def defer_budget_check(*, ledger: "Ledger | int", days: Iterable[date]) -> None:
         return
     ledger_id = ledger if isinstance(ledger, int) else ledger.pk
     for month in sorted({day.replace(day=1) for day in days}):
-        defer(CHECK_BUDGET, ledger_id=ledger_id, month=month.isoformat())
+        defer(
+            CHECK_BUDGET,
+            schedule_in_seconds=schedule_in_seconds,
+            ledger_id=ledger_id,
+            month=month.isoformat(),
+        )

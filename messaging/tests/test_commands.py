@@ -1,7 +1,10 @@
 import io
+import itertools
 import json
 import signal
+from collections.abc import Callable
 from datetime import timedelta
+from unittest import mock
 
 import httpx
 from django.core import checks
@@ -10,8 +13,21 @@ from django.test import override_settings
 from django.utils import timezone
 
 from finance.models import Transaction
+from messaging import chat
+from messaging.chat import Handled, Inbound
 from messaging.models import Conversation, InboundUpdate, Message, PollCursor
 from messaging.tests.helpers import TelegramTestCase, api_url, text_update
+
+
+def _failing_once(respond: Callable[[Inbound], Handled]) -> Callable[[Inbound], Handled]:
+    calls = itertools.count()
+
+    def failing(inbound: Inbound) -> Handled:
+        if next(calls) == 0:
+            raise RuntimeError("a bug")
+        return respond(inbound)
+
+    return failing
 
 
 class TelegramPollTestCase(TelegramTestCase):
@@ -35,6 +51,19 @@ class TelegramPollTestCase(TelegramTestCase):
         out = io.StringIO()
         call_command("telegram_poll", timeout=1, stdout=out)
         return out.getvalue()
+
+    def test_an_update_that_fails_is_logged_and_the_next_ones_still_come(self) -> None:
+        bad, good = text_update("кофе 100"), text_update("кофе 250")
+        self.batches = [[bad, good]]
+        # A bug met in the first update only (injected): the poller must not stop at it.
+        with (
+            mock.patch.object(chat, "respond", _failing_once(chat.respond)),
+            self.assertLogs("messaging.telegram", "ERROR") as logged,
+        ):
+            self.poll()
+        self.assertIn(str(bad["update_id"]), logged.output[0])
+        self.assertEqual(list(Transaction.objects.values_list("text", flat=True)), ["кофе 250"])
+        self.assertEqual(PollCursor.objects.get().offset, good["update_id"] + 1)
 
     def test_it_handles_updates_and_keeps_the_offset_across_restarts(self) -> None:
         first, second = text_update("кофе 250"), text_update("такси 300")

@@ -19,7 +19,7 @@ from django.test import TransactionTestCase, override_settings
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import user_create
+from accounts.services import user_create, user_set_access
 from audit.models import AuditLog
 from config.testing import PASSWORD, clear_cache
 from finance.models import Transaction
@@ -564,3 +564,29 @@ class GroupLifecycleTestCase(GroupTestCase):
         self.post(body)
         self.post(body)
         self.assertEqual(AuditLog.objects.filter(action="ledger.telegram_migrate").count(), 1)
+
+
+class GroupGuardsTestCase(GroupTestCase):
+    def test_a_member_switched_off_records_nothing(self) -> None:
+        self.link_group()
+        user_set_access(
+            user=self.carol, is_active=False, is_staff=False, is_superuser=False, source="cli"
+        )
+        self.write("кофе 250", CAROL_TG)
+        self.assertFalse(Transaction.objects.exists())
+
+    def test_a_manager_switched_off_cannot_link_a_group(self) -> None:
+        code = group_code_create(user=self.alice, ledger=self.home, source="cli").code
+        user_set_access(
+            user=self.alice, is_active=False, is_staff=False, is_superuser=False, source="cli"
+        )
+        self.write(f"/start {code}", ALICE_TG)
+        self.home.refresh_from_db()
+        self.assertIsNone(self.home.telegram_chat_id)
+
+    def test_talk_that_is_not_a_record_leaves_no_trace(self) -> None:
+        self.link_group()
+        before = AuditLog.objects.count()
+        self.assertEqual(self.write("встречаемся в 7", CAROL_TG), [])
+        self.assertEqual(AuditLog.objects.count(), before)
+        self.assertFalse(Transaction.objects.exists())

@@ -84,3 +84,16 @@ class LedgerCommandTestCase(TelegramTestCase):
 
     def test_the_help_mentions_it(self) -> None:
         self.assertIn("/ledger", self.say("/help")["text"])
+
+    def test_digits_that_are_not_ascii_are_names_not_numbers(self) -> None:
+        # "²".isdigit() is true and int("²") fails: it must read as a name nobody has.
+        reply = self.say("/ledger ²")
+        self.assertIn("²", reply["text"])
+        self.assertEqual(self.alice.active_ledger, self.ledger(self.alice))
+
+    def test_a_forged_ledger_button_is_answered(self) -> None:
+        self.say("/ledger")
+        response = self.post(callback_update("l:²", message_id=self.last_message_id()))
+        self.assertEqual(response.status_code, 200)
+        self.alice.refresh_from_db()
+        self.assertEqual(self.alice.active_ledger, self.ledger(self.alice))

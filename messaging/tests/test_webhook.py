@@ -2,14 +2,17 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 import httpx
 import time_machine
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.services import user_set_access
 from audit.models import AuditLog
 from finance.models import CategoryAlias, Transaction
+from messaging import chat
 from messaging.models import Conversation, InboundUpdate, Message, UserContact
 from messaging.services import link_code_create
 from messaging.tests.helpers import (
@@ -482,3 +485,26 @@ class ConversationActivityTestCase(TelegramTestCase):
         # All three exchanges are in the one conversation.
         self.assertEqual(conversation.messages.count(), 6)
         self.assertEqual(Transaction.objects.count(), 3)
+
+
+class SwitchedOffUserTestCase(TelegramTestCase):
+    def test_a_user_switched_off_records_nothing_and_is_told_how_to_link(self) -> None:
+        self.link(self.alice)
+        user_set_access(
+            user=self.alice, is_active=False, is_staff=False, is_superuser=False, source="cli"
+        )
+        self.assertEqual(self.post(text_update("кофе 250")).status_code, 200)
+        self.assertFalse(Transaction.objects.exists())
+        self.assertIn("/link", self.last_sent()["text"])
+
+    def test_a_bug_in_one_update_is_logged_and_answered_200(self) -> None:
+        self.link(self.alice)
+        body = text_update("кофе 250")
+        with (
+            mock.patch.object(chat, "respond", side_effect=RuntimeError("a bug")),
+            self.assertLogs("messaging.telegram", "ERROR") as logged,
+        ):
+            response = self.post(body)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(str(body["update_id"]), logged.output[0])
+        self.assertFalse(InboundUpdate.objects.exists())  # rolled back with the handling

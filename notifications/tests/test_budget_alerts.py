@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -9,6 +9,7 @@ from config.testing import BaseTestCase
 from finance import imports
 from finance import services as finance
 from finance.models import Category, ExchangeRate, Transaction
+from ledgers.models import Membership
 from notifications.models import Kind, Notification, NotificationSettings
 from notifications.tests.helpers import queued, run_queued
 
@@ -29,7 +30,7 @@ class BudgetAlertsTestCase(BaseTestCase):
             planned_amount=Decimal("10000"),
             source="web",
         )
-        run_queued()
+        run_queued(include_later=True)  # the first plan's second look too
 
     def spend(
         self, amount: str, category: Category | None = None, day: date = date(2026, 11, 20)
@@ -205,3 +206,42 @@ class BudgetAlertsTestCase(BaseTestCase):
             source="web",
         )
         self.assertEqual(queued(), [])
+
+
+class FirstPlanTestCase(BaseTestCase):
+    def test_an_expense_that_skipped_its_check_is_caught_by_the_first_plans_second_look(
+        self,
+    ) -> None:
+        cafe = self.category(self.alice, "cafe")
+        month = date(2026, 11, 1)
+        with time_machine.travel(datetime(2026, 11, 20, 12, 0, tzinfo=UTC), tick=False):
+            # Read before the plan existed (as a bot token's lookup reads it): this write
+            # defers no check of its own.
+            stale = Membership.objects.select_related("ledger").get(
+                user=self.alice, ledger=self.ledger(self.alice)
+            )
+            finance.budget_item_set(
+                user=self.alice,
+                month=month,
+                category=cafe,
+                planned_amount=Decimal("1000"),
+                source="web",
+            )
+            run_queued()  # the plan's own check: nothing spent yet
+            finance.transaction_create(
+                user=self.alice,
+                ledger=stale,
+                kind="expense",
+                amount=Decimal("900"),
+                currency="RUB",
+                category=cafe,
+                date=date(2026, 11, 20),
+                source="web",
+            )
+            self.assertFalse(Notification.objects.filter(kind=Kind.BUDGET_ALERT).exists())
+            (later,) = queued("notifications.check_budget")
+        self.assertEqual(later["args"], {"ledger_id": stale.ledger_id, "month": "2026-11-01"})
+        with time_machine.travel(datetime(2026, 11, 20, 12, 2, tzinfo=UTC), tick=False):
+            run_queued()
+        (alert,) = Notification.objects.filter(kind=Kind.BUDGET_ALERT)
+        self.assertEqual(alert.status, "sent")

@@ -140,7 +140,7 @@ class MonthlyReportTestCase(BaseTestCase):
                     date=day,
                     source="web",
                 )
-            run_queued()
+            run_queued(include_later=True)  # the first plan's second look too
         Notification.objects.all().delete()
         mail.outbox.clear()
 

@@ -33,7 +33,7 @@ class SharedLedgerAlertsTestCase(HouseholdTestCase):
             planned_amount=Decimal("10000"),
             source="web",
         )
-        run_queued()
+        run_queued(include_later=True)  # the first plan's second look too
 
     def subject(self, threshold: int) -> str:
         return f"ledger:{self.home.pk}:category:{self.cafe.pk}:{threshold}"
