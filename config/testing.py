@@ -1,7 +1,12 @@
 """Shared test personas: alice (the owner, with a full-scope and a read-only bot
 token), bob (a stranger). Tests add their own rows with `objects.create` or services."""
 
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.core.cache import cache
+from django.db import connection
 from django.test import TestCase
 
 from accounts.models import Scope, User
@@ -10,6 +15,8 @@ from finance.models import Category
 from ledgers.models import Ledger
 
 PASSWORD = "correct horse battery staple"
+
+T = TypeVar("T")
 
 
 class BaseTestCase(TestCase):
@@ -54,3 +61,27 @@ def clear_cache() -> None:
         delete_pattern("*")  # django-redis adds the KEY_PREFIX and version
     else:
         cache.clear()
+
+
+def at_once(count: int, work: Callable[[int], T]) -> list[T | Exception]:
+    """`work(0)` ... `work(count - 1)` from `count` threads released together, each on a
+    database connection of its own (in a TransactionTestCase): what each returned, or
+    the exception it raised, since the outcome is what a race's test checks."""
+    barrier = threading.Barrier(count)
+    results: list[T | Exception] = [RuntimeError("never ran")] * count
+
+    def run(n: int) -> None:
+        try:
+            barrier.wait()
+            results[n] = work(n)
+        except Exception as exc:
+            results[n] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

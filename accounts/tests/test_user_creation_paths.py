@@ -1,18 +1,16 @@
 """A user made any way can record `кофе 250` at once: the defaults exist on first need."""
 
 import os
-import threading
 from io import StringIO
 from unittest import mock
 
 from django.core.management import call_command
-from django.db import connection
 from django.test import TransactionTestCase
 
 from accounts.models import Scope, User
 from accounts.services import api_token_create
 from botapi.tests.helpers import URL, clear_rate_limits, envelope
-from config.testing import PASSWORD, BaseTestCase
+from config.testing import PASSWORD, BaseTestCase, at_once
 from finance import services
 from finance.defaults import DEFAULT_CATEGORIES
 from finance.models import Category, Transaction
@@ -102,25 +100,13 @@ class UserCreationPathsTestCase(BaseTestCase):
 class ConcurrentFirstNeedTestCase(TransactionTestCase):
     def test_two_first_requests_at_once_make_the_defaults_once(self) -> None:
         heidi = User.objects.create(username="heidi")
-        barrier = threading.Barrier(4)
-        errors: list[BaseException] = []
-
-        def record() -> None:
-            try:
-                user = User.objects.get(pk=heidi.pk)
-                barrier.wait()
-                services.record_from_text(user=user, kind="expense", text="кофе 1", source="web")
-            except BaseException as exc:  # reported below, in the test's thread
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=record) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        self.assertEqual(errors, [])
+        results = at_once(
+            4,
+            lambda _n: services.record_from_text(
+                user=User.objects.get(pk=heidi.pk), kind="expense", text="кофе 1", source="web"
+            ),
+        )
+        self.assertEqual([r for r in results if isinstance(r, Exception)], [])
         self.assertEqual(
             Category.objects.filter(ledger__personal_for=heidi).count(), len(DEFAULT_CATEGORIES)
         )

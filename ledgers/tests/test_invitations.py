@@ -1,5 +1,4 @@
 import hashlib
-import threading
 from datetime import timedelta
 
 import time_machine
@@ -12,6 +11,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import User
 from accounts.services import user_create
 from audit.models import AuditLog
+from config.testing import at_once
 from ledgers import access, services
 from ledgers.models import Invite, Ledger, Membership
 from ledgers.tests.household import HouseholdTestCase
@@ -152,26 +152,13 @@ class ConcurrentRedemptionTestCase(TransactionTestCase):
         ledger = services.ledger_create(user=owner, name="Flat", source="cli")
         issued = services.invite_create(user=owner, ledger=ledger, role="member", source="cli")
         guests = [user_create(username=f"guest{i}", password=None, source="cli") for i in range(2)]
-        barrier = threading.Barrier(2)
-        outcomes: list[str] = []
-
-        def redeem(guest: User) -> None:
-            from django.db import connection
-
-            try:
-                barrier.wait()
-                services.invite_accept(user=guest, code=issued.code, source="web")
-                outcomes.append("joined")
-            except ValidationError as e:
-                outcomes.append(str(e.code))
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=redeem, args=(g,)) for g in guests]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        results = at_once(
+            2, lambda n: services.invite_accept(user=guests[n], code=issued.code, source="web")
+        )
+        outcomes = [
+            str(getattr(r, "code", repr(r))) if isinstance(r, Exception) else "joined"
+            for r in results
+        ]
         self.assertEqual(sorted(outcomes), ["invite_invalid", "joined"])
         self.assertEqual(Membership.objects.filter(ledger=ledger).count(), 2)  # owner + one
         self.assertEqual(Ledger.objects.filter(pk=ledger.pk).count(), 1)

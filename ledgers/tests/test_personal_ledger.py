@@ -1,10 +1,8 @@
-import threading
-
 from django.contrib.auth import get_user_model
 from django.test import TransactionTestCase
 
 from accounts.models import User
-from config.testing import BaseTestCase
+from config.testing import BaseTestCase, at_once
 from finance.models import Category
 from ledgers import access
 from ledgers.models import Ledger, Membership
@@ -45,23 +43,7 @@ class PersonalLedgerTestCase(BaseTestCase):
 class PersonalLedgerRaceTestCase(TransactionTestCase):
     def test_two_first_needs_at_once_make_one_ledger(self) -> None:
         user = User.objects.create_user("erin", password="pw")
-        barrier = threading.Barrier(2)
-        made: list[int] = []
-
-        def need() -> None:
-            from django.db import connection
-
-            try:
-                barrier.wait()
-                made.append(ledger_personal(user=User.objects.get(pk=user.pk)).pk)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=need) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        made = at_once(2, lambda _n: ledger_personal(user=User.objects.get(pk=user.pk)).pk)
         self.assertEqual(len(made), 2)
         self.assertEqual(len(set(made)), 1)
         self.assertEqual(Ledger.objects.filter(personal_for=user).count(), 1)

@@ -1,12 +1,11 @@
 import json
-import threading
 
 import httpx
 import respx
-from django.db import connection
 from django.test import Client, TransactionTestCase, override_settings
 
 from accounts.services import user_create
+from config.testing import at_once
 from finance.models import Transaction
 from messaging.models import Message, UserContact
 from messaging.tests.helpers import (
@@ -28,21 +27,15 @@ class ConcurrentUpdatesTestCase(TransactionTestCase):
             user=user, channel="telegram", telegram_id=ALICE_TG, chat_id=str(ALICE_TG)
         )
         body = json.dumps(text_update("кофе 250"))
-        statuses: list[int] = []
-        barrier = threading.Barrier(10)
 
-        def deliver() -> None:
-            try:
-                barrier.wait()
-                response = Client().post(
-                    WEBHOOK,
-                    data=body,
-                    content_type="application/json",
-                    HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=SECRET,
-                )
-                statuses.append(response.status_code)
-            finally:
-                connection.close()
+        def deliver(_n: int) -> int:
+            response = Client().post(
+                WEBHOOK,
+                data=body,
+                content_type="application/json",
+                HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=SECRET,
+            )
+            return response.status_code
 
         with respx.mock(assert_all_called=False) as mock:
             route = mock.post(api_url("sendMessage")).mock(
@@ -50,11 +43,7 @@ class ConcurrentUpdatesTestCase(TransactionTestCase):
                     200, json={"ok": True, "result": bot_message(ALICE_TG, "ok", 77)}
                 )
             )
-            threads = [threading.Thread(target=deliver) for _ in range(10)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            statuses = at_once(10, deliver)
         self.assertEqual(statuses, [200] * 10)
         self.assertEqual(Transaction.objects.count(), 1)
         self.assertEqual(route.call_count, 1)

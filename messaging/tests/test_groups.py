@@ -5,8 +5,6 @@ bot is removed. Updates are shaped as the Bot API's (Update, Message, CallbackQu
 ChatMemberUpdated with chat.type group/supergroup)."""
 
 import json
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,14 +12,13 @@ from typing import Any
 import httpx
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import TransactionTestCase, override_settings
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_create, user_set_access
 from audit.models import AuditLog
-from config.testing import PASSWORD, clear_cache
+from config.testing import PASSWORD, at_once, clear_cache
 from finance.models import Transaction
 from ledgers import access
 from ledgers import services as ledger_services
@@ -246,7 +243,7 @@ class ConcurrentGroupRedemptionTestCase(TransactionTestCase):
             )
         issued = group_code_create(user=alice, ledger=home, source="web")
         senders = [(ALICE_TG, -100111), (CAROL_TG, -100222)]
-        results = self.run_at_once(
+        results = at_once(
             2,
             lambda n: group_code_redeem(
                 account=Account(
@@ -265,26 +262,6 @@ class ConcurrentGroupRedemptionTestCase(TransactionTestCase):
         home.refresh_from_db()
         self.assertEqual(home.telegram_chat_id, won[0].ledger.telegram_chat_id)
         self.assertEqual(AuditLog.objects.filter(action="ledger.telegram_link").count(), 1)
-
-    def run_at_once(self, count: int, work: Callable[[int], Any]) -> list[Any]:
-        barrier = threading.Barrier(count)
-        results: list[Any] = [None] * count
-
-        def run(n: int) -> None:
-            try:
-                barrier.wait()
-                results[n] = work(n)
-            except Exception as exc:  # the outcome is what the test checks
-                results[n] = exc
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        return results
 
 
 class GroupRecordingTestCase(GroupTestCase):

@@ -1,18 +1,15 @@
 import io
-import threading
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
 from django.test import TransactionTestCase, override_settings
 from django.utils import timezone
 
 from accounts.services import user_create
 from audit.models import AuditLog
+from config.testing import at_once
 from messaging.models import LinkCode, UserContact
 from messaging.services import (
     CODE_ALPHABET,
@@ -97,30 +94,10 @@ class LinkCodeCreateTestCase(TelegramTestCase):
 
 @override_settings(**TELEGRAM_SETTINGS)
 class ConcurrentRedemptionTestCase(TransactionTestCase):
-    def run_at_once(self, count: int, work: Callable[[int], Any]) -> list[Any]:
-        barrier = threading.Barrier(count)
-        results: list[Any] = [None] * count
-
-        def run(n: int) -> None:
-            try:
-                barrier.wait()
-                results[n] = work(n)
-            except Exception as exc:  # the outcome is what the test checks
-                results[n] = exc
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        return results
-
     def test_two_redemptions_of_one_code_at_once_exactly_one_wins(self) -> None:
         user = user_create(username="carol", password="x" * 20, source="cli")
         issued = link_code_create(user=user, channel="telegram", source="web")
-        results = self.run_at_once(
+        results = at_once(
             2,
             lambda n: link_code_redeem(
                 account=account(STRANGER_TG + n), code=issued.code, source="telegram"

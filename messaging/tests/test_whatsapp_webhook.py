@@ -1,10 +1,8 @@
 """POST /webhooks/whatsapp/: Twilio's signature, linking, and the chat in plain text."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import connection
 from django.test import Client, TransactionTestCase, override_settings
 from django.utils import timezone, translation
 from django.utils.functional import Promise as StrPromise
@@ -13,6 +11,7 @@ from twilio.request_validator import RequestValidator
 
 from accounts.services import user_create
 from audit.models import AuditLog
+from config.testing import at_once
 from finance.models import Transaction
 from messaging import services, whatsapp
 from messaging.models import Channel, Conversation, InboundUpdate, LinkCode, Message, UserContact
@@ -237,35 +236,24 @@ class WhatsAppConcurrentLinkingTestCase(TransactionTestCase):
     def test_one_code_links_one_number_when_two_redeem_it_at_once(self) -> None:
         user = user_create(username="carol", password=None, source="cli")
         issued = link_code_create(user=user, channel=Channel.WHATSAPP, source="web")
-        barrier = threading.Barrier(2)
-        outcomes: list[str] = []
-
-        def redeem(number: str) -> None:
-            try:
-                barrier.wait()
-                link_code_redeem(
-                    account=Account(
-                        channel=Channel.WHATSAPP,
-                        chat_id=f"whatsapp:+{number}",
-                        whatsapp_id=number,
-                        phone=f"+{number}",
-                    ),
-                    code=issued.code,
-                    source="whatsapp",
-                )
-                outcomes.append("linked")
-            except Exception as exc:
-                outcomes.append(getattr(exc, "code", type(exc).__name__))
-            finally:
-                connection.close()
-
-        threads = [
-            threading.Thread(target=redeem, args=(n,)) for n in ("79160000001", "79160000002")
+        numbers = ("79160000001", "79160000002")
+        results = at_once(
+            2,
+            lambda n: link_code_redeem(
+                account=Account(
+                    channel=Channel.WHATSAPP,
+                    chat_id=f"whatsapp:+{numbers[n]}",
+                    whatsapp_id=numbers[n],
+                    phone=f"+{numbers[n]}",
+                ),
+                code=issued.code,
+                source="whatsapp",
+            ),
+        )
+        outcomes = [
+            getattr(r, "code", type(r).__name__) if isinstance(r, Exception) else "linked"
+            for r in results
         ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
         self.assertEqual(sorted(outcomes), ["code_used", "linked"])
         self.assertEqual(UserContact.objects.filter(user=user, is_active=True).count(), 1)
 
@@ -283,23 +271,13 @@ class WhatsAppConcurrentDeliveriesTestCase(TransactionTestCase):
         )
         form = inbound_form("кофе 250")
         signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + WEBHOOK, form)
-        answers: list[tuple[int, int]] = []
-        barrier = threading.Barrier(5)
 
-        def deliver() -> None:
-            try:
-                barrier.wait()
-                response = Client().post(WEBHOOK, form, HTTP_X_TWILIO_SIGNATURE=signature)
-                answers.append((response.status_code, len(replies(response.content.decode()))))
-            finally:
-                connection.close()
+        def deliver(_n: int) -> tuple[int, int]:
+            response = Client().post(WEBHOOK, form, HTTP_X_TWILIO_SIGNATURE=signature)
+            return response.status_code, len(replies(response.content.decode()))
 
-        threads = [threading.Thread(target=deliver) for _ in range(5)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        self.assertEqual(sorted(answers), [(200, 0)] * 4 + [(200, 1)])
+        answers = at_once(5, deliver)
+        self.assertCountEqual(answers, [(200, 0)] * 4 + [(200, 1)])
         self.assertEqual(Transaction.objects.count(), 1)
         self.assertEqual(Message.objects.filter(direction=Message.Direction.IN).count(), 1)
 
