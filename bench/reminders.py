@@ -72,6 +72,7 @@ def reset(count: int, now: datetime, offset: int) -> None:
 
     from accounts.models import User
     from ledgers.models import Ledger, Membership
+    from messaging.models import UserContact
     from notifications.models import NotificationSettings
     from notifications.tests.helpers import clear_limits
 
@@ -90,7 +91,7 @@ def reset(count: int, now: datetime, offset: int) -> None:
         batch_size=2000,
     )
     settings = []
-    for i, user in enumerate(users):
+    for user in users:
         local = now.astimezone(ZoneInfo(user.timezone))
         settings.append(
             NotificationSettings(
@@ -99,10 +100,22 @@ def reset(count: int, now: datetime, offset: int) -> None:
                 monthly_report=False,
                 token_expiry=False,
                 reminder_time=clock(local.hour, local.minute),
-                telegram_chat_id=10_000_000 + offset + i,
             )
         )
     NotificationSettings.objects.bulk_create(settings, batch_size=2000)
+    # Each linked their Telegram in the cabinet.
+    UserContact.objects.bulk_create(
+        [
+            UserContact(
+                user=user,
+                channel="telegram",
+                telegram_id=10_000_000 + offset + i,
+                chat_id=str(10_000_000 + offset + i),
+            )
+            for i, user in enumerate(users)
+        ],
+        batch_size=2000,
+    )
     # What user_create gives everyone: a personal ledger, active, the person its owner.
     # Without it each reminder's "anything recorded today?" made one (with the default
     # categories) inside the timed run, ~45 ms of a worker's CPU a message that no real

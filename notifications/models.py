@@ -29,8 +29,7 @@ class NotificationSettings(models.Model):
     """What a person wants to hear from Kopilka, where and when (their local time).
 
     `channel` empty means the messenger linked last (Telegram or WhatsApp, from the
-    messaging app's contacts), else e-mail. A Telegram chat can also be set here
-    (`telegram_chat_id`, `telegram_link`).
+    messaging app's contacts), else e-mail.
     """
 
     user = models.OneToOneField(
@@ -48,8 +47,6 @@ class NotificationSettings(models.Model):
         verbose_name=_("alert thresholds, percent"),
         default=default_thresholds,
     )
-    telegram_chat_id = models.BigIntegerField(null=True, blank=True)
-    telegram_linked_at = models.DateTimeField(null=True, blank=True)
     # Set when a channel refused for good (bot blocked, address gone): it is not used
     # again until the person sets it up anew; the cabinet shows the reason.
     telegram_disabled = models.CharField(max_length=300, blank=True)

@@ -88,9 +88,6 @@ def messengers(prefs: NotificationSettings) -> list[Messenger]:
         found.append(
             Messenger(channels.Contact(Channel.TELEGRAM, telegram.chat_id), telegram.linked_at)
         )
-    elif prefs.telegram_chat_id is not None:
-        contact = channels.Contact(Channel.TELEGRAM, str(prefs.telegram_chat_id))
-        found.append(Messenger(contact, prefs.telegram_linked_at))
     number = linked.get(MessagingChannel.WHATSAPP)
     if number is not None:
         contact = channels.Contact(Channel.WHATSAPP, number.chat_id, contact_id=number.pk)
@@ -162,16 +159,6 @@ def settings_update(
     prefs.updated_at = timezone.now()
     prefs.full_clean()
     prefs.save()
-    return prefs
-
-
-def telegram_link(*, user: User, chat_id: int) -> NotificationSettings:
-    """Where Telegram messages go, until the messaging app's contacts say it."""
-    prefs = settings_for(user=user)
-    prefs.telegram_chat_id = chat_id
-    prefs.telegram_linked_at = timezone.now()
-    prefs.telegram_disabled = ""
-    prefs.save(update_fields=["telegram_chat_id", "telegram_linked_at", "telegram_disabled"])
     return prefs
 
 

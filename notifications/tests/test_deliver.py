@@ -36,7 +36,9 @@ Status = Notification.Status
 class DeliverTestCase(BaseTestCase):
     def setUp(self) -> None:
         clear_limits()
-        services.telegram_link(user=self.alice, chat_id=4242)
+        UserContact.objects.create(
+            user=self.alice, channel=MessagingChannel.TELEGRAM, telegram_id=4242, chat_id="4242"
+        )
 
     def send_test(self) -> Notification:
         notification = services.send_test(user=self.alice)
@@ -57,7 +59,7 @@ class DeliverTestCase(BaseTestCase):
 
     @respx.mock
     def test_the_telegram_account_linked_in_the_cabinet_gets_it(self) -> None:
-        NotificationSettings.objects.filter(user=self.alice).update(telegram_chat_id=None)
+        UserContact.objects.filter(user=self.alice).update(is_active=False)
         UserContact.objects.create(
             user=self.alice, channel=MessagingChannel.TELEGRAM, telegram_id=9001, chat_id="9001"
         )

@@ -3,6 +3,8 @@ from datetime import time
 from django.core import mail
 
 from config.testing import PASSWORD, BaseTestCase
+from messaging.models import Channel as MessagingChannel
+from messaging.models import UserContact
 from notifications.models import Notification, NotificationSettings
 from notifications.tests.helpers import queued, run_queued
 
@@ -100,8 +102,11 @@ class SettingsPageTestCase(BaseTestCase):
         self.assertNotContains(self.client.get(URL), "bobs-secret")
 
     def test_a_turned_off_channel_says_why(self) -> None:
+        UserContact.objects.create(
+            user=self.alice, channel=MessagingChannel.TELEGRAM, telegram_id=1, chat_id="1"
+        )
         NotificationSettings.objects.create(
-            user=self.alice, telegram_chat_id=1, telegram_disabled="Telegram 403: blocked"
+            user=self.alice, telegram_disabled="Telegram 403: blocked"
         )
         self.assertContains(self.client.get(URL), "Telegram отключён: Telegram 403: blocked")
 

@@ -21,6 +21,8 @@ from accounts.services import user_create
 from botapi.tests.live import ROOT, _database_url
 from finance import services as finance
 from finance.models import Category
+from messaging.models import Channel as MessagingChannel
+from messaging.models import UserContact
 from notifications import queue, services
 from notifications.models import Kind, Notification, NotificationSettings
 from notifications.tests.helpers import clear_limits
@@ -94,7 +96,17 @@ class WorkersTestCase(TransactionTestCase):
                     daily_reminder=True,
                     monthly_report=False,  # today may be the 1st
                     reminder_time=clock(now.hour, now.minute),
-                    telegram_chat_id=1000 + i,
+                )
+                for u in users
+            ]
+        )
+        UserContact.objects.bulk_create(
+            [
+                UserContact(
+                    user=u,
+                    channel=MessagingChannel.TELEGRAM,
+                    telegram_id=1000 + i,
+                    chat_id=str(1000 + i),
                 )
                 for i, u in enumerate(users)
             ]
@@ -145,9 +157,13 @@ class WorkersTestCase(TransactionTestCase):
 
     def test_until_empty_runs_a_budget_alert_and_exits(self) -> None:
         alice = user_create(username="alice", password=None, source="cli")
-        services.telegram_link(user=alice, chat_id=77)
+        UserContact.objects.create(
+            user=alice, channel=MessagingChannel.TELEGRAM, telegram_id=77, chat_id="77"
+        )
         # The worker's own minute tick runs too; on the 1st it would bring a report.
-        NotificationSettings.objects.filter(user=alice).update(monthly_report=False)
+        NotificationSettings.objects.update_or_create(
+            user=alice, defaults={"monthly_report": False}
+        )
         today = alice.today()
         cafe = Category.objects.get(ledger__personal_for=alice, slug="cafe")
         finance.budget_item_set(
