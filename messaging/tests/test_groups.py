@@ -23,6 +23,7 @@ from finance.models import Transaction
 from ledgers import access
 from ledgers import services as ledger_services
 from ledgers.models import Ledger, Membership
+from ledgers.tests.household import HouseholdTestCase
 from messaging.models import LinkCode, UserContact
 from messaging.services import (
     Account,
@@ -88,22 +89,15 @@ def bot_member_update(chat: dict[str, Any], status: str, *, by: int = ALICE_TG) 
     )
 
 
-class GroupTestCase(TelegramTestCase):
-    """Alice owns "Home", Carol is a member, Dave a read-only member, Bob a stranger;
-    each has linked their own Telegram."""
-
-    carol: User
-    dave: User
-    home: Ledger
+class GroupTestCase(TelegramTestCase, HouseholdTestCase):
+    """The ledgers' household (Alice owns "Home", Carol is a member, Dave a read-only
+    member, Bob a stranger), Dave speaking English; each has linked their own Telegram."""
 
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.carol = user_create(username="carol", password=PASSWORD, source="cli")
-        cls.dave = user_create(username="dave", password=PASSWORD, language="en", source="cli")
-        cls.home = ledger_services.ledger_create(user=cls.alice, name="Home", source="cli")
-        Membership.objects.create(ledger=cls.home, user=cls.carol, role=Membership.Role.MEMBER)
-        Membership.objects.create(ledger=cls.home, user=cls.dave, role=Membership.Role.READONLY)
+        User.objects.filter(pk=cls.dave.pk).update(language="en")
+        cls.dave.language = "en"
 
     def setUp(self) -> None:
         super().setUp()
