@@ -453,21 +453,24 @@ class GroupRecordingTestCase(GroupTestCase):
         self.assertTrue(UserContact.objects.get(telegram_id=ALICE_TG).is_active)
 
 
+def migrated_away() -> dict[str, Any]:
+    """The old group's last message: it became the supergroup SUPERGROUP_ID."""
+    return update(
+        "message",
+        None,
+        message_id=90,
+        chat=OLD_GROUP,
+        date=DATE,
+        **{"from": tg_user(ALICE_TG)},
+        migrate_to_chat_id=SUPERGROUP_ID,
+    )
+
+
 class GroupLifecycleTestCase(GroupTestCase):
     def test_a_group_upgraded_to_a_supergroup_keeps_its_link(self) -> None:
         self.link_group(OLD_GROUP)
         # The old group's last message, then the new supergroup's first.
-        self.post(
-            update(
-                "message",
-                None,
-                message_id=90,
-                chat=OLD_GROUP,
-                date=DATE,
-                **{"from": tg_user(ALICE_TG)},
-                migrate_to_chat_id=SUPERGROUP_ID,
-            )
-        )
+        self.post(migrated_away())
         supergroup = {"id": SUPERGROUP_ID, "title": "Семья", "type": "supergroup"}
         self.post(
             update(
@@ -523,15 +526,7 @@ class GroupLifecycleTestCase(GroupTestCase):
 
     def test_a_redelivered_update_is_handled_once(self) -> None:
         self.link_group(OLD_GROUP)
-        body = update(
-            "message",
-            None,
-            message_id=90,
-            chat=OLD_GROUP,
-            date=DATE,
-            **{"from": tg_user(ALICE_TG)},
-            migrate_to_chat_id=SUPERGROUP_ID,
-        )
+        body = migrated_away()
         self.post(body)
         self.post(body)
         self.assertEqual(AuditLog.objects.filter(action="ledger.telegram_migrate").count(), 1)
