@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Scope, User
-from finance import currencies
+from core import money
 from ledgers.models import Ledger
 
 # Scopes as a person reads them: what an assistant holding the token may do.
@@ -43,9 +43,7 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 def currency_choices() -> list[tuple[str, str]]:
     language = get_language() or "en"
-    return [
-        (code, f"{code} — {currencies.name(code, language)}") for code in currencies.all_codes()
-    ]
+    return [(code, f"{code} — {money.name(code, language)}") for code in money.all_codes()]
 
 
 class PreferencesMixin(forms.Form):

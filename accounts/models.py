@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from finance import currencies
+from core import money
 
 if TYPE_CHECKING:
     from ledgers.models import Membership
@@ -30,7 +30,7 @@ class User(AbstractUser):
         EN = "en", "English"
 
     default_currency = models.CharField(
-        _("default currency"), max_length=3, default="RUB", validators=[currencies.validate_code]
+        _("default currency"), max_length=3, default="RUB", validators=[money.validate_code]
     )
     timezone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Moscow", validators=[validate_timezone]

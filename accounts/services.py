@@ -18,8 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import tokens
 from accounts.models import ApiToken, Scope, User
 from audit.services import audit_record, audit_redact_user
-from config import rows
-from finance import currencies
+from core import money, sql
 from finance.models import Transaction
 from finance.services import categories_translate_defaults
 from ledgers import access
@@ -51,7 +50,7 @@ def user_create(
         username=username,
         email=email,
         language=language,
-        default_currency=currencies.normalize_code(default_currency),
+        default_currency=money.normalize_code(default_currency),
         timezone=timezone_name,
     )
     user.set_password(password)
@@ -82,7 +81,7 @@ def user_update_settings(
     actor: User | None = None,
 ) -> User:
     previous_language = user.language
-    user.default_currency = currencies.normalize_code(default_currency)
+    user.default_currency = money.normalize_code(default_currency)
     user.timezone = timezone_name
     user.language = language
     user.full_clean()
@@ -309,13 +308,13 @@ def _token_with_owner(token_hash: str) -> ApiToken | None:
     statement: this is the first query of every bot request, and the ORM took about
     1.2 ms to compile it (select_related and two membership subqueries), four times
     what the database took to answer."""
-    sql, parts = _token_lookup()
+    statement, parts = _token_lookup()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [token_hash])
+        cursor.execute(statement, [token_hash])
         row = cursor.fetchone()
     if row is None:
         return None
-    (token, user, ledger), rest = rows.instances(row, parts)
+    (token, user, ledger), rest = sql.instances(row, parts)
     token = cast(ApiToken, token)
     token.user, token.ledger = cast(User, user), cast(Ledger, ledger)
     member_id, role = rest
@@ -325,9 +324,9 @@ def _token_with_owner(token_hash: str) -> ApiToken | None:
 
 
 @functools.cache
-def _token_lookup() -> tuple[str, list[rows.Part]]:
-    columns, parts = rows.select_list((ApiToken, "t"), (User, "u"), (Ledger, "l"))
-    sql = (
+def _token_lookup() -> tuple[str, list[sql.Part]]:
+    columns, parts = sql.select_list((ApiToken, "t"), (User, "u"), (Ledger, "l"))
+    statement = (
         f'SELECT {columns}, m."id", m."role"'
         f' FROM "{ApiToken._meta.db_table}" t'
         f' JOIN "{User._meta.db_table}" u ON u."id" = t."user_id"'
@@ -336,7 +335,7 @@ def _token_lookup() -> tuple[str, list[rows.Part]]:
         ' ON m."ledger_id" = t."ledger_id" AND m."user_id" = t."user_id"'
         ' WHERE t."token_hash" = %s'
     )
-    return sql, parts
+    return statement, parts
 
 
 # Passwords

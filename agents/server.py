@@ -31,7 +31,7 @@ from audit import context
 from audit.models import Source
 from botapi import dispatch, ratelimit, schemas
 from botapi.actions import ACTIONS, Caller
-from botapi.errors import ActionError, RateLimitExceeded
+from core.errors import ActionError, RateLimitExceeded
 
 PATH = snippets.MCP_PATH
 NAME = "kopilka"

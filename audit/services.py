@@ -8,7 +8,7 @@ from django.db import connection, models, transaction
 
 from audit import context
 from audit.models import AuditLog
-from config import rows
+from core import sql
 
 # Rows written inside `collected()` wait there to go in with one INSERT.
 _collecting: contextvars.ContextVar[list[AuditLog] | None] = contextvars.ContextVar(
@@ -73,7 +73,7 @@ def collected() -> Iterator[list[AuditLog]]:
 
 
 def audit_flush(pending: list[AuditLog]) -> None:
-    rows.insert(pending)
+    sql.insert(pending)
 
 
 REDACTED = {"redacted": True}

@@ -20,8 +20,8 @@ from jsonschema import Draft202012Validator
 from accounts.models import ApiToken, Scope, User
 from audit.models import Source
 from botapi import auth, schemas
-from botapi.errors import ActionError, validation_details
 from botapi.presenters import budget_item_data, category_data, transaction_data
+from core.errors import ActionError, validation_details
 from finance import selectors, services
 from finance.models import Kind
 from finance.presenters import summary_data

@@ -10,7 +10,7 @@ from accounts.models import ApiToken, User
 from accounts.services import api_token_authenticate
 from accounts.tokens import is_well_formed
 from botapi import ratelimit
-from botapi.errors import ActionError, ApiError
+from core.errors import ActionError, ApiError
 
 HEADER = "X-Bot-Token"
 META_KEY = "HTTP_X_BOT_TOKEN"

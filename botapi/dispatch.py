@@ -21,7 +21,7 @@ from audit.models import AuditLog
 from audit.services import audit_flush, audit_record, collected
 from botapi import actions, auth, schemas, services
 from botapi.actions import Action, Caller, Outcome
-from botapi.errors import ActionError
+from core.errors import ActionError
 from ledgers.access import LedgerForbidden, LedgerNotFound
 
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -17,7 +17,7 @@ from django_ratelimit.core import get_usage
 
 from accounts.models import ApiToken
 from audit.middleware import client_ip
-from botapi.errors import RateLimitExceeded
+from core.errors import RateLimitExceeded
 
 TOKEN_GROUP = "botapi.token"
 FAILED_AUTH_GROUP = "botapi.failed_auth_ip"

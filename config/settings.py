@@ -258,12 +258,12 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Strict JSON (duplicate keys, NaN, depth, size refused as 400s) on every DRF view.
     "DEFAULT_PARSER_CLASSES": [
-        "config.strictjson.StrictJSONParser",
+        "core.strictjson.StrictJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "COERCE_DECIMAL_TO_STRING": True,
-    "EXCEPTION_HANDLER": "botapi.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 

@@ -8,7 +8,8 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from accounts.models import User
-from finance import currencies, services
+from core import money
+from finance import services
 from finance.models import BudgetItem, Category, CategoryAlias, ExchangeRate, Transaction
 
 # Every write made here goes through the services, like any other interface:
@@ -23,7 +24,7 @@ def _clean_money(
     """The currency and the amount in `field`, as the services will check them."""
     if cleaned.get("currency"):
         try:
-            cleaned["currency"] = currencies.normalize_code(cleaned["currency"])
+            cleaned["currency"] = money.normalize_code(cleaned["currency"])
         except ValidationError as e:
             form.add_error("currency", e)
     if cleaned.get(field) is not None and cleaned.get("currency"):

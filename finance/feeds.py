@@ -26,7 +26,7 @@ from defusedxml import ElementTree
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from finance import currencies
+from core import money
 from finance.services import RateRow
 
 ECB_NS = "{http://www.ecb.int/vocabulary/2002-08-01/eurofxref}"
@@ -82,7 +82,7 @@ def _root(source: str, content: bytes) -> Element:
 
 def _code(source: str, value: str | None, where: str) -> str:
     try:
-        return currencies.normalize_code(value or "")
+        return money.normalize_code(value or "")
     except ValidationError:
         raise FeedError(source, f"{where}: {value!r} is not an ISO 4217 currency code") from None
 

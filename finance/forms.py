@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from finance import currencies, errors, selectors, services
+from core import money
+from finance import errors, selectors, services
 from finance.models import Category, Kind, Transaction
 from ledgers.models import Ledger
 
@@ -144,7 +145,7 @@ def currency_choices(default: str, also: str = "") -> list[tuple[str, str]]:
     # The ledger's currency and the common ones first; all of ISO 4217 is one scroll away.
     common = [default, "RUB", "USD", "EUR", also]
     first = list(dict.fromkeys(c for c in common if c))
-    rest = [c for c in currencies.all_codes() if c not in first]
+    rest = [c for c in money.all_codes() if c not in first]
     return [(c, c) for c in first + rest]
 
 

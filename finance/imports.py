@@ -22,11 +22,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
-from finance import currencies, selectors, services
+from core import money
+from finance import selectors, services
 from finance.defaults import FALLBACK_SLUGS
+from finance.jobs import defer_budget_check
 from finance.models import Category, ImportBatch, Kind, Transaction
 from ledgers import access
-from notifications.queue import defer_budget_check
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -251,7 +252,7 @@ def preview(*, user: "User", table: Table, options: Options) -> Preview:
         elif signed and amount is not None:
             row.kind = Kind.EXPENSE if amount < 0 else Kind.INCOME
         try:
-            row.currency = currencies.normalize_code(
+            row.currency = money.normalize_code(
                 _cell(cells, m.get("currency")) or user.default_currency
             )
         except ValidationError as e:

@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from finance import currencies
+from core import money
 
 if TYPE_CHECKING:
     from ledgers.models import Ledger
@@ -131,7 +131,7 @@ class Transaction(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=7, choices=Kind.choices)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, validators=[currencies.validate_code])
+    currency = models.CharField(_("currency"), max_length=3, validators=[money.validate_code])
     category = models.ForeignKey(
         Category,
         models.PROTECT,
@@ -181,7 +181,7 @@ class BudgetItem(models.Model):
         Category, models.CASCADE, related_name="budget_items", verbose_name=_("category")
     )
     planned_amount = models.DecimalField(_("planned amount"), max_digits=14, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, validators=[currencies.validate_code])
+    currency = models.CharField(_("currency"), max_length=3, validators=[money.validate_code])
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -217,8 +217,8 @@ class ExchangeRate(models.Model):
         FILE = "file", _("Imported file")
 
     date = models.DateField()
-    base = models.CharField(max_length=3, validators=[currencies.validate_code])
-    quote = models.CharField(max_length=3, validators=[currencies.validate_code])
+    base = models.CharField(max_length=3, validators=[money.validate_code])
+    quote = models.CharField(max_length=3, validators=[money.validate_code])
     rate = models.DecimalField(max_digits=20, decimal_places=10)
     source = models.CharField(max_length=4, choices=Source.choices, default=Source.FILE)
     imported_at = models.DateTimeField(default=timezone.now)
@@ -249,8 +249,8 @@ class ExchangeRateRequest(models.Model):
     oldest such day and deletes the requests it satisfied. The hook the task queue will
     defer a fetch from (finance.services.exchange_rate_request)."""
 
-    base = models.CharField(max_length=3, validators=[currencies.validate_code])
-    quote = models.CharField(max_length=3, validators=[currencies.validate_code])
+    base = models.CharField(max_length=3, validators=[money.validate_code])
+    quote = models.CharField(max_length=3, validators=[money.validate_code])
     date = models.DateField()
     requested_at = models.DateTimeField(default=timezone.now)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-from finance import currencies
+from core import money
 from finance.services import RateRow
 
 ECB_BASE = "EUR"
@@ -48,7 +48,7 @@ def _rate(value: str, line: int) -> Decimal:
 
 def _code(value: str, line: int) -> str:
     try:
-        return currencies.normalize_code(value)
+        return money.normalize_code(value)
     except ValidationError:
         raise _error(line, f"{value.strip()!r} is not an ISO 4217 currency code") from None
 

@@ -16,7 +16,8 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from finance import currencies, textparse
+from core import money
+from finance import textparse
 from finance.defaults import parser_entries
 from finance.models import (
     BudgetItem,
@@ -359,7 +360,7 @@ def monthly_summary(
     (MissingExchangeRate), since nothing in it could be right.
     """
     books = _books(user, ledger)
-    target = currencies.normalize_code(currency or books.default_currency)
+    target = money.normalize_code(currency or books.default_currency)
     start, end = month_bounds(month)
     args = [books.pk, start, end, target, *rate_pivots()]
     with connection.cursor() as cursor:
@@ -410,7 +411,7 @@ def monthly_summary(
         first = min(missing, key=lambda m: (m.on, m.base))
         raise MissingExchangeRate(first.base, first.quote, first.on)
 
-    quantum = currencies.quantum(target)
+    quantum = money.quantum(target)
     for line in lines.values():
         line.spent = line.spent.quantize(quantum, ROUND_HALF_UP)
         line.planned = line.planned.quantize(quantum, ROUND_HALF_UP)
@@ -522,7 +523,7 @@ def monthly_totals(
     """Income and expense for each of the `months` months ending with `last_month`, oldest
     first, leaving out what no rate converts (as monthly_summary does)."""
     books = _books(user, ledger)
-    target = currencies.normalize_code(currency or books.default_currency)
+    target = money.normalize_code(currency or books.default_currency)
     first = add_months(last_month.replace(day=1), -(months - 1))
     params: dict[str, Any] = {
         "ledger_id": books.pk,
@@ -545,7 +546,7 @@ def monthly_totals(
         key = (month, category_id, kind)
         per_category[key] = per_category.get(key, Decimal(0)) + amount
 
-    quantum = currencies.quantum(target)
+    quantum = money.quantum(target)
     sums: dict[tuple[date, str], Decimal] = {}
     for (month, _category_id, kind), amount in per_category.items():
         sums[(month, kind)] = sums.get((month, kind), Decimal(0)) + amount.quantize(

@@ -16,9 +16,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
-from config import rows
-from finance import currencies, textparse
+from core import money, sql
+from finance import textparse
 from finance.defaults import DEFAULT_CATEGORIES, FALLBACK_SLUGS
+from finance.jobs import defer_budget_check
 from finance.models import (
     BudgetItem,
     Category,
@@ -30,7 +31,6 @@ from finance.models import (
 )
 from ledgers import access
 from ledgers.models import Ledger, Membership
-from notifications.queue import defer_budget_check
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -77,17 +77,17 @@ def normalize_amount(amount: Decimal, currency: str, *, allow_zero: bool = False
     """Return `amount` with two decimal places, refusing what the currency cannot hold."""
     try:
         in_range = amount.is_finite() and (amount >= 0 if allow_zero else amount > 0)
-        in_range = in_range and amount <= currencies.MAX_AMOUNT
+        in_range = in_range and amount <= money.MAX_AMOUNT
     except InvalidOperation:
         in_range = False
     if not in_range:
         message = PLANNED_OUT_OF_RANGE if allow_zero else AMOUNT_OUT_OF_RANGE
         raise ValidationError(message, code="amount_out_of_range")
-    if amount % currencies.quantum(currency):
+    if amount % money.quantum(currency):
         raise ValidationError(
             AMOUNT_PRECISION,
             code="amount_precision",
-            params={"currency": currency, "places": currencies.decimal_places(currency)},
+            params={"currency": currency, "places": money.decimal_places(currency)},
         )
     return amount.quantize(Decimal("0.01"))
 
@@ -441,7 +441,7 @@ def _transaction_create(
     actor: "User | None",
     dry_run: bool,
 ) -> Transaction:
-    currency = currencies.normalize_code(currency)
+    currency = money.normalize_code(currency)
     amount = normalize_amount(amount, currency)
     check_category(ledger_id=ledger.pk, category=category, kind=kind)
     tx = Transaction(
@@ -467,9 +467,9 @@ def _transaction_create(
     # Everything is checked: the row and its audit row go in together. Within a caller's
     # transaction (the bot's idempotency claim) no savepoint is needed, since a database
     # error aborts the whole PostgreSQL transaction anyway; that saves two round trips.
-    # The INSERT is made once (config.rows): every recorded expense pays for it.
+    # The INSERT is made once (core.sql): every recorded expense pays for it.
     with transaction.atomic(savepoint=False):
-        rows.insert([tx])
+        sql.insert([tx])
         audit_record(
             source=source,
             action="transaction.create",
@@ -508,7 +508,7 @@ def transaction_update(
     before = _transaction_details(tx)
     before_date = tx.date
     if currency is not None:
-        tx.currency = currencies.normalize_code(currency)
+        tx.currency = money.normalize_code(currency)
     if amount is not None or currency is not None:
         tx.amount = normalize_amount(amount if amount is not None else tx.amount, tx.currency)
     recategorised = category is not None and category.pk != tx.category_id
@@ -622,7 +622,7 @@ def _category_index(entries: tuple[textparse.CategoryEntry, ...]) -> textparse.C
 TEXT_MESSAGES = {
     "amount_not_found": _("The text states no amount; write it as a number, such as “кофе 250”."),
     "amount_out_of_range": AMOUNT_OUT_OF_RANGE,
-    "unknown_currency": currencies.UNKNOWN_CURRENCY,
+    "unknown_currency": money.UNKNOWN_CURRENCY,
     "invalid_date": _("“%(words)s” is not a day that exists."),
     "category_not_found": _("There is no %(kind)s category to file this under."),
 }
@@ -791,7 +791,7 @@ def _budget_item_set(
     if currency is None:
         existing = BudgetItem.objects.filter(ledger=ledger, month=month, category=category)
         currency = existing.values_list("currency", flat=True).first() or ledger.default_currency
-    currency = currencies.normalize_code(currency)
+    currency = money.normalize_code(currency)
     planned_amount = normalize_amount(planned_amount, currency, allow_zero=True)
     check_category(ledger_id=ledger.pk, category=category, kind=category.kind)
     values = {"planned_amount": planned_amount, "currency": currency, "updated_at": timezone.now()}

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from finance import currencies
+from core import money
 from ledgers.models import Ledger, Membership
 from ledgers.services import INVITABLE_ROLES
 
@@ -21,9 +21,7 @@ class LedgerForm(forms.Form):
         field = self.fields["default_currency"]
         assert isinstance(field, forms.ChoiceField)
         first = list(dict.fromkeys([currency, "RUB", "USD", "EUR"]))
-        field.choices = [
-            (c, c) for c in first + [c for c in currencies.all_codes() if c not in first]
-        ]
+        field.choices = [(c, c) for c in first + [c for c in money.all_codes() if c not in first]]
         field.initial = currency
 
 

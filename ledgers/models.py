@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from finance import currencies
+from core import money
 
 INVITE_LIFETIME = timedelta(days=7)
 
@@ -20,7 +20,7 @@ class Ledger(models.Model):
         settings.AUTH_USER_MODEL, models.RESTRICT, related_name="owned_ledgers"
     )
     default_currency = models.CharField(
-        _("default currency"), max_length=3, default="RUB", validators=[currencies.validate_code]
+        _("default currency"), max_length=3, default="RUB", validators=[money.validate_code]
     )
     # The one ledger made for a person on first need; unique, so that two requests
     # making it at once make one.

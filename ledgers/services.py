@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, User
 from audit.services import audit_record
-from finance import currencies
+from core import money
 from finance.services import categories_create_defaults
 from ledgers import access
 from ledgers.models import INVITE_LIFETIME, Invite, Ledger, Membership
@@ -60,7 +60,7 @@ def ledger_create(
     name = " ".join(name.split())
     if not name:
         raise ValidationError(LEDGER_NAME_EMPTY, code="ledger_name_empty")
-    currency = currencies.normalize_code(default_currency or user.default_currency)
+    currency = money.normalize_code(default_currency or user.default_currency)
     ledger = Ledger(name=name[:100], owner=user, default_currency=currency)
     ledger.full_clean(exclude=["owner"])
     ledger.save()

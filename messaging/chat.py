@@ -18,7 +18,7 @@ from accounts.models import User
 from audit.models import Source
 from botapi import dispatch
 from botapi.actions import Caller
-from botapi.errors import ActionError
+from core.errors import ActionError
 from finance.defaults import FALLBACK_SLUGS
 from finance.models import Kind
 from ledgers import access

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from botapi.errors import ActionError
+from core.errors import ActionError
 from finance import services as finance_services
 from finance.defaults import FALLBACK_SLUGS
 from finance.models import Kind

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.services import audit_record
-from config import rows
+from core import sql
 from ledgers import access
 from ledgers.models import Ledger, Membership
 from ledgers.services import ledger_telegram_link
@@ -325,13 +325,13 @@ def contact_for_chat(*, channel: str, chat_id: str) -> UserContact | None:
 def _active_contact(channel: str, chat_id: str) -> UserContact | None:
     # The first query of every message: one statement made once, as the bot token's
     # (accounts.services._token_with_owner), instead of two ORM queries compiled each time.
-    sql, parts = _contact_lookup()
+    statement, parts = _contact_lookup()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [channel, chat_id])
+        cursor.execute(statement, [channel, chat_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    (contact, user, ledger, conversation), rest = rows.instances(row, parts)
+    (contact, user, ledger, conversation), rest = sql.instances(row, parts)
     contact = cast(UserContact, contact)
     contact.user = cast(User, user)
     if conversation is not None:
@@ -346,8 +346,8 @@ def _active_contact(channel: str, chat_id: str) -> UserContact | None:
 
 
 @functools.cache
-def _contact_lookup() -> tuple[str, list[rows.Part]]:
-    columns, parts = rows.select_list(
+def _contact_lookup() -> tuple[str, list[sql.Part]]:
+    columns, parts = sql.select_list(
         (UserContact, "c"), (User, "u"), (Ledger, "l"), (Conversation, "v")
     )
     return (
@@ -437,7 +437,7 @@ def conversation_touch(
 
 
 def messages_save(*, messages: list[Message]) -> list[Message]:
-    rows.insert(messages)
+    sql.insert(messages)
     return messages
 
 

@@ -9,6 +9,7 @@ from django.db import close_old_connections, connection
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
+from finance import jobs as finance_jobs
 from notifications import queue, services
 
 # Unexpected errors (the database restarting, a bug fixed by a deploy): the job runs
@@ -50,7 +51,7 @@ def deliver(notification_ids: list[int]) -> dict[int, str]:
     return services.deliver(notification_ids=notification_ids)
 
 
-@app.task(name=queue.CHECK_BUDGET, queue=queue.QUEUE, retry=RETRY)
+@app.task(name=finance_jobs.CHECK_BUDGET, queue=finance_jobs.QUEUE, retry=RETRY)
 @_fresh_connection
 def check_budget(ledger_id: int, month: str) -> list[int]:
     """A write's ledger (`ledger_id`) and month: alert its members who want it."""

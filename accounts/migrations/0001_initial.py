@@ -6,7 +6,7 @@ import django.contrib.auth.validators
 import django.contrib.postgres.fields
 import django.db.models.deletion
 import django.utils.timezone
-import finance.currencies
+import core.money
 from django.conf import settings
 from django.db import migrations, models
 
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
                 ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
                 ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('default_currency', models.CharField(default='RUB', max_length=3, validators=[finance.currencies.validate_code], verbose_name='default currency')),
+                ('default_currency', models.CharField(default='RUB', max_length=3, validators=[core.money.validate_code], verbose_name='default currency')),
                 ('timezone', models.CharField(default='Europe/Moscow', max_length=64, validators=[accounts.models.validate_timezone], verbose_name='time zone')),
                 ('language', models.CharField(choices=[('ru', 'Русский'), ('en', 'English')], default='ru', max_length=2, verbose_name='language')),
                 ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),

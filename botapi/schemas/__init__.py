@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError as SchemaError
 
-from botapi.errors import ActionError, ApiError
-from config import strictjson
+from core import strictjson
+from core.errors import ActionError, ApiError
 
 SCHEMA_DIR = Path(__file__).resolve().parent
 # Far more than any real envelope; refused before parsing.

@@ -12,9 +12,9 @@ from accounts.models import Scope
 from audit.models import AuditLog, Source
 from botapi import dispatch
 from botapi.actions import Caller
-from botapi.errors import ActionError
 from botapi.models import IdempotencyKey
 from config.testing import BaseTestCase
+from core.errors import ActionError
 from finance.models import BudgetItem, Kind, Transaction
 
 CYRILLIC = re.compile("[а-яА-ЯёЁ]")

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.test import SimpleTestCase
 from rest_framework import exceptions
 
-from botapi.errors import ApiError, exception_handler
+from core.errors import ApiError, exception_handler
 
 
 class ExceptionHandlerTestCase(SimpleTestCase):

@@ -1,8 +1,8 @@
 from django.test import SimpleTestCase, override_settings
 from django_ratelimit.exceptions import Ratelimited
 
-from botapi.errors import RateLimitExceeded, exception_handler
 from botapi.tests.helpers import BotTestCase, envelope
+from core.errors import RateLimitExceeded, exception_handler
 
 
 class RateLimitedBodyTestCase(SimpleTestCase):

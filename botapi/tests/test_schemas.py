@@ -6,7 +6,7 @@ from django.utils import translation
 from jsonschema import Draft202012Validator
 
 from botapi import actions, schemas
-from botapi.errors import ApiError
+from core.errors import ApiError
 
 
 class SchemaFilesTestCase(SimpleTestCase):

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import finance.currencies
+import core.money
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('month', models.DateField(verbose_name='month')),
                 ('planned_amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='planned amount')),
-                ('currency', models.CharField(max_length=3, validators=[finance.currencies.validate_code], verbose_name='currency')),
+                ('currency', models.CharField(max_length=3, validators=[core.money.validate_code], verbose_name='currency')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='budget_items', to=settings.AUTH_USER_MODEL)),
@@ -69,8 +69,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('date', models.DateField()),
-                ('base', models.CharField(max_length=3, validators=[finance.currencies.validate_code])),
-                ('quote', models.CharField(max_length=3, validators=[finance.currencies.validate_code])),
+                ('base', models.CharField(max_length=3, validators=[core.money.validate_code])),
+                ('quote', models.CharField(max_length=3, validators=[core.money.validate_code])),
                 ('rate', models.DecimalField(decimal_places=10, max_digits=20)),
                 ('imported_at', models.DateTimeField(default=django.utils.timezone.now)),
             ],
@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('expense', 'Expense'), ('income', 'Income')], max_length=7, verbose_name='kind')),
                 ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount')),
-                ('currency', models.CharField(max_length=3, validators=[finance.currencies.validate_code], verbose_name='currency')),
+                ('currency', models.CharField(max_length=3, validators=[core.money.validate_code], verbose_name='currency')),
                 ('date', models.DateField(verbose_name='date')),
                 ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
                 ('text', models.TextField(blank=True, verbose_name='original text')),

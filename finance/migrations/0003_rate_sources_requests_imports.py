@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import finance.currencies
+import core.money
 from django.conf import settings
 from django.db import migrations, models
 
@@ -19,8 +19,8 @@ class Migration(migrations.Migration):
             name='ExchangeRateRequest',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('base', models.CharField(max_length=3, validators=[finance.currencies.validate_code])),
-                ('quote', models.CharField(max_length=3, validators=[finance.currencies.validate_code])),
+                ('base', models.CharField(max_length=3, validators=[core.money.validate_code])),
+                ('quote', models.CharField(max_length=3, validators=[core.money.validate_code])),
                 ('date', models.DateField()),
                 ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
             ],

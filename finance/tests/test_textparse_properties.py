@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import django as hypothesis_django
 
 from config.testing import BaseTestCase
-from finance import currencies, services, textparse
+from core import money
+from finance import services, textparse
 from finance.models import Kind, Transaction
 from finance.tests.parsing import TODAY, parse
 
@@ -102,7 +103,7 @@ class TextParsePropertiesTestCase(BaseTestCase, hypothesis_django.TestCase):
             self.assertLessEqual({p.path for p in e.problems}, {"payload.text", "payload.currency"})
             return
         self.assertTrue(0 < result.amount <= textparse.MAX_AMOUNT)
-        self.assertTrue(currencies.is_known(result.currency))
+        self.assertTrue(money.is_known(result.currency))
         self.assertLessEqual(result.date, TODAY.replace(year=TODAY.year + 1))
         self.assertEqual(result.category.kind, kind)
         self.assertLessEqual(len(result.note), len(text))

@@ -5,7 +5,7 @@ loads the user's categories once, builds a `CategoryIndex` from them (cheap to
 keep and reuse) and passes the user's default currency and today's date.
 """
 
-from finance.currencies import MAX_AMOUNT
+from core.money import MAX_AMOUNT
 from finance.textparse.categories import Alias, CategoryEntry, CategoryIndex, CategoryMatch
 from finance.textparse.parser import ParseError, ParseResult, Problem, parse
 from finance.textparse.words import keywords, phrase, phrase_key

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from finance.currencies import is_known
+from core.money import is_known
 from finance.textparse.words import LETTERS_RE
 
 SYMBOLS = {

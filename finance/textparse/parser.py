@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from finance.currencies import MAX_AMOUNT, is_known
+from core.money import MAX_AMOUNT, is_known
 from finance.textparse import amounts, dates, money, words
 from finance.textparse.categories import CategoryEntry, CategoryIndex
 

@@ -3,7 +3,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import finance.currencies
+import core.money
 
 
 class Migration(migrations.Migration):
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         default="RUB",
                         max_length=3,
-                        validators=[finance.currencies.validate_code],
+                        validators=[core.money.validate_code],
                         verbose_name="default currency",
                     ),
                 ),

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import TransactionTestCase
 
-from finance import currencies
+from core import money
 from finance.selectors import _rate_sql, rate_pivots
 
 BEFORE = [
@@ -67,7 +67,7 @@ def old_summary(user_id: int, month: date, target: str) -> Summary:
         amount = amount * rate if day is not None else amount
         line = lines.setdefault(cat_id, [kind, Decimal(0), Decimal(0)])
         line[1 if measure == "spent" else 2] += amount
-    quantum = currencies.quantum(target)
+    quantum = money.quantum(target)
     rounded = {
         cat: (s.quantize(quantum, ROUND_HALF_UP), p.quantize(quantum, ROUND_HALF_UP))
         for cat, (_k, s, p) in lines.items()

@@ -1,12 +1,12 @@
-"""config.rows: the hand-made statements read and write what the ORM would."""
+"""core.sql: the hand-made statements read and write what the ORM would."""
 
 from django.db import connection
 from django.forms.models import model_to_dict
 
 from accounts.models import User
 from audit.models import AuditLog
-from config import rows
 from config.testing import BaseTestCase
+from core import sql
 from ledgers.models import Ledger, Membership
 
 
@@ -23,7 +23,7 @@ class InsertTestCase(BaseTestCase):
             ),
             AuditLog(source="cli", action="user.create", user=self.bob, status_code=201),
         ]
-        rows.insert(made)
+        sql.insert(made)
         self.assertTrue(all(row.pk for row in made))
         self.assertNotEqual(made[0].pk, made[1].pk)
         for row in made:
@@ -34,13 +34,13 @@ class InsertTestCase(BaseTestCase):
 
     def test_nothing_to_insert_costs_nothing(self) -> None:
         with self.assertNumQueries(0):
-            rows.insert([])
+            sql.insert([])
 
 
 class SelectTestCase(BaseTestCase):
     def test_instances_are_the_orms_and_an_outer_join_miss_is_none(self) -> None:
-        columns, parts = rows.select_list((User, "u"), (Membership, "m"), (Ledger, "l"))
-        sql = (
+        columns, parts = sql.select_list((User, "u"), (Membership, "m"), (Ledger, "l"))
+        statement = (
             f'SELECT {columns} FROM "{User._meta.db_table}" u'
             f' LEFT JOIN "{Membership._meta.db_table}" m'
             ' ON m."user_id" = u."id" AND m."ledger_id" = %s'
@@ -49,11 +49,11 @@ class SelectTestCase(BaseTestCase):
         )
         alices = self.ledger(self.alice)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [alices.pk, self.alice.pk])
-            (user, member, ledger), rest = rows.instances(cursor.fetchone(), parts)
+            cursor.execute(statement, [alices.pk, self.alice.pk])
+            (user, member, ledger), rest = sql.instances(cursor.fetchone(), parts)
             self.assertEqual(list(rest), [])
-            cursor.execute(sql, [alices.pk, self.bob.pk])
-            (stranger, nothing, no_ledger), _rest = rows.instances(cursor.fetchone(), parts)
+            cursor.execute(statement, [alices.pk, self.bob.pk])
+            (stranger, nothing, no_ledger), _rest = sql.instances(cursor.fetchone(), parts)
         assert user is not None and ledger is not None
         self.assertEqual(model_to_dict(user), model_to_dict(User.objects.get(pk=self.alice.pk)))
         self.assertEqual(member, Membership.objects.get(user=self.alice, ledger=alices))
