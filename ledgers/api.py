@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import User
-from config.i18n import request_language
+from core.i18n import request_language
 from ledgers import access, selectors, services
 from ledgers.models import Membership
 

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import User
-from config.i18n import request_language
+from core.i18n import request_language
 from finance import dataforms, dataviews, errors, exports, presenters, selectors, services
 from finance.api import serializers as s
 from finance.models import BudgetItem, Category, Transaction
