@@ -1,3 +1,8 @@
+"""Writes about people: a user made with their personal ledger, their settings, their
+departure; their bot tokens (bound to a ledger they belong to); passwords and access.
+
+accounts sits above the books: making or deleting a person makes or deletes books."""
+
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,10 +19,9 @@ from accounts.models import ApiToken, Scope, User
 from audit.services import audit_record, audit_redact_user
 from core import money, sql
 from finance.models import Transaction
-from finance.services import categories_translate_defaults
+from finance.services.books import categories_translate_defaults, ledger_personal
 from ledgers import access
 from ledgers.models import Ledger, Membership
-from ledgers.services import ledger_personal
 
 SCOPES_EMPTY = _("Choose at least one scope.")
 SCOPE_UNKNOWN = _("Unknown scope: %(scope)s.")

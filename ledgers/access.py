@@ -89,7 +89,7 @@ def _active(user: "User") -> Membership:
             return member
     # No active ledger yet (a user made by createsuperuser, say), or the person has
     # left it: their personal ledger, made on this first need.
-    from ledgers.services import ledger_personal  # services build on access, not back
+    from finance.services.books import ledger_personal  # made with its default categories
 
     ledger = ledger_personal(user=user, activate=True)
     return Membership.objects.select_related("ledger").get(user=user, ledger=ledger)

@@ -15,6 +15,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import User
 from core.i18n import request_language
+from finance.services.books import ledger_create
 from ledgers import access, selectors, services
 from ledgers.models import Membership
 
@@ -104,7 +105,7 @@ class LedgerListApi(LedgerApiView):
     @extend_schema(tags=["ledgers"], request=LedgerCreateIn, responses={201: LedgerOut})
     def post(self, request: Request) -> Response:
         data = self.valid(LedgerCreateIn, request.data)
-        ledger = services.ledger_create(user=self.owner, source="api", **data)
+        ledger = ledger_create(user=self.owner, source="api", **data)
         member = Membership.objects.select_related("ledger").get(ledger=ledger, user=self.owner)
         active_id = access.member_of(user=self.owner).ledger_id
         return Response(_ledger_data(member, active_id), status=status.HTTP_201_CREATED)

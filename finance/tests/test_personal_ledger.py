@@ -4,9 +4,9 @@ from django.test import TransactionTestCase
 from accounts.models import User
 from config.testing import BaseTestCase, at_once
 from finance.models import Category
+from finance.services.books import ledger_personal
 from ledgers import access
 from ledgers.models import Ledger, Membership
-from ledgers.services import ledger_personal
 
 
 class PersonalLedgerTestCase(BaseTestCase):
