@@ -19,7 +19,7 @@ from accounts.models import ApiToken, Scope, User
 from audit.services import audit_record, audit_redact_user
 from core import money, sql
 from finance.models import Transaction
-from finance.services.books import categories_translate_defaults, ledger_personal
+from finance.services.books import categories_translate_defaults, ledger_personal, member_for
 from ledgers import access
 from ledgers.models import Ledger, Membership
 
@@ -61,7 +61,8 @@ def user_create(
 def user_setup(*, user: User, source: str, actor: User | None = None) -> User:
     """Finish a user saved elsewhere (the admin's add form): personal ledger, audit row.
 
-    A user made any other way (createsuperuser) gets the ledger on first need.
+    A user made any other way (createsuperuser, a bare row) gets the ledger on the first
+    write, token or cabinet page that needs it (finance.services.books).
     """
     ledger_personal(user=user, activate=True)
     audit_record(source=source, action="user.create", user=user, actor=actor, obj=user)
@@ -189,8 +190,9 @@ def api_token_create(
     actor: User | None = None,
 ) -> IssuedToken:
     """A token of `user` acting in `ledger` (None: their active ledger), of which they
-    must be a member; what it may do there is the lesser of `scopes` and their role."""
-    member = access.member_of(user=user, ledger=ledger)
+    must be a member; what it may do there is the lesser of `scopes` and their role.
+    A person with no ledger at all yet gets their personal one here."""
+    member = member_for(user=user, ledger=ledger)
     name = " ".join(name.split())
     if not name:
         raise ValidationError(TOKEN_NAME_EMPTY, code="token_name_empty")

@@ -29,6 +29,7 @@ from finance.data.views import csv_response, json_response
 from finance.models import BudgetItem, Category, Transaction
 from finance.selectors.summary import monthly_summary
 from finance.selectors.transactions import transaction_list
+from finance.services.books import member_for
 from finance.services.budget import budget_item_delete, budget_item_set
 from finance.services.categories import category_create, category_update
 from finance.services.text import record_from_text
@@ -76,8 +77,10 @@ class ApiView(APIView):
             if not (raw.isdigit() and len(raw) <= 18):
                 raise access.LedgerNotFound
             ref = int(raw)
-        write = request.method not in READ_METHODS
-        self.member = access.member_of(user=self.owner, ledger=ref, write=write)
+        if request.method in READ_METHODS:
+            self.member = access.member_of(user=self.owner, ledger=ref)
+        else:  # a write: a person with no ledger at all yet gets their personal one
+            self.member = member_for(user=self.owner, ledger=ref, write=True)
         self.ledger: Ledger = self.member.ledger
 
     @property

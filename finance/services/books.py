@@ -1,5 +1,11 @@
 """Opening the books: a ledger made with its default categories (a shared one, or a
-person's personal one), and the ledger a write goes to."""
+person's personal one), and the ledger a write goes to.
+
+A person gets their personal ledger when they are made (`accounts.services.user_create`).
+One made around the services (createsuperuser, a script's bare row) has none yet: the
+first write, token or cabinet page that needs one makes it here. The permission check
+(`ledgers.access`) only reads.
+"""
 
 from typing import TYPE_CHECKING
 
@@ -23,6 +29,20 @@ if TYPE_CHECKING:
 LEDGER_NAME_EMPTY = _("A ledger needs a name.")
 
 
+def member_for(
+    *, user: "User", ledger: access.LedgerRef = None, write: bool = False, manage: bool = False
+) -> Membership:
+    """The user's membership of `ledger` (None: their active ledger), as `access.member_of`
+    decides it; a person with no ledger at all yet gets their personal one on this need."""
+    try:
+        return access.member_of(user=user, ledger=ledger, write=write, manage=manage)
+    except access.LedgerNotFound:
+        if ledger is not None:
+            raise
+    ledger_personal(user=user, activate=True)
+    return access.member_of(user=user, write=write, manage=manage)
+
+
 def ledger_for_write(user: "User | None", ledger: access.LedgerRef) -> Ledger:
     """The ledger a write goes to, when `user` is a member who may write there.
 
@@ -31,7 +51,7 @@ def ledger_for_write(user: "User | None", ledger: access.LedgerRef) -> Ledger:
     if user is None:
         assert isinstance(ledger, Ledger), "an operator's write names its ledger"
         return ledger
-    return access.member_of(user=user, ledger=ledger, write=True).ledger
+    return member_for(user=user, ledger=ledger, write=True).ledger
 
 
 def ledger_personal(*, user: "User", activate: bool = False) -> Ledger:
