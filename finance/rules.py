@@ -37,6 +37,15 @@ def ledger_for_read(user: "User", ledger: access.LedgerRef) -> "Ledger":
     return access.member_of(user=user, ledger=ledger).ledger
 
 
+def ledger_or_none_for_read(user: "User", ledger: access.LedgerRef) -> "Ledger | None":
+    """ledger_for_read, or None for a person who has no ledger at all yet: a read does not
+    make their books, and books not made hold nothing (as a new personal ledger would)."""
+    try:
+        return ledger_for_read(user, ledger)
+    except access.NoLedgerYet:
+        return None
+
+
 def check_write(user: "User | None", ledger_id: int) -> None:
     """Refuse a write to `ledger_id` unless `user` may write there (None: an operator)."""
     if user is not None:

@@ -29,6 +29,11 @@ class LedgerNotFound(Http404):
         super().__init__(LEDGER_NOT_FOUND)
 
 
+class NoLedgerYet(LedgerNotFound):
+    """The person has no ledger at all yet (made around the services: createsuperuser, a
+    script's bare row); a write makes their personal one, a read finds nothing."""
+
+
 class LedgerForbidden(PermissionDenied):
     """A member without the role the request needs; `code` names which."""
 
@@ -98,5 +103,5 @@ def _active(user: "User") -> Membership:
         .first()
     )
     if personal is None:
-        raise LedgerNotFound
+        raise NoLedgerYet
     return personal

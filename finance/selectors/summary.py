@@ -16,7 +16,7 @@ from core import money
 from finance.models import ExchangeRate, Kind
 from finance.months import month_bounds
 from finance.rates.lookup import MissingExchangeRate, rate_pivots, rate_sql
-from finance.rules import ledger_for_read
+from finance.rules import ledger_or_none_for_read
 from ledgers import access
 
 if TYPE_CHECKING:
@@ -175,10 +175,14 @@ def monthly_summary(
     currency the caller asked for that no stored rate mentions at all is refused
     (MissingExchangeRate), since nothing in it could be right.
     """
-    books = ledger_for_read(user, ledger)
-    target = money.normalize_code(currency or books.default_currency)
+    books = ledger_or_none_for_read(user, ledger)
+    # A person with no ledger yet reads empty books, in their own currency.
+    books_id, default_currency = (
+        (books.pk, books.default_currency) if books is not None else (None, user.default_currency)
+    )
+    target = money.normalize_code(currency or default_currency)
     start, end = month_bounds(month)
-    args = [books.pk, start, end, target, *rate_pivots()]
+    args = [books_id, start, end, target, *rate_pivots()]
     with connection.cursor() as cursor:
         _execute_prepared(cursor, _SUMMARY_STATEMENT, _SUMMARY_SQL, args)
         rows: Sequence[tuple[Any, ...]] = cursor.fetchall()
@@ -223,7 +227,7 @@ def monthly_summary(
         else:
             line.planned += amount
 
-    if missing and currency and target != books.default_currency and not _rates_known(target):
+    if missing and currency and target != default_currency and not _rates_known(target):
         first = min(missing, key=lambda m: (m.on, m.base))
         raise MissingExchangeRate(first.base, first.quote, first.on)
 

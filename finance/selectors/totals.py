@@ -12,7 +12,7 @@ from core import money
 from finance.models import Kind
 from finance.months import add_months, month_bounds
 from finance.rates.lookup import rate_pivots, rate_sql
-from finance.rules import ledger_for_read
+from finance.rules import ledger_or_none_for_read
 from ledgers import access
 
 if TYPE_CHECKING:
@@ -61,11 +61,15 @@ def monthly_totals(
 ) -> list[MonthTotals]:
     """Income and expense for each of the `months` months ending with `last_month`, oldest
     first, leaving out what no rate converts (as monthly_summary does)."""
-    books = ledger_for_read(user, ledger)
-    target = money.normalize_code(currency or books.default_currency)
+    books = ledger_or_none_for_read(user, ledger)
+    # A person with no ledger yet reads empty books, in their own currency.
+    books_id, default_currency = (
+        (books.pk, books.default_currency) if books is not None else (None, user.default_currency)
+    )
+    target = money.normalize_code(currency or default_currency)
     first = add_months(last_month.replace(day=1), -(months - 1))
     params: dict[str, Any] = {
-        "ledger_id": books.pk,
+        "ledger_id": books_id,
         "start": first,
         "end": month_bounds(last_month)[1],
         "target": target,

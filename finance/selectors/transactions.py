@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from finance.models import Transaction
 from finance.months import month_bounds
-from finance.rules import ledger_for_read
+from finance.rules import ledger_or_none_for_read
 from ledgers import access
 
 if TYPE_CHECKING:
@@ -26,9 +26,10 @@ def transaction_list(
 ) -> "QuerySet[Transaction]":
     """One ledger's transactions (None: the person's active ledger), newest first,
     narrowed by whichever filters are given."""
-    transactions = Transaction.objects.for_ledger(ledger_for_read(user, ledger)).select_related(
-        "category", "paid_by"
-    )
+    books = ledger_or_none_for_read(user, ledger)
+    if books is None:
+        return Transaction.objects.none()
+    transactions = Transaction.objects.for_ledger(books).select_related("category", "paid_by")
     if month is not None:
         start, end = month_bounds(month)
         transactions = transactions.filter(date__gte=start, date__lte=end)
@@ -47,7 +48,10 @@ def transaction_get(
     *, user: "User", ledger: access.LedgerRef = None, pk: int, for_update: bool = False
 ) -> Transaction | None:
     """One transaction of the ledger, or None (another ledger's is as unknown as none)."""
-    rows = Transaction.objects.for_ledger(ledger_for_read(user, ledger)).select_related("category")
+    books = ledger_or_none_for_read(user, ledger)
+    if books is None:
+        return None
+    rows = Transaction.objects.for_ledger(books).select_related("category")
     if for_update:
         rows = rows.select_for_update(of=("self",))
     return rows.filter(pk=pk).first()

@@ -36,10 +36,8 @@ def member_for(
     decides it; a person with no ledger at all yet gets their personal one on this need."""
     try:
         return access.member_of(user=user, ledger=ledger, write=write, manage=manage)
-    except access.LedgerNotFound:
-        if ledger is not None:
-            raise
-    ledger_personal(user=user, activate=True)
+    except access.NoLedgerYet:
+        ledger_personal(user=user, activate=True)
     return access.member_of(user=user, write=write, manage=manage)
 
 
