@@ -39,6 +39,7 @@ test: prerequisites-test install-dev
 lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 fmt: install-dev
 	$(BIN)/ruff format .

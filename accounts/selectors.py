@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts.models import ApiToken, Scope, User
-from botapi import prompt
 
 # The bot endpoint's path is part of the published contract (botapi).
 BOT_ACTIONS_PATH = "/api/bot/actions"
@@ -61,15 +60,13 @@ def curl_example(endpoint: str) -> str:
     )
 
 
-def agent_prompt(*, user: User) -> str:
-    return prompt.system_prompt(user.language, user.today())
-
-
-def tokens_page(*, user: User, base_url: str) -> TokensPage:
+def tokens_page(*, user: User, base_url: str, agent_prompt: str) -> TokensPage:
+    """The tokens page: the person's tokens, the bot endpoint and its example, and the
+    agent's prompt (the dispatcher's, handed in by the page)."""
     endpoint = base_url.rstrip("/") + BOT_ACTIONS_PATH
     return TokensPage(
         rows=token_rows(user=user),
-        agent_prompt=agent_prompt(user=user),
+        agent_prompt=agent_prompt,
         endpoint=endpoint,
         curl_example=curl_example(endpoint),
     )

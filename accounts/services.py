@@ -1,18 +1,17 @@
+"""Writes about people: a user made with their personal ledger, their settings, their
+departure; their bot tokens (bound to a ledger they belong to); passwords and access.
+
+accounts sits above the books: making or deleting a person makes or deletes books."""
+
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import tokens
@@ -20,10 +19,9 @@ from accounts.models import ApiToken, Scope, User
 from audit.services import audit_record, audit_redact_user
 from core import money, sql
 from finance.models import Transaction
-from finance.services import categories_translate_defaults
+from finance.services.books import categories_translate_defaults, ledger_personal, member_for
 from ledgers import access
 from ledgers.models import Ledger, Membership
-from ledgers.services import ledger_personal
 
 SCOPES_EMPTY = _("Choose at least one scope.")
 SCOPE_UNKNOWN = _("Unknown scope: %(scope)s.")
@@ -63,7 +61,8 @@ def user_create(
 def user_setup(*, user: User, source: str, actor: User | None = None) -> User:
     """Finish a user saved elsewhere (the admin's add form): personal ledger, audit row.
 
-    A user made any other way (createsuperuser) gets the ledger on first need.
+    A user made any other way (createsuperuser, a bare row) gets the ledger on the first
+    write, token or cabinet page that needs it (finance.services.books).
     """
     ledger_personal(user=user, activate=True)
     audit_record(source=source, action="user.create", user=user, actor=actor, obj=user)
@@ -191,8 +190,9 @@ def api_token_create(
     actor: User | None = None,
 ) -> IssuedToken:
     """A token of `user` acting in `ledger` (None: their active ledger), of which they
-    must be a member; what it may do there is the lesser of `scopes` and their role."""
-    member = access.member_of(user=user, ledger=ledger)
+    must be a member; what it may do there is the lesser of `scopes` and their role.
+    A person with no ledger at all yet gets their personal one here."""
+    member = member_for(user=user, ledger=ledger)
     name = " ".join(name.split())
     if not name:
         raise ValidationError(TOKEN_NAME_EMPTY, code="token_name_empty")
@@ -383,45 +383,3 @@ def user_set_access(
         source=source, action="user.access", user=user, actor=actor, obj=user, details=changed
     )
     return user
-
-
-def password_reset_send(*, email: str, base_url: str) -> int:
-    """E-mail a reset link to each active user with a usable password at `email`.
-
-    Returns how many were sent. The caller shows the same page whether or not the
-    address is known, so the form does not reveal who has an account.
-    """
-    sent = 0
-    users = User.objects.filter(email__iexact=email.strip(), is_active=True)
-    for user in users:
-        if not user.has_usable_password():
-            continue
-        context = {
-            "user": user,
-            "reset_url": base_url
-            + reverse(
-                "accounts:password_reset_confirm",
-                kwargs={
-                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                    "token": default_token_generator.make_token(user),
-                },
-            ),
-        }
-        # Written in the recipient's language, whatever the requester's browser speaks.
-        with translation.override(user.language):
-            subject = render_to_string("accounts/email/password_reset_subject.txt", context)
-            body = render_to_string("accounts/email/password_reset.txt", context)
-        send_mail(" ".join(subject.split()), body, None, [user.email])
-        audit_record(source="web", action="user.password_reset_sent", user=user, obj=user)
-        sent += 1
-    return sent
-
-
-def password_reset_user(*, uidb64: str, token: str) -> User | None:
-    """The user a reset link names, if the link is genuine and still valid."""
-    try:
-        pk = urlsafe_base64_decode(uidb64).decode()
-        user = User.objects.get(pk=pk, is_active=True)
-    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
-        return None
-    return user if default_token_generator.check_token(user, token) else None

@@ -18,7 +18,8 @@ from django_ratelimit.core import is_ratelimited
 from accounts import forms, selectors, services, throttle
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import ApiToken
-from agents import snippets
+from accounts.password_reset import password_reset_send, password_reset_user
+from botapi import prompt, snippets
 
 TOO_MANY_ATTEMPTS = gettext_lazy("Too many attempts. Wait a few minutes and try again.")
 
@@ -120,7 +121,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
             status = 429
         elif form.is_valid():
             base_url = settings.PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
-            services.password_reset_send(email=form.cleaned_data["email"], base_url=base_url)
+            password_reset_send(email=form.cleaned_data["email"], base_url=base_url)
             return redirect("accounts:password_reset_done")
     return render(request, "accounts/password_reset.html", {"form": form}, status=status)
 
@@ -132,7 +133,7 @@ def password_reset_done(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @never_cache
 def password_reset_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    user = services.password_reset_user(uidb64=uidb64, token=token)
+    user = password_reset_user(uidb64=uidb64, token=token)
     if user is None:
         return render(request, "accounts/password_reset_confirm.html", {"valid": False})
     form = SetPasswordForm(user, request.POST or None)
@@ -178,7 +179,8 @@ def _tokens_page(
     request: AuthenticatedHttpRequest, form: forms.TokenForm, issued: services.IssuedToken | None
 ) -> HttpResponse:
     base_url = (settings.PUBLIC_URL or request.build_absolute_uri("/")).rstrip("/")
-    page = selectors.tokens_page(user=request.user, base_url=base_url)
+    agent_prompt = prompt.system_prompt(request.user.language, request.user.today())
+    page = selectors.tokens_page(user=request.user, base_url=base_url, agent_prompt=agent_prompt)
     setup: list[snippets.Snippet] = []
     if issued is not None:
         setup = snippets.setup(base_url=base_url, token=issued.raw)

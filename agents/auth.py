@@ -30,8 +30,8 @@ from audit.middleware import REQUEST_ID_RE, client_ip
 from audit.models import Source
 from botapi import auth as bot_auth
 from botapi import dispatch, ratelimit
-from config.i18n import request_language
 from core.errors import RATE_LIMITED_MESSAGE, ApiError, RateLimitExceeded
+from core.i18n import request_language
 
 SCOPE_KEY = "kopilka.caller"
 AUTHORIZATION = "Authorization"

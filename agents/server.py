@@ -25,11 +25,11 @@ from mcp.server.transport_security import TransportSecuritySettings
 from mcp.shared.exceptions import MCPError
 from starlette.types import ASGIApp
 
-from agents import prompts, snippets, tools
+from agents import prompts, tools
 from agents.auth import SCOPE_KEY, Authenticated, TokenAuthentication, rate_limited_message
 from audit import context
 from audit.models import Source
-from botapi import dispatch, ratelimit, schemas
+from botapi import dispatch, ratelimit, schemas, snippets
 from botapi.actions import ACTIONS, Caller
 from core.errors import ActionError, RateLimitExceeded
 

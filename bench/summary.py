@@ -81,8 +81,8 @@ def setup_django(url: str) -> None:
 def add_users(count: int, offset: int) -> dict[int, int]:
     """`count` users in households of two; returns each user's household ledger id."""
     from accounts.models import User
+    from finance.services.books import ledger_personal
     from ledgers.models import Membership
-    from ledgers.services import ledger_personal
 
     users = User.objects.bulk_create(
         User(username=f"bench{offset + i}", password="!") for i in range(max(2, count))
@@ -178,7 +178,8 @@ def add_transactions(ledger_of: dict[int, int], rng: random.Random) -> int:
 
 
 def add_rates() -> None:
-    from finance.services import RateRow, exchange_rates_import
+    from finance.rates import RateRow
+    from finance.rates.store import exchange_rates_import
 
     days = [YEAR_START - timedelta(days=7) + timedelta(days=i) for i in range(380)]
     exchange_rates_import(
@@ -209,7 +210,8 @@ def measure(user_id: int, ledger_id: int, repeat: int) -> dict[str, float]:
     from django.db import connection
 
     from accounts.models import User
-    from finance.selectors import month_bounds, monthly_summary
+    from finance.months import month_bounds
+    from finance.selectors.summary import monthly_summary
 
     user = User.objects.get(pk=user_id)
     start, end = month_bounds(MONTH)

@@ -22,9 +22,20 @@ from audit.models import Source
 from botapi import auth, schemas
 from botapi.presenters import budget_item_data, category_data, transaction_data
 from core.errors import ActionError, validation_details
-from finance import selectors, services
 from finance.models import Kind
+from finance.months import parse_month
 from finance.presenters import summary_data
+from finance.selectors.categories import (
+    category_find,
+    category_get,
+    category_list,
+    looks_like_income,
+)
+from finance.selectors.summary import monthly_summary
+from finance.selectors.transactions import transaction_get
+from finance.services.budget import budget_item_set
+from finance.services.text import record_from_text
+from finance.services.transactions import transaction_delete, transaction_update
 from ledgers.access import LedgerRef
 from ledgers.models import Ledger, Membership
 
@@ -144,12 +155,12 @@ def _record(caller: Caller, payload: Payload, dry_run: bool, kind: str) -> Outco
         category = None
         if "category" in payload:
             try:
-                category = selectors.category_find(
+                category = category_find(
                     user=caller.user, ledger=caller.ledger, reference=payload["category"], kind=kind
                 )
             except ValidationError as exc:
                 raise ValidationError({"category": exc.error_list}) from None
-        tx = services.record_from_text(
+        tx = record_from_text(
             user=caller.user,
             ledger=caller.ledger,
             kind=kind,
@@ -164,7 +175,7 @@ def _record(caller: Caller, payload: Payload, dry_run: bool, kind: str) -> Outco
         fields = {"unknown_currency": "currency"} if "currency" in payload else {}
         raise _payload_error(exc, fields=fields, default="text") from None
     result = transaction_data(tx)
-    if kind == Kind.EXPENSE and category is None and selectors.looks_like_income(tx.note):
+    if kind == Kind.EXPENSE and category is None and looks_like_income(tx.note):
         result["warnings"] = [
             {
                 "code": "looks_like_income",
@@ -198,16 +209,16 @@ def set_budget_item(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
         "amount_precision": "planned_amount",
     }
     try:
-        month = selectors.parse_month(payload["month"])
+        month = parse_month(payload["month"])
         if "category_id" in payload:
-            category = selectors.category_get(
+            category = category_get(
                 user=caller.user, ledger=caller.ledger, pk=payload["category_id"]
             )
         else:
-            category = selectors.category_find(
+            category = category_find(
                 user=caller.user, ledger=caller.ledger, reference=payload["category"]
             )
-        item, created = services.budget_item_set(
+        item, created = budget_item_set(
             user=caller.user,
             ledger=caller.ledger,
             month=month,
@@ -224,8 +235,8 @@ def set_budget_item(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
 def get_summary(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
     fields = {"invalid_month": "month"}
     try:
-        month = selectors.parse_month(payload["month"]) if "month" in payload else None
-        summary = selectors.monthly_summary(
+        month = parse_month(payload["month"]) if "month" in payload else None
+        summary = monthly_summary(
             user=caller.user,
             ledger=caller.ledger,
             month=month or caller.user.today(),
@@ -237,9 +248,7 @@ def get_summary(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
 
 
 def list_categories(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
-    categories = selectors.category_list(
-        user=caller.user, ledger=caller.ledger, kind=payload.get("kind")
-    )
+    categories = category_list(user=caller.user, ledger=caller.ledger, kind=payload.get("kind"))
     return Outcome({"categories": [category_data(c, with_kind=True) for c in categories]})
 
 
@@ -255,24 +264,20 @@ def _transaction_not_found() -> ActionError:
 
 
 def delete_transaction(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
-    tx = selectors.transaction_get(
-        user=caller.user, ledger=caller.ledger, pk=payload["transaction_id"]
-    )
+    tx = transaction_get(user=caller.user, ledger=caller.ledger, pk=payload["transaction_id"])
     if tx is None:
         raise _transaction_not_found()
     scope = KIND_SCOPES[Kind(tx.kind)]
     if not caller.may((scope,)):
         raise auth.insufficient_scope((scope,), "delete_transaction")
     result = {"deleted": True, "transaction": transaction_data(tx)}
-    if not services.transaction_delete(tx=tx, user=caller.user, source=caller.source):
+    if not transaction_delete(tx=tx, user=caller.user, source=caller.source):
         raise _transaction_not_found()  # a concurrent request deleted it first
     return Outcome(result)
 
 
 def update_transaction(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
-    tx = selectors.transaction_get(
-        user=caller.user, ledger=caller.ledger, pk=payload["transaction_id"]
-    )
+    tx = transaction_get(user=caller.user, ledger=caller.ledger, pk=payload["transaction_id"])
     if tx is None:
         raise _transaction_not_found()
     scope = KIND_SCOPES[Kind(tx.kind)]
@@ -294,14 +299,14 @@ def update_transaction(caller: Caller, payload: Payload, dry_run: bool) -> Outco
     try:
         category = None
         if "category_id" in payload:
-            category = selectors.category_get(
+            category = category_get(
                 user=caller.user, ledger=caller.ledger, pk=payload["category_id"]
             )
         elif "category" in payload:
-            category = selectors.category_find(
+            category = category_find(
                 user=caller.user, ledger=caller.ledger, reference=payload["category"], kind=tx.kind
             )
-        tx = services.transaction_update(
+        tx = transaction_update(
             tx=tx,
             user=caller.user,
             amount=_amount(payload["amount"]) if "amount" in payload else None,

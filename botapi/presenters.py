@@ -3,7 +3,7 @@
 from typing import Any
 
 from finance.models import BudgetItem, Category, Transaction
-from finance.selectors import CategoryRef
+from finance.selectors.summary import CategoryRef
 
 
 def category_data(category: Category | CategoryRef, *, with_kind: bool = False) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from accounts.models import ApiToken
 from audit.models import Source
 from botapi import actions, auth, dispatch, ratelimit, schemas
 from botapi.actions import Caller
-from config.i18n import request_language
+from core.i18n import request_language
 
 
 class JSONOnly(BaseContentNegotiation):

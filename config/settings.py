@@ -367,6 +367,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "accounts.middleware.UserLanguageMiddleware",
 )
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("accounts.middleware.UserLanguageMiddleware") + 1,
+    "accounts.middleware.PersonalLedgerMiddleware",
+)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "finance:dashboard"

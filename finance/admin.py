@@ -9,8 +9,11 @@ from django.http import HttpRequest
 
 from accounts.models import User
 from core import money
-from finance import services
 from finance.models import BudgetItem, Category, CategoryAlias, ExchangeRate, Transaction
+from finance.rules import check_category, normalize_amount
+from finance.services.budget import budget_item_delete, budget_item_set
+from finance.services.categories import category_update, check_archivable, check_category_name_free
+from finance.services.transactions import transaction_delete, transaction_update
 
 # Every write made here goes through the services, like any other interface:
 # validated, normalised and audited with source "admin" and the operator as actor.
@@ -29,7 +32,7 @@ def _clean_money(
             form.add_error("currency", e)
     if cleaned.get(field) is not None and cleaned.get("currency"):
         try:
-            services.normalize_amount(cleaned[field], cleaned["currency"], allow_zero=allow_zero)
+            normalize_amount(cleaned[field], cleaned["currency"], allow_zero=allow_zero)
         except ValidationError as e:
             form.add_error(field, e)
 
@@ -57,7 +60,7 @@ class CategoryAdminForm(forms.ModelForm[Category]):
         category = self.instance
         if cleaned.get("name") and "name" in self.changed_data:
             try:
-                services.check_category_name_free(
+                check_category_name_free(
                     ledger_id=category.ledger_id,
                     kind=category.kind,
                     name=cleaned["name"],
@@ -67,7 +70,7 @@ class CategoryAdminForm(forms.ModelForm[Category]):
                 self.add_error("name", e)
         if cleaned.get("is_archived") and "is_archived" in self.changed_data:
             try:
-                services.check_archivable(category)
+                check_archivable(category)
             except ValidationError as e:
                 self.add_error("is_archived", e)
         return cleaned
@@ -93,7 +96,7 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
     def save_model(
         self, request: HttpRequest, obj: Category, form: ModelForm[Any], change: bool
     ) -> None:
-        services.category_update(
+        category_update(
             category=Category.objects.get(pk=obj.pk),
             user=None,
             name=obj.name if "name" in form.changed_data else None,
@@ -113,9 +116,7 @@ class TransactionAdminForm(forms.ModelForm[Transaction]):
         tx = self.instance
         if cleaned.get("category") and "category" in self.changed_data:
             try:
-                services.check_category(
-                    ledger_id=tx.ledger_id, category=cleaned["category"], kind=tx.kind
-                )
+                check_category(ledger_id=tx.ledger_id, category=cleaned["category"], kind=tx.kind)
             except ValidationError as e:
                 self.add_error("category", e)
         _clean_money(self, cleaned, "amount")
@@ -151,7 +152,7 @@ class TransactionAdmin(admin.ModelAdmin[Transaction]):
         self, request: HttpRequest, obj: Transaction, form: ModelForm[Any], change: bool
     ) -> None:
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.transaction_update(
+        transaction_update(
             tx=Transaction.objects.select_related("created_by", "category").get(pk=obj.pk),
             user=None,
             source="admin",
@@ -160,9 +161,7 @@ class TransactionAdmin(admin.ModelAdmin[Transaction]):
         )
 
     def delete_model(self, request: HttpRequest, obj: Transaction) -> None:
-        services.transaction_delete(
-            tx=obj, user=None, source="admin", actor=cast(User, request.user)
-        )
+        transaction_delete(tx=obj, user=None, source="admin", actor=cast(User, request.user))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Transaction]) -> None:
         for tx in queryset.select_related("created_by", "category"):
@@ -179,7 +178,7 @@ class BudgetItemAdminForm(forms.ModelForm[BudgetItem]):
         _clean_money(self, cleaned, "planned_amount", allow_zero=True)
         item = self.instance
         try:
-            services.check_category(
+            check_category(
                 ledger_id=item.ledger_id, category=item.category, kind=item.category.kind
             )
         except ValidationError as e:
@@ -203,7 +202,7 @@ class BudgetItemAdmin(admin.ModelAdmin[BudgetItem]):
     def save_model(
         self, request: HttpRequest, obj: BudgetItem, form: ModelForm[Any], change: bool
     ) -> None:
-        services.budget_item_set(
+        budget_item_set(
             user=None,
             ledger=obj.ledger,
             month=obj.month,
@@ -215,9 +214,7 @@ class BudgetItemAdmin(admin.ModelAdmin[BudgetItem]):
         )
 
     def delete_model(self, request: HttpRequest, obj: BudgetItem) -> None:
-        services.budget_item_delete(
-            item=obj, user=None, source="admin", actor=cast(User, request.user)
-        )
+        budget_item_delete(item=obj, user=None, source="admin", actor=cast(User, request.user))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[BudgetItem]) -> None:
         for item in queryset.select_related("ledger", "category"):

@@ -10,7 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 from finance.models import Kind
-from finance.selectors import CategoryLine, MonthTotals
+from finance.selectors.summary import CategoryLine
+from finance.selectors.totals import MonthTotals
 
 WIDTH = 480
 ROW_HEIGHT = 40

@@ -11,8 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core import money
-from finance import errors, selectors, services
+from finance import error_fields
 from finance.models import Category, Kind, Transaction
+from finance.months import parse_month
+from finance.rules import normalize_amount
+from finance.selectors.budget import BudgetRow
 from ledgers.models import Ledger
 
 KIND_CHOICES = Kind.choices
@@ -25,7 +28,7 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         pairs = [(field, e) for field, items in error.error_dict.items() for e in items]
     else:
-        pairs = [(errors.field_for(e.code), e) for e in error.error_list]
+        pairs = [(error_fields.field_for(e.code), e) for e in error.error_list]
     for field, e in pairs:
         form.add_error(field if field in form.fields else None, e)
 
@@ -181,15 +184,13 @@ class TransactionFilterForm(forms.Form):
 
     def clean_month(self) -> date | None:
         value = self.cleaned_data["month"]
-        return selectors.parse_month(value) if value else None
+        return parse_month(value) if value else None
 
 
 class BudgetForm(forms.Form):
     """One amount per category: this month's plan, edited in place on the budget page."""
 
-    def __init__(
-        self, *args: Any, rows: list[selectors.BudgetRow], currency: str, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, rows: list[BudgetRow], currency: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = rows
         self.currency = currency
@@ -198,7 +199,7 @@ class BudgetForm(forms.Form):
             field.initial = row.item.planned_amount if row.item else None
             self.fields[self.field_name(row.category)] = field
 
-    def lines(self) -> list[tuple[selectors.BudgetRow, forms.BoundField]]:
+    def lines(self) -> list[tuple[BudgetRow, forms.BoundField]]:
         return [(row, self[self.field_name(row.category)]) for row in self.rows]
 
     @staticmethod
@@ -213,7 +214,7 @@ class BudgetForm(forms.Form):
             if cleaned.get(name) is not None:
                 currency = row.item.currency if row.item else self.currency
                 try:
-                    services.normalize_amount(cleaned[name], currency, allow_zero=True)
+                    normalize_amount(cleaned[name], currency, allow_zero=True)
                 except ValidationError as e:
                     self.add_error(name, e)
         return cleaned
@@ -229,7 +230,7 @@ class MonthForm(forms.Form):
     month = forms.CharField()
 
     def clean_month(self) -> date:
-        return selectors.parse_month(self.cleaned_data["month"])
+        return parse_month(self.cleaned_data["month"])
 
 
 class CategoryForm(forms.Form):

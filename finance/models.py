@@ -245,9 +245,9 @@ class ExchangeRate(models.Model):
 
 
 class ExchangeRateRequest(models.Model):
-    """A rate a transaction needs and the table lacks: `fetch_rates` fetches from the
-    oldest such day and deletes the requests it satisfied. The hook the task queue will
-    defer a fetch from (finance.services.exchange_rate_request)."""
+    """A rate a transaction needs and the table lacks (finance.rates.store records it):
+    `fetch_rates`, on its timer, fetches from the oldest such day and deletes the
+    requests it satisfied."""
 
     base = models.CharField(max_length=3, validators=[money.validate_code])
     quote = models.CharField(max_length=3, validators=[money.validate_code])

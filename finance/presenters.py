@@ -4,7 +4,7 @@ with two decimal places, like every amount the APIs send ("250.00")."""
 from decimal import Decimal
 from typing import Any
 
-from finance.selectors import CategoryLine, CategoryRef, MonthlySummary
+from finance.selectors.summary import CategoryLine, CategoryRef, MonthlySummary
 
 CENTS = Decimal("0.01")
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from finance import dataviews, views
+from finance import views
+from finance.data import views as data_views
 
 app_name = "finance"
 
@@ -16,9 +17,9 @@ urlpatterns = [
     path("categories/", views.categories, name="categories"),
     path("categories/<int:category_id>/", views.edit_category, name="edit_category"),
     path("categories/<int:category_id>/archive/", views.archive_category, name="archive_category"),
-    path("data/", dataviews.data, name="data"),
-    path("data/transactions.csv", dataviews.export_csv, name="export_csv"),
-    path("data/kopilka.json", dataviews.export_json, name="export_json"),
-    path("data/import/", dataviews.import_upload, name="import_upload"),
-    path("data/import/preview/", dataviews.import_preview, name="import_preview"),
+    path("data/", data_views.data, name="data"),
+    path("data/transactions.csv", data_views.export_csv, name="export_csv"),
+    path("data/kopilka.json", data_views.export_json, name="export_json"),
+    path("data/import/", data_views.import_upload, name="import_upload"),
+    path("data/import/preview/", data_views.import_preview, name="import_preview"),
 ]

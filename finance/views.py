@@ -15,8 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from finance import charts, forms, selectors, services
+from finance import charts, forms
 from finance.models import Category, CategoryAlias, Transaction
+from finance.months import add_months, parse_month
+from finance.selectors.budget import budget_page
+from finance.selectors.summary import monthly_summary
+from finance.selectors.totals import monthly_totals
+from finance.selectors.transactions import transaction_list
+from finance.services.budget import budget_copy_previous_month, budget_month_update
+from finance.services.categories import category_archive, category_create, category_update
+from finance.services.text import record_from_text
+from finance.services.transactions import transaction_create, transaction_delete, transaction_update
 from ledgers import access
 from ledgers.models import Membership
 
@@ -34,7 +43,7 @@ def _month(request: AuthenticatedHttpRequest, value: str | None) -> date:
     """The month a page shows: `value` (YYYY-MM) or, when absent or bad, this month."""
     if value:
         try:
-            return selectors.parse_month(value)
+            return parse_month(value)
         except ValidationError as e:
             messages.warning(request, " ".join(e.messages))
     return request.user.today().replace(day=1)
@@ -43,8 +52,8 @@ def _month(request: AuthenticatedHttpRequest, value: str | None) -> date:
 def _month_nav(month: date) -> dict[str, date]:
     return {
         "month": month,
-        "previous_month": selectors.add_months(month, -1),
-        "next_month": selectors.add_months(month, 1),
+        "previous_month": add_months(month, -1),
+        "next_month": add_months(month, 1),
     }
 
 
@@ -56,10 +65,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     currency = request.GET.get("currency") or ledger.default_currency
     context: dict[str, object] = {**_month_nav(month), "currency": currency}
     try:
-        summary = selectors.monthly_summary(
-            user=request.user, ledger=member, month=month, currency=currency
-        )
-        totals = selectors.monthly_totals(
+        summary = monthly_summary(user=request.user, ledger=member, month=month, currency=currency)
+        totals = monthly_totals(
             user=request.user, ledger=member, last_month=month, currency=currency
         )
     except ValidationError as e:  # an unknown currency, or a missing rate named with its date
@@ -84,7 +91,7 @@ def transactions(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     category = filters.get("category")
     paid_by = filters.get("paid_by")
-    rows = selectors.transaction_list(
+    rows = transaction_list(
         user=request.user,
         ledger=member,
         month=filters.get("month"),
@@ -124,7 +131,7 @@ def add_transaction(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            tx = services.transaction_create(
+            tx = transaction_create(
                 user=request.user,
                 ledger=member,
                 kind=data["kind"],
@@ -163,7 +170,7 @@ def add_transaction_text(request: AuthenticatedHttpRequest) -> HttpResponse:
     if text_form.is_valid():
         dry_run = "preview" in request.POST
         try:
-            tx = services.record_from_text(
+            tx = record_from_text(
                 user=request.user,
                 ledger=member,
                 kind=text_form.cleaned_data["kind"],
@@ -192,7 +199,7 @@ def edit_transaction(request: AuthenticatedHttpRequest, tx_id: int) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         try:
             # A new category here also teaches the parser (inside transaction_update).
-            services.transaction_update(tx=tx, user=request.user, source="web", **form.changes())
+            transaction_update(tx=tx, user=request.user, source="web", **form.changes())
         except ValidationError as e:
             forms.add_service_error(form, e)
         else:
@@ -216,7 +223,7 @@ def delete_transaction(request: AuthenticatedHttpRequest, tx_id: int) -> HttpRes
         Transaction.objects.select_related("category"), pk=tx_id, ledger=member.ledger
     )
     if request.method == "POST":
-        services.transaction_delete(tx=tx, user=request.user, source="web")
+        transaction_delete(tx=tx, user=request.user, source="web")
         messages.success(request, _("Deleted."))
         return redirect(_back_to_list(request))
     context = {"tx": tx, "back": _back_to_list(request)}
@@ -230,16 +237,16 @@ def budget(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and requested:
         # A plan for a month that cannot be read is saved nowhere, least of all this month.
         try:
-            selectors.parse_month(requested)
+            parse_month(requested)
         except ValidationError as e:
             messages.error(request, " ".join(e.messages))
             return redirect("finance:budget")
     month = _month(request, requested)
-    page = selectors.budget_page(user=request.user, ledger=member, month=month)
+    page = budget_page(user=request.user, ledger=member, month=month)
     form = forms.BudgetForm(request.POST or None, rows=page.rows, currency=page.currency)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.budget_month_update(
+            saved = budget_month_update(
                 user=request.user, ledger=member, month=month, plans=form.plans(), source="web"
             )
         except ValidationError as e:
@@ -260,7 +267,7 @@ def copy_budget(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.error(request, " ".join(str(m) for m in form.errors["month"]))
         return redirect("finance:budget")
     month = form.cleaned_data["month"]
-    created = services.budget_copy_previous_month(
+    created = budget_copy_previous_month(
         user=request.user, ledger=member, month=month, source="web"
     )
     if created:
@@ -279,7 +286,7 @@ def categories(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = forms.CategoryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            category = services.category_create(
+            category = category_create(
                 user=request.user,
                 ledger=member,
                 kind=form.cleaned_data["kind"],
@@ -317,7 +324,7 @@ def edit_category(request: AuthenticatedHttpRequest, category_id: int) -> HttpRe
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.category_update(
+            category_update(
                 category=category,
                 user=request.user,
                 name=form.cleaned_data["name"],
@@ -339,9 +346,7 @@ def archive_category(request: AuthenticatedHttpRequest, category_id: int) -> Htt
     category = get_object_or_404(Category, pk=category_id, ledger=member.ledger)
     archived = request.POST.get("archived", "1") == "1"
     try:
-        services.category_archive(
-            category=category, user=request.user, archived=archived, source="web"
-        )
+        category_archive(category=category, user=request.user, archived=archived, source="web")
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:

@@ -1,7 +1,8 @@
 """Who may touch which ledger, decided in the query: the caller's own membership row.
 
 A non-member finds nothing (404, as if the ledger did not exist); a read-only member
-may read but not write (403). Every service and selector of the books asks here.
+may read but not write (403). Every service and selector of the books asks here, and
+asking only reads.
 """
 
 from typing import TYPE_CHECKING
@@ -26,6 +27,11 @@ class LedgerNotFound(Http404):
 
     def __init__(self) -> None:
         super().__init__(LEDGER_NOT_FOUND)
+
+
+class NoLedgerYet(LedgerNotFound):
+    """The person has no ledger at all yet (made around the services: createsuperuser, a
+    script's bare row); a write makes their personal one, a read finds nothing."""
 
 
 class LedgerForbidden(PermissionDenied):
@@ -87,9 +93,15 @@ def _active(user: "User") -> Membership:
         )
         if member is not None:
             return member
-    # No active ledger yet (a user made by createsuperuser, say), or the person has
-    # left it: their personal ledger, made on this first need.
-    from ledgers.services import ledger_personal  # services build on access, not back
-
-    ledger = ledger_personal(user=user, activate=True)
-    return Membership.objects.select_related("ledger").get(user=user, ledger=ledger)
+    # No active ledger yet, or the person has left it: their personal ledger. A person
+    # made around the services (createsuperuser) may have none yet; the write that
+    # needs one makes it (finance.services.books), never this check.
+    personal = (
+        Membership.objects.select_related("ledger")
+        .filter(user=user, ledger__personal_for=user)
+        .order_by()
+        .first()
+    )
+    if personal is None:
+        raise NoLedgerYet
+    return personal

@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import User
-from config.i18n import request_language
+from core.i18n import request_language
+from finance.services.books import ledger_create, member_for
 from ledgers import access, selectors, services
 from ledgers.models import Membership
 
@@ -104,9 +105,9 @@ class LedgerListApi(LedgerApiView):
     @extend_schema(tags=["ledgers"], request=LedgerCreateIn, responses={201: LedgerOut})
     def post(self, request: Request) -> Response:
         data = self.valid(LedgerCreateIn, request.data)
-        ledger = services.ledger_create(user=self.owner, source="api", **data)
+        ledger = ledger_create(user=self.owner, source="api", **data)
         member = Membership.objects.select_related("ledger").get(ledger=ledger, user=self.owner)
-        active_id = access.member_of(user=self.owner).ledger_id
+        active_id = member_for(user=self.owner).ledger_id
         return Response(_ledger_data(member, active_id), status=status.HTTP_201_CREATED)
 
 
@@ -154,7 +155,7 @@ class JoinApi(LedgerApiView):
             member = services.invite_accept(user=self.owner, code=data["code"], source="api")
         except ValidationError as e:
             raise ValidationError({"code": e.error_list}) from e
-        active_id = access.member_of(user=self.owner).ledger_id
+        active_id = member_for(user=self.owner).ledger_id
         return Response(_ledger_data(member, active_id), status=status.HTTP_201_CREATED)
 
 

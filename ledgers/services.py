@@ -1,22 +1,27 @@
-"""Writes about ledgers themselves: making them, switching, inviting, leaving, handing over."""
+"""Writes about ledgers themselves: switching, inviting, leaving, handing over.
+
+A ledger is made with its default categories, so making one is finance's
+(`finance.services.books`).
+"""
 
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiToken, User
 from audit.services import audit_record
-from core import money
-from finance.services import categories_create_defaults
 from ledgers import access
 from ledgers.models import INVITE_LIFETIME, Invite, Ledger, Membership
 
-LEDGER_NAME_EMPTY = _("A ledger needs a name.")
+if TYPE_CHECKING:
+    from accounts.models import User
+
 INVITE_ROLE_INVALID = _("An invitation makes a manager, a member or a read-only member.")
 INVITE_INVALID = _("This invitation is unknown, used or expired.")
 ALREADY_MEMBER = _("You are already a member of this ledger.")
@@ -26,62 +31,11 @@ OWNER_REMOVAL = _("Only an owner may remove an owner or a manager.")
 INVITABLE_ROLES = (Membership.Role.MANAGER, Membership.Role.MEMBER, Membership.Role.READONLY)
 
 
-def ledger_personal(*, user: User, activate: bool = False) -> Ledger:
-    """The person's personal ledger, made (with the default categories) on first need.
-
-    Safe under concurrency: `personal_for` is unique, so of two requests making it at
-    once one inserts and the other reads the winner's row.
-    """
-    ledger = Ledger.objects.filter(personal_for=user).first()
-    if ledger is None:
-        try:
-            with transaction.atomic():
-                ledger = Ledger.objects.create(
-                    name=user.username,
-                    owner=user,
-                    default_currency=user.default_currency,
-                    personal_for=user,
-                )
-                Membership.objects.create(ledger=ledger, user=user, role=Membership.Role.OWNER)
-                categories_create_defaults(ledger=ledger, language=user.language)
-        except IntegrityError:
-            ledger = Ledger.objects.get(personal_for=user)
-    if activate and user.active_ledger_id != ledger.pk:
-        User.objects.filter(pk=user.pk).update(active_ledger=ledger)
-        user.active_ledger = ledger
-    return ledger
-
-
-@transaction.atomic
-def ledger_create(
-    *, user: User, name: str, default_currency: str | None = None, source: str
-) -> Ledger:
-    """A new shared ledger owned by `user`, with the default categories in their language."""
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError(LEDGER_NAME_EMPTY, code="ledger_name_empty")
-    currency = money.normalize_code(default_currency or user.default_currency)
-    ledger = Ledger(name=name[:100], owner=user, default_currency=currency)
-    ledger.full_clean(exclude=["owner"])
-    ledger.save()
-    Membership.objects.create(ledger=ledger, user=user, role=Membership.Role.OWNER)
-    categories_create_defaults(ledger=ledger, language=user.language)
-    audit_record(
-        source=source,
-        action="ledger.create",
-        user=user,
-        ledger=ledger,
-        obj=ledger,
-        details={"name": ledger.name, "default_currency": currency},
-    )
-    return ledger
-
-
-def ledger_activate(*, user: User, ledger: access.LedgerRef, source: str) -> Ledger:
+def ledger_activate(*, user: "User", ledger: access.LedgerRef, source: str) -> Ledger:
     """Make `ledger` the one the person's records go to by default."""
     member = access.member_of(user=user, ledger=ledger)
     if user.active_ledger_id != member.ledger_id:
-        User.objects.filter(pk=user.pk).update(active_ledger=member.ledger)
+        get_user_model().objects.filter(pk=user.pk).update(active_ledger=member.ledger)
         user.active_ledger = member.ledger
         audit_record(
             source=source, action="ledger.activate", user=user, ledger=member.ledger, obj=user
@@ -105,7 +59,9 @@ def _digest(code: str) -> str:
 
 
 @transaction.atomic
-def invite_create(*, user: User, ledger: access.LedgerRef, role: str, source: str) -> IssuedInvite:
+def invite_create(
+    *, user: "User", ledger: access.LedgerRef, role: str, source: str
+) -> IssuedInvite:
     member = access.member_of(user=user, ledger=ledger, manage=True)
     if role not in INVITABLE_ROLES:
         raise ValidationError(INVITE_ROLE_INVALID, code="invite_role_invalid")
@@ -137,7 +93,7 @@ def invite_find(*, code: str) -> Invite:
 
 
 @transaction.atomic
-def invite_accept(*, user: User, code: str, source: str) -> Membership:
+def invite_accept(*, user: "User", code: str, source: str) -> Membership:
     """Join the invitation's ledger in its role; the invitation is then spent.
 
     Two redemptions at once: the conditional UPDATE lets exactly one claim it.
@@ -173,7 +129,9 @@ def _lock(ledger_id: int) -> Ledger:
 
 
 @transaction.atomic
-def member_remove(*, user: User, ledger: access.LedgerRef, member_user: User, source: str) -> None:
+def member_remove(
+    *, user: "User", ledger: access.LedgerRef, member_user: "User", source: str
+) -> None:
     """Remove `member_user` from the ledger (themselves: leave). Their transactions stay,
     still naming who recorded and paid them; their tokens for the ledger are revoked."""
     actor = access.member_of(user=user, ledger=ledger, manage=user.pk != member_user.pk)
@@ -192,8 +150,10 @@ def member_remove(*, user: User, ledger: access.LedgerRef, member_user: User, so
         if owners <= 1:
             raise ValidationError(LAST_OWNER, code="last_owner")
     target.delete()
-    User.objects.filter(pk=member_user.pk, active_ledger=locked).update(active_ledger=None)
-    ApiToken.objects.filter(user=member_user, ledger=locked, revoked_at__isnull=True).update(
+    get_user_model().objects.filter(pk=member_user.pk, active_ledger=locked).update(
+        active_ledger=None
+    )
+    locked.api_tokens.filter(user=member_user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
     audit_record(
@@ -207,7 +167,9 @@ def member_remove(*, user: User, ledger: access.LedgerRef, member_user: User, so
 
 
 @transaction.atomic
-def ownership_transfer(*, user: User, ledger: access.LedgerRef, to: User, source: str) -> Ledger:
+def ownership_transfer(
+    *, user: "User", ledger: access.LedgerRef, to: "User", source: str
+) -> Ledger:
     """Hand the ledger to another member: they become its owner, `user` a manager."""
     actor = access.member_of(user=user, ledger=ledger)
     if actor.role != Membership.Role.OWNER:
@@ -246,7 +208,7 @@ GROUP_TAKEN = _(
 
 @transaction.atomic
 def ledger_telegram_link(
-    *, user: User, ledger: access.LedgerRef, chat_id: int, title: str, source: str
+    *, user: "User", ledger: access.LedgerRef, chat_id: int, title: str, source: str
 ) -> Ledger:
     """Link the Telegram group `chat_id` to the ledger (a manager's doing). A group the
     ledger had before is let go: one group per ledger, one ledger per group."""
@@ -274,7 +236,7 @@ def ledger_telegram_link(
     return locked
 
 
-def _telegram_end(locked: Ledger, *, user: User | None, source: str, reason: str) -> None:
+def _telegram_end(locked: Ledger, *, user: "User | None", source: str, reason: str) -> None:
     chat_id = locked.telegram_chat_id
     locked.telegram_chat_id = None
     locked.telegram_chat_title = ""
@@ -290,7 +252,7 @@ def _telegram_end(locked: Ledger, *, user: User | None, source: str, reason: str
 
 
 @transaction.atomic
-def ledger_telegram_unlink(*, user: User, ledger: access.LedgerRef, source: str) -> bool:
+def ledger_telegram_unlink(*, user: "User", ledger: access.LedgerRef, source: str) -> bool:
     """A manager ends the ledger's group link; False when there was none."""
     member = access.member_of(user=user, ledger=ledger, manage=True)
     locked = _lock(member.ledger_id)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
+from finance.services.books import ledger_create
 from ledgers import access, forms, selectors, services
 from ledgers.models import Membership
 from ledgers.services import IssuedInvite
@@ -28,7 +29,7 @@ def ledgers(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = forms.LedgerForm(request.POST or None, currency=request.user.default_currency)
     if request.method == "POST" and form.is_valid():
         try:
-            ledger = services.ledger_create(
+            ledger = ledger_create(
                 user=request.user,
                 name=form.cleaned_data["name"],
                 default_currency=form.cleaned_data["default_currency"],

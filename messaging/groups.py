@@ -22,9 +22,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.errors import ActionError
-from finance import services as finance_services
 from finance.defaults import FALLBACK_SLUGS
 from finance.models import Kind
+from finance.services.text import record_from_text
 from ledgers import access
 from ledgers import selectors as ledger_selectors
 from ledgers.models import Ledger, Membership
@@ -213,7 +213,7 @@ class GroupDialogue(chat.Dialogue):
         for step in router.records(self.inbound.text):
             kind = Kind.INCOME if step.action == "create_income" else Kind.EXPENSE
             try:
-                parsed = finance_services.record_from_text(
+                parsed = record_from_text(
                     user=self.user,
                     ledger=self.caller.ledger,
                     kind=kind,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from finance.selectors import looks_like_income
+from finance.selectors.categories import looks_like_income
 
 COMMANDS = frozenset(
     {"start", "link", "month", "budget", "categories", "undo", "lang", "help", "unlink", "ledger"}

@@ -23,7 +23,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import ApiToken, User
-from finance import selectors as finance_selectors
+from finance.months import add_months
+from finance.rates.lookup import MissingExchangeRate
+from finance.selectors.summary import CategoryLine, MonthlySummary, monthly_summary
+from finance.selectors.transactions import transaction_list
 from ledgers.models import Ledger, Membership
 from messaging import whatsapp
 from messaging.models import Channel as MessagingChannel
@@ -270,7 +273,7 @@ def _wanted(prefs: NotificationSettings, kind: str) -> bool:
 def _recorded_on(user: User, day: date) -> bool:
     """Anything dated `day`, or recorded during it (yesterday's taxi, typed today)."""
     start = datetime.combine(day, time.min, tzinfo=user.tz())
-    records = finance_selectors.transaction_list(user=user)
+    records = transaction_list(user=user)
     return records.filter(Q(date=day) | Q(created_at__gte=start)).exists()
 
 
@@ -288,12 +291,10 @@ def _render(notification: Notification) -> Rendered | None:
         return texts.daily_reminder(), whatsapp.Template("reminder", {"1": texts.one_line(name)})
     if notification.kind == Kind.MONTHLY_REPORT:
         month = date.fromisoformat(notification.period + "-01")
-        current = finance_selectors.monthly_summary(user=user, month=month)
+        current = monthly_summary(user=user, month=month)
         try:
-            previous = finance_selectors.monthly_summary(
-                user=user, month=finance_selectors.add_months(month, -1)
-            )
-        except finance_selectors.MissingExchangeRate:
+            previous = monthly_summary(user=user, month=add_months(month, -1))
+        except MissingExchangeRate:
             previous = None
         variables = {"1": texts.month_name(month), "2": texts.report_summary(current)}
         return texts.monthly_report(current, previous), whatsapp.Template("report", variables)
@@ -409,10 +410,8 @@ def budget_check(*, ledger: Ledger | int, month: date) -> list[int]:
         return []
     try:
         # The ledger's figures are the same for every member: read them once, as one.
-        summary = finance_selectors.monthly_summary(
-            user=wanting[0][0], ledger=ledger_id, month=month
-        )
-    except finance_selectors.MissingExchangeRate as e:
+        summary = monthly_summary(user=wanting[0][0], ledger=ledger_id, month=month)
+    except MissingExchangeRate as e:
         logger.warning("notifications: no budget check for ledger %s: %s", ledger_id, e.messages)
         return []
     period = f"{month:%Y-%m}"
@@ -459,8 +458,8 @@ def _alert_member(
     prefs: NotificationSettings,
     ledger_id: int,
     ledger_name: str,
-    line: finance_selectors.CategoryLine,
-    summary: finance_selectors.MonthlySummary,
+    line: CategoryLine,
+    summary: MonthlySummary,
     month: date,
     period: str,
 ) -> list[int]:

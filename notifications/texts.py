@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from finance.selectors import CategoryLine, MonthlySummary
+from finance.selectors.summary import CategoryLine, MonthlySummary
 
 
 def money(amount: Decimal, currency: str) -> str:

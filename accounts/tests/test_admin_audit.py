@@ -11,8 +11,8 @@ from accounts.models import User
 from accounts.services import api_token_create
 from audit.models import AuditLog
 from config.testing import BaseTestCase
-from finance import services
 from finance.models import BudgetItem, Category, ExchangeRate
+from finance.services.budget import budget_item_set
 
 NEW_PASSWORD = "a brand new operator-set passphrase"
 
@@ -97,7 +97,7 @@ class AdminAuditTestCase(BaseTestCase):
         self.assertEqual(self.audit_row("user.password").details, {"usable": False})
 
     def test_deleting_a_budget_item_is_audited(self) -> None:
-        item, _ = services.budget_item_set(
+        item, _ = budget_item_set(
             user=self.alice,
             month=date(2026, 11, 1),
             category=self.category(self.alice, "cafe"),
@@ -111,7 +111,7 @@ class AdminAuditTestCase(BaseTestCase):
 
     def test_bulk_deleting_budget_items_audits_each(self) -> None:
         for slug in ["cafe", "groceries"]:
-            services.budget_item_set(
+            budget_item_set(
                 user=self.alice,
                 month=date(2026, 11, 1),
                 category=self.category(self.alice, slug),

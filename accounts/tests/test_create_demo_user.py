@@ -5,8 +5,10 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from accounts.models import User
-from finance import selectors
 from finance.models import Transaction
+from finance.months import month_bounds
+from finance.selectors.summary import monthly_summary
+from finance.selectors.totals import monthly_totals
 
 
 class CreateDemoUserTestCase(TestCase):
@@ -31,14 +33,14 @@ class CreateDemoUserTestCase(TestCase):
                 demo = User.objects.get(username="demo")
                 month = demo.today().replace(day=1)
                 rows = Transaction.objects.filter(created_by=demo, date__gte=month)
-                last = selectors.month_bounds(month)[1]
+                last = month_bounds(month)[1]
                 self.assertFalse(rows.filter(date__gt=last).exists())
                 self.assertGreaterEqual(rows.values("date").distinct().count(), 25)
-                summary = selectors.monthly_summary(user=demo, month=month)
+                summary = monthly_summary(user=demo, month=month)
                 self.assertGreater(summary.income, summary.expense)
                 self.assertGreater(summary.expense, 60000)
                 planned = [line for line in summary.categories if line.planned]
                 self.assertGreaterEqual(len(planned), 6)
                 # The months before it fill the chart.
-                totals = selectors.monthly_totals(user=demo, last_month=month)
+                totals = monthly_totals(user=demo, last_month=month)
                 self.assertTrue(all(t.expense > 0 for t in totals[-3:]))

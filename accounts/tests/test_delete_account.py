@@ -10,14 +10,15 @@ from accounts.models import ApiToken, User
 from audit.models import AuditLog
 from audit.services import audit_record, audit_redact_user
 from config.testing import PASSWORD, BaseTestCase, clear_cache
-from finance import services
 from finance.models import BudgetItem, Category, Transaction
+from finance.services.budget import budget_item_set
+from finance.services.transactions import transaction_create
 
 
 class DeleteAccountTestCase(BaseTestCase):
     def setUp(self) -> None:
         clear_cache()  # the password throttle counts in the shared cache
-        services.transaction_create(
+        transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal("250"),
@@ -27,14 +28,14 @@ class DeleteAccountTestCase(BaseTestCase):
             note="кофе с Машей",
             source="web",
         )
-        services.budget_item_set(
+        budget_item_set(
             user=self.alice,
             month=date(2026, 11, 1),
             category=self.category(self.alice, "cafe"),
             planned_amount=Decimal(8000),
             source="web",
         )
-        services.transaction_create(
+        transaction_create(
             user=self.bob,
             kind="expense",
             amount=Decimal("7"),

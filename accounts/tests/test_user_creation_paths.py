@@ -11,9 +11,9 @@ from accounts.models import Scope, User
 from accounts.services import api_token_create
 from botapi.tests.helpers import URL, clear_rate_limits, envelope
 from config.testing import PASSWORD, BaseTestCase, at_once
-from finance import services
 from finance.defaults import DEFAULT_CATEGORIES
 from finance.models import Category, Transaction
+from finance.services.text import record_from_text
 
 
 class UserCreationPathsTestCase(BaseTestCase):
@@ -82,7 +82,7 @@ class UserCreationPathsTestCase(BaseTestCase):
     def test_a_row_made_around_the_services(self) -> None:
         # What a data migration or a script does: a bare row, no categories.
         frank = User.objects.create(username="frank", language="en")
-        tx = services.record_from_text(user=frank, kind="expense", text="coffee 3", source="web")
+        tx = record_from_text(user=frank, kind="expense", text="coffee 3", source="web")
         self.assertEqual(tx.category.slug, "cafe")
         self.assertEqual(tx.category.name, "Cafes & restaurants")
 
@@ -102,7 +102,7 @@ class ConcurrentFirstNeedTestCase(TransactionTestCase):
         heidi = User.objects.create(username="heidi")
         results = at_once(
             4,
-            lambda _n: services.record_from_text(
+            lambda _n: record_from_text(
                 user=User.objects.get(pk=heidi.pk), kind="expense", text="кофе 1", source="web"
             ),
         )

@@ -14,8 +14,9 @@ from accounts.services import api_token_create
 from audit.models import AuditLog
 from botapi.models import IdempotencyKey
 from botapi.tests.helpers import BotTestCase
-from finance import services
 from finance.models import BudgetItem, Category, ExchangeRate, Kind, Transaction
+from finance.services.budget import budget_item_set
+from finance.services.transactions import transaction_create
 
 
 class CreateExpenseTestCase(BotTestCase):
@@ -196,7 +197,7 @@ class GetSummaryTestCase(BotTestCase):
     def test_it_defaults_to_this_month_in_the_users_currency(self) -> None:
         today = self.alice.today()
         cafe = self.category(self.alice, "cafe")
-        services.transaction_create(
+        transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal("250"),
@@ -205,7 +206,7 @@ class GetSummaryTestCase(BotTestCase):
             date=today,
             source="web",
         )
-        services.budget_item_set(
+        budget_item_set(
             user=self.alice,
             month=today,
             category=cafe,
@@ -242,7 +243,7 @@ class GetSummaryTestCase(BotTestCase):
 
     def test_another_month_and_currency(self) -> None:
         cafe = self.category(self.alice, "cafe")
-        services.transaction_create(
+        transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal("1000"),
@@ -291,7 +292,7 @@ class ListCategoriesTestCase(BotTestCase):
 class DeleteTransactionTestCase(BotTestCase):
     def expense(self, user: User) -> Transaction:
         category = self.category(user, "cafe")
-        return services.transaction_create(
+        return transaction_create(
             user=user,
             kind="expense",
             amount=Decimal("250"),

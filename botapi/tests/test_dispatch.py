@@ -199,11 +199,9 @@ class DispatchTestCase(BaseTestCase):
         self.assertEqual(by_name.result["category"]["slug"], "freelance")
 
     def test_a_named_category_must_be_the_callers_own_kind_and_active(self) -> None:
-        from finance import services
+        from finance.services.categories import category_archive
 
-        services.category_archive(
-            category=self.category(self.alice, "pets"), user=self.alice, source="web"
-        )
+        category_archive(category=self.category(self.alice, "pets"), user=self.alice, source="web")
         for category, code in [
             ("nonsense", "category_not_found"),
             ("salary", "category_kind_mismatch"),

@@ -5,16 +5,14 @@ from accounts.models import Scope
 from accounts.services import api_token_create
 from audit.models import AuditLog
 from botapi.tests.helpers import BotTestCase
-from finance import services
 from finance.models import CategoryAlias, Transaction
+from finance.services.text import record_from_text
 
 
 class UpdateTransactionTestCase(BotTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.tx = services.record_from_text(
-            user=self.alice, kind="expense", text="кофе 250", source="web"
-        )
+        self.tx = record_from_text(user=self.alice, kind="expense", text="кофе 250", source="web")
 
     def test_it_moves_the_transaction_and_teaches_the_parser(self) -> None:
         response = self.act(
@@ -29,9 +27,7 @@ class UpdateTransactionTestCase(BotTestCase):
             CategoryAlias.objects.filter(category=self.tx.category, word="кофе", source="learned")
         )
         self.assertTrue(AuditLog.objects.filter(action="transaction.update", source="bot"))
-        again = services.record_from_text(
-            user=self.alice, kind="expense", text="кофе 90", source="web"
-        )
+        again = record_from_text(user=self.alice, kind="expense", text="кофе 90", source="web")
         self.assertEqual(again.category.slug, "groceries")
 
     def test_by_category_id_with_amount_and_date(self) -> None:
@@ -77,9 +73,7 @@ class UpdateTransactionTestCase(BotTestCase):
         self.assertEqual((self.tx.category.slug, self.tx.amount), ("cafe", Decimal("250.00")))
 
     def test_it_hides_other_users_rows(self) -> None:
-        bobs = services.record_from_text(
-            user=self.bob, kind="expense", text="coffee 5", source="web"
-        )
+        bobs = record_from_text(user=self.bob, kind="expense", text="coffee 5", source="web")
         response = self.act("update_transaction", {"transaction_id": bobs.pk, "amount": "1"})
         self.assert_error(
             response, 400, "validation_error", [("payload.transaction_id", "transaction_not_found")]

@@ -12,8 +12,11 @@ from django.test import Client
 from accounts.models import User
 from audit.models import AuditLog
 from config.testing import PASSWORD, BaseTestCase
-from finance import services
 from finance.models import BudgetItem, Category, CategoryAlias, Transaction
+from finance.rules import MAX_CATEGORIES_PER_LEDGER, MAX_KEYWORDS_PER_CATEGORY
+from finance.services.budget import budget_item_set
+from finance.services.categories import category_create, category_update
+from finance.services.transactions import transaction_create, transaction_update
 
 DEEP = b"[" * 10_000 + b"]" * 10_000
 
@@ -100,7 +103,7 @@ class ApiHardeningTestCase(BaseTestCase):
 
     # 4
     def test_keywords_and_categories_are_bounded(self) -> None:
-        many = [f"word{i}" for i in range(services.MAX_KEYWORDS_PER_CATEGORY + 1)]
+        many = [f"word{i}" for i in range(MAX_KEYWORDS_PER_CATEGORY + 1)]
         response = self.post(
             "/api/categories/", {"kind": "expense", "name": "Many", "aliases": many}, **self.bearer
         )
@@ -117,24 +120,24 @@ class ApiHardeningTestCase(BaseTestCase):
         self.assertEqual(self.rows(), self.rows_before)
         # The service holds the same bounds for every other interface.
         with self.assertRaises(ValidationError) as cm:
-            services.category_update(category=cafe, user=self.alice, aliases=many, source="web")
+            category_update(category=cafe, user=self.alice, aliases=many, source="web")
         self.assertEqual(cm.exception.code, "too_many_keywords")
         existing = Category.objects.filter(ledger=cafe.ledger).count()
         Category.objects.bulk_create(
             Category(ledger=cafe.ledger, kind="expense", name=f"c{i}", slug=f"c{i}")
-            for i in range(services.MAX_CATEGORIES_PER_LEDGER - existing)
+            for i in range(MAX_CATEGORIES_PER_LEDGER - existing)
         )
         with self.assertRaises(ValidationError) as cm:
-            services.category_create(user=self.alice, kind="expense", name="One more", source="web")
+            category_create(user=self.alice, kind="expense", name="One more", source="web")
         self.assertEqual(cm.exception.code, "too_many_categories")
 
     def test_learning_stops_at_the_keyword_bound(self) -> None:
         cafe = self.category(self.alice, "cafe")
-        room = services.MAX_KEYWORDS_PER_CATEGORY - cafe.aliases.count()
+        room = MAX_KEYWORDS_PER_CATEGORY - cafe.aliases.count()
         CategoryAlias.objects.bulk_create(
             CategoryAlias(category=cafe, word=f"w{i}") for i in range(room)
         )
-        tx = services.transaction_create(
+        tx = transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal(100),
@@ -144,8 +147,8 @@ class ApiHardeningTestCase(BaseTestCase):
             note="совсем новое слово",
             source="web",
         )
-        services.transaction_update(tx=tx, user=self.alice, category=cafe, source="web")
-        self.assertEqual(cafe.aliases.count(), services.MAX_KEYWORDS_PER_CATEGORY)
+        transaction_update(tx=tx, user=self.alice, category=cafe, source="web")
+        self.assertEqual(cafe.aliases.count(), MAX_KEYWORDS_PER_CATEGORY)
 
     # 8: amounts
     def test_amounts_take_ascii_digits_only(self) -> None:
@@ -287,7 +290,7 @@ class BudgetPageMonthTestCase(BaseTestCase):
         this_month = self.alice.today().replace(day=1)
         cafe = self.category(self.alice, "cafe")
         groceries = self.category(self.alice, "groceries")
-        services.budget_item_set(
+        budget_item_set(
             user=self.alice,
             month=this_month,
             category=groceries,

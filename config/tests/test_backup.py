@@ -13,8 +13,8 @@ from django.test import TransactionTestCase
 from psycopg.conninfo import make_conninfo
 
 from accounts.services import user_create
-from finance import services
 from finance.models import Category
+from finance.services.transactions import transaction_create
 
 SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "kopilka-backup"
 
@@ -30,7 +30,7 @@ def conninfo(dbname: str) -> str:
 class BackupTestCase(TransactionTestCase):
     def test_a_dump_restores_into_a_fresh_database(self) -> None:
         user = user_create(username="carol", password="x" * 12, source="cli")
-        services.transaction_create(
+        transaction_create(
             user=user,
             kind="expense",
             amount=Decimal("1234.50"),

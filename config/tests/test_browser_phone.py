@@ -12,8 +12,8 @@ from pytest_django.live_server_helper import LiveServer
 from accounts.models import User
 from config.testing import clear_cache
 from config.tests.browser import axe_violations, describe, new_page
-from finance import services
 from finance.models import Category, Transaction
+from finance.services.transactions import transaction_create
 
 WIDTH = 390
 
@@ -116,7 +116,7 @@ def test_the_dashboard_tells_what_it_could_not_convert(
     call_command("create_demo_user")
     demo = User.objects.get(username="demo")
     today = demo.today()
-    services.transaction_create(
+    transaction_create(
         user=demo,
         kind="expense",
         amount=Decimal("45.20"),

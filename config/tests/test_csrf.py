@@ -7,14 +7,14 @@ from django.test import Client
 
 from accounts.models import ApiToken
 from config.testing import PASSWORD, BaseTestCase
-from finance import services
 from finance.models import Category, Transaction
+from finance.services.transactions import transaction_create
 
 
 class CsrfTestCase(BaseTestCase):
     def test_posts_without_the_token_are_refused_and_change_nothing(self) -> None:
         cafe = self.category(self.alice, "cafe")
-        tx = services.transaction_create(
+        tx = transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal(1),

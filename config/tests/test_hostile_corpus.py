@@ -31,8 +31,9 @@ from botapi.models import IdempotencyKey
 from botapi.tests.helpers import clear_rate_limits
 from config.handlers import API_PREFIXES
 from config.testing import BaseTestCase
-from finance import services
 from finance.models import BudgetItem, Category, CategoryAlias, ExchangeRate, Transaction
+from finance.services.budget import budget_item_set
+from finance.services.transactions import transaction_create
 
 # Rows a refused request must not add, change the number of, or remove. The audit log
 # is left out on purpose: refused bot requests are audited by design.
@@ -227,7 +228,7 @@ class HostileCorpusTestCase(BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.operator = User.objects.create_superuser("operator", "op@example.org", "x")
-        cls.tx = services.transaction_create(
+        cls.tx = transaction_create(
             user=cls.alice,
             kind="expense",
             amount=Decimal(480),
@@ -237,7 +238,7 @@ class HostileCorpusTestCase(BaseTestCase):
             note="такси",
             source="web",
         )
-        cls.item, _ = services.budget_item_set(
+        cls.item, _ = budget_item_set(
             user=cls.alice,
             month=date(2026, 11, 1),
             category=Category.objects.get(ledger__personal_for=cls.alice, slug="cafe"),

@@ -12,9 +12,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from finance import selectors
 from finance.models import BudgetItem, Category, Kind, Transaction
-from finance.services import MAX_KEYWORDS_PER_CATEGORY
+from finance.months import MONTH_INVALID, parse_month
+from finance.rules import MAX_KEYWORDS_PER_CATEGORY
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -35,11 +35,11 @@ class MemberField(serializers.PrimaryKeyRelatedField[User]):
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-11"})
 class MonthField(serializers.Field[date, date, str, Any]):
-    default_error_messages = {"invalid": str(selectors.MONTH_INVALID)}
+    default_error_messages = {"invalid": str(MONTH_INVALID)}
 
     def to_internal_value(self, data: Any) -> date:
         try:
-            return selectors.parse_month(str(data))
+            return parse_month(str(data))
         except DjangoValidationError:
             self.fail("invalid")
             raise  # unreachable: fail() raises

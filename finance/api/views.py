@@ -20,10 +20,20 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import User
-from config.i18n import request_language
-from finance import dataforms, dataviews, errors, exports, presenters, selectors, services
+from core.i18n import request_language
+from finance import error_fields, presenters
 from finance.api import serializers as s
+from finance.data import exports
+from finance.data.forms import ExportForm
+from finance.data.views import csv_response, json_response
 from finance.models import BudgetItem, Category, Transaction
+from finance.selectors.summary import monthly_summary
+from finance.selectors.transactions import transaction_list
+from finance.services.books import member_for
+from finance.services.budget import budget_item_delete, budget_item_set
+from finance.services.categories import category_create, category_update
+from finance.services.text import record_from_text
+from finance.services.transactions import transaction_create, transaction_delete, transaction_update
 from ledgers import access
 from ledgers.models import Ledger
 
@@ -36,7 +46,7 @@ def _on_fields(error: ValidationError, amount_field: str = "amount") -> Validati
         return error
     by_field: dict[str, list[ValidationError]] = {}
     for e in error.error_list:
-        field = errors.field_for(e.code) or "__all__"
+        field = error_fields.field_for(e.code) or "__all__"
         field = amount_field if field == "amount" else field
         by_field.setdefault(field, []).append(e)
     return ValidationError(by_field)
@@ -67,8 +77,10 @@ class ApiView(APIView):
             if not (raw.isdigit() and len(raw) <= 18):
                 raise access.LedgerNotFound
             ref = int(raw)
-        write = request.method not in READ_METHODS
-        self.member = access.member_of(user=self.owner, ledger=ref, write=write)
+        if request.method in READ_METHODS:
+            self.member = access.member_of(user=self.owner, ledger=ref)
+        else:  # a write: a person with no ledger at all yet gets their personal one
+            self.member = member_for(user=self.owner, ledger=ref, write=True)
         self.ledger: Ledger = self.member.ledger
 
     @property
@@ -101,7 +113,7 @@ class TransactionListApi(ApiView):
     def get(self, request: Request) -> Response:
         filters = self.valid(s.TransactionFilterIn, request.query_params)
         category = filters.get("category")
-        rows = selectors.transaction_list(
+        rows = transaction_list(
             user=self.owner,
             ledger=self.member,
             month=filters.get("month"),
@@ -127,7 +139,7 @@ class TransactionListApi(ApiView):
             return self._record_text(request)
         data = self.valid(s.TransactionFieldsIn, request.data)
         try:
-            tx = services.transaction_create(
+            tx = transaction_create(
                 user=self.owner,
                 ledger=self.member,
                 kind=data["kind"],
@@ -146,7 +158,7 @@ class TransactionListApi(ApiView):
     def _record_text(self, request: Request) -> Response:
         data = self.valid(s.TransactionTextIn, request.data)
         try:
-            tx = services.record_from_text(
+            tx = record_from_text(
                 user=self.owner,
                 ledger=self.member,
                 kind=data["kind"],
@@ -190,14 +202,14 @@ class TransactionDetailApi(ApiView):
         changes = self.valid(s.TransactionUpdateIn, request.data, partial=partial)
         try:
             # A new category teaches the parser (inside transaction_update).
-            tx = services.transaction_update(tx=tx, user=self.owner, source="api", **changes)
+            tx = transaction_update(tx=tx, user=self.owner, source="api", **changes)
         except ValidationError as e:
             raise _on_fields(e) from e
         return Response(s.TransactionOut(tx).data)
 
     @extend_schema(tags=["transactions"], responses={204: None})
     def delete(self, request: Request, tx_id: int) -> Response:
-        services.transaction_delete(tx=self.get_object(tx_id), user=self.owner, source="api")
+        transaction_delete(tx=self.get_object(tx_id), user=self.owner, source="api")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -225,9 +237,7 @@ class CategoryListApi(ApiView):
     def post(self, request: Request) -> Response:
         data = self.valid(s.CategoryCreateIn, request.data)
         try:
-            category = services.category_create(
-                user=self.owner, ledger=self.member, source="api", **data
-            )
+            category = category_create(user=self.owner, ledger=self.member, source="api", **data)
         except ValidationError as e:
             raise _on_fields(e) from e
         return Response(
@@ -251,7 +261,7 @@ class CategoryDetailApi(ApiView):
         category = self.get_object(category_id)
         data = self.valid(s.CategoryUpdateIn, request.data)
         try:
-            services.category_update(
+            category_update(
                 category=category,
                 user=self.owner,
                 name=data.get("name"),
@@ -287,7 +297,7 @@ class BudgetItemListApi(ApiView):
         """Set a category's plan for a month: 201 when new, 200 when it replaced one."""
         data = self.valid(s.BudgetItemSetIn, request.data)
         try:
-            item, created = services.budget_item_set(
+            item, created = budget_item_set(
                 user=self.owner, ledger=self.member, source="api", **data
             )
         except ValidationError as e:
@@ -311,7 +321,7 @@ class BudgetItemDetailApi(ApiView):
         item = self.get_object(item_id)
         data = self.valid(s.BudgetItemUpdateIn, request.data)
         try:
-            item, _created = services.budget_item_set(
+            item, _created = budget_item_set(
                 user=self.owner,
                 ledger=self.member,
                 month=item.month,
@@ -326,7 +336,7 @@ class BudgetItemDetailApi(ApiView):
 
     @extend_schema(tags=["budget"], responses={204: None})
     def delete(self, request: Request, item_id: int) -> Response:
-        services.budget_item_delete(item=self.get_object(item_id), user=self.owner, source="api")
+        budget_item_delete(item=self.get_object(item_id), user=self.owner, source="api")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -335,7 +345,7 @@ class SummaryApi(ApiView):
     def get(self, request: Request) -> Response:
         params = self.valid(s.SummaryIn, request.query_params)
         try:
-            summary = selectors.monthly_summary(
+            summary = monthly_summary(
                 user=self.owner,
                 ledger=self.member,
                 month=params.get("month") or self.owner.today().replace(day=1),
@@ -355,12 +365,12 @@ class TransactionExportApi(ApiView):
         description="All the caller's transactions from `from` to `to` (both optional) as CSV.",
     )
     def get(self, request: Request) -> HttpResponseBase:
-        form = dataforms.ExportForm(request.query_params)
+        form = ExportForm(request.query_params)
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
         start, end = form.period()
         rows = exports.transactions_csv(user=self.owner, start=start, end=end)
-        return dataviews.csv_response(rows, exports.csv_filename(start, end))
+        return csv_response(rows, exports.csv_filename(start, end))
 
 
 class AccountExportApi(ApiView):
@@ -371,4 +381,4 @@ class AccountExportApi(ApiView):
         description="Everything the caller owns, as one JSON document, without any secret.",
     )
     def get(self, request: Request) -> HttpResponseBase:
-        return dataviews.json_response(exports.account_export(user=self.owner), self.owner.username)
+        return json_response(exports.account_export(user=self.owner), self.owner.username)

@@ -6,8 +6,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User
 from config.testing import BaseTestCase
-from finance import services
 from finance.models import Transaction
+from finance.services.transactions import transaction_create
 
 
 class ApiTestCase(BaseTestCase):
@@ -30,7 +30,7 @@ class ApiTestCase(BaseTestCase):
         source: str = "web",
     ) -> Transaction:
         category = self.category(user, slug)
-        return services.transaction_create(
+        return transaction_create(
             user=user,
             kind=category.kind,
             amount=Decimal(amount),

@@ -6,15 +6,17 @@ from django.urls import reverse
 from accounts.models import User
 from audit.models import AuditLog
 from config.testing import BaseTestCase
-from finance import services
 from finance.models import BudgetItem, Category, ExchangeRate, Transaction
+from finance.services.budget import budget_item_set
+from finance.services.categories import category_archive
+from finance.services.transactions import transaction_create
 
 
 class AdminTestCase(BaseTestCase):
     def setUp(self) -> None:
         self.operator = User.objects.create_superuser("operator", "op@example.org", "x")
         self.client.force_login(self.operator)
-        self.tx = services.transaction_create(
+        self.tx = transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal("480"),
@@ -24,7 +26,7 @@ class AdminTestCase(BaseTestCase):
             note="такси",
             source="bot",
         )
-        services.budget_item_set(
+        budget_item_set(
             user=self.alice,
             month=date(2026, 11, 1),
             category=self.category(self.alice, "cafe"),
@@ -129,7 +131,7 @@ class AdminTestCase(BaseTestCase):
         cafe.refresh_from_db()
         self.assertEqual(cafe.name, "Кафе и рестораны")
 
-        services.category_archive(user=self.alice, category=cafe, source="web")
+        category_archive(user=self.alice, category=cafe, source="web")
         item = BudgetItem.objects.get(category=cafe)
         url = reverse("admin:finance_budgetitem_change", args=[item.pk])
         response = self.client.post(url, {"planned_amount": "9000", "currency": "RUB"})

@@ -4,21 +4,20 @@ import time_machine
 
 from audit.models import AuditLog
 from config.testing import BaseTestCase
-from finance import services
 from finance.models import CategoryAlias, Kind, Transaction
+from finance.services.text import record_from_text
+from finance.services.transactions import transaction_update
 
 
 @time_machine.travel(datetime(2026, 11, 24, 9, 0, tzinfo=UTC), tick=False)
 class AliasLearningTestCase(BaseTestCase):
     def record(self, text: str, user_name: str = "alice", kind: str = Kind.EXPENSE) -> Transaction:
         user = self.alice if user_name == "alice" else self.bob
-        return services.record_from_text(user=user, kind=kind, text=text, source="web")
+        return record_from_text(user=user, kind=kind, text=text, source="web")
 
     def move(self, tx: Transaction, slug: str) -> Transaction:
         category = self.category(tx.created_by, slug)
-        return services.transaction_update(
-            user=tx.created_by, tx=tx, category=category, source="web"
-        )
+        return transaction_update(user=tx.created_by, tx=tx, category=category, source="web")
 
     def words(self, user_name: str, slug: str) -> set[str]:
         user = self.alice if user_name == "alice" else self.bob
@@ -65,7 +64,7 @@ class AliasLearningTestCase(BaseTestCase):
 
     def test_it_learns_nothing_without_a_new_category(self) -> None:
         tx = self.record("кофе 250")
-        services.transaction_update(
+        transaction_update(
             user=tx.created_by, tx=tx, note="кофе с собой", category=tx.category, source="web"
         )
         self.assertFalse(CategoryAlias.objects.filter(source=CategoryAlias.Source.LEARNED).exists())

@@ -3,8 +3,8 @@
 from datetime import date
 from decimal import Decimal
 
-from finance import services
 from finance.models import BudgetItem, Category, Transaction
+from finance.services.budget import budget_item_set
 from finance.tests.apitest import ApiTestCase
 
 
@@ -13,7 +13,7 @@ class ApiIsolationTestCase(ApiTestCase):
         super().setUp()
         self.tx = self.record(self.alice, "cafe", "250")
         self.cafe = self.category(self.alice, "cafe")
-        self.item, _ = services.budget_item_set(
+        self.item, _ = budget_item_set(
             user=self.alice,
             month=date(2026, 11, 1),
             category=self.cafe,

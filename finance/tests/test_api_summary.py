@@ -3,8 +3,9 @@ from decimal import Decimal
 
 from django.test import Client
 
-from finance import services
 from finance.models import ExchangeRate
+from finance.services.budget import budget_item_set
+from finance.services.transactions import transaction_create
 from finance.tests.apitest import ApiTestCase
 
 
@@ -12,7 +13,7 @@ class SummaryApiTestCase(ApiTestCase):
     def test_it_sums_the_month_with_string_amounts(self) -> None:
         self.record(self.alice, "cafe", "1200")
         self.record(self.alice, "salary", "50000")
-        services.budget_item_set(
+        budget_item_set(
             user=self.alice,
             month=date(2026, 11, 1),
             category=self.category(self.alice, "cafe"),
@@ -70,7 +71,7 @@ class SummaryApiTestCase(ApiTestCase):
     def test_a_missing_rate_is_reported_not_refused_by_both_doors(self) -> None:
         self.record(self.alice, "cafe", "1200")
         for amount, currency, day in (("45.20", "EUR", 24), ("10", "GEL", 3), ("4.80", "EUR", 25)):
-            services.transaction_create(
+            transaction_create(
                 user=self.alice,
                 kind="expense",
                 amount=Decimal(amount),

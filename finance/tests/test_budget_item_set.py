@@ -5,14 +5,14 @@ from django.core.exceptions import ValidationError
 
 from audit.models import AuditLog
 from config.testing import BaseTestCase
-from finance import services
 from finance.models import BudgetItem
+from finance.services.budget import budget_item_set
 
 
 class BudgetItemSetTestCase(BaseTestCase):
     def test_setting_twice_updates_the_one_item(self) -> None:
         cafe = self.category(self.alice, "cafe")
-        first, created = services.budget_item_set(
+        first, created = budget_item_set(
             user=self.alice,
             month=date(2026, 11, 17),
             category=cafe,
@@ -23,7 +23,7 @@ class BudgetItemSetTestCase(BaseTestCase):
         self.assertEqual(first.month, date(2026, 11, 1))
         self.assertEqual(first.currency, "RUB")
 
-        second, created = services.budget_item_set(
+        second, created = budget_item_set(
             user=self.alice,
             month=date(2026, 11, 1),
             category=cafe,
@@ -41,7 +41,7 @@ class BudgetItemSetTestCase(BaseTestCase):
     def test_months_are_separate(self) -> None:
         cafe = self.category(self.alice, "cafe")
         for month in (date(2026, 10, 1), date(2026, 11, 1)):
-            services.budget_item_set(
+            budget_item_set(
                 user=self.alice,
                 month=month,
                 category=cafe,
@@ -52,7 +52,7 @@ class BudgetItemSetTestCase(BaseTestCase):
 
     def test_zero_is_a_plan_and_negative_is_not(self) -> None:
         cafe = self.category(self.alice, "cafe")
-        item, _ = services.budget_item_set(
+        item, _ = budget_item_set(
             user=self.alice,
             month=date(2026, 11, 1),
             category=cafe,
@@ -61,7 +61,7 @@ class BudgetItemSetTestCase(BaseTestCase):
         )
         self.assertEqual(item.planned_amount, Decimal(0))
         with self.assertRaises(ValidationError) as cm:
-            services.budget_item_set(
+            budget_item_set(
                 user=self.alice,
                 month=date(2026, 11, 1),
                 category=cafe,
@@ -72,7 +72,7 @@ class BudgetItemSetTestCase(BaseTestCase):
 
     def test_it_hides_other_users_categories(self) -> None:
         with self.assertRaises(ValidationError) as cm:
-            services.budget_item_set(
+            budget_item_set(
                 user=self.alice,
                 month=date(2026, 11, 1),
                 category=self.category(self.bob, "cafe"),
@@ -84,7 +84,7 @@ class BudgetItemSetTestCase(BaseTestCase):
 
     def test_without_a_currency_an_existing_plan_keeps_its_own(self) -> None:
         cafe = self.category(self.alice, "cafe")
-        services.budget_item_set(
+        budget_item_set(
             user=self.alice,
             month=date(2026, 11, 1),
             category=cafe,
@@ -92,7 +92,7 @@ class BudgetItemSetTestCase(BaseTestCase):
             currency="USD",
             source="web",
         )
-        item, created = services.budget_item_set(
+        item, created = budget_item_set(
             user=self.alice,
             month=date(2026, 11, 1),
             category=cafe,

@@ -3,8 +3,10 @@ from decimal import Decimal
 
 from audit.models import AuditLog
 from config.testing import BaseTestCase
-from finance import services
 from finance.models import BudgetItem, ExchangeRate
+from finance.services.budget import budget_copy_previous_month, budget_item_set
+from finance.services.categories import category_archive
+from finance.services.transactions import transaction_create
 
 NOV = date(2026, 11, 1)
 OCT = date(2026, 10, 1)
@@ -17,7 +19,7 @@ class BudgetPageTestCase(BaseTestCase):
         self.groceries = self.category(self.alice, "groceries")
 
     def plan(self, category_slug: str, month: date, amount: str, currency: str = "RUB") -> None:
-        services.budget_item_set(
+        budget_item_set(
             user=self.alice,
             month=month,
             category=self.category(self.alice, category_slug),
@@ -41,7 +43,7 @@ class BudgetPageTestCase(BaseTestCase):
         self.plan("groceries", NOV, "2000")
         for slug in ("cafe", "groceries"):
             category = self.category(self.alice, slug)
-            services.transaction_create(
+            transaction_create(
                 user=self.alice,
                 kind="expense",
                 amount=Decimal(1000),
@@ -129,18 +131,18 @@ class BudgetCopyServiceTestCase(BaseTestCase):
         cafe = self.category(self.alice, "cafe")
         gifts = self.category(self.alice, "gifts")
         for category, user in ((cafe, self.alice), (gifts, self.alice)):
-            services.budget_item_set(
+            budget_item_set(
                 user=user, month=OCT, category=category, planned_amount=Decimal(1), source="web"
             )
-        services.budget_item_set(
+        budget_item_set(
             user=self.bob,
             month=OCT,
             category=self.category(self.bob, "cafe"),
             planned_amount=Decimal(9),
             source="web",
         )
-        services.category_archive(user=self.alice, category=gifts, source="web")
-        created = services.budget_copy_previous_month(user=self.alice, month=NOV, source="api")
+        category_archive(user=self.alice, category=gifts, source="web")
+        created = budget_copy_previous_month(user=self.alice, month=NOV, source="api")
         self.assertEqual([item.category for item in created], [cafe])
         self.assertEqual(BudgetItem.objects.filter(month=NOV).count(), 1)
         self.assertEqual(
@@ -150,23 +152,21 @@ class BudgetCopyServiceTestCase(BaseTestCase):
 
     def test_january_copies_from_december(self) -> None:
         cafe = self.category(self.alice, "cafe")
-        services.budget_item_set(
+        budget_item_set(
             user=self.alice,
             month=date(2025, 12, 1),
             category=cafe,
             planned_amount=Decimal(3),
             source="web",
         )
-        created = services.budget_copy_previous_month(
-            user=self.alice, month=date(2026, 1, 1), source="web"
-        )
+        created = budget_copy_previous_month(user=self.alice, month=date(2026, 1, 1), source="web")
         self.assertEqual(len(created), 1)
 
 
 class BudgetPageMissingRateTestCase(BaseTestCase):
     def test_a_missing_rate_is_a_notice_and_the_rest_still_counts(self) -> None:
         for amount, currency in (("300", "RUB"), ("12", "GEL")):
-            services.transaction_create(
+            transaction_create(
                 user=self.alice,
                 kind="expense",
                 amount=Decimal(amount),

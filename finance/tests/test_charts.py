@@ -4,7 +4,8 @@ from decimal import Decimal
 from django.test import SimpleTestCase
 
 from finance import charts
-from finance.selectors import CategoryLine, CategoryRef, MonthTotals
+from finance.selectors.summary import CategoryLine, CategoryRef
+from finance.selectors.totals import MonthTotals
 
 
 def line(name: str, spent: str, planned: str = "0", kind: str = "expense") -> CategoryLine:

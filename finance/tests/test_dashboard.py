@@ -4,8 +4,9 @@ from decimal import Decimal
 import time_machine
 
 from config.testing import BaseTestCase
-from finance import services
 from finance.models import Transaction
+from finance.services.budget import budget_item_set
+from finance.services.transactions import transaction_create
 
 
 class DashboardTestCase(BaseTestCase):
@@ -14,7 +15,7 @@ class DashboardTestCase(BaseTestCase):
 
     def spend(self, slug: str, amount: str, day: date, currency: str = "RUB") -> Transaction:
         category = self.category(self.alice, slug)
-        return services.transaction_create(
+        return transaction_create(
             user=self.alice,
             kind=category.kind,
             amount=Decimal(amount),
@@ -29,7 +30,7 @@ class DashboardTestCase(BaseTestCase):
         self.spend("groceries", "300", date(2026, 11, 4))
         self.spend("salary", "50000", date(2026, 11, 5))
         self.spend("cafe", "999", date(2026, 10, 31))  # another month
-        services.budget_item_set(
+        budget_item_set(
             user=self.alice,
             month=date(2026, 11, 1),
             category=self.category(self.alice, "cafe"),
@@ -84,7 +85,7 @@ class DashboardTestCase(BaseTestCase):
 
     def test_it_shows_only_the_users_own_money(self) -> None:
         category = self.category(self.bob, "cafe")
-        services.transaction_create(
+        transaction_create(
             user=self.bob,
             kind="expense",
             amount=Decimal("77"),
@@ -112,7 +113,7 @@ class DashboardCurrencyTestCase(BaseTestCase):
 
         self.client.force_login(self.alice)
         cafe = self.category(self.alice, "cafe")
-        services.transaction_create(
+        transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal("920"),
@@ -126,7 +127,7 @@ class DashboardCurrencyTestCase(BaseTestCase):
         self.assertEqual(response.context["summary"].expense, Decimal("10.00"))
         self.assertContains(response, "10,00 USD")
         # Earlier months have no rate: the 12-month chart names the gap instead of guessing.
-        services.transaction_create(
+        transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal("1"),

@@ -3,14 +3,15 @@ from decimal import Decimal
 
 from audit.models import AuditLog
 from config.testing import BaseTestCase
-from finance import services
 from finance.models import Transaction
+from finance.services.text import record_from_text
+from finance.services.transactions import transaction_create
 
 
 class EditTransactionTestCase(BaseTestCase):
     def setUp(self) -> None:
         self.client.force_login(self.alice)
-        self.tx = services.transaction_create(
+        self.tx = transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal("480"),
@@ -77,7 +78,7 @@ class EditTransactionTestCase(BaseTestCase):
 class DeleteTransactionTestCase(BaseTestCase):
     def setUp(self) -> None:
         self.client.force_login(self.alice)
-        self.tx = services.transaction_create(
+        self.tx = transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal("250"),
@@ -109,9 +110,7 @@ class DeleteTransactionTestCase(BaseTestCase):
 class CorrectionTeachesTheParserTestCase(BaseTestCase):
     def test_moving_a_transaction_sends_the_same_words_there_next_time(self) -> None:
         self.client.force_login(self.alice)
-        tx = services.record_from_text(
-            user=self.alice, kind="expense", text="рикша 300", source="bot"
-        )
+        tx = record_from_text(user=self.alice, kind="expense", text="рикша 300", source="bot")
         self.assertEqual(tx.category.slug, "other")
         transport = self.category(self.alice, "transport")
         self.client.post(

@@ -5,8 +5,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from finance import services
 from finance.models import CategoryAlias
+from finance.services.budget import budget_item_set
+from finance.services.transactions import transaction_create
 from finance.tests.apitest import ApiTestCase
 
 
@@ -21,7 +22,7 @@ class ExportTestCase(ApiTestCase):
         super().setUp()
         self.record(self.alice, "cafe", "250", date(2026, 10, 31))
         self.record(self.alice, "cafe", "300.50", date(2026, 11, 2))
-        services.transaction_create(
+        transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal("45.20"),
@@ -81,7 +82,7 @@ class ExportTestCase(ApiTestCase):
 
     def test_the_json_holds_everything_and_no_secret(self) -> None:
         CategoryAlias.objects.create(category=self.category(self.alice, "cafe"), word="латте")
-        services.budget_item_set(
+        budget_item_set(
             user=self.alice,
             month=date(2026, 11, 1),
             category=self.category(self.alice, "cafe"),

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditLog
 from config.testing import BaseTestCase
-from finance import exports, imports
+from finance.data import exports, imports
 from finance.models import ExchangeRateRequest, ImportBatch, Transaction
 
 # A Russian bank's statement: semicolons, Windows-1251, day-first dates with the time,

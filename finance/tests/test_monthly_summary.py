@@ -7,8 +7,17 @@ from django.utils import translation
 
 from accounts.models import User
 from config.testing import BaseTestCase
-from finance import selectors, services
 from finance.models import ExchangeRate
+from finance.rates.lookup import MissingExchangeRate, exchange_rate
+from finance.selectors.summary import (
+    CategoryLine,
+    MissingRate,
+    MonthlySummary,
+    Unconverted,
+    monthly_summary,
+)
+from finance.services.budget import budget_item_set
+from finance.services.transactions import transaction_create
 
 NOV = date(2026, 11, 1)
 
@@ -16,7 +25,7 @@ NOV = date(2026, 11, 1)
 class MonthlySummaryTestCase(BaseTestCase):
     def spend(self, user: User, slug: str, amount: str, currency: str, day: date) -> None:
         category = self.category(user, slug)
-        services.transaction_create(
+        transaction_create(
             user=user,
             kind=category.kind,
             amount=Decimal(amount),
@@ -27,7 +36,7 @@ class MonthlySummaryTestCase(BaseTestCase):
         )
 
     def plan(self, user: User, slug: str, amount: str, currency: str = "RUB") -> None:
-        services.budget_item_set(
+        budget_item_set(
             user=user,
             month=NOV,
             category=self.category(user, slug),
@@ -39,7 +48,7 @@ class MonthlySummaryTestCase(BaseTestCase):
     def rate(self, day: date, base: str, quote: str, rate: str) -> None:
         ExchangeRate.objects.create(date=day, base=base, quote=quote, rate=Decimal(rate))
 
-    def line(self, summary: selectors.MonthlySummary, slug: str) -> selectors.CategoryLine:
+    def line(self, summary: MonthlySummary, slug: str) -> CategoryLine:
         return next(x for x in summary.categories if x.category.slug == slug)
 
     def test_it_sums_the_month_in_the_users_currency(self) -> None:
@@ -54,9 +63,9 @@ class MonthlySummaryTestCase(BaseTestCase):
 
         # The first call on a connection prepares the statement; after that, one query
         # besides the membership that decides access.
-        selectors.monthly_summary(user=self.alice, month=date(2026, 11, 20))
+        monthly_summary(user=self.alice, month=date(2026, 11, 20))
         with self.assertNumQueries(2):
-            summary = selectors.monthly_summary(user=self.alice, month=date(2026, 11, 20))
+            summary = monthly_summary(user=self.alice, month=date(2026, 11, 20))
 
         self.assertEqual(summary.month, NOV)
         self.assertEqual(summary.currency, "RUB")
@@ -85,7 +94,7 @@ class MonthlySummaryTestCase(BaseTestCase):
         self.spend(self.alice, "cafe", "100", "RUB", date(2026, 11, 20))
         self.plan(self.alice, "cafe", "50", "USD")  # at the month's last day: 5000
 
-        summary = selectors.monthly_summary(user=self.alice, month=NOV)
+        summary = monthly_summary(user=self.alice, month=NOV)
         cafe = self.line(summary, "cafe")
         self.assertEqual(cafe.spent, Decimal("3000.00"))
         self.assertEqual(cafe.planned, Decimal("5000.00"))
@@ -95,7 +104,7 @@ class MonthlySummaryTestCase(BaseTestCase):
         self.rate(date(2026, 11, 1), "USD", "RUB", "80")
         self.spend(self.alice, "cafe", "200", "RUB", date(2026, 11, 3))
         self.spend(self.alice, "cafe", "1.25", "USD", date(2026, 11, 3))
-        summary = selectors.monthly_summary(user=self.alice, month=NOV, currency="usd")
+        summary = monthly_summary(user=self.alice, month=NOV, currency="usd")
         self.assertEqual(summary.currency, "USD")
         self.assertEqual(self.line(summary, "cafe").spent, Decimal("3.75"))  # 200/80 + 1.25
 
@@ -105,7 +114,7 @@ class MonthlySummaryTestCase(BaseTestCase):
         self.rate(date(2026, 11, 2), "EUR", "GBP", "0.88")
         self.spend(self.alice, "cafe", "11", "USD", date(2026, 11, 3))
         with override_settings(EXCHANGE_RATE_PIVOTS=["EUR"]):
-            summary = selectors.monthly_summary(user=self.alice, month=NOV, currency="GBP")
+            summary = monthly_summary(user=self.alice, month=NOV, currency="GBP")
         self.assertEqual(self.line(summary, "cafe").spent, Decimal("8.80"))
 
     def test_a_missing_rate_leaves_the_amount_out_and_names_it(self) -> None:
@@ -118,7 +127,7 @@ class MonthlySummaryTestCase(BaseTestCase):
         self.spend(self.alice, "cafe", "250", "RUB", date(2026, 11, 5))
         self.plan(self.alice, "cafe", "40", "GBP")
 
-        summary = selectors.monthly_summary(user=self.alice, month=NOV)
+        summary = monthly_summary(user=self.alice, month=NOV)
 
         self.assertEqual(self.line(summary, "cafe").spent, Decimal("750.00"))
         self.assertEqual(self.line(summary, "cafe").planned, Decimal(0))
@@ -127,26 +136,26 @@ class MonthlySummaryTestCase(BaseTestCase):
         self.assertEqual(
             summary.unconverted,
             [
-                selectors.Unconverted("expense", "EUR", Decimal("50.00")),
-                selectors.Unconverted("expense", "USD", Decimal("10")),
-                selectors.Unconverted("income", "EUR", Decimal("300")),
+                Unconverted("expense", "EUR", Decimal("50.00")),
+                Unconverted("expense", "USD", Decimal("10")),
+                Unconverted("income", "EUR", Decimal("300")),
             ],
         )
         self.assertEqual(
             summary.missing_rates,
             [
-                selectors.MissingRate("EUR", "RUB", date(2026, 11, 24)),
-                selectors.MissingRate("EUR", "RUB", date(2026, 11, 25)),
-                selectors.MissingRate("GBP", "RUB", date(2026, 11, 30)),
-                selectors.MissingRate("USD", "RUB", date(2026, 11, 5)),
+                MissingRate("EUR", "RUB", date(2026, 11, 24)),
+                MissingRate("EUR", "RUB", date(2026, 11, 25)),
+                MissingRate("GBP", "RUB", date(2026, 11, 30)),
+                MissingRate("USD", "RUB", date(2026, 11, 5)),
             ],
         )
 
     def test_a_target_currency_no_rate_mentions_is_refused(self) -> None:
         self.rate(date(2026, 11, 1), "USD", "RUB", "80")
         self.spend(self.alice, "cafe", "200", "RUB", date(2026, 11, 3))
-        with self.assertRaises(selectors.MissingExchangeRate) as cm:
-            selectors.monthly_summary(user=self.alice, month=NOV, currency="CHF")
+        with self.assertRaises(MissingExchangeRate) as cm:
+            monthly_summary(user=self.alice, month=NOV, currency="CHF")
         error = cm.exception
         self.assertIsInstance(error, ValidationError)
         self.assertEqual(error.code, "exchange_rate_missing")
@@ -157,9 +166,7 @@ class MonthlySummaryTestCase(BaseTestCase):
                 error.messages, ["No exchange rate from RUB to CHF on or before 2026-11-03."]
             )
         # A known currency with a gap is a partial summary, not a refusal.
-        partial = selectors.monthly_summary(
-            user=self.alice, month=date(2026, 10, 1), currency="USD"
-        )
+        partial = monthly_summary(user=self.alice, month=date(2026, 10, 1), currency="USD")
         self.assertEqual(partial.unconverted, [])
 
     def test_it_crosses_through_either_pivot(self) -> None:
@@ -171,23 +178,23 @@ class MonthlySummaryTestCase(BaseTestCase):
         self.spend(self.alice, "cafe", "1000", "KZT", date(2026, 11, 3))  # 200 RUB = 2.50 USD
         self.spend(self.bob, "cafe", "11", "USD", date(2026, 11, 3))  # 10 EUR = 9.50 CHF
         with override_settings(EXCHANGE_RATE_PIVOTS=["EUR", "RUB"]):
-            usd = selectors.monthly_summary(user=self.alice, month=NOV, currency="USD")
-            chf = selectors.monthly_summary(user=self.bob, month=NOV, currency="CHF")
+            usd = monthly_summary(user=self.alice, month=NOV, currency="USD")
+            chf = monthly_summary(user=self.bob, month=NOV, currency="CHF")
         self.assertEqual(self.line(usd, "cafe").spent, Decimal("2.50"))
         self.assertEqual(self.line(chf, "cafe").spent, Decimal("9.50"))
         self.assertEqual(usd.unconverted + chf.unconverted, [])
 
     def test_an_unknown_target_currency_is_refused(self) -> None:
         with self.assertRaises(ValidationError) as cm:
-            selectors.monthly_summary(user=self.alice, month=NOV, currency="XYZ")
+            monthly_summary(user=self.alice, month=NOV, currency="XYZ")
         self.assertEqual(cm.exception.code, "unknown_currency")
 
     def test_users_never_see_each_others_money(self) -> None:
         self.spend(self.alice, "cafe", "250", "RUB", date(2026, 11, 3))
         self.spend(self.bob, "cafe", "7", "USD", date(2026, 11, 3))
         self.plan(self.bob, "cafe", "100", "USD")
-        alice = selectors.monthly_summary(user=self.alice, month=NOV)
-        bob = selectors.monthly_summary(user=self.bob, month=NOV)
+        alice = monthly_summary(user=self.alice, month=NOV)
+        bob = monthly_summary(user=self.bob, month=NOV)
         self.assertEqual([x.category.slug for x in alice.categories], ["cafe"])
         self.assertEqual(self.line(alice, "cafe").spent, Decimal("250.00"))
         self.assertEqual(self.line(alice, "cafe").planned, Decimal(0))
@@ -195,7 +202,7 @@ class MonthlySummaryTestCase(BaseTestCase):
         self.assertEqual((bob.expense, self.line(bob, "cafe").planned), (Decimal(7), Decimal(100)))
 
     def test_an_empty_month_is_all_zeros(self) -> None:
-        summary = selectors.monthly_summary(user=self.alice, month=NOV)
+        summary = monthly_summary(user=self.alice, month=NOV)
         self.assertEqual((summary.income, summary.expense, summary.balance), (0, 0, 0))
         self.assertEqual(summary.categories, [])
 
@@ -206,9 +213,9 @@ class ExchangeRateTestCase(BaseTestCase):
         ExchangeRate.objects.create(date=date(2026, 11, 1), base="USD", quote="RUB", rate=80)
         ExchangeRate.objects.create(date=date(2026, 11, 1), base="EUR", quote="KZT", rate=500)
         ExchangeRate.objects.create(date=date(2026, 11, 1), base="EUR", quote="RUB", rate=100)
-        self.assertEqual(selectors.exchange_rate(base="USD", quote="RUB", on=on), 80)
-        self.assertEqual(selectors.exchange_rate(base="RUB", quote="USD", on=on), Decimal("0.0125"))
-        self.assertEqual(selectors.exchange_rate(base="KZT", quote="RUB", on=on), Decimal("0.2"))
-        self.assertEqual(selectors.exchange_rate(base="RUB", quote="RUB", on=on), 1)
-        with self.assertRaises(selectors.MissingExchangeRate):
-            selectors.exchange_rate(base="USD", quote="RUB", on=date(2026, 10, 31))
+        self.assertEqual(exchange_rate(base="USD", quote="RUB", on=on), 80)
+        self.assertEqual(exchange_rate(base="RUB", quote="USD", on=on), Decimal("0.0125"))
+        self.assertEqual(exchange_rate(base="KZT", quote="RUB", on=on), Decimal("0.2"))
+        self.assertEqual(exchange_rate(base="RUB", quote="RUB", on=on), 1)
+        with self.assertRaises(MissingExchangeRate):
+            exchange_rate(base="USD", quote="RUB", on=date(2026, 10, 31))

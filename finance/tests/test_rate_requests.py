@@ -9,8 +9,8 @@ import time_machine
 from django.core.management import call_command
 
 from config.testing import BaseTestCase
-from finance import services
 from finance.models import ExchangeRate, ExchangeRateRequest
+from finance.services.transactions import transaction_create
 
 DATA = Path(__file__).parent / "data" / "rates"
 
@@ -18,7 +18,7 @@ DATA = Path(__file__).parent / "data" / "rates"
 @time_machine.travel("2026-11-28 12:00 +03:00", tick=False)
 class RateRequestTestCase(BaseTestCase):
     def spend(self, amount: str, currency: str, day: date) -> None:
-        services.transaction_create(
+        transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal(amount),

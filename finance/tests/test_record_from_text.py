@@ -9,8 +9,10 @@ from django.utils import translation
 
 from audit.models import AuditLog
 from config.testing import BaseTestCase
-from finance import services
 from finance.models import Kind, Transaction
+from finance.services.categories import category_archive, category_update
+from finance.services.parser_cache import _parser_categories_cache
+from finance.services.text import record_from_text
 
 # 05:00 in Moscow (alice) is still 21:00 the day before in New York (bob).
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -24,7 +26,7 @@ class RecordFromTextTestCase(BaseTestCase):
             "kind": Kind.EXPENSE,
             "source": Transaction.Source.BOT,
         }
-        return services.record_from_text(text=text, **options | kwargs)  # type: ignore[arg-type]
+        return record_from_text(text=text, **options | kwargs)  # type: ignore[arg-type]
 
     def refusal(self, text: str, **kwargs: object) -> dict[str, list[str]]:
         with self.assertRaises(ValidationError) as caught:
@@ -78,7 +80,7 @@ class RecordFromTextTestCase(BaseTestCase):
         self.assertFalse(AuditLog.objects.filter(action__startswith="transaction.").exists())
 
     def test_it_writes_nothing_on_a_dry_run(self) -> None:
-        services._parser_categories_cache.clear()  # so that it reads, and we see it only reads
+        _parser_categories_cache.clear()  # so that it reads, and we see it only reads
         with CaptureQueriesContext(connection) as queries:
             tx = self.record("в аптеке 640 вчера", dry_run=True)
         self.assertTrue(queries.captured_queries)
@@ -96,16 +98,14 @@ class RecordFromTextTestCase(BaseTestCase):
         self.assertEqual(self.refusal("кофе 0", dry_run=True), {"text": ["amount_out_of_range"]})
 
     def test_it_skips_archived_categories(self) -> None:
-        services.category_archive(
-            user=self.alice, category=self.category(self.alice, "cafe"), source="web"
-        )
+        category_archive(user=self.alice, category=self.category(self.alice, "cafe"), source="web")
         self.assertEqual(self.record("кофе 250").category, self.category(self.alice, "other"))
 
     def test_it_sees_a_new_keyword_at_once(self) -> None:
         self.assertEqual(self.record("ozon 1590").category.slug, "other")
         home = self.category(self.alice, "home")
         words = [*home.aliases.values_list("word", flat=True), "ozon"]
-        services.category_update(user=self.alice, category=home, aliases=words, source="web")
+        category_update(user=self.alice, category=home, aliases=words, source="web")
         self.assertEqual(self.record("ozon 1590").category, home)
 
     def test_it_reads_the_categories_once_while_they_stay_the_same(self) -> None:
@@ -113,7 +113,7 @@ class RecordFromTextTestCase(BaseTestCase):
         with self.assertNumQueries(1):  # the membership: the version came with the ledger
             self.record("кофе 250", dry_run=True)
         cafe = self.category(self.alice, "cafe")
-        services.category_update(user=self.alice, category=cafe, name="Кофейни", source="web")
+        category_update(user=self.alice, category=cafe, name="Кофейни", source="web")
         tx = self.record("кофе 250", dry_run=True)
         self.assertEqual(tx.category.name, "Кофейни")
 
@@ -126,7 +126,5 @@ class RecordFromTextLanguageTestCase(BaseTestCase):
         ):
             with self.subTest(language=language), translation.override(language):
                 with self.assertRaises(ValidationError) as cm:
-                    services.record_from_text(
-                        user=self.alice, kind="expense", text="кофе", source="web"
-                    )
+                    record_from_text(user=self.alice, kind="expense", text="кофе", source="web")
                 self.assertTrue(cm.exception.message_dict["text"][0].startswith(expected))

@@ -9,8 +9,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from config.testing import BaseTestCase
-from finance import services, textparse
+from finance import textparse
 from finance.models import Category, Kind, Transaction
+from finance.services.text import record_from_text
 
 EXAMPLES = Path(__file__).parent / "data" / "text_examples.jsonl"
 TODAY = date(2026, 11, 24)
@@ -86,7 +87,7 @@ class TextExamplesTestCase(BaseTestCase):
             expect = example["expect"]
             with self.subTest(example["text"]):
                 try:
-                    tx = services.record_from_text(
+                    tx = record_from_text(
                         user=self.alice,
                         kind=kind_of(example),
                         text=example["text"],

@@ -7,8 +7,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from config.testing import BaseTestCase
-from finance import services, textparse
+from finance import textparse
 from finance.models import Kind, Transaction
+from finance.services.text import record_from_text
 from finance.tests.parsing import parse
 
 
@@ -84,7 +85,7 @@ class NumberShapesTestCase(BaseTestCase):
 @time_machine.travel("2026-11-24 12:00Z", tick=False)
 class RecordedNumberShapesTestCase(BaseTestCase):
     def record(self, text: str) -> Transaction:
-        return services.record_from_text(
+        return record_from_text(
             user=self.alice, kind=Kind.EXPENSE, text=text, source=Transaction.Source.BOT
         )
 

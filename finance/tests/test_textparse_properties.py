@@ -12,8 +12,9 @@ from hypothesis.extra import django as hypothesis_django
 
 from config.testing import BaseTestCase
 from core import money
-from finance import services, textparse
+from finance import textparse
 from finance.models import Kind, Transaction
+from finance.services.text import record_from_text
 from finance.tests.parsing import TODAY, parse
 
 CONTRACT_CODES = {
@@ -113,7 +114,7 @@ class TextParsePropertiesTestCase(BaseTestCase, hypothesis_django.TestCase):
     @given(texts)
     def test_it_records_any_text_or_raises_a_validation_error(self, text: str) -> None:
         try:
-            tx = services.record_from_text(
+            tx = record_from_text(
                 user=self.alice, kind=Kind.EXPENSE, text=text, source="bot", dry_run=True
             )
         except ValidationError as e:

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 
 from audit.models import AuditLog
 from config.testing import BaseTestCase
-from finance import services
 from finance.models import Transaction
+from finance.services.categories import category_archive
+from finance.services.transactions import transaction_create
 
 
 class TransactionCreateTestCase(BaseTestCase):
@@ -23,7 +24,7 @@ class TransactionCreateTestCase(BaseTestCase):
             "source": "web",
         }
         values.update(overrides)
-        return services.transaction_create(**values)  # type: ignore[arg-type]
+        return transaction_create(**values)  # type: ignore[arg-type]
 
     def test_it_works(self) -> None:
         tx = self.create()
@@ -73,5 +74,5 @@ class TransactionCreateTestCase(BaseTestCase):
 
     def test_it_refuses_an_archived_category(self) -> None:
         cafe = self.category(self.alice, "cafe")
-        services.category_archive(user=self.alice, category=cafe, source="web")
+        category_archive(user=self.alice, category=cafe, source="web")
         self.assertRefused("category_archived", category=cafe)

@@ -5,13 +5,13 @@ from django.core.exceptions import ValidationError
 
 from audit.models import AuditLog
 from config.testing import BaseTestCase
-from finance import services
 from finance.models import Transaction
+from finance.services.transactions import transaction_create, transaction_delete, transaction_update
 
 
 class TransactionUpdateTestCase(BaseTestCase):
     def setUp(self) -> None:
-        self.tx = services.transaction_create(
+        self.tx = transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal("480"),
@@ -23,7 +23,7 @@ class TransactionUpdateTestCase(BaseTestCase):
         )
 
     def test_it_changes_fields_and_audits_the_difference(self) -> None:
-        services.transaction_update(
+        transaction_update(
             user=self.alice,
             tx=self.tx,
             amount=Decimal("500"),
@@ -42,12 +42,12 @@ class TransactionUpdateTestCase(BaseTestCase):
         self.tx.amount = Decimal("480.50")
         self.tx.save()
         with self.assertRaises(ValidationError) as cm:
-            services.transaction_update(user=self.alice, tx=self.tx, currency="JPY", source="web")
+            transaction_update(user=self.alice, tx=self.tx, currency="JPY", source="web")
         self.assertEqual(cm.exception.code, "amount_precision")
 
     def test_it_refuses_another_users_category(self) -> None:
         with self.assertRaises(ValidationError) as cm:
-            services.transaction_update(
+            transaction_update(
                 user=self.alice, tx=self.tx, category=self.category(self.bob, "car"), source="web"
             )
         self.assertEqual(cm.exception.code, "category_not_found")
@@ -55,7 +55,7 @@ class TransactionUpdateTestCase(BaseTestCase):
 
     def test_delete_audits_what_was_removed(self) -> None:
         pk = self.tx.pk
-        services.transaction_delete(user=self.alice, tx=self.tx, source="web")
+        transaction_delete(user=self.alice, tx=self.tx, source="web")
         self.assertFalse(Transaction.objects.filter(pk=pk).exists())
         row = AuditLog.objects.get(action="transaction.delete")
         self.assertEqual(row.object_id, str(pk))
@@ -63,6 +63,6 @@ class TransactionUpdateTestCase(BaseTestCase):
 
     def test_a_second_delete_of_the_same_row_changes_and_audits_nothing(self) -> None:
         stale = Transaction.objects.get(pk=self.tx.pk)  # a double submit's second request
-        self.assertTrue(services.transaction_delete(user=self.alice, tx=self.tx, source="web"))
-        self.assertFalse(services.transaction_delete(user=self.alice, tx=stale, source="web"))
+        self.assertTrue(transaction_delete(user=self.alice, tx=self.tx, source="web"))
+        self.assertFalse(transaction_delete(user=self.alice, tx=stale, source="web"))
         self.assertEqual(AuditLog.objects.filter(action="transaction.delete").count(), 1)

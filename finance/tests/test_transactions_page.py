@@ -2,8 +2,9 @@ from datetime import date
 from decimal import Decimal
 
 from config.testing import BaseTestCase
-from finance import selectors, services
 from finance.models import Transaction
+from finance.selectors.transactions import transaction_list
+from finance.services.transactions import transaction_create
 
 
 class TransactionsPageTestCase(BaseTestCase):
@@ -14,7 +15,7 @@ class TransactionsPageTestCase(BaseTestCase):
 
     def record(self, category_slug: str, day: date, source: str = "web") -> Transaction:
         category = self.category(self.alice, category_slug)
-        return services.transaction_create(
+        return transaction_create(
             user=self.alice,
             kind=category.kind,
             amount=Decimal("100"),
@@ -70,7 +71,7 @@ class TransactionsPageTestCase(BaseTestCase):
         self.assertEqual(len(response.context["page"].object_list), 10)
 
     def test_it_lists_only_the_users_own(self) -> None:
-        services.transaction_create(
+        transaction_create(
             user=self.bob,
             kind="expense",
             amount=Decimal("5"),
@@ -89,7 +90,7 @@ class TransactionListSelectorTestCase(BaseTestCase):
         cafe = self.category(self.alice, "cafe")
         days = [date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 30), date(2026, 12, 1)]
         for day in days:
-            services.transaction_create(
+            transaction_create(
                 user=self.alice,
                 kind="expense",
                 amount=Decimal(1),
@@ -98,5 +99,5 @@ class TransactionListSelectorTestCase(BaseTestCase):
                 date=day,
                 source="web",
             )
-        rows = selectors.transaction_list(user=self.alice, month=date(2026, 11, 1))
+        rows = transaction_list(user=self.alice, month=date(2026, 11, 1))
         self.assertEqual([tx.date for tx in rows], [date(2026, 11, 30), date(2026, 11, 1)])

@@ -6,14 +6,16 @@ import time_machine
 
 from botapi.presenters import transaction_data
 from config.testing import BaseTestCase
-from finance import services
 from finance.models import Category, CategoryAlias, Kind, Transaction
+from finance.services.categories import category_archive, category_create, category_update
+from finance.services.text import record_from_text
+from finance.services.transactions import transaction_update
 
 
 @time_machine.travel(datetime(2026, 11, 24, 9, 0, tzinfo=UTC), tick=False)
 class VocabularyReachTestCase(BaseTestCase):
     def record(self, text: str, kind: str = Kind.EXPENSE, **kwargs: object) -> Transaction:
-        return services.record_from_text(
+        return record_from_text(
             user=self.alice,
             kind=kind,
             text=text,
@@ -23,15 +25,13 @@ class VocabularyReachTestCase(BaseTestCase):
 
     def move(self, tx: Transaction, slug: str) -> Transaction:
         category = self.category(tx.created_by, slug)
-        return services.transaction_update(
-            tx=tx, user=tx.created_by, category=category, source="web"
-        )
+        return transaction_update(tx=tx, user=tx.created_by, category=category, source="web")
 
     def test_users_with_keywords_from_before_get_it_without_a_migration(self) -> None:
         # A user created before the vocabulary holds only the old default keywords, or,
         # like this one, none at all: the vocabulary goes by the category's slug.
         for category in Category.objects.filter(ledger__personal_for=self.alice):
-            services.category_update(category=category, user=self.alice, aliases=[], source="web")
+            category_update(category=category, user=self.alice, aliases=[], source="web")
         self.assertEqual(self.record("Koton 900 tl").category.slug, "clothing")
         self.assertEqual(self.record("кроссовки 5000").category.slug, "clothing")
         self.assertEqual(self.record("upwork 850 usd", Kind.INCOME).category.slug, "freelance")
@@ -45,22 +45,20 @@ class VocabularyReachTestCase(BaseTestCase):
         self.move(self.record("такси в аэропорт 1500"), "travel")
         self.assertEqual(self.record("такси в аэропорт 1700").category.slug, "travel")
         # Only for that person.
-        other = services.record_from_text(
+        other = record_from_text(
             user=self.bob, kind=Kind.EXPENSE, text="Koton 500 tl", source="web"
         )
         self.assertEqual(other.category.slug, "clothing")
 
     def test_a_persons_own_category_beats_the_vocabulary(self) -> None:
-        mine = services.category_create(
+        mine = category_create(
             user=self.alice, kind=Kind.EXPENSE, name="Кофе с собой", aliases=["латте"], source="web"
         )
         self.assertEqual(self.record("латте 300").category, mine)
         self.assertEqual(self.record("капучино 300").category.slug, "cafe")
 
     def test_an_archived_category_takes_its_vocabulary_with_it(self) -> None:
-        services.category_archive(
-            category=self.category(self.alice, "pets"), user=self.alice, source="web"
-        )
+        category_archive(category=self.category(self.alice, "pets"), user=self.alice, source="web")
         tx = self.record("корм для кота 500")
         self.assertEqual(tx.category.slug, "other")
         self.assertFalse(tx.category_guessed)
@@ -69,7 +67,7 @@ class VocabularyReachTestCase(BaseTestCase):
 @time_machine.travel(datetime(2026, 11, 24, 9, 0, tzinfo=UTC), tick=False)
 class CategoryGuessedPresentedTestCase(BaseTestCase):
     def record(self, text: str, *, dry_run: bool = False) -> Transaction:
-        return services.record_from_text(
+        return record_from_text(
             user=self.alice, kind=Kind.EXPENSE, text=text, source="bot", dry_run=dry_run
         )
 
@@ -83,7 +81,7 @@ class CategoryGuessedPresentedTestCase(BaseTestCase):
 
     def test_a_category_the_caller_named_is_not_called_guessed(self) -> None:
         gifts = self.category(self.alice, "gifts")
-        tx = services.record_from_text(
+        tx = record_from_text(
             user=self.alice, kind=Kind.EXPENSE, text="qwerty 250", category=gifts, source="bot"
         )
         self.assertEqual(tx.category, gifts)

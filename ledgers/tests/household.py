@@ -7,9 +7,9 @@ from decimal import Decimal
 from accounts.models import User
 from accounts.services import user_create
 from config.testing import PASSWORD, BaseTestCase
-from finance import services as finance
 from finance.models import Category, Transaction
-from ledgers import services
+from finance.services.books import ledger_create
+from finance.services.transactions import transaction_create
 from ledgers.models import Ledger, Membership
 
 
@@ -23,7 +23,7 @@ class HouseholdTestCase(BaseTestCase):
         super().setUpTestData()
         cls.carol = user_create(username="carol", password=PASSWORD, source="cli")
         cls.dave = user_create(username="dave", password=PASSWORD, source="cli")
-        cls.home = services.ledger_create(user=cls.alice, name="Home", source="cli")
+        cls.home = ledger_create(user=cls.alice, name="Home", source="cli")
         Membership.objects.create(ledger=cls.home, user=cls.carol, role=Membership.Role.MEMBER)
         Membership.objects.create(ledger=cls.home, user=cls.dave, role=Membership.Role.READONLY)
 
@@ -33,7 +33,7 @@ class HouseholdTestCase(BaseTestCase):
     def spend(
         self, user: User, amount: str, slug: str = "cafe", day: date = date(2026, 11, 3)
     ) -> Transaction:
-        return finance.transaction_create(
+        return transaction_create(
             user=user,
             ledger=self.home,
             kind="expense",

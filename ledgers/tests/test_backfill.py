@@ -12,7 +12,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import TransactionTestCase
 
 from core import money
-from finance.selectors import _rate_sql, rate_pivots
+from finance.rates.lookup import rate_pivots
+from finance.rates.lookup import rate_sql as _rate_sql
 
 BEFORE = [
     ("accounts", "0002_user_categories_version"),
@@ -185,7 +186,7 @@ class BackfillTestCase(TransactionTestCase):
 
         from accounts.models import ApiToken, User
         from finance.models import Category, CategoryAlias, Transaction
-        from finance.selectors import monthly_summary
+        from finance.selectors.summary import monthly_summary
         from ledgers.models import Ledger, Membership
 
         for (user_id, month, currency), (income, expense, lines) in before.items():

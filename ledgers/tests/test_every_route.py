@@ -18,8 +18,10 @@ from accounts.models import Scope, User
 from accounts.services import api_token_create
 from botapi.actions import ACTIONS
 from botapi.tests.helpers import clear_rate_limits
-from finance import services as finance
 from finance.models import BudgetItem, Category, CategoryAlias, Transaction
+from finance.services.budget import budget_item_set
+from finance.services.categories import category_update
+from finance.services.transactions import transaction_update
 from ledgers import services
 from ledgers.models import Invite, Ledger, Membership
 from ledgers.tests.household import HouseholdTestCase
@@ -86,10 +88,10 @@ class EveryRouteTestCase(HouseholdTestCase):
     def setUp(self) -> None:
         clear_rate_limits()
         self.cafe = self.home_category("cafe")
-        finance.category_update(category=self.cafe, user=self.alice, name=MARKER, source="cli")
+        category_update(category=self.cafe, user=self.alice, name=MARKER, source="cli")
         self.tx = self.spend(self.alice, "123", slug="cafe")
-        finance.transaction_update(tx=self.tx, user=self.alice, note=MARKER, source="cli")
-        self.item, _ = finance.budget_item_set(
+        transaction_update(tx=self.tx, user=self.alice, note=MARKER, source="cli")
+        self.item, _ = budget_item_set(
             user=self.alice,
             ledger=self.home,
             month=date(2026, 11, 1),

@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.services import user_create
 from audit.models import AuditLog
 from config.testing import at_once
+from finance.services.books import ledger_create
 from ledgers import access, services
 from ledgers.models import Invite, Ledger, Membership
 from ledgers.tests.household import HouseholdTestCase
@@ -149,7 +150,7 @@ class InvitationTestCase(HouseholdTestCase):
 class ConcurrentRedemptionTestCase(TransactionTestCase):
     def test_two_redemptions_at_once_one_wins(self) -> None:
         owner = user_create(username="owner", password=None, source="cli")
-        ledger = services.ledger_create(user=owner, name="Flat", source="cli")
+        ledger = ledger_create(user=owner, name="Flat", source="cli")
         issued = services.invite_create(user=owner, ledger=ledger, role="member", source="cli")
         guests = [user_create(username=f"guest{i}", password=None, source="cli") for i in range(2)]
         results = at_once(

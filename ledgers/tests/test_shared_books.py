@@ -4,8 +4,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from finance import selectors, services
 from finance.models import CategoryAlias
+from finance.selectors.summary import monthly_summary
+from finance.selectors.transactions import transaction_list
+from finance.services.budget import budget_item_set
+from finance.services.categories import category_create, category_update
+from finance.services.text import record_from_text
+from finance.services.transactions import transaction_create, transaction_update
 from ledgers import access
 from ledgers.tests.household import HouseholdTestCase
 
@@ -19,13 +24,13 @@ class SharedBooksTestCase(HouseholdTestCase):
             (tx.ledger, tx.created_by, tx.paid_by), (self.home, self.carol, self.carol)
         )
         self.assertEqual(tx.category.ledger, self.home)
-        rows = selectors.transaction_list(user=self.alice, ledger=self.home)
+        rows = transaction_list(user=self.alice, ledger=self.home)
         self.assertEqual(list(rows), [tx])
-        self.assertFalse(selectors.transaction_list(user=self.alice).filter(pk=tx.pk).exists())
+        self.assertFalse(transaction_list(user=self.alice).filter(pk=tx.pk).exists())
 
     def test_a_transaction_may_be_paid_by_another_member_only(self) -> None:
         cafe = self.home_category("cafe")
-        tx = services.transaction_create(
+        tx = transaction_create(
             user=self.carol,
             ledger=self.home,
             kind="expense",
@@ -38,7 +43,7 @@ class SharedBooksTestCase(HouseholdTestCase):
         )
         self.assertEqual((tx.created_by, tx.paid_by), (self.carol, self.alice))
         with self.assertRaises(ValidationError) as caught:
-            services.transaction_create(
+            transaction_create(
                 user=self.carol,
                 ledger=self.home,
                 kind="expense",
@@ -53,21 +58,21 @@ class SharedBooksTestCase(HouseholdTestCase):
 
     def test_a_read_only_member_reads_but_never_writes(self) -> None:
         self.spend(self.alice, "100")
-        summary = selectors.monthly_summary(user=self.dave, ledger=self.home, month=NOV)
+        summary = monthly_summary(user=self.dave, ledger=self.home, month=NOV)
         self.assertEqual(summary.expense, Decimal("100.00"))
         cafe = self.home_category("cafe")
         writes: dict[str, Callable[[], object]] = {
             "record": lambda: self.spend(self.dave, "1"),
-            "text": lambda: services.record_from_text(
+            "text": lambda: record_from_text(
                 user=self.dave, ledger=self.home, kind="expense", text="кофе 1", source="web"
             ),
-            "category": lambda: services.category_create(
+            "category": lambda: category_create(
                 user=self.dave, ledger=self.home, kind="expense", name="Dogs", source="web"
             ),
-            "rename": lambda: services.category_update(
+            "rename": lambda: category_update(
                 category=cafe, user=self.dave, name="Bar", source="web"
             ),
-            "plan": lambda: services.budget_item_set(
+            "plan": lambda: budget_item_set(
                 user=self.dave,
                 ledger=self.home,
                 month=NOV,
@@ -84,7 +89,7 @@ class SharedBooksTestCase(HouseholdTestCase):
 
     def test_a_stranger_finds_nothing(self) -> None:
         with self.assertRaises(access.LedgerNotFound):
-            selectors.monthly_summary(user=self.bob, ledger=self.home, month=NOV)
+            monthly_summary(user=self.bob, ledger=self.home, month=NOV)
         with self.assertRaises(access.LedgerNotFound):
             self.spend(self.bob, "1")
 
@@ -92,7 +97,7 @@ class SharedBooksTestCase(HouseholdTestCase):
         self.spend(self.alice, "100")
         self.spend(self.carol, "250", slug="groceries")
         self.spend(self.carol, "50")
-        summary = selectors.monthly_summary(user=self.alice, ledger=self.home, month=NOV)
+        summary = monthly_summary(user=self.alice, ledger=self.home, month=NOV)
         self.assertEqual(
             [(m.name, m.expense) for m in summary.members],
             [("carol", Decimal("300.00")), ("alice", Decimal("100.00"))],
@@ -110,9 +115,7 @@ class SharedBooksTestCase(HouseholdTestCase):
     def test_the_transactions_list_filters_by_member(self) -> None:
         mine = self.spend(self.alice, "100")
         theirs = self.spend(self.carol, "200")
-        rows = selectors.transaction_list(
-            user=self.alice, ledger=self.home, paid_by_id=self.carol.pk
-        )
+        rows = transaction_list(user=self.alice, ledger=self.home, paid_by_id=self.carol.pk)
         self.assertEqual(list(rows), [theirs])
         from ledgers.services import ledger_activate
 
@@ -123,18 +126,18 @@ class SharedBooksTestCase(HouseholdTestCase):
         self.assertContains(page, 'name="paid_by"')
 
     def test_learning_stays_with_the_person_who_corrected(self) -> None:
-        tx = services.record_from_text(
+        tx = record_from_text(
             user=self.carol, ledger=self.home, kind="expense", text="кофе 250", source="web"
         )
         self.assertEqual(tx.category.slug, "cafe")
-        services.transaction_update(
+        transaction_update(
             tx=tx, user=self.carol, category=self.home_category("groceries"), source="web"
         )
         learned = CategoryAlias.objects.get(word="кофе", source="learned")
         self.assertEqual((learned.user, learned.category.ledger), (self.carol, self.home))
 
         def record(user: object) -> str:
-            tx = services.record_from_text(
+            tx = record_from_text(
                 user=user,  # type: ignore[arg-type]
                 ledger=self.home,
                 kind="expense",

@@ -20,6 +20,7 @@ from accounts.services import user_create, user_set_access
 from audit.models import AuditLog
 from config.testing import PASSWORD, at_once, clear_cache
 from finance.models import Transaction
+from finance.services.books import ledger_create
 from ledgers import access
 from ledgers import services as ledger_services
 from ledgers.models import Ledger, Membership
@@ -199,7 +200,7 @@ class GroupLinkingTestCase(GroupTestCase):
 
     def test_a_group_keeps_the_books_of_one_ledger_at_a_time(self) -> None:
         self.link_group()
-        other = ledger_services.ledger_create(user=self.alice, name="Dacha", source="cli")
+        other = ledger_create(user=self.alice, name="Dacha", source="cli")
         issued = group_code_create(user=self.alice, ledger=other, source="web")
         (reply,) = self.write(f"/start {issued.code}", ALICE_TG)
         self.assertIn("уже ведёт другую книгу", reply["text"])
@@ -229,7 +230,7 @@ class ConcurrentGroupRedemptionTestCase(TransactionTestCase):
     def test_two_redemptions_of_one_code_at_once_exactly_one_wins(self) -> None:
         alice = user_create(username="alice", password=PASSWORD, source="cli")
         carol = user_create(username="carol", password=PASSWORD, source="cli")
-        home = ledger_services.ledger_create(user=alice, name="Home", source="cli")
+        home = ledger_create(user=alice, name="Home", source="cli")
         Membership.objects.create(ledger=home, user=carol, role=Membership.Role.MANAGER)
         for user, telegram_id in ((alice, ALICE_TG), (carol, CAROL_TG)):
             UserContact.objects.create(

@@ -6,6 +6,7 @@ import json
 from accounts.models import User
 from audit.models import AuditLog
 from finance.models import Transaction
+from finance.services.books import ledger_create
 from ledgers import services
 from ledgers.models import Membership
 from messaging.tests.helpers import BOB_TG, TelegramTestCase, callback_update
@@ -15,7 +16,7 @@ class LedgerCommandTestCase(TelegramTestCase):
     def setUp(self) -> None:
         super().setUp()
         # Lower case: "alice" then "home" in any collation's order.
-        self.home = services.ledger_create(user=self.alice, name="home", source="cli")
+        self.home = ledger_create(user=self.alice, name="home", source="cli")
         self.link(self.alice)
 
     def test_with_one_ledger_the_answer_names_it(self) -> None:
@@ -63,7 +64,7 @@ class LedgerCommandTestCase(TelegramTestCase):
         self.assertNotEqual(User.objects.get(pk=self.alice.pk).active_ledger_id, self.home.pk)
 
     def test_a_button_for_a_ledger_the_person_left_no_longer_works(self) -> None:
-        shared = services.ledger_create(user=self.bob, name="Bob's", source="cli")
+        shared = ledger_create(user=self.bob, name="Bob's", source="cli")
         Membership.objects.create(ledger=shared, user=self.alice, role=Membership.Role.MEMBER)
         self.say("/ledger")
         message_id = self.last_message_id()
@@ -74,7 +75,7 @@ class LedgerCommandTestCase(TelegramTestCase):
         self.assertNotEqual(User.objects.get(pk=self.alice.pk).active_ledger_id, shared.pk)
 
     def test_switching_to_a_read_only_ledger_says_records_will_be_refused(self) -> None:
-        shared = services.ledger_create(user=self.bob, name="Bob's", source="cli")
+        shared = ledger_create(user=self.bob, name="Bob's", source="cli")
         Membership.objects.create(ledger=shared, user=self.alice, role=Membership.Role.READONLY)
         reply = self.say("/ledger Bob's")
         self.assertEqual(

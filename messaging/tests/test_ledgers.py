@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from audit.models import AuditLog
 from finance.models import BudgetItem, Transaction
+from finance.services.books import ledger_create
 from ledgers import services
 from ledgers.models import Membership
 from messaging.tests.helpers import ALICE_TG, TelegramTestCase
@@ -16,7 +17,7 @@ DAVE_TG = 555_000_005
 class ActiveLedgerTestCase(TelegramTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.home = services.ledger_create(user=self.alice, name="Home", source="cli")
+        self.home = ledger_create(user=self.alice, name="Home", source="cli")
         Membership.objects.create(ledger=self.home, user=self.bob, role=Membership.Role.READONLY)
 
     def test_records_go_to_the_personal_ledger_then_to_the_household_after_switching(

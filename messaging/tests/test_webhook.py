@@ -408,7 +408,7 @@ class CommandsTestCase(TelegramTestCase):
 
     def test_budget(self) -> None:
         self.assertIn("плана", self.say("/budget")["text"])
-        from finance.services import budget_item_set
+        from finance.services.budget import budget_item_set
 
         budget_item_set(
             user=self.alice,

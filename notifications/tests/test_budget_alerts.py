@@ -6,9 +6,11 @@ import time_machine
 from django.db import transaction
 
 from config.testing import BaseTestCase
-from finance import imports
-from finance import services as finance
+from finance.data import imports
 from finance.models import Category, ExchangeRate, Transaction
+from finance.services.budget import budget_item_set
+from finance.services.text import record_from_text
+from finance.services.transactions import transaction_create, transaction_delete, transaction_update
 from ledgers.models import Membership
 from notifications.models import Kind, Notification, NotificationSettings
 from notifications.tests.helpers import queued, run_queued
@@ -23,7 +25,7 @@ class BudgetAlertsTestCase(BaseTestCase):
     def setUp(self) -> None:
         self.cafe = self.category(self.alice, "cafe")
         self.groceries = self.category(self.alice, "groceries")
-        finance.budget_item_set(
+        budget_item_set(
             user=self.alice,
             month=date(2026, 11, 1),
             category=self.cafe,
@@ -35,7 +37,7 @@ class BudgetAlertsTestCase(BaseTestCase):
     def spend(
         self, amount: str, category: Category | None = None, day: date = date(2026, 11, 20)
     ) -> Transaction:
-        return finance.transaction_create(
+        return transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal(amount),
@@ -107,14 +109,14 @@ class BudgetAlertsTestCase(BaseTestCase):
     def test_deleting_the_crossing_write_does_not_send_again(self) -> None:
         tx = self.spend("8500")
         run_queued()
-        finance.transaction_delete(tx=tx, user=self.alice, source="web")
+        transaction_delete(tx=tx, user=self.alice, source="web")
         self.spend("8600")
         run_queued()
         self.assertEqual(len(self.sent()), 1)
         self.assertIn("8 500 ₽", self.sent()[0])
 
     def test_an_edit_moving_money_between_categories(self) -> None:
-        finance.budget_item_set(
+        budget_item_set(
             user=self.alice,
             month=date(2026, 11, 1),
             category=self.groceries,
@@ -124,7 +126,7 @@ class BudgetAlertsTestCase(BaseTestCase):
         tx = self.spend("4500", category=self.groceries)
         run_queued()
         self.assertEqual([n.subject for n in self.alerts()], [self.subject(self.groceries, 80)])
-        finance.transaction_update(tx=tx, user=self.alice, category=self.cafe, source="web")
+        transaction_update(tx=tx, user=self.alice, category=self.cafe, source="web")
         self.spend("4000")
         run_queued()
         self.assertEqual(
@@ -135,7 +137,7 @@ class BudgetAlertsTestCase(BaseTestCase):
     def test_an_edit_into_another_month_checks_both(self) -> None:
         tx = self.spend("100")
         run_queued()
-        finance.transaction_update(tx=tx, user=self.alice, date=date(2026, 10, 5), source="web")
+        transaction_update(tx=tx, user=self.alice, date=date(2026, 10, 5), source="web")
         months = sorted(j["args"]["month"] for j in queued("notifications.check_budget"))
         self.assertEqual(months, ["2026-10-01", "2026-11-01"])
 
@@ -143,7 +145,7 @@ class BudgetAlertsTestCase(BaseTestCase):
         ExchangeRate.objects.create(
             date=date(2026, 11, 1), base="EUR", quote="RUB", rate=Decimal("100")
         )
-        finance.budget_item_set(
+        budget_item_set(
             user=self.alice,
             month=date(2026, 11, 1),
             category=self.cafe,
@@ -193,10 +195,10 @@ class BudgetAlertsTestCase(BaseTestCase):
         self.assertEqual([n.subject for n in self.alerts()], [self.subject(self.cafe, 80)])
 
     def test_dry_runs_and_incomes_defer_nothing(self) -> None:
-        finance.record_from_text(
+        record_from_text(
             user=self.alice, kind="expense", text="кофе 9000", source="bot", dry_run=True
         )
-        finance.transaction_create(
+        transaction_create(
             user=self.alice,
             kind="income",
             amount=Decimal("9000"),
@@ -220,7 +222,7 @@ class FirstPlanTestCase(BaseTestCase):
             stale = Membership.objects.select_related("ledger").get(
                 user=self.alice, ledger=self.ledger(self.alice)
             )
-            finance.budget_item_set(
+            budget_item_set(
                 user=self.alice,
                 month=month,
                 category=cafe,
@@ -228,7 +230,7 @@ class FirstPlanTestCase(BaseTestCase):
                 source="web",
             )
             run_queued()  # the plan's own check: nothing spent yet
-            finance.transaction_create(
+            transaction_create(
                 user=self.alice,
                 ledger=stale,
                 kind="expense",

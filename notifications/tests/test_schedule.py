@@ -7,8 +7,11 @@ from django.utils import timezone
 
 from accounts.services import api_token_create, user_create
 from config.testing import BaseTestCase
-from finance import services as finance
 from finance.models import Category
+from finance.services.books import ledger_create
+from finance.services.budget import budget_item_set
+from finance.services.text import record_from_text
+from finance.services.transactions import transaction_create
 from ledgers import services as ledgers
 from ledgers.models import Membership
 from notifications import services
@@ -82,19 +85,19 @@ class DailyReminderTestCase(BaseTestCase):
 
     def test_skipped_on_a_day_with_a_record(self) -> None:
         with time_machine.travel(at("2026-12-03 09:00"), tick=False):
-            finance.record_from_text(user=self.vlad, kind="expense", text="кофе 250", source="web")
+            record_from_text(user=self.vlad, kind="expense", text="кофе 250", source="web")
             run_queued()
         self.tick(at("2026-12-03 11:00"))
         self.assertEqual(self.reminders(), [("vlad", "2026-12-03", "skipped")])
         self.assertEqual(mail.outbox, [])
 
     def test_a_record_in_the_active_shared_ledger_counts(self) -> None:
-        home = ledgers.ledger_create(user=self.london, name="Home", source="cli")
+        home = ledger_create(user=self.london, name="Home", source="cli")
         Membership.objects.create(ledger=home, user=self.vlad, role=Membership.Role.MEMBER)
         ledgers.ledger_activate(user=self.vlad, ledger=home, source="web")
         with time_machine.travel(at("2026-12-03 09:00"), tick=False):
             # Recorded by another member, into the books Vlad keeps now.
-            finance.record_from_text(
+            record_from_text(
                 user=self.london, ledger=home, kind="expense", text="кофе 250", source="web"
             )
             run_queued()
@@ -117,7 +120,7 @@ class MonthlyReportTestCase(BaseTestCase):
         cafe, taxi = self.category(self.alice, "cafe"), self.category(self.alice, "transport")
         salary = self.category(self.alice, "salary")
         with time_machine.travel(at("2026-11-15 09:00"), tick=False):
-            finance.budget_item_set(
+            budget_item_set(
                 user=self.alice,
                 month=date(2026, 11, 1),
                 category=cafe,
@@ -131,7 +134,7 @@ class MonthlyReportTestCase(BaseTestCase):
                 (cafe, "1000", date(2026, 10, 10)),
                 (taxi, "500", date(2026, 10, 12)),
             ]:
-                finance.transaction_create(
+                transaction_create(
                     user=self.alice,
                     kind=category.kind,
                     amount=Decimal(amount),
@@ -178,9 +181,9 @@ class MonthlyReportTestCase(BaseTestCase):
         self.assertEqual(mail.outbox[0].subject, "Копилка: отчёт за месяц")
 
     def test_the_report_is_of_the_active_ledger(self) -> None:
-        home = ledgers.ledger_create(user=self.alice, name="Home", source="cli")
+        home = ledger_create(user=self.alice, name="Home", source="cli")
         with time_machine.travel(at("2026-11-20 09:00"), tick=False):
-            finance.transaction_create(
+            transaction_create(
                 user=self.alice,
                 ledger=home,
                 kind="expense",

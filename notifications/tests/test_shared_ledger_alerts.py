@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from accounts.models import User
-from finance import services as finance
+from finance.services.budget import budget_item_set
+from finance.services.transactions import transaction_create
 from ledgers import services as ledgers
 from ledgers.tests.household import HouseholdTestCase
 from notifications import services
@@ -25,7 +26,7 @@ class SharedLedgerAlertsTestCase(HouseholdTestCase):
         User.objects.filter(pk=self.dave.pk).update(email="dave@example.org")
         User.objects.filter(pk=self.bob.pk).update(email="bob@example.org")
         self.cafe = self.home_category("cafe")
-        finance.budget_item_set(
+        budget_item_set(
             user=self.alice,
             ledger=self.home,
             month=NOV,
@@ -82,10 +83,10 @@ class SharedLedgerAlertsTestCase(HouseholdTestCase):
     def test_someone_with_one_ledger_is_not_told_its_name(self) -> None:
         ledger = self.ledger(self.bob)
         cafe = self.category(self.bob, "cafe")
-        finance.budget_item_set(
+        budget_item_set(
             user=self.bob, month=NOV, category=cafe, planned_amount=Decimal(1000), source="web"
         )
-        finance.transaction_create(
+        transaction_create(
             user=self.bob,
             kind="expense",
             amount=Decimal(900),
@@ -130,14 +131,14 @@ class SharedLedgerAlertsTestCase(HouseholdTestCase):
 
     def test_the_personal_ledger_alerts_apart_from_the_shared_one(self) -> None:
         personal = self.category(self.alice, "cafe")
-        finance.budget_item_set(
+        budget_item_set(
             user=self.alice,
             month=NOV,
             category=personal,
             planned_amount=Decimal(1000),
             source="web",
         )
-        finance.transaction_create(
+        transaction_create(
             user=self.alice,
             kind="expense",
             amount=Decimal(900),

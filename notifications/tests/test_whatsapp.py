@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.services import api_token_create
-from finance import services as finance
+from finance.services.transactions import transaction_create
 from messaging.models import Channel as MessagingChannel
 from messaging.models import Message, UserContact
 from messaging.services import conversation_touch
@@ -161,7 +161,7 @@ class WhatsAppNotificationsTestCase(WhatsAppTestCase):
         prefs = services.settings_for(user=self.alice)
         NotificationSettings.objects.filter(pk=prefs.pk).update(daily_reminder=True)
         with time_machine.travel("2026-11-05 12:00Z", tick=False):  # nothing recorded today
-            finance.transaction_create(
+            transaction_create(
                 user=self.alice,
                 kind="income",
                 amount=Decimal("100000"),

@@ -19,8 +19,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import user_create
 from botapi.tests.live import ROOT, _database_url
-from finance import services as finance
 from finance.models import Category
+from finance.services.budget import budget_item_set
+from finance.services.transactions import transaction_create
 from messaging.models import Channel as MessagingChannel
 from messaging.models import UserContact
 from notifications import queue, services
@@ -166,10 +167,10 @@ class WorkersTestCase(TransactionTestCase):
         )
         today = alice.today()
         cafe = Category.objects.get(ledger__personal_for=alice, slug="cafe")
-        finance.budget_item_set(
+        budget_item_set(
             user=alice, month=today, category=cafe, planned_amount=Decimal(1000), source="web"
         )
-        finance.transaction_create(
+        transaction_create(
             user=alice,
             kind="expense",
             amount=Decimal(900),

@@ -9,8 +9,10 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import user_create, user_set_access, user_set_password
-from finance import selectors, services
 from finance.models import Category
+from finance.months import add_months, month_bounds
+from finance.services.budget import budget_item_set
+from finance.services.transactions import transaction_create
 
 # A whole month of one person's money, the same every time for the same month: a
 # salary and an advance, rent and bills on their days, groceries and coffee most days.
@@ -73,10 +75,10 @@ class Command(BaseCommand):
         categories = {c.slug: c for c in Category.objects.filter(ledger__personal_for=user)}
         month = user.today().replace(day=1)
         for back in range(MONTHS):
-            first = selectors.add_months(month, -back)
+            first = add_months(month, -back)
             for day, slug, amount, note in self._month(first):
                 category = categories[slug]
-                services.transaction_create(
+                transaction_create(
                     user=user,
                     kind=category.kind,
                     amount=amount,
@@ -88,7 +90,7 @@ class Command(BaseCommand):
                     source="web",
                 )
             for slug, planned in DEMO_BUDGET.items():
-                services.budget_item_set(
+                budget_item_set(
                     user=user,
                     month=first,
                     category=categories[slug],
@@ -99,7 +101,7 @@ class Command(BaseCommand):
     @staticmethod
     def _month(first: date) -> list[tuple[date, str, Decimal, str]]:
         rng = random.Random(f"kopilka-demo-{first:%Y-%m}")
-        last = selectors.month_bounds(first)[1].day
+        last = month_bounds(first)[1].day
         rows = [
             (first.replace(day=min(day, last)), slug, Decimal(amount), note)
             for day, slug, amount, note in FIXED

@@ -4,8 +4,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from finance import feeds, selectors, services
 from finance.models import ExchangeRate
+from finance.rates import feeds
+from finance.rates.lookup import exchange_rate_request_oldest
+from finance.rates.store import exchange_rate_requests_drop, exchange_rates_import
 
 
 def _day(value: str) -> date:
@@ -39,7 +41,7 @@ class Command(BaseCommand):
         chasing = False
         if on is None and since is None and not options["url"]:
             # Rates asked for by transactions recorded before they were published.
-            since = selectors.exchange_rate_request_oldest(before=today)
+            since = exchange_rate_request_oldest(before=today)
             if since is not None:
                 chasing = True
                 since = max(since, date.fromordinal(today.toordinal() - feeds.CBR_MAX_DAYS + 1))
@@ -52,7 +54,7 @@ class Command(BaseCommand):
             except feeds.FeedError as e:
                 failures.append(str(e))
                 continue
-            result = services.exchange_rates_import(rows=rows, source=ExchangeRate.Source(name))
+            result = exchange_rates_import(rows=rows, source=ExchangeRate.Source(name))
             span = (
                 f" from {min(r.date for r in rows)} to {max(r.date for r in rows)}" if rows else ""
             )
@@ -67,7 +69,7 @@ class Command(BaseCommand):
         if chasing:
             # Both sources were read back to the oldest request: what is still missing is
             # published by neither, and asking again tomorrow would only repeat the fetch.
-            dropped = services.exchange_rate_requests_drop(before=today)
+            dropped = exchange_rate_requests_drop(before=today)
             if dropped:
                 named = ", ".join(f"{r.base}/{r.quote} {r.date}" for r in dropped)
                 lines.append(f"Published by neither source, no longer asked for: {named}.")

@@ -4,7 +4,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from finance import rates, services
+from finance.rates import files
+from finance.rates.store import exchange_rates_import
 
 
 class Command(BaseCommand):
@@ -19,13 +20,13 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file")
         try:
             # Read and check the whole file first: a bad line means nothing is written.
-            rows = list(rates.parse(rates.read_text(path)))
+            rows = list(files.parse(files.read_text(path)))
         except (ValidationError, UnicodeDecodeError) as e:
             raise CommandError(f"{path}: {'; '.join(getattr(e, 'messages', [str(e)]))}") from None
         if not rows:
             raise CommandError(f"{path}: no rates found")
         self.stderr.write(f"Loading {len(rows)} rates from {path} ...")
-        result = services.exchange_rates_import(rows=rows)
+        result = exchange_rates_import(rows=rows)
         first, last = min(r.date for r in rows), max(r.date for r in rows)
         return (
             f"Loaded {result.total} rates from {first} to {last}: "

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
-from finance import services
 from finance.models import Kind, Transaction
+from finance.services.text import record_from_text
 
 
 def _iso_date(value: str) -> date:
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         except User.DoesNotExist:
             raise CommandError(f"No user named {options['user']!r}") from None
         try:
-            tx = services.record_from_text(
+            tx = record_from_text(
                 user=user,
                 kind=options["kind"],
                 text=options["text"],

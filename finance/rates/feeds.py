@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from core import money
-from finance.services import RateRow
+from finance.rates import RateRow
 
 ECB_NS = "{http://www.ecb.int/vocabulary/2002-08-01/eurofxref}"
 CBR_MAX_DAYS = 400  # one request per day: --since further back is a job for a file

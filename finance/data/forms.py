@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from finance import imports
+from finance.data import imports
 
 DATE_TO_BEFORE_FROM = _("The end of the period comes before its start.")
 

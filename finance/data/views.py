@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from finance import dataforms, exports, imports
+from finance.data import exports, imports
+from finance.data import forms as data_forms
 from ledgers import access
 
 SESSION_KEY = "finance_import"
@@ -37,13 +38,13 @@ def json_response(data: object, user: str) -> HttpResponse:
 
 def _page(
     request: AuthenticatedHttpRequest,
-    export_form: dataforms.ExportForm | None = None,
-    file_form: dataforms.ImportFileForm | None = None,
+    export_form: data_forms.ExportForm | None = None,
+    file_form: data_forms.ImportFileForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = {
-        "export_form": export_form or dataforms.ExportForm(),
-        "file_form": file_form or dataforms.ImportFileForm(),
+        "export_form": export_form or data_forms.ExportForm(),
+        "file_form": file_form or data_forms.ImportFileForm(),
     }
     return render(request, "finance/data.html", context, status=status)
 
@@ -57,7 +58,7 @@ def data(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export_csv(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    form = dataforms.ExportForm(request.GET)
+    form = data_forms.ExportForm(request.GET)
     if not form.is_valid():
         return _page(request, export_form=form, status=400)
     start, end = form.period()
@@ -75,7 +76,7 @@ def export_json(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.member_of(user=request.user, write=True)  # a read-only member imports nothing
-    form = dataforms.ImportFileForm(request.POST, request.FILES)
+    form = data_forms.ImportFileForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read(imports.MAX_BYTES + 1)
@@ -104,8 +105,8 @@ def import_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     table = imports.read_table(base64.b64decode(stored["content"]))
     # The first view previews the guessed mapping; each POST previews or imports the chosen one.
     data = request.POST if request.method == "POST" else None
-    form = dataforms.ImportMappingForm(
-        data or dataforms.ImportMappingForm.initial_for(table.header), header=table.header
+    form = data_forms.ImportMappingForm(
+        data or data_forms.ImportMappingForm.initial_for(table.header), header=table.header
     )
     preview, status = None, 200
     if form.is_valid():

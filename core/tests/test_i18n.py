@@ -1,6 +1,6 @@
 from django.test import RequestFactory, SimpleTestCase
 
-from config.i18n import request_language
+from core.i18n import request_language
 
 
 class RequestLanguageTestCase(SimpleTestCase):

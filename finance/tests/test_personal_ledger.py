@@ -4,9 +4,9 @@ from django.test import TransactionTestCase
 from accounts.models import User
 from config.testing import BaseTestCase, at_once
 from finance.models import Category
+from finance.services.books import ledger_personal, member_for
 from ledgers import access
 from ledgers.models import Ledger, Membership
-from ledgers.services import ledger_personal
 
 
 class PersonalLedgerTestCase(BaseTestCase):
@@ -24,7 +24,7 @@ class PersonalLedgerTestCase(BaseTestCase):
         admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw")
         assert isinstance(admin, User)
         self.assertFalse(Ledger.objects.filter(personal_for=admin).exists())
-        member = access.member_of(user=admin, write=True)
+        member = member_for(user=admin, write=True)
         self.assertEqual(member.ledger.personal_for_id, admin.pk)
         self.assertEqual(member.role, Membership.Role.OWNER)
         admin.refresh_from_db()

@@ -23,10 +23,14 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from core import money
-from finance import selectors, services
 from finance.defaults import FALLBACK_SLUGS
 from finance.jobs import defer_budget_check
 from finance.models import Category, ImportBatch, Kind, Transaction
+from finance.rates.lookup import exchange_rate
+from finance.rates.store import exchange_rate_request
+from finance.rules import normalize_amount
+from finance.selectors.categories import category_find
+from finance.services.books import ledger_for_write
 from ledgers import access
 
 if TYPE_CHECKING:
@@ -261,7 +265,7 @@ def preview(*, user: "User", table: Table, options: Options) -> Preview:
             row.errors.append(str(ROW_AMOUNT % {"value": raw_amount}))
         elif row.currency:
             try:
-                row.amount = services.normalize_amount(abs(amount), row.currency)
+                row.amount = normalize_amount(abs(amount), row.currency)
             except ValidationError as e:
                 row.errors.extend(e.messages)
         name = _cell(cells, m.get("category"))
@@ -282,7 +286,7 @@ def _category(
 ) -> Category | None:
     if name:
         try:
-            category = selectors.category_find(user=user, reference=name)
+            category = category_find(user=user, reference=name)
         except ValidationError:
             pass
         else:
@@ -304,7 +308,7 @@ def transactions_import(
             code="import_repeated",
             params={"date": f"{earlier.created_at:%Y-%m-%d}"},
         )
-    books = access.member_of(user=user, write=True).ledger
+    books = ledger_for_write(user, None)
     result = preview(user=user, table=table, options=options)
     if result.problems:
         raise ValidationError(
@@ -354,7 +358,7 @@ def transactions_import(
     needed = {(tx.currency, tx.date) for tx in transactions if tx.currency != user.default_currency}
     for currency, day in sorted(needed):
         try:
-            selectors.exchange_rate(base=currency, quote=user.default_currency, on=day)
+            exchange_rate(base=currency, quote=user.default_currency, on=day)
         except ValidationError:
-            services.exchange_rate_request(base=currency, quote=user.default_currency, on=day)
+            exchange_rate_request(base=currency, quote=user.default_currency, on=day)
     return batch

@@ -1,6 +1,6 @@
 """A person's data, out: their transactions as CSV and everything they own as JSON.
 
-Reads only. The CSV is the one `finance.imports` reads back (same columns, same
+Reads only. The CSV is the one `finance.data.imports` reads back (same columns, same
 formats). No secret leaves: no password hash, no token or its hash or prefix.
 """
 
@@ -13,8 +13,8 @@ from django.apps import apps
 from django.utils import timezone
 
 from finance.models import BudgetItem, Category, Transaction
+from finance.services.books import ledger_personal
 from ledgers import access
-from ledgers.services import ledger_personal
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -1,4 +1,5 @@
-"""Ready-to-paste set-up for agents, shown on the tokens page right after a token is made."""
+"""Ready-to-paste set-up for agents, shown on the tokens page right after a token is made,
+and the path the MCP server (agents) is served at: beside the agent prompt, below both."""
 
 import json
 import shlex

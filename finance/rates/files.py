@@ -16,7 +16,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 
 from core import money
-from finance.services import RateRow
+from finance.rates import RateRow
 
 ECB_BASE = "EUR"
 PLAIN_COLUMNS = ["date", "base", "quote", "rate"]

@@ -1,0 +1,91 @@
+"""Reads of categories: a ledger's list, one by id, one by the words a person names it by."""
+
+import functools
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from finance import textparse
+from finance.defaults import parser_entries
+from finance.models import Category, Kind
+from finance.rules import CATEGORY_NOT_FOUND, ledger_for_read, normalize_alias
+from ledgers import access
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+CATEGORY_AMBIGUOUS = _("“%(reference)s” names several categories: %(slugs)s. Use the id.")
+
+
+def category_list(
+    *,
+    user: "User",
+    ledger: access.LedgerRef = None,
+    kind: str | None = None,
+    include_archived: bool = False,
+) -> list[Category]:
+    categories = Category.objects.for_ledger(ledger_for_read(user, ledger))
+    if kind:
+        categories = categories.filter(kind=kind)
+    if not include_archived:
+        categories = categories.active()
+    return list(categories.order_by("kind", "name"))
+
+
+def category_find(
+    *, user: "User", ledger: access.LedgerRef = None, reference: str, kind: str | None = None
+) -> Category:
+    """One of the ledger's categories by slug, name or keyword, for a person or an agent
+    who names it in words; a category of `kind` (expense when not given: budgets are
+    mostly for spending) wins a tie between kinds."""
+    reference = " ".join(reference.split())
+    categories = Category.objects.for_ledger(ledger_for_read(user, ledger))
+    found = categories.filter(slug__iexact=reference).first()
+    if found is not None:
+        return found
+    active = categories.active()
+    word = normalize_alias(reference)
+    candidates = list(active.filter(name__iexact=reference)) or list(
+        active.filter(aliases__word=word)
+        .filter(Q(aliases__user__isnull=True) | Q(aliases__user=user))
+        .distinct()
+    )
+    if len(candidates) > 1:
+        preferred = [c for c in candidates if c.kind == (kind or Kind.EXPENSE)]
+        candidates = preferred or candidates
+    if not candidates:
+        raise ValidationError(CATEGORY_NOT_FOUND, code="category_not_found")
+    if len(candidates) > 1:
+        raise ValidationError(
+            CATEGORY_AMBIGUOUS,
+            code="category_ambiguous",
+            params={"reference": reference, "slugs": ", ".join(sorted(c.slug for c in candidates))},
+        )
+    return candidates[0]
+
+
+def category_get(*, user: "User", ledger: access.LedgerRef = None, pk: int) -> Category:
+    """One of the ledger's categories by id; another ledger's is as unknown as a missing one."""
+    category = Category.objects.for_ledger(ledger_for_read(user, ledger)).filter(pk=pk).first()
+    if category is None:
+        raise ValidationError(CATEGORY_NOT_FOUND, code="category_not_found")
+    return category
+
+
+# Words that name an income whatever the person asked for: a salary, a fee, interest.
+_INCOME_SLUGS = ("salary", "freelance", "interest")
+
+
+@functools.cache
+def _income_words() -> textparse.CategoryIndex:
+    entries = parser_entries(_INCOME_SLUGS)
+    # The default keywords only: the shipped vocabulary's broader income words (`tips`,
+    # `paid`, `client`) name expenses too often to warn about.
+    return textparse.CategoryIndex(entries, {}, vocabulary=False)
+
+
+def looks_like_income(note: str) -> bool:
+    """True when a note (`зарплата`, `salary for may`) names an income."""
+    return _income_words().match(Kind.INCOME, textparse.words.tokens(note)) is not None
