@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import Source
 from botapi import dispatch
-from botapi.actions import Caller
+from botapi.caller import Caller
 from core.errors import ActionError
 from finance.defaults import FALLBACK_SLUGS
 from finance.models import Kind
