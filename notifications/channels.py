@@ -4,7 +4,7 @@ A TemporaryError is retried later (with the provider's `retry_after` when it gav
 a PermanentError (bot blocked, chat or address gone) turns the channel off for the user.
 Telegram and WhatsApp go through the messaging app (its transports are the one module
 for outbound calls): Telegram inside the shared limiter's slots, WhatsApp through
-`whatsapp.notify`, which sends the approved template outside the 24-hour window.
+`outbound.notify`, which sends the approved template outside the 24-hour window.
 Everything else here only knows `Contact` and `send`.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 
-from messaging import transports, whatsapp
+from messaging import outbound, transports
 from messaging.models import Channel as MessagingChannel
 from messaging.models import UserContact
 from notifications import limiter
@@ -44,7 +44,7 @@ class Contact:
     contact_id: int | None = None  # the messaging app's UserContact, for WhatsApp
 
 
-TEST_TEMPLATE = whatsapp.Template("test")
+TEST_TEMPLATE = outbound.Template("test")
 
 
 def send(
@@ -52,7 +52,7 @@ def send(
     text: str,
     *,
     subject: str = "Kopilka",
-    template: whatsapp.Template = TEST_TEMPLATE,
+    template: outbound.Template = TEST_TEMPLATE,
 ) -> None:
     """Send `text`; WhatsApp sends `template` instead outside its 24-hour window."""
     if contact.channel == Channel.TELEGRAM:
@@ -65,7 +65,7 @@ def send(
         raise PermanentError(f"unknown channel {contact.channel}")
 
 
-def send_whatsapp(contact: Contact, text: str, template: whatsapp.Template) -> None:
+def send_whatsapp(contact: Contact, text: str, template: outbound.Template) -> None:
     linked = (
         UserContact.objects.select_related("user")
         .filter(pk=contact.contact_id or 0, channel=MessagingChannel.WHATSAPP, is_active=True)
@@ -75,12 +75,12 @@ def send_whatsapp(contact: Contact, text: str, template: whatsapp.Template) -> N
         # Unlinked since it was chosen: the retry goes wherever the person is now.
         raise TemporaryError("WhatsApp: the number is no longer linked")
     try:
-        whatsapp.notify(contact=linked, text=text, template=template)
+        outbound.notify(contact=linked, text=text, template=template)
     except transports.TransportError as e:
         reason = f"WhatsApp: {str(e).removeprefix('twilio: ')}"
         # Only what is about the person (not on WhatsApp, blocked, STOP) turns it off;
         # this server's setup (credentials, sender, a missing template) is retried.
-        if e.permanent and whatsapp.about_contact(e.code):
+        if e.permanent and outbound.about_contact(e.code):
             raise PermanentError(reason) from None
         raise TemporaryError(reason) from None
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import ApiToken, User
 from finance import selectors as finance_selectors
 from ledgers.models import Ledger, Membership
-from messaging import whatsapp
+from messaging import outbound
 from messaging.models import Channel as MessagingChannel
 from messaging.models import UserContact
 from notifications import channels, queue, selectors, texts
@@ -274,7 +274,7 @@ def _recorded_on(user: User, day: date) -> bool:
     return records.filter(Q(date=day) | Q(created_at__gte=start)).exists()
 
 
-Rendered = tuple[str, whatsapp.Template]
+Rendered = tuple[str, outbound.Template]
 
 
 def _render(notification: Notification) -> Rendered | None:
@@ -285,7 +285,7 @@ def _render(notification: Notification) -> Rendered | None:
         if _recorded_on(user, date.fromisoformat(notification.period)):
             return None
         name = user.first_name or user.username
-        return texts.daily_reminder(), whatsapp.Template("reminder", {"1": texts.one_line(name)})
+        return texts.daily_reminder(), outbound.Template("reminder", {"1": texts.one_line(name)})
     if notification.kind == Kind.MONTHLY_REPORT:
         month = date.fromisoformat(notification.period + "-01")
         current = finance_selectors.monthly_summary(user=user, month=month)
@@ -296,7 +296,7 @@ def _render(notification: Notification) -> Rendered | None:
         except finance_selectors.MissingExchangeRate:
             previous = None
         variables = {"1": texts.month_name(month), "2": texts.report_summary(current)}
-        return texts.monthly_report(current, previous), whatsapp.Template("report", variables)
+        return texts.monthly_report(current, previous), outbound.Template("report", variables)
     if notification.kind == Kind.TOKEN_EXPIRY:
         token = ApiToken.objects.filter(
             user=user, pk=notification.subject.removeprefix("token:")
@@ -306,9 +306,9 @@ def _render(notification: Notification) -> Rendered | None:
         url = settings.PUBLIC_URL + reverse("accounts:tokens")
         expires = token.expires_at.astimezone(user.tz()).date()
         variables = {"1": texts.one_line(token.name), "2": texts.long_date(expires), "3": url}
-        return texts.token_expiry(token.name, expires, url), whatsapp.Template("token", variables)
+        return texts.token_expiry(token.name, expires, url), outbound.Template("token", variables)
     if notification.kind == Kind.BUDGET_ALERT:
-        alert = whatsapp.Template("alert", {"1": texts.one_line(notification.text)})
+        alert = outbound.Template("alert", {"1": texts.one_line(notification.text)})
         return notification.text, alert
     return notification.text, channels.TEST_TEMPLATE
 

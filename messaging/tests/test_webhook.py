@@ -12,9 +12,9 @@ from django.utils import timezone
 from accounts.services import user_set_access
 from audit.models import AuditLog
 from finance.models import CategoryAlias, Transaction
-from messaging import chat
+from messaging.chat import private
+from messaging.linking.codes import link_code_create
 from messaging.models import Conversation, InboundUpdate, Message, UserContact
-from messaging.services import link_code_create
 from messaging.tests.helpers import (
     ALICE_TG,
     STRANGER_TG,
@@ -501,7 +501,7 @@ class SwitchedOffUserTestCase(TelegramTestCase):
         self.link(self.alice)
         body = text_update("кофе 250")
         with (
-            mock.patch.object(chat, "respond", side_effect=RuntimeError("a bug")),
+            mock.patch.object(private, "respond", side_effect=RuntimeError("a bug")),
             self.assertLogs("messaging.telegram", "ERROR") as logged,
         ):
             response = self.post(body)

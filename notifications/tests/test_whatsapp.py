@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from accounts.services import api_token_create
 from finance import services as finance
+from messaging.inbox import conversation_touch
 from messaging.models import Channel as MessagingChannel
 from messaging.models import Message, UserContact
-from messaging.services import conversation_touch
 from messaging.tests.whatsapp import (
     MESSAGES_URL,
     WhatsAppTestCase,
