@@ -1,9 +1,9 @@
 """The one way in, for every door: the bot endpoint, the MCP server and the webhooks.
 
-A request is admitted in one order whatever the door: its body read with the strict
-reader, its caller authenticated (a bot token, a webhook's secret or signature), its
-token rate-limited, and a refusal audited; then `perform`, and the door renders the
-typed result its own way (the contract's JSON, a tool result, a chat reply).
+A request is admitted in one order whatever the door: its caller authenticated (a bot
+token, a webhook's secret or signature), its token rate-limited, its body read with the
+strict reader, and a refusal audited; then `perform`, and the door renders the typed
+result its own way (the contract's JSON, a tool result, a chat reply).
 
 An `Admission` is one request's passage through a door. It begins the request's one
 audit row (`dispatch.RequestAudit`) and hands it to `perform`, which fills it in and
@@ -63,18 +63,8 @@ class Admission:
         self.audited = audited
         self.audit = dispatch.RequestAudit(source=source)
 
-    # The steps, in their order
-
-    def body(self, *, limit: int = schemas.MAX_BODY_BYTES) -> Any:
-        """The request's JSON body, read with the strict reader, or a 400 ApiError.
-        `limit`: the most bytes the door takes (the bot's envelope is small)."""
-        return schemas.parse_body(schemas.read_body(self.request), limit=limit)
-
-    def token(self, presented: auth.Presented) -> ApiToken:
-        """The bot token the request presents, authenticated and within its rate."""
-        token = auth.authenticate(self.request, presented)
-        self.admit(token)
-        return token
+    # The steps, in their order. Authenticating a bot token is `auth.authenticate`'s,
+    # called by DRF for the bot endpoint and by the MCP server's ASGI middleware.
 
     def admit(self, token: ApiToken) -> None:
         """A token authenticated (by DRF for the bot endpoint, by the MCP server's
@@ -89,6 +79,11 @@ class Admission:
         """A webhook's caller, proven by a shared secret or a signature, or refused."""
         if not proven:
             raise auth.authentication_failed(code, message, path=path, status=status)
+
+    def body(self, *, limit: int = schemas.MAX_BODY_BYTES) -> Any:
+        """The request's JSON body, read with the strict reader, or a 400 ApiError.
+        `limit`: the most bytes the door takes (the bot's envelope is small)."""
+        return schemas.parse_body(schemas.read_body(self.request), limit=limit)
 
     def perform(self, caller: Caller, envelope: Any) -> dispatch.Performed:
         return dispatch.perform_envelope(caller=caller, envelope=envelope, audit=self.audit)

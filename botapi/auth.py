@@ -1,5 +1,6 @@
 """The bot token at every door that takes one (the bot endpoint, the MCP server): the
-one check, the one 401 and the one 429, and DRF's view of it for the bot endpoint.
+one check, the one 401 (the 429 is `core.errors.rate_limited`), and DRF's view of it
+for the bot endpoint.
 
 A failed authentication counts against the client's address; an address that has
 failed too often is refused (429) before its token is even looked up.
@@ -17,7 +18,7 @@ from accounts.models import ApiToken, User
 from accounts.services import api_token_authenticate
 from accounts.tokens import is_well_formed
 from botapi import ratelimit
-from core.errors import RATE_LIMITED_MESSAGE, ApiError, RateLimitExceeded
+from core.errors import ApiError, RateLimitExceeded, rate_limited
 
 HEADER = "X-Bot-Token"
 META_KEY = "HTTP_X_BOT_TOKEN"
@@ -45,16 +46,6 @@ def authentication_failed(
         message=message,
         details=[{"path": path, "code": code, "message": message}],
         headers={"WWW-Authenticate": challenge} if challenge else None,
-    )
-
-
-def rate_limited(retry_after: int) -> ApiError:
-    # In English whatever the client's language, as every API's 429.
-    return ApiError(
-        status_code=429,
-        error="rate_limited",
-        message=f"{RATE_LIMITED_MESSAGE} Try again in {retry_after} s.",
-        headers={"Retry-After": str(retry_after)},
     )
 
 

@@ -20,11 +20,25 @@ def category_ref(category: Category | CategoryRef) -> CategoryRef:
     return CategoryRef(id=category.id, slug=category.slug, name=category.name, kind=category.kind)
 
 
-def category_data(category: Category | CategoryRef, *, with_kind: bool = False) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": category.id, "slug": category.slug, "name": category.name}
-    if with_kind:
-        data["kind"] = category.kind
-    return data
+@dataclass(frozen=True)
+class CategoryBrief:
+    """A transaction's or a plan's category, as their JSON names it (no kind: the
+    transaction's own says it)."""
+
+    id: int
+    slug: str
+    name: str
+
+    @classmethod
+    def of(cls, category: Category) -> "CategoryBrief":
+        return cls(id=category.id, slug=category.slug, name=category.name)
+
+    def data(self) -> dict[str, Any]:
+        return {"id": self.id, "slug": self.slug, "name": self.name}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "CategoryBrief":
+        return cls(id=data["id"], slug=data["slug"], name=data["name"])
 
 
 @dataclass(frozen=True)
@@ -49,7 +63,7 @@ class TransactionResult:
     amount: Decimal
     currency: str
     date: date
-    category: CategoryRef
+    category: CategoryBrief
     note: str
     text: str
     category_guessed: bool | None = None
@@ -63,7 +77,7 @@ class TransactionResult:
             amount=tx.amount,
             currency=tx.currency,
             date=tx.date,
-            category=category_ref(tx.category),
+            category=CategoryBrief.of(tx.category),
             note=tx.note,
             text=tx.text,
             category_guessed=tx.category_guessed,
@@ -77,7 +91,7 @@ class TransactionResult:
             "amount": str(self.amount),
             "currency": self.currency,
             "date": self.date.isoformat(),
-            "category": category_data(self.category),
+            "category": self.category.data(),
             "note": self.note,
             "text": self.text,
         }
@@ -89,17 +103,15 @@ class TransactionResult:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> "TransactionResult":
-        category = data["category"]
         return cls(
             id=data["id"],
             kind=data["kind"],
             amount=Decimal(data["amount"]),
             currency=data["currency"],
             date=date.fromisoformat(data["date"]),
-            # A transaction's category is of the transaction's kind.
-            category=CategoryRef(category["id"], category["slug"], category["name"], data["kind"]),
-            note=data["note"],
-            text=data["text"],
+            category=CategoryBrief.from_data(data["category"]),
+            note=data.get("note", ""),
+            text=data.get("text", ""),
             category_guessed=data.get("category_guessed"),
             warnings=tuple(Warning(w["code"], w["message"]) for w in data.get("warnings", [])),
         )
@@ -128,7 +140,7 @@ class DeletedResult:
 class BudgetItemResult:
     id: int
     month: date
-    category: CategoryRef
+    category: CategoryBrief
     planned_amount: Decimal
     currency: str
 
@@ -137,7 +149,7 @@ class BudgetItemResult:
         return cls(
             id=item.pk,
             month=item.month,
-            category=category_ref(item.category),
+            category=CategoryBrief.of(item.category),
             planned_amount=item.planned_amount,
             currency=item.currency,
         )
@@ -146,19 +158,17 @@ class BudgetItemResult:
         return {
             "id": self.id,
             "month": f"{self.month:%Y-%m}",
-            "category": category_data(self.category),
+            "category": self.category.data(),
             "planned_amount": str(self.planned_amount),
             "currency": self.currency,
         }
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> "BudgetItemResult":
-        category = data["category"]
         return cls(
             id=data["id"],
             month=date.fromisoformat(f"{data['month']}-01"),
-            # The stored JSON does not say the category's kind.
-            category=CategoryRef(category["id"], category["slug"], category["name"], ""),
+            category=CategoryBrief.from_data(data["category"]),
             planned_amount=Decimal(data["planned_amount"]),
             currency=data["currency"],
         )
@@ -173,7 +183,12 @@ class CategoriesResult:
     categories: tuple[CategoryRef, ...]
 
     def data(self) -> dict[str, Any]:
-        return {"categories": [category_data(c, with_kind=True) for c in self.categories]}
+        return {
+            "categories": [
+                {"id": c.id, "slug": c.slug, "name": c.name, "kind": c.kind}
+                for c in self.categories
+            ]
+        }
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,13 @@ own settings: /lang, /unlink, /link) has no group handler.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol, TypeVar
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from botapi.caller import Caller
 from botapi.results import CategoriesResult, SummaryResult
 from ledgers import access
 from ledgers import selectors as ledger_selectors
@@ -19,15 +21,41 @@ from ledgers import services as ledger_services
 from ledgers.models import Membership
 from messaging import inbox
 from messaging.chat import phrases, router
-from messaging.chat.exchange import Reply
+from messaging.chat.exchange import Inbound, Reply
 from messaging.linking import contacts
+from messaging.models import Conversation, UserContact
 from messaging.transports import Button
 
-if TYPE_CHECKING:
-    from messaging.chat.dialogue import Dialogue
+R = TypeVar("R")
+
+
+class Dialogue(Protocol):
+    """What a command may use of the dialogue it is said in (`dialogue.Dialogue`)."""
+
+    inbound: Inbound
+    contact: UserContact
+    user: User
+    caller: Caller
+    conversation: Conversation
+    notice: str
+
+    def perform(
+        self,
+        kind: type[R],
+        action: str,
+        payload: dict[str, Any],
+        *,
+        key: str = "",
+        dry_run: bool = False,
+    ) -> R: ...
+
+    def undo(self, transaction_id: int) -> Reply: ...
+
+    def correct(self, transaction_id: int, changes: dict[str, Any]) -> Reply: ...
+
 
 # (the dialogue, the command's argument) -> the reply.
-Handler = Callable[["Dialogue", str], Reply]
+Handler = Callable[[Dialogue, str], Reply]
 
 
 @dataclass(frozen=True)
@@ -36,37 +64,37 @@ class Command:
     group: Handler | None = None
 
 
-def help_(d: "Dialogue", argument: str) -> Reply:
+def help_(d: Dialogue, argument: str) -> Reply:
     return Reply(phrases.help_text(d.inbound.channel))
 
 
-def group_help(d: "Dialogue", argument: str) -> Reply:
+def group_help(d: Dialogue, argument: str) -> Reply:
     return Reply(phrases.group_help_text())
 
 
-def month(d: "Dialogue", argument: str) -> Reply:
+def month(d: Dialogue, argument: str) -> Reply:
     summary = d.perform(SummaryResult, "get_summary", {}).summary
     return Reply(phrases.month(summary), action="get_summary")
 
 
-def budget(d: "Dialogue", argument: str) -> Reply:
+def budget(d: Dialogue, argument: str) -> Reply:
     summary = d.perform(SummaryResult, "get_summary", {}).summary
     return Reply(phrases.budget(summary), action="get_summary")
 
 
-def categories(d: "Dialogue", argument: str) -> Reply:
+def categories(d: Dialogue, argument: str) -> Reply:
     text = phrases.categories(d.perform(CategoriesResult, "list_categories", {}))
     return Reply(text, action="list_categories")
 
 
-def undo_last(d: "Dialogue", argument: str) -> Reply:
+def undo_last(d: Dialogue, argument: str) -> Reply:
     last = inbox.last_recorded(conversation=d.conversation)
     if last is None:
         return Reply(_("Nothing recorded from this chat to undo."))
     return d.undo(last)
 
 
-def recategorize(d: "Dialogue", name: str) -> Reply:
+def recategorize(d: Dialogue, name: str) -> Reply:
     """`category <name>` right after a record moves that record (and teaches the parser)."""
     last = inbox.last_reply(conversation=d.conversation)
     if (
@@ -80,7 +108,7 @@ def recategorize(d: "Dialogue", name: str) -> Reply:
     return d.correct(last[1], {"category": " ".join(name.split())[:100]})
 
 
-def lang(d: "Dialogue", argument: str) -> Reply:
+def lang(d: Dialogue, argument: str) -> Reply:
     language = argument.strip().lower()
     if language not in {"ru", "en"}:
         return Reply(_("Write /lang ru or /lang en."))
@@ -89,12 +117,12 @@ def lang(d: "Dialogue", argument: str) -> Reply:
         return Reply(_("From now on I answer in English."))
 
 
-def unlink(d: "Dialogue", argument: str) -> Reply:
+def unlink(d: Dialogue, argument: str) -> Reply:
     contacts.contact_unlink(contact=d.contact, source=d.caller.source)
     return Reply(_("This chat is unlinked. Link it again from the cabinet at any time."))
 
 
-def link(d: "Dialogue", argument: str) -> Reply:
+def link(d: Dialogue, argument: str) -> Reply:
     """`/link` without its code (with one, the chat links before the dialogue begins)."""
     if d.inbound.channel in phrases.PLAIN_CHANNELS:
         return Reply(_("Send link and the code from the cabinet, such as link ABCD2345."))
@@ -104,7 +132,7 @@ def link(d: "Dialogue", argument: str) -> Reply:
 # Which ledger the chat records into
 
 
-def ledgers(d: "Dialogue", argument: str) -> Reply:
+def ledgers(d: Dialogue, argument: str) -> Reply:
     """`/ledger`: the person's ledgers, the active one marked; `/ledger <n or name>`
     switches, as the cabinet's switch does."""
     rows = list(ledger_selectors.memberships(user=d.user))
@@ -132,7 +160,7 @@ def ledgers(d: "Dialogue", argument: str) -> Reply:
     return Reply("\n".join(lines), buttons, action="ledger")
 
 
-def group_ledger(d: "Dialogue", argument: str) -> Reply:
+def group_ledger(d: Dialogue, argument: str) -> Reply:
     member = d.caller.ledger
     assert isinstance(member, Membership)  # a group's dialogue acts as a member of its ledger
     return Reply(_("This group keeps the books of “%(ledger)s”.") % {"ledger": member.ledger.name})
@@ -151,7 +179,7 @@ def _choose(rows: list[Membership], argument: str) -> Membership | None:
     return found[0] if len(found) == 1 else None
 
 
-def _switch(d: "Dialogue", member: Membership) -> Reply:
+def _switch(d: Dialogue, member: Membership) -> Reply:
     ledger = ledger_services.ledger_activate(user=d.user, ledger=member, source=d.caller.source)
     text = _("From now on I record into “%(name)s”.") % {"name": ledger.name}
     if not member.can_write:
@@ -159,7 +187,7 @@ def _switch(d: "Dialogue", member: Membership) -> Reply:
     return Reply(text, action="ledger")
 
 
-def switch_pressed(d: "Dialogue", ledger_id: int) -> list[Reply]:
+def switch_pressed(d: Dialogue, ledger_id: int) -> list[Reply]:
     """A `/ledger` button: switch to its ledger, if the person is still its member."""
     try:
         member = access.member_of(user=d.user, ledger=ledger_id)

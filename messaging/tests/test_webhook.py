@@ -40,6 +40,20 @@ class SecretTestCase(TelegramTestCase):
         self.assertFalse(Message.objects.exists())
         self.assertFalse(self.send_route.called)
 
+    def test_a_refusal_has_the_contracts_error_body(self) -> None:
+        body = self.post(text_update("кофе 250"), secret="wrong").json()
+        self.assertEqual(body["message"], "Wrong or missing secret token.")
+        self.assertEqual(
+            body["details"],
+            [
+                {
+                    "path": "X-Telegram-Bot-Api-Secret-Token",
+                    "code": "secret_invalid",
+                    "message": body["message"],
+                }
+            ],
+        )
+
     @override_settings(TELEGRAM_WEBHOOK_SECRET="")
     def test_without_a_configured_secret_everything_is_refused(self) -> None:
         self.assertEqual(self.post(text_update("кофе 250"), secret="").status_code, 401)
@@ -73,6 +87,23 @@ class UnusableUpdatesTestCase(TelegramTestCase):
             self.assertEqual(self.post(body).status_code, 200)
         self.assertFalse(self.send_route.called)
         self.assertFalse(Transaction.objects.exists())
+
+    def test_what_the_strict_reader_refuses_is_answered_200_and_ignored(self) -> None:
+        self.link(self.alice)
+        valid = json.dumps(text_update("кофе 250"))
+        bodies = [
+            # The last update_id would win in a lenient reader, and the expense be recorded.
+            ('{"update_id": 1, ' + valid[1:]).encode(),
+            # Deeper than the stack: a RecursionError in a lenient reader.
+            (valid[:-1] + ', "x": ' + "[" * 5000 + "]" * 5000 + "}").encode(),
+            json.dumps(text_update("кофе 250 \ud800")).encode(),
+            json.dumps({**text_update("кофе 250"), "x": float("nan")}).encode(),
+        ]
+        for body in bodies:
+            self.assertEqual(self.post(body).status_code, 200)
+        self.assertFalse(self.send_route.called)
+        self.assertFalse(Transaction.objects.exists())
+        self.assertFalse(InboundUpdate.objects.exists())
 
     def test_stickers_photos_and_voice_get_a_text_only_reply(self) -> None:
         self.link(self.alice)
