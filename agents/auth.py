@@ -9,7 +9,6 @@ The server is stateless, so a revoked token stops working at its next request.
 
 import io
 import json
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -23,14 +22,12 @@ from django.utils.translation import gettext_lazy
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts.models import ApiToken
-from accounts.services import api_token_authenticate
-from accounts.tokens import is_well_formed
 from audit import context
 from audit.middleware import REQUEST_ID_RE, client_ip
 from audit.models import Source
+from botapi import admission
 from botapi import auth as bot_auth
-from botapi import dispatch, ratelimit
-from core.errors import RATE_LIMITED_MESSAGE, ApiError, RateLimitExceeded
+from core.errors import ApiError
 from core.i18n import request_language
 
 SCOPE_KEY = "kopilka.caller"
@@ -51,42 +48,15 @@ class Authenticated:
     request_context: context.RequestContext
 
 
-def raw_token(request: HttpRequest) -> tuple[str, str]:
-    """The token the request carries and the header it came in."""
+def presented(request: HttpRequest) -> bot_auth.Presented:
+    """The token the request carries: `Authorization: Bearer`, else X-Bot-Token."""
     authorization = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
-        return credentials.strip(), AUTHORIZATION
-    return request.META.get(bot_auth.META_KEY, "").strip(), bot_auth.HEADER
-
-
-def _failed(code: str, message: object, header: str) -> ApiError:
-    text = str(message)
-    return ApiError(
-        status_code=401,
-        error="authentication_failed",
-        message=text,
-        details=[{"path": header, "code": code, "message": text}],
-        headers={"WWW-Authenticate": WWW_AUTHENTICATE},
-    )
-
-
-def authenticate(request: HttpRequest) -> ApiToken:
-    """The request's active token, or an ApiError (401, or 429 for an address that has
-    failed too often). Runs in Django's thread: it queries the database."""
-    ratelimit.check_address(request)
-    raw, header = raw_token(request)
-    if not raw:
-        code, message = "token_missing", TOKEN_MISSING
-    elif not is_well_formed(raw):
-        code, message = "token_malformed", bot_auth.TOKEN_MALFORMED
+        raw, header = credentials.strip(), AUTHORIZATION
     else:
-        token = api_token_authenticate(raw)
-        if token is not None:
-            return token
-        code, message = "token_invalid", bot_auth.TOKEN_INVALID
-    ratelimit.count_failed_authentication(request)
-    raise _failed(code, message, header)
+        raw, header = request.META.get(bot_auth.META_KEY, "").strip(), bot_auth.HEADER
+    return bot_auth.Presented(raw, header, WWW_AUTHENTICATE, TOKEN_MISSING)
 
 
 def request_context(request: HttpRequest) -> context.RequestContext:
@@ -103,39 +73,30 @@ class Refusal:
     headers: dict[str, str]
 
 
-def rate_limited_message(retry_after: int) -> str:
-    # The bot endpoint's wording, untranslated there too.
-    return f"{RATE_LIMITED_MESSAGE} Try again in {retry_after} s."
-
-
 def _language(request: HttpRequest, token: ApiToken) -> str:
     """The language the client asks for in Accept-Language, else the token owner's."""
     return request_language(request, token.user.language)
 
 
 def check(scope: Scope) -> Authenticated | Refusal:
-    """The request's caller, or its refusal, audited. Runs in Django's thread."""
+    """The request's caller, or its refusal, audited. Runs in Django's thread: the token
+    is looked up in the database. Its rate limit counts each tool call, not this request."""
     close_old_connections()
     try:
         request = ASGIRequest(scope, io.BytesIO())
         ctx = request_context(request)
-        started = time.perf_counter()
+        entry = admission.Admission(request, source=Source.MCP)
         with translation.override(translation.get_language_from_request(request)):
             try:
-                token = authenticate(request)
+                token = bot_auth.authenticate(request, presented(request))
             except ApiError as exc:
-                body = {"error": exc.error, "message": exc.message, "details": exc.details}
-                refusal = Refusal(exc.status_code, body, exc.headers)
-            except RateLimitExceeded as exc:
-                body = {"error": "rate_limited", "message": rate_limited_message(exc.retry_after)}
-                refusal = Refusal(429, body, {"Retry-After": str(exc.retry_after)})
+                refused = exc
+                refusal = Refusal(exc.status_code, admission.refusal_body(exc), exc.headers)
             else:
                 return Authenticated(token, _language(request, token), request, ctx)
         activated = context.activate(ctx)
         try:
-            audit = dispatch.RequestAudit(source=Source.MCP, started=started)
-            codes = [d["code"] for d in refusal.body.get("details", [])]
-            audit.write(status=refusal.status, error=refusal.body["error"], codes=codes)
+            entry.refused(refused)
         finally:
             context.deactivate(activated)
         return refusal

@@ -1,15 +1,16 @@
 """Kopilka's MCP server: the registry's actions as tools, a few resources and prompts.
 
 Built on the SDK's low-level `Server`, served over Streamable HTTP at /mcp, stateless,
-with JSON responses. Every call goes through `botapi.dispatch.perform` with source
-`mcp`: validation, scopes, idempotency and audit are the dispatcher's, as for every
-other channel; a refusal comes back as a tool result with `isError` and the contract's
-`{error, message, details}`. Django's ORM is synchronous, so each call's database work
+with JSON responses. Every call is admitted (`botapi.admission`: the token was
+authenticated by `agents.auth`, each call counts against its rate limit) and goes
+through `perform` with source `mcp`: validation, scopes, idempotency and audit are the
+dispatcher's, as for every other channel; the tool result is the action's result as the
+contract's JSON, and a refusal comes back as a tool result with `isError` and the
+contract's `{error, message, details}`. Django's ORM is synchronous, so each call's database work
 runs in Django's thread (`sync_to_async`), never on the event loop.
 """
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -26,12 +27,13 @@ from mcp.shared.exceptions import MCPError
 from starlette.types import ASGIApp
 
 from agents import prompts, tools
-from agents.auth import SCOPE_KEY, Authenticated, TokenAuthentication, rate_limited_message
+from agents.auth import SCOPE_KEY, Authenticated, TokenAuthentication
 from audit import context
 from audit.models import Source
-from botapi import dispatch, ratelimit, schemas, snippets
-from botapi.actions import ACTIONS, Caller
-from core.errors import ActionError, RateLimitExceeded
+from botapi import admission, dispatch, schemas, snippets
+from botapi.actions import ACTIONS
+from botapi.caller import Caller
+from core.errors import ActionError, ApiError
 
 PATH = snippets.MCP_PATH
 NAME = "kopilka"
@@ -70,35 +72,21 @@ def _dump(body: dict[str, Any]) -> str:
     return json.dumps(body, ensure_ascii=False, default=str)
 
 
-def _refused(caller: Authenticated, action: str, exc: RateLimitExceeded) -> ActionError:
-    audit = dispatch.RequestAudit(
-        source=Source.MCP,
-        started=time.perf_counter(),
-        user=caller.token.user,
-        token=caller.token,
-        action=action if action in ACTIONS else "",
-    )
-    audit.write(status=429, error="rate_limited")
-    return ActionError(
-        status=429,
-        error="rate_limited",
-        message=rate_limited_message(exc.retry_after),
-        retry_after=exc.retry_after,
-    )
-
-
 def perform(caller: Authenticated, call: tools.Call) -> dispatch.Performed:
-    """One action for the caller, within its token's rate limit, or an ActionError."""
+    """One action for the caller, within its token's rate limit; or an ActionError, or
+    the door's own refusal (ApiError: 429)."""
+    entry = admission.Admission(caller.request, source=Source.MCP)
+    entry.audit.action = call.action if call.action in ACTIONS else ""
     try:
-        ratelimit.check_token(caller.request, caller.token)
-    except RateLimitExceeded as exc:
-        raise _refused(caller, call.action, exc) from None
-    return dispatch.perform(
-        caller=Caller.for_token(caller.token, source=Source.MCP, language=caller.language),
-        action=call.action,
-        payload=call.payload,
-        key=call.key,
-        dry_run=call.dry_run,
+        entry.admit(caller.token)
+    except ApiError as exc:
+        entry.refused(exc)
+        raise
+    return entry.perform(
+        Caller.for_token(caller.token, source=Source.MCP, language=caller.language),
+        dispatch.envelope(
+            action=call.action, payload=call.payload, key=call.key, dry_run=call.dry_run
+        ),
     )
 
 
@@ -108,8 +96,8 @@ REPLAYED_META = "kopilka/replayed"
 def tool_result(caller: Authenticated, call: tools.Call) -> types.CallToolResult:
     try:
         performed = perform(caller, call)
-    except ActionError as exc:
-        error = exc.body()
+    except (ActionError, ApiError) as exc:
+        error = admission.refusal_body(exc)
         return types.CallToolResult(
             content=[types.TextContent(type="text", text=_dump(error))],
             structured_content=error,
@@ -167,10 +155,12 @@ def read(caller: Authenticated, uri: str) -> types.ReadResourceResult:
     if action is None:
         raise MCPError(types.INVALID_PARAMS, _("No such resource: %(uri)s") % {"uri": uri})
     try:
-        body = perform(caller, tools.call(action, {})).body
-    except ActionError as exc:
-        raise MCPError(types.INVALID_REQUEST, exc.message, data=exc.body()) from None
-    text = _dump(body["result"])
+        result = perform(caller, tools.call(action, {})).result
+    except (ActionError, ApiError) as exc:
+        raise MCPError(
+            types.INVALID_REQUEST, exc.message, data=admission.refusal_body(exc)
+        ) from None
+    text = _dump(result)
     return types.ReadResourceResult(
         contents=[types.TextResourceContents(uri=uri, mime_type="application/json", text=text)]
     )

@@ -186,7 +186,7 @@ def most_in_one_second(times: list[float]) -> int:
 
 
 def run(users: int, *, rate: int, workers: int, concurrency: int, offset: int) -> None:
-    from notifications import services
+    from notifications import schedule
     from notifications.models import Notification
     from notifications.tests.standin import TelegramStandIn
 
@@ -196,7 +196,7 @@ def run(users: int, *, rate: int, workers: int, concurrency: int, offset: int) -
     standin = TelegramStandIn().start()
     try:
         started = time.perf_counter()
-        claimed = services.schedule_due(now=now)
+        claimed = schedule.schedule_due(now=now)
         claiming = time.perf_counter() - started
         assert claimed == users, (claimed, users)
 

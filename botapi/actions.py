@@ -2,11 +2,12 @@
 
 It drives validation, scope checks, `GET /api/bot/schema`, the OpenAPI document and
 the agent's prompt. Adding an action is one schema file plus one handler here.
-Handlers translate a validated payload into ONE service call and present its result.
+Handlers translate a validated payload into ONE service call and return its result,
+typed (`botapi.results`).
 """
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,14 +18,12 @@ from django.db import models
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
-from accounts.models import ApiToken, Scope, User
-from audit.models import Source
-from botapi import auth, schemas
-from botapi.presenters import budget_item_data, category_data, transaction_data
+from accounts.models import Scope
+from botapi import auth, results, schemas
+from botapi.caller import Caller, insufficient_scope
 from core.errors import ActionError, validation_details
 from finance.models import Kind
 from finance.months import parse_month
-from finance.presenters import summary_data
 from finance.selectors.categories import (
     category_find,
     category_get,
@@ -36,64 +35,11 @@ from finance.selectors.transactions import transaction_get
 from finance.services.budget import budget_item_set
 from finance.services.text import record_from_text
 from finance.services.transactions import transaction_delete, transaction_update
-from ledgers.access import LedgerRef
-from ledgers.models import Ledger, Membership
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who acts, and through which door: what every channel hands the dispatcher.
-
-    A bot token's caller has the token's scopes and acts in the token's ledger; a linked
-    messenger contact has the scopes its link grants, no token, and acts in the person's
-    active ledger (or the ledger its group is linked to). What the caller may do is the
-    lesser of its scopes and the user's role in that ledger. `channel_ref` (a chat id, a
-    number) goes into the audit row; `language` is what the replies are written in (the
-    user's own when the channel does not say).
-    """
-
-    user: User
-    scopes: frozenset[str]
-    source: Source
-    token: ApiToken | None = None
-    # A Ledger, its id, or the caller's membership already read; None: the active ledger.
-    ledger: LedgerRef = None
-    channel_ref: str = ""
-    language: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.language:
-            object.__setattr__(self, "language", self.user.language)
-
-    @classmethod
-    def for_token(cls, token: ApiToken, *, source: Source, language: str = "") -> "Caller":
-        return cls(
-            user=token.user,
-            scopes=frozenset(token.scopes),
-            source=source,
-            token=token,
-            # The owner's membership comes with the token's lookup: no query of its own.
-            ledger=token.membership or token.ledger_id,
-            language=language,
-        )
-
-    @property
-    def ledger_id(self) -> int | None:
-        """The ledger the caller acts in, for the audit row (None: not known yet)."""
-        if isinstance(self.ledger, Membership):
-            return self.ledger.ledger_id
-        if isinstance(self.ledger, Ledger):
-            return self.ledger.pk
-        return self.ledger if self.ledger is not None else self.user.active_ledger_id
-
-    def may(self, scopes: Iterable[str]) -> bool:
-        """True when any one of `scopes` is granted."""
-        return any(str(scope) in self.scopes for scope in scopes)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    result: dict[str, Any]
+    value: results.Result
     created: bool = False
     # What the request row of the audit log points at, when the action saved something.
     obj: models.Model | None = None
@@ -111,8 +57,10 @@ class Action:
     # particular one (delete_transaction: the scope of the transaction's kind).
     scopes: tuple[str, ...]
     handler: Handler
-    # Writes are idempotent: their result is stored under the idempotency key.
+    # Writes are idempotent: their result is stored under the idempotency key, as JSON,
+    # and `replay` reads it back.
     writes: bool
+    replay: Callable[[dict[str, Any]], results.Result] | None = None
     dry_run: bool = False
     validator: Draft202012Validator = field(init=False, repr=False, compare=False)
 
@@ -133,7 +81,7 @@ class Action:
 
 
 # Handlers: each turns a validated payload into one service call (reading through
-# selectors) and presents the result. A service's ValidationError becomes the 400 of
+# selectors) and returns its typed result. A service's ValidationError becomes the 400 of
 # the contract, its paths naming the payload's fields.
 
 
@@ -174,14 +122,11 @@ def _record(caller: Caller, payload: Payload, dry_run: bool, kind: str) -> Outco
     except ValidationError as exc:
         fields = {"unknown_currency": "currency"} if "currency" in payload else {}
         raise _payload_error(exc, fields=fields, default="text") from None
-    result = transaction_data(tx)
+    warnings: tuple[results.Warning, ...] = ()
     if kind == Kind.EXPENSE and category is None and looks_like_income(tx.note):
-        result["warnings"] = [
-            {
-                "code": "looks_like_income",
-                "message": _("This reads like an income; it was recorded as an expense."),
-            }
-        ]
+        message = _("This reads like an income; it was recorded as an expense.")
+        warnings = (results.Warning("looks_like_income", message),)
+    result = results.TransactionResult.of(tx, warnings=warnings)
     if dry_run:
         return Outcome(result)
     return Outcome(result, created=True, obj=tx)
@@ -229,7 +174,7 @@ def set_budget_item(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
         )
     except ValidationError as exc:
         raise _payload_error(exc, fields=fields, default=category_field) from None
-    return Outcome(budget_item_data(item), created=created, obj=item)
+    return Outcome(results.BudgetItemResult.of(item), created=created, obj=item)
 
 
 def get_summary(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
@@ -244,12 +189,12 @@ def get_summary(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
         )
     except ValidationError as exc:
         raise _payload_error(exc, fields=fields, default="currency") from None
-    return Outcome(summary_data(summary))
+    return Outcome(results.SummaryResult(summary))
 
 
 def list_categories(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
     categories = category_list(user=caller.user, ledger=caller.ledger, kind=payload.get("kind"))
-    return Outcome({"categories": [category_data(c, with_kind=True) for c in categories]})
+    return Outcome(results.CategoriesResult(tuple(map(results.category_ref, categories))))
 
 
 KIND_SCOPES = {Kind.EXPENSE: Scope.EXPENSES_WRITE, Kind.INCOME: Scope.INCOMES_WRITE}
@@ -269,8 +214,8 @@ def delete_transaction(caller: Caller, payload: Payload, dry_run: bool) -> Outco
         raise _transaction_not_found()
     scope = KIND_SCOPES[Kind(tx.kind)]
     if not caller.may((scope,)):
-        raise auth.insufficient_scope((scope,), "delete_transaction")
-    result = {"deleted": True, "transaction": transaction_data(tx)}
+        raise insufficient_scope((scope,), "delete_transaction")
+    result = results.DeletedResult(results.TransactionResult.of(tx))
     if not transaction_delete(tx=tx, user=caller.user, source=caller.source):
         raise _transaction_not_found()  # a concurrent request deleted it first
     return Outcome(result)
@@ -282,7 +227,7 @@ def update_transaction(caller: Caller, payload: Payload, dry_run: bool) -> Outco
         raise _transaction_not_found()
     scope = KIND_SCOPES[Kind(tx.kind)]
     if not caller.may((scope,)):
-        raise auth.insufficient_scope((scope,), "update_transaction")
+        raise insufficient_scope((scope,), "update_transaction")
     changes = {"category_id", "category", "amount", "date"} & set(payload)
     if not changes or {"category_id", "category"} <= changes:
         message = _("Give one of category_id or category, or an amount or a date to change.")
@@ -316,18 +261,24 @@ def update_transaction(caller: Caller, payload: Payload, dry_run: bool) -> Outco
         )
     except ValidationError as exc:
         raise _payload_error(exc, fields=fields, default=category_field) from None
-    return Outcome(transaction_data(tx), obj=tx)
+    return Outcome(results.TransactionResult.of(tx), obj=tx)
 
 
 def _declare(
-    name: str, *, scopes: tuple[str, ...], handler: Handler, writes: bool, dry_run: bool = False
+    name: str,
+    *,
+    scopes: tuple[str, ...],
+    handler: Handler,
+    replay: Callable[[dict[str, Any]], results.Result] | None = None,
+    dry_run: bool = False,
 ) -> Action:
     return Action(
         name=name,
         schema=schemas.load(name),
         scopes=scopes,
         handler=handler,
-        writes=writes,
+        writes=replay is not None,
+        replay=replay,
         dry_run=dry_run,
     )
 
@@ -339,40 +290,39 @@ ACTIONS: dict[str, Action] = {
             "create_expense",
             scopes=(Scope.EXPENSES_WRITE,),
             handler=create_expense,
-            writes=True,
+            replay=results.TransactionResult.from_data,
             dry_run=True,
         ),
         _declare(
             "create_income",
             scopes=(Scope.INCOMES_WRITE,),
             handler=create_income,
-            writes=True,
+            replay=results.TransactionResult.from_data,
             dry_run=True,
         ),
         _declare(
             "set_budget_item",
             scopes=(Scope.BUDGETS_WRITE,),
             handler=set_budget_item,
-            writes=True,
+            replay=results.BudgetItemResult.from_data,
         ),
-        _declare("get_summary", scopes=(Scope.SUMMARIES_READ,), handler=get_summary, writes=False),
+        _declare("get_summary", scopes=(Scope.SUMMARIES_READ,), handler=get_summary),
         _declare(
             "list_categories",
             scopes=(Scope.SUMMARIES_READ,),
             handler=list_categories,
-            writes=False,
         ),
         _declare(
             "delete_transaction",
             scopes=(Scope.EXPENSES_WRITE, Scope.INCOMES_WRITE),
             handler=delete_transaction,
-            writes=True,
+            replay=results.DeletedResult.from_data,
         ),
         _declare(
             "update_transaction",
             scopes=(Scope.EXPENSES_WRITE, Scope.INCOMES_WRITE),
             handler=update_transaction,
-            writes=True,
+            replay=results.TransactionResult.from_data,
         ),
     )
 }

@@ -1,7 +1,15 @@
-"""`X-Bot-Token` authentication for DRF, with the per-address brake on failures."""
+"""The bot token at every door that takes one (the bot endpoint, the MCP server): the
+one check, the one 401 (the 429 is `core.errors.rate_limited`), and DRF's view of it
+for the bot endpoint.
 
+A failed authentication counts against the client's address; an address that has
+failed too often is refused (429) before its token is even looked up.
+"""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
 from django.utils.functional import Promise as StrPromise
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
@@ -10,7 +18,7 @@ from accounts.models import ApiToken, User
 from accounts.services import api_token_authenticate
 from accounts.tokens import is_well_formed
 from botapi import ratelimit
-from core.errors import ActionError, ApiError
+from core.errors import ApiError, RateLimitExceeded, rate_limited
 
 HEADER = "X-Bot-Token"
 META_KEY = "HTTP_X_BOT_TOKEN"
@@ -21,50 +29,76 @@ TOKEN_MALFORMED = gettext_lazy("This is not a Kopilka bot token (a mistyped or t
 TOKEN_INVALID = gettext_lazy("The bot token is unknown, expired or revoked.")
 
 
-def authentication_failed(code: str, message: "str | StrPromise") -> ApiError:
+def authentication_failed(
+    code: str,
+    message: "str | StrPromise",
+    *,
+    path: str,
+    challenge: str = "",
+    status: int = 401,
+) -> ApiError:
+    """A door's refusal of who is asking: `path` names what was wrong (the header),
+    `challenge` is the WWW-Authenticate of a door that takes a token."""
     message = str(message)
     return ApiError(
-        status_code=401,
+        status_code=status,
         error="authentication_failed",
         message=message,
-        details=[{"path": HEADER, "code": code, "message": message}],
-        headers={"WWW-Authenticate": WWW_AUTHENTICATE},
+        details=[{"path": path, "code": code, "message": message}],
+        headers={"WWW-Authenticate": challenge} if challenge else None,
     )
+
+
+@dataclass(frozen=True)
+class Presented:
+    """The token a request carries, where it came, and what a 401 there says."""
+
+    raw: str
+    path: str  # the header it came in
+    challenge: str  # the door's WWW-Authenticate
+    missing: "str | StrPromise"  # what to say when there is none
+
+
+def bot_token(request: HttpRequest) -> Presented:
+    """The bot endpoint's token: X-Bot-Token."""
+    raw = request.META.get(META_KEY, "")
+    return Presented(raw, HEADER, WWW_AUTHENTICATE, TOKEN_MISSING)
+
+
+def authenticate(request: HttpRequest, presented: Presented) -> ApiToken:
+    """The active token presented, or an ApiError: 401, or 429 for an address that has
+    failed too often."""
+    try:
+        ratelimit.check_address(request)
+    except RateLimitExceeded as exc:
+        raise rate_limited(exc.retry_after) from None
+    if not presented.raw:
+        code, message = "token_missing", presented.missing
+    elif not is_well_formed(presented.raw):
+        code, message = "token_malformed", TOKEN_MALFORMED
+    else:
+        token = api_token_authenticate(presented.raw)
+        if token is not None:
+            return token
+        code, message = "token_invalid", TOKEN_INVALID
+    ratelimit.count_failed_authentication(request)
+    raise authentication_failed(code, message, path=presented.path, challenge=presented.challenge)
+
+
+def check_token(request: HttpRequest, token: ApiToken) -> None:
+    """Count one request for `token`; past the token's rate, refuse it (429)."""
+    try:
+        ratelimit.check_token(request, token)
+    except RateLimitExceeded as exc:
+        raise rate_limited(exc.retry_after) from None
 
 
 class ApiTokenAuthentication(BaseAuthentication):
-    """Returns (user, token) like DRF's own; every failure is a 401 and counts against
-    the client's address."""
+    """`authenticate` as DRF (and the OpenAPI document) see it: (user, token)."""
 
     def authenticate(self, request: Request) -> tuple[User, ApiToken]:
-        ratelimit.check_address(request._request)
-        raw = request.META.get(META_KEY, "")
-        if not raw:
-            code, message = "token_missing", TOKEN_MISSING
-        elif not is_well_formed(raw):
-            code, message = "token_malformed", TOKEN_MALFORMED
-        else:
-            token = api_token_authenticate(raw)
-            if token is not None:
-                return token.user, token
-            code, message = "token_invalid", TOKEN_INVALID
-        ratelimit.count_failed_authentication(request._request)
-        raise authentication_failed(code, message)
+        token = authenticate(request._request, bot_token(request._request))
+        return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
         return WWW_AUTHENTICATE
-
-
-def insufficient_scope(scopes: tuple[str, ...], action: str) -> ActionError:
-    needed = _(" or ").join(scopes)
-    message = _("This caller lacks the scope %(scope)s, which %(action)s needs.") % {
-        "scope": needed,
-        "action": action,
-    }
-    detail = _("Requires %(scope)s.") % {"scope": needed}
-    return ActionError(
-        status=403,
-        error="insufficient_scope",
-        message=message,
-        details=[{"path": "action", "code": "insufficient_scope", "message": detail}],
-    )

@@ -1,14 +1,16 @@
 """One door for every channel: `perform(caller=..., action=..., payload=..., key=...)`.
 
-The bot endpoint, the messengers and the MCP server authenticate and rate-limit in their
-own ways, then all end here, where the rest happens once: the envelope and the payload
-are validated (every problem at once), the scope is checked, the handler runs once per
-idempotency key, and the request leaves its audit row. A refusal is an `ActionError`
-whose messages are in the caller's language; the channel renders it.
+The bot endpoint, the messengers and the MCP server are admitted (`botapi.admission`),
+then all end here, where the rest happens once: the envelope and the payload are
+validated (every problem at once), the scope is checked, the handler runs once per
+idempotency key, and the request leaves its audit row. The channel gets the action's
+typed result (`botapi.results`) with the contract's JSON body rendered from it. A
+refusal is an `ActionError` whose messages are in the caller's language; the channel
+renders it.
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -19,8 +21,9 @@ from django.utils.translation import gettext as _
 from accounts.models import ApiToken, User
 from audit.models import AuditLog
 from audit.services import audit_flush, audit_record, collected
-from botapi import actions, auth, schemas, services
-from botapi.actions import Action, Caller, Outcome
+from botapi import actions, results, schemas, services
+from botapi.actions import Action, Outcome
+from botapi.caller import Caller, insufficient_scope
 from core.errors import ActionError
 from ledgers.access import LedgerForbidden, LedgerNotFound
 
@@ -29,9 +32,11 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 
 @dataclass(frozen=True)
 class Performed:
-    """A performed (or replayed) action: the contract's success body and what it made."""
+    """A performed (or replayed) action: its typed result, the contract's success body
+    rendered from it, and what it made."""
 
     action: str
+    value: results.Result
     body: dict[str, Any]
     created: bool = False
     replayed: bool = False
@@ -39,6 +44,7 @@ class Performed:
 
     @property
     def result(self) -> dict[str, Any]:
+        """The body's `result`: the value as JSON."""
         result: dict[str, Any] = self.body["result"]
         return result
 
@@ -48,16 +54,26 @@ def perform(
 ) -> Performed:
     """Perform one action for `caller`, or raise ActionError. The arguments are checked
     here, whatever their types, so a channel may pass on what it was sent."""
-    envelope = {"action": action, "payload": payload, "idempotency_key": key}
+    return perform_envelope(
+        caller=caller, envelope=envelope(action=action, payload=payload, key=key, dry_run=dry_run)
+    )
+
+
+def envelope(*, action: Any, payload: Any, key: Any, dry_run: Any = False) -> dict[str, Any]:
+    """The request envelope of a channel that passes the action's parts on one by one."""
+    built = {"action": action, "payload": payload, "idempotency_key": key}
     if dry_run is not False:
-        envelope["dry_run"] = dry_run
-    return perform_envelope(caller=caller, envelope=envelope)
+        built["dry_run"] = dry_run
+    return built
 
 
-def perform_envelope(*, caller: Caller, envelope: Any) -> Performed:
-    """`perform` for a whole request envelope as a client sent it (the bot endpoint's body)."""
-    started = time.perf_counter()
-    audit = RequestAudit.of(caller, started=started)
+def perform_envelope(
+    *, caller: Caller, envelope: Any, audit: "RequestAudit | None" = None
+) -> Performed:
+    """`perform` for a whole request envelope as a client sent it (the bot endpoint's body).
+    `audit`: the request's row, begun by the door that admitted it (None: begun here)."""
+    audit = audit or RequestAudit(source=caller.source)
+    audit.identify(caller)
     with translation.override(caller.language):
         try:
             performed = _perform(caller, envelope, audit)
@@ -75,7 +91,7 @@ def perform_envelope(*, caller: Caller, envelope: Any) -> Performed:
 def _perform(caller: Caller, envelope: Any, audit: "RequestAudit") -> Performed:
     action, key, dry_run = _validate_envelope(envelope, audit)
     if not caller.may(action.scopes):
-        raise auth.insufficient_scope(action.scopes, action.name)
+        raise insufficient_scope(action.scopes, action.name)
     payload = envelope["payload"]
     details = schemas.problems(action.validator, payload, "payload")
     if dry_run and not action.dry_run:
@@ -176,7 +192,14 @@ def _perform_once(
             ),
         )
     audit.replayed = True
-    return Performed(action.name, stored.body, created=stored.status == 201, replayed=True)
+    assert action.replay is not None  # only writes are stored
+    return Performed(
+        action.name,
+        action.replay(stored.body["result"]),
+        stored.body,
+        created=stored.status == 201,
+        replayed=True,
+    )
 
 
 def _performed(action: Action, key: str, outcome: Outcome, *, dry_run: bool = False) -> Performed:
@@ -184,20 +207,22 @@ def _performed(action: Action, key: str, outcome: Outcome, *, dry_run: bool = Fa
         "ok": True,
         "action": action.name,
         "idempotency_key": key,
-        "result": outcome.result,
+        "result": outcome.value.data(),
     }
     if dry_run:
         body["dry_run"] = True
-    return Performed(action.name, body, created=outcome.created, obj=outcome.obj)
+    return Performed(action.name, outcome.value, body, created=outcome.created, obj=outcome.obj)
 
 
 @dataclass
 class RequestAudit:
-    """The request's audit row, filled in as the request goes. Never the token itself.
-    A channel writes one for what it refuses before `perform` (a failed authentication)."""
+    """The request's audit row, filled in as the request goes, written once. Never the
+    token itself. The door that admits a request begins it (`botapi.admission`) and
+    writes it for what it refuses before `perform`; the dispatcher writes it for the
+    rest, in the transaction of the writes it reports when there are any."""
 
     source: str
-    started: float
+    started: float = field(default_factory=time.perf_counter)
     user: User | None = None
     token: ApiToken | None = None
     ledger_id: int | None = None
@@ -208,16 +233,14 @@ class RequestAudit:
     replayed: bool = False
     written: bool = False
 
-    @classmethod
-    def of(cls, caller: Caller, *, started: float) -> "RequestAudit":
-        return cls(
-            source=caller.source,
-            started=started,
-            user=caller.user,
-            token=caller.token,
-            ledger_id=caller.ledger_id,
-            channel_ref=caller.channel_ref,
-        )
+    def identify(self, caller: Caller) -> None:
+        self.user, self.token = caller.user, caller.token
+        self.ledger_id = caller.ledger_id
+        self.channel_ref = caller.channel_ref
+
+    def identify_token(self, token: ApiToken) -> None:
+        """Who is asking, known before the caller is (a door's token)."""
+        self.user, self.token, self.ledger_id = token.user, token, token.ledger_id
 
     def row(
         self,
@@ -254,3 +277,8 @@ class RequestAudit:
         """Write the row now, on its own: it outlives the rolled-back writes it reports."""
         self.row(**fields)
         self.written = True
+
+    def close(self, *, status: int, error: str = "", codes: list[str] | None = None) -> None:
+        """Write the row with the request's answer, unless the dispatcher has written it."""
+        if not self.written:
+            self.write(status=status, error=error, codes=codes)

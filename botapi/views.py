@@ -1,12 +1,12 @@
-"""The bot endpoint: an HTTP adapter of the dispatcher.
+"""The bot endpoint: an HTTP door of the dispatcher.
 
-It authenticates the token (401), rate-limits it (429), reads the body and hands the
-envelope to `dispatch.perform_envelope`, which does the rest; then it renders the
-result or the refusal as the contract's JSON. What it refuses itself before the
-dispatcher, it audits itself.
+Its request is admitted (`botapi.admission`): DRF authenticates the token (401), the
+admission rate-limits it (429) and reads the body (400), then hands the envelope to
+`perform`, which does the rest; the view renders the result or the refusal as the
+contract's JSON.
 """
 
-import time
+import functools
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -24,8 +24,8 @@ from rest_framework.views import APIView
 
 from accounts.models import ApiToken
 from audit.models import Source
-from botapi import actions, auth, dispatch, ratelimit, schemas
-from botapi.actions import Caller
+from botapi import actions, admission, auth, dispatch
+from botapi.caller import Caller
 from core.i18n import request_language
 
 
@@ -47,33 +47,17 @@ class ActionView(APIView):
 
     authentication_classes = [auth.ApiTokenAuthentication]
     permission_classes = [IsAuthenticated]
-    parser_classes: list[Any] = []  # the body is parsed by schemas.parse_body
+    parser_classes: list[Any] = []  # the admission reads the body
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JSONOnly
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        self.audit = dispatch.RequestAudit(source=Source.BOT, started=time.perf_counter())
-        try:
-            response = super().dispatch(request, *args, **kwargs)
-        except Exception:
-            if not self.audit.written:
-                self.audit.write(status=500, error="server_error")
-            raise
-        if not self.audit.written:
-            body = getattr(response, "data", None)
-            body = body if isinstance(body, dict) else {}
-            codes = [d.get("code", "") for d in body.get("details", []) if isinstance(d, dict)]
-            self.audit.write(
-                status=response.status_code, error=str(body.get("error", "")), codes=codes
-            )
-        return response
+        self.admission = admission.Admission(request, source=Source.BOT)
+        return self.admission.answer(functools.partial(super().dispatch, request, *args, **kwargs))
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication and permission: 401
-        token = cast(ApiToken, request.auth)
-        self.audit.user, self.audit.token = token.user, token
-        self.audit.ledger_id = token.ledger_id
-        ratelimit.check_token(request._request, token)  # 429
+        self.admission.admit(cast(ApiToken, request.auth))  # 429
 
     # The request body and responses come from the registry (botapi.openapi).
     @extend_schema(
@@ -86,10 +70,9 @@ class ActionView(APIView):
         token = cast(ApiToken, request.auth)
         language = request_language(request._request, token.user.language)
         with translation.override(language):
-            envelope = schemas.parse_body(schemas.read_body(request._request))
+            envelope = self.admission.body()
         caller = Caller.for_token(token, source=Source.BOT, language=language)
-        self.audit.written = True  # from here on, the dispatcher audits the request
-        performed = dispatch.perform_envelope(caller=caller, envelope=envelope)
+        performed = self.admission.perform(caller, envelope)
         headers = {dispatch.REPLAYED_HEADER: "true"} if performed.replayed else None
         return Response(performed.body, status=201 if performed.created else 200, headers=headers)
 

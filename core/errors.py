@@ -137,10 +137,19 @@ def _authentication_message(detail: Any) -> tuple[str, list[dict[str, str]]]:
     return message, details
 
 
+def rate_limited(retry_after: int) -> ApiError:
+    """The one 429 of every API (in English, whatever the client's language)."""
+    return ApiError(
+        status_code=429,
+        error="rate_limited",
+        message=f"{RATE_LIMITED_MESSAGE} Try again in {retry_after} s.",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 def _rate_limited(exc: Ratelimited) -> Response:
-    retry_after = getattr(exc, "retry_after", DEFAULT_RETRY_AFTER)
-    message = f"{RATE_LIMITED_MESSAGE} Try again in {retry_after} s."
-    return error_response(429, "rate_limited", message, headers={"Retry-After": str(retry_after)})
+    refusal = rate_limited(getattr(exc, "retry_after", DEFAULT_RETRY_AFTER))
+    return error_response(429, refusal.error, refusal.message, headers=refusal.headers)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -31,10 +31,6 @@ class Ledger(models.Model):
         blank=True,
         related_name="personal_ledger",
     )
-    # The Telegram group whose members' messages record into this ledger: one group per
-    # ledger, one ledger per group (unique). The title is as Telegram last told it.
-    telegram_chat_id = models.BigIntegerField(null=True, blank=True, unique=True)
-    telegram_chat_title = models.CharField(_("Telegram group"), max_length=255, blank=True)
     # Bumped by every change to the ledger's categories or keywords. It is read with the
     # ledger (a bot token's lookup joins it), so the parser's per-process copy of the
     # categories is checked without a query of its own.

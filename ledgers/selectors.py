@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from ledgers.models import Ledger, Membership
+from ledgers.models import Membership
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -26,8 +26,3 @@ def members(*, member: Membership) -> "QuerySet[Membership]":
         .select_related("user")
         .order_by("created_at", "id")
     )
-
-
-def ledger_for_telegram_group(*, chat_id: int) -> Ledger | None:
-    """The ledger a Telegram group is linked to, if any."""
-    return Ledger.objects.filter(telegram_chat_id=chat_id).first()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -196,108 +196,3 @@ def ownership_transfer(
         details={"from": user.pk, "to": to.pk},
     )
     return locked
-
-
-# A Telegram group linked to the ledger
-
-GROUP_TAKEN = _(
-    "This group already keeps the books of another ledger; a manager of that ledger "
-    "unlinks it first."
-)
-
-
-@transaction.atomic
-def ledger_telegram_link(
-    *, user: "User", ledger: access.LedgerRef, chat_id: int, title: str, source: str
-) -> Ledger:
-    """Link the Telegram group `chat_id` to the ledger (a manager's doing). A group the
-    ledger had before is let go: one group per ledger, one ledger per group."""
-    member = access.member_of(user=user, ledger=ledger, manage=True)
-    locked = _lock(member.ledger_id)
-    if Ledger.objects.filter(telegram_chat_id=chat_id).exclude(pk=locked.pk).exists():
-        raise ValidationError(GROUP_TAKEN, code="telegram_group_taken")
-    previous = locked.telegram_chat_id
-    locked.telegram_chat_id = chat_id
-    locked.telegram_chat_title = " ".join(title.split())[:255]
-    try:
-        # Two ledgers claiming one group at once: the unique index lets one through.
-        with transaction.atomic():
-            locked.save(update_fields=["telegram_chat_id", "telegram_chat_title"])
-    except IntegrityError:
-        raise ValidationError(GROUP_TAKEN, code="telegram_group_taken") from None
-    audit_record(
-        source=source,
-        action="ledger.telegram_link",
-        user=user,
-        ledger=locked,
-        obj=locked,
-        details={"chat": chat_id, "title": locked.telegram_chat_title, "replaced": previous},
-    )
-    return locked
-
-
-def _telegram_end(locked: Ledger, *, user: "User | None", source: str, reason: str) -> None:
-    chat_id = locked.telegram_chat_id
-    locked.telegram_chat_id = None
-    locked.telegram_chat_title = ""
-    locked.save(update_fields=["telegram_chat_id", "telegram_chat_title"])
-    audit_record(
-        source=source,
-        action="ledger.telegram_unlink",
-        user=user,
-        ledger=locked,
-        obj=locked,
-        details={"chat": chat_id, "reason": reason},
-    )
-
-
-@transaction.atomic
-def ledger_telegram_unlink(*, user: "User", ledger: access.LedgerRef, source: str) -> bool:
-    """A manager ends the ledger's group link; False when there was none."""
-    member = access.member_of(user=user, ledger=ledger, manage=True)
-    locked = _lock(member.ledger_id)
-    if locked.telegram_chat_id is None:
-        return False
-    _telegram_end(locked, user=user, source=source, reason="unlinked")
-    return True
-
-
-@transaction.atomic
-def ledger_telegram_removed(*, chat_id: int, source: str) -> Ledger | None:
-    """The bot left the group or was removed from it: the group's link ends."""
-    locked = Ledger.objects.select_for_update().filter(telegram_chat_id=chat_id).first()
-    if locked is None:
-        return None
-    _telegram_end(locked, user=None, source=source, reason="bot_removed")
-    return locked
-
-
-@transaction.atomic
-def ledger_telegram_migrate(*, chat_id: int, new_chat_id: int, source: str) -> Ledger | None:
-    """A group that became a supergroup has a new id: its link follows it. Telegram says
-    so twice (in the old chat and in the new one); the second time finds nothing to do."""
-    locked = Ledger.objects.select_for_update().filter(telegram_chat_id=chat_id).first()
-    if locked is None or Ledger.objects.filter(telegram_chat_id=new_chat_id).exists():
-        return None
-    locked.telegram_chat_id = new_chat_id
-    try:
-        # The new chat linked elsewhere meanwhile: the unique index says so; keep that.
-        with transaction.atomic():
-            locked.save(update_fields=["telegram_chat_id"])
-    except IntegrityError:
-        return None
-    audit_record(
-        source=source,
-        action="ledger.telegram_migrate",
-        ledger=locked,
-        obj=locked,
-        details={"chat": chat_id, "new_chat": new_chat_id},
-    )
-    return locked
-
-
-def ledger_telegram_retitle(*, chat_id: int, title: str) -> None:
-    """Keep the title the cabinet shows as the group's own."""
-    Ledger.objects.filter(telegram_chat_id=chat_id).update(
-        telegram_chat_title=" ".join(title.split())[:255]
-    )

@@ -14,16 +14,6 @@ urlpatterns = [
     path("ledgers/<int:ledger_id>/leave/", views.leave, name="leave"),
     path("ledgers/<int:ledger_id>/transfer/", views.transfer, name="transfer"),
     path(
-        "ledgers/<int:ledger_id>/telegram/link/",
-        views.link_telegram_group,
-        name="link_telegram_group",
-    ),
-    path(
-        "ledgers/<int:ledger_id>/telegram/unlink/",
-        views.unlink_telegram_group,
-        name="unlink_telegram_group",
-    ),
-    path(
         "ledgers/<int:ledger_id>/members/<int:user_id>/remove/",
         views.remove_member,
         name="remove_member",

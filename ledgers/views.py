@@ -1,9 +1,7 @@
 """Cabinet pages about ledgers: which there are, who is in them, invitations."""
 
-from urllib.parse import quote
+from collections.abc import Mapping
 
-import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
@@ -21,7 +18,6 @@ from finance.services.books import ledger_create
 from ledgers import access, forms, selectors, services
 from ledgers.models import Membership
 from ledgers.services import IssuedInvite
-from messaging import services as messaging_services
 
 
 @login_required
@@ -69,14 +65,16 @@ def switch_ledger(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect(_back(request))
 
 
-def _detail(
+def ledger_page(
     request: AuthenticatedHttpRequest,
     member: Membership,
     *,
     invite_form: forms.InviteForm | None = None,
     issued: IssuedInvite | None = None,
-    group_code: messaging_services.IssuedCode | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> HttpResponse:
+    """The ledger's page; `extra`: what another app's part of it shows this once (the
+    messengers' group code)."""
     members = selectors.members(member=member)
     context: dict[str, object] = {
         "member": member,
@@ -94,18 +92,10 @@ def _detail(
         )
         if issued
         else "",
-        "telegram_enabled": bool(settings.TELEGRAM_BOT_TOKEN),
-        "bot_username": settings.TELEGRAM_BOT_USERNAME,
-        "group_code": group_code,
+        **(extra or {}),
     }
-    if group_code is not None:
-        link = _startgroup_link(group_code.code)
-        context["group_link"] = link
-        context["group_qr_svg"] = segno.make(link, error="m").svg_inline(
-            scale=5, title=_("QR code of the link that adds the bot to a group")
-        )
     response = render(request, "ledgers/ledger.html", context)
-    if issued is not None or group_code is not None:
+    if issued is not None or extra:
         # The one page that holds the code: keep it out of every cache.
         response["Cache-Control"] = "no-store"
     return response
@@ -114,7 +104,7 @@ def _detail(
 @login_required
 @require_safe
 def ledger_detail(request: AuthenticatedHttpRequest, ledger_id: int) -> HttpResponse:
-    return _detail(request, access.member_of(user=request.user, ledger=ledger_id))
+    return ledger_page(request, access.member_of(user=request.user, ledger=ledger_id))
 
 
 @login_required
@@ -131,40 +121,8 @@ def invite(request: AuthenticatedHttpRequest, ledger_id: int) -> HttpResponse:
             form.add_error(None, e)
         else:
             # Rendered, not redirected: the code must never sit in a session.
-            return _detail(request, member, issued=issued)
-    return _detail(request, member, invite_form=form)
-
-
-def _startgroup_link(code: str) -> str:
-    # Telegram asks which group to add the bot to, then sends `/start <code>` there.
-    return f"https://t.me/{quote(settings.TELEGRAM_BOT_USERNAME)}?startgroup={code}"
-
-
-@login_required
-@require_POST
-@never_cache
-def link_telegram_group(request: AuthenticatedHttpRequest, ledger_id: int) -> HttpResponse:
-    member = access.member_of(user=request.user, ledger=ledger_id, manage=True)
-    if not settings.TELEGRAM_BOT_TOKEN:
-        messages.error(request, _("The Telegram bot is not configured on this server."))
-        return redirect("ledgers:ledger", ledger_id=ledger_id)
-    issued = messaging_services.group_code_create(user=request.user, ledger=member, source="web")
-    # Rendered, not redirected: the code must never sit in a session.
-    return _detail(request, member, group_code=issued)
-
-
-@login_required
-@require_POST
-def unlink_telegram_group(request: AuthenticatedHttpRequest, ledger_id: int) -> HttpResponse:
-    member = access.member_of(user=request.user, ledger=ledger_id, manage=True)
-    title = member.ledger.telegram_chat_title
-    if services.ledger_telegram_unlink(user=request.user, ledger=member, source="web"):
-        messages.success(
-            request,
-            _("The Telegram group “%(title)s” no longer keeps these books.")
-            % {"title": title or _("the group")},
-        )
-    return redirect("ledgers:ledger", ledger_id=ledger_id)
+            return ledger_page(request, member, issued=issued)
+    return ledger_page(request, member, invite_form=form)
 
 
 def _remove(request: AuthenticatedHttpRequest, ledger_id: int, member_user: User) -> bool:

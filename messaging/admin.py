@@ -1,11 +1,12 @@
-"""The dialogue in the admin, read-only: what people wrote and what Kopilka did."""
+"""The messengers in the admin, read-only: the links, what people wrote and what
+Kopilka did."""
 
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from messaging.models import Conversation, Message, UserContact
+from messaging.models import Conversation, GroupLink, Message, UserContact
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
@@ -24,6 +25,13 @@ class UserContactAdmin(ReadOnlyAdmin):
     list_display = ["user", "channel", "display_name", "chat_id", "is_active", "linked_at"]
     list_filter = ["channel", "is_active", "inactive_reason"]
     search_fields = ["user__username", "display_name", "chat_id"]
+
+
+@admin.register(GroupLink)
+class GroupLinkAdmin(ReadOnlyAdmin):
+    list_display = ["ledger", "title", "chat_id", "linked_at"]
+    search_fields = ["ledger__name", "title"]
+    list_select_related = ["ledger"]
 
 
 class MessageInline(admin.TabularInline[Message, Conversation]):

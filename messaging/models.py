@@ -1,4 +1,5 @@
-"""Messengers: who a chat belongs to, the codes that link it, and the dialogue.
+"""Messengers: who a chat belongs to, the codes that link it, the groups linked to a
+ledger, and the dialogue.
 
 Channel-neutral on purpose: Telegram fills `telegram_id`, WhatsApp (issue 10) fills
 `whatsapp_id` and `phone`; conversations and messages only know a channel and a chat id.
@@ -116,6 +117,25 @@ class LinkCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class GroupLink(models.Model):
+    """A Telegram group whose members' messages record into a ledger: one group per
+    ledger, one ledger per group. The title is as Telegram last told it."""
+
+    ledger = models.OneToOneField(
+        "ledgers.Ledger", models.CASCADE, related_name="group_link", verbose_name=_("ledger")
+    )
+    chat_id = models.BigIntegerField(_("Telegram chat id"), unique=True)
+    title = models.CharField(_("Telegram group"), max_length=255, blank=True)
+    linked_at = models.DateTimeField(_("linked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Telegram group")
+        verbose_name_plural = _("Telegram groups")
+
+    def __str__(self) -> str:
+        return self.title or str(self.chat_id)
 
 
 class LinkFailure(models.Model):

@@ -3,6 +3,10 @@
 Updates are read from the documented `Update` object with small typed accessors
 rather than a framework: the Bot API adds fields all the time and anything this
 module does not know is ignored.
+
+An update is answered in two steps: inside its claim's transaction the chat composes
+the replies (`Delivery`, plain data, the stored messages' ids included); after the
+commit `deliver` sends them. A queue job could carry a `Delivery` as it is.
 """
 
 import logging
@@ -14,10 +18,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.models import Source
-from ledgers import services as ledger_services
-from messaging import chat, groups, services
-from messaging.models import Channel, UserContact
-from messaging.transports import Telegram, TransportError
+from messaging import inbox
+from messaging.chat import exchange, groups, private
+from messaging.linking import contacts
+from messaging.linking import groups as group_links
+from messaging.models import Channel
+from messaging.transports import Button, Telegram, TransportError
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +43,12 @@ def _id(value: Any) -> str:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else ""
 
 
-def _account(sender: dict[str, Any], chat_id: str) -> services.Account:
+def _account(sender: dict[str, Any], chat_id: str) -> contacts.Account:
     name = sender.get("username") or " ".join(
         str(sender.get(k) or "") for k in ("first_name", "last_name")
     )
     telegram_id = sender.get("id")
-    return services.Account(
+    return contacts.Account(
         channel=CHANNEL,
         chat_id=chat_id,
         telegram_id=telegram_id if isinstance(telegram_id, int) else None,
@@ -107,16 +113,16 @@ def group_event(update: Any) -> GroupEvent | None:
 
 def _group_event_handle(event: GroupEvent) -> None:
     if event.kind == "migrate":
-        ledger_services.ledger_telegram_migrate(
+        group_links.group_migrated(
             chat_id=event.chat_id, new_chat_id=event.new_chat_id, source=Source.TELEGRAM
         )
     elif event.kind == "removed":
-        ledger_services.ledger_telegram_removed(chat_id=event.chat_id, source=Source.TELEGRAM)
+        group_links.group_removed(chat_id=event.chat_id, source=Source.TELEGRAM)
     else:
-        ledger_services.ledger_telegram_retitle(chat_id=event.chat_id, title=event.title)
+        group_links.group_retitled(chat_id=event.chat_id, title=event.title)
 
 
-def inbound(update: Any) -> chat.Inbound | None:
+def inbound(update: Any) -> exchange.Inbound | None:
     """The update as the chat sees it, or None when there is nothing to answer."""
     update = _dict(update)
     update_id = _id(update.get("update_id"))
@@ -130,7 +136,7 @@ def inbound(update: Any) -> chat.Inbound | None:
         sender = _dict(callback.get("from"))
         if not chat_id or not isinstance(callback.get("id"), str):
             return None
-        return chat.Inbound(
+        return exchange.Inbound(
             channel=CHANNEL,
             update_id=update_id,
             chat_id=chat_id,
@@ -153,7 +159,7 @@ def inbound(update: Any) -> chat.Inbound | None:
     sender = _dict(message.get("from"))
     text = message.get("text")
     text = text[:4096] if isinstance(text, str) else ""
-    return chat.Inbound(
+    return exchange.Inbound(
         channel=CHANNEL,
         update_id=update_id,
         chat_id=chat_id,
@@ -191,7 +197,7 @@ def handle_update(update: Any, *, transport: Telegram | None = None) -> bool:
     event = group_event(update)
     if event is not None:
         with transaction.atomic():
-            if not services.update_claim(channel=CHANNEL, update_id=event.update_id):
+            if not inbox.update_claim(channel=CHANNEL, update_id=event.update_id):
                 return False
             _group_event_handle(event)
         return True
@@ -199,47 +205,106 @@ def handle_update(update: Any, *, transport: Telegram | None = None) -> bool:
     if item is None:
         return False
     with transaction.atomic():
-        if not services.update_claim(channel=CHANNEL, update_id=item.update_id):
+        if not inbox.update_claim(channel=CHANNEL, update_id=item.update_id):
             return False
-        handled = chat.respond(item) if item.private else groups.respond(item)
-    _send(item, handled, transport or Telegram())
+        handled = private.respond(item) if item.private else groups.respond(item)
+        delivery = compose(item, handled)
+    deliver(delivery, transport or Telegram())
     return True
 
 
-def _send(item: chat.Inbound, handled: chat.Handled, transport: Telegram) -> None:
-    try:
-        if item.callback_id:
-            transport.answer_callback(callback_id=item.callback_id, text=handled.notice)
-        for reply in handled.replies:
-            message_id = _send_reply(item, reply, transport)
-            if reply.message is not None and message_id:
-                services.message_sent(message=reply.message, external_id=message_id)
-    except TransportError as exc:
-        logger.warning("telegram: reply to update %s not sent: %s", item.update_id, exc)
-        # Only the person's own chat says they blocked the bot; a group refusing it
-        # (the bot was removed) says nothing about their link.
-        if exc.code == "blocked" and item.private and handled.contact is not None:
-            services.contact_unlink(
-                contact=handled.contact,
-                source=chat.SOURCES[CHANNEL],
-                reason=UserContact.InactiveReason.BLOCKED,
+@dataclass(frozen=True)
+class Outgoing:
+    """One reply to send: where, what, and the stored message it is (to keep its id)."""
+
+    chat_id: str
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    reply_to: str = ""
+    message_id: int | None = None
+    # Said briefly where the person wrote (`fallback_chat_id`) when `chat_id`, their
+    # private chat, is closed to the bot (they never pressed Start).
+    fallback: str = ""
+    fallback_chat_id: str = ""
+    fallback_reply_to: str = ""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What an update's answer sends, as plain data: the button's notice, the replies in
+    order, and the person's own link, which ends if they have blocked the bot."""
+
+    update_id: str
+    replies: tuple[Outgoing, ...]
+    callback_id: str = ""
+    notice: str = ""
+    # The private chat's contact (a group says nothing about a person's link).
+    contact_id: int | None = None
+
+
+def compose(item: exchange.Inbound, handled: exchange.Handled) -> Delivery:
+    # A reply answers the message it is about, except a pressed button's.
+    answered = item.message_id if not item.callback_id else ""
+    replies = []
+    for reply in handled.replies:
+        message_id = reply.message.pk if reply.message is not None else None
+        buttons = tuple(tuple(row) for row in reply.buttons)
+        if reply.chat_id:
+            outgoing = Outgoing(
+                reply.chat_id,
+                reply.text,
+                buttons,
+                message_id=message_id,
+                fallback=reply.fallback,
+                fallback_chat_id=item.chat_id,
+                fallback_reply_to=reply.reply_to or answered,
             )
+        else:
+            outgoing = Outgoing(
+                item.chat_id, reply.text, buttons, reply.reply_to or answered, message_id
+            )
+        replies.append(outgoing)
+    contact = handled.contact if item.private else None
+    return Delivery(
+        update_id=item.update_id,
+        replies=tuple(replies),
+        callback_id=item.callback_id,
+        notice=handled.notice,
+        contact_id=contact.pk if contact is not None else None,
+    )
 
 
-def _send_reply(item: chat.Inbound, reply: chat.Reply, transport: Telegram) -> str:
-    reply_to = reply.reply_to or (item.message_id if not item.callback_id else "")
-    if not reply.chat_id:
+def deliver(delivery: Delivery, transport: Telegram) -> None:
+    """Send an update's answer; a chat that has blocked the bot ends its link."""
+    try:
+        if delivery.callback_id:
+            transport.answer_callback(callback_id=delivery.callback_id, text=delivery.notice)
+        for reply in delivery.replies:
+            sent_id = _send(reply, transport)
+            if reply.message_id is not None and sent_id:
+                inbox.message_sent(message_id=reply.message_id, external_id=sent_id)
+    except TransportError as exc:
+        logger.warning("telegram: reply to update %s not sent: %s", delivery.update_id, exc)
+        if exc.code == "blocked" and delivery.contact_id is not None:
+            contacts.contact_blocked(contact_id=delivery.contact_id, source=Source.TELEGRAM)
+
+
+def _send(reply: Outgoing, transport: Telegram) -> str:
+    buttons = reply.buttons
+    if not reply.fallback_chat_id:
         return transport.send(
-            chat_id=item.chat_id, text=reply.text, buttons=reply.buttons, reply_to=reply_to
+            chat_id=reply.chat_id, text=reply.text, buttons=buttons, reply_to=reply.reply_to
         )
     try:
-        return transport.send(chat_id=reply.chat_id, text=reply.text, buttons=reply.buttons)
+        return transport.send(chat_id=reply.chat_id, text=reply.text, buttons=buttons)
     except TransportError as exc:
         # A person who never pressed Start in a private chat cannot be written to there
         # ("bot can't initiate conversation with a user"): say it briefly where they wrote.
         if not exc.permanent or not reply.fallback:
             raise
-        transport.send(chat_id=item.chat_id, text=reply.fallback, reply_to=reply_to)
+        transport.send(
+            chat_id=reply.fallback_chat_id, text=reply.fallback, reply_to=reply.fallback_reply_to
+        )
         return ""
 
 

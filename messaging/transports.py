@@ -60,7 +60,7 @@ class Button:
     data: str  # Telegram: callback_data, at most 64 bytes
 
 
-def _chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+def chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """`text` in pieces of at most `limit` characters, cut at line ends where possible."""
     pieces: list[str] = []
     while len(text) > limit:
@@ -70,6 +70,10 @@ def _chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
         text = text[cut:].lstrip("\n")
     pieces.append(text)
     return pieces
+
+
+def telegram_enabled() -> bool:
+    return bool(settings.TELEGRAM_BOT_TOKEN)
 
 
 class Telegram:
@@ -171,7 +175,7 @@ class Telegram:
     ) -> str:
         """Send `text` (plain: it is escaped for HTML mode) and return the last piece's
         message id; the buttons go with the last piece."""
-        pieces = _chunks(text)
+        pieces = chunks(text)
         message_id = ""
         for n, piece in enumerate(pieces):
             payload: dict[str, Any] = {
@@ -281,7 +285,7 @@ class WhatsApp:
                 extra["content_variables"] = json.dumps(content_variables, ensure_ascii=False)
             return self._create(chat_id, content_sid=content_sid, **extra)
         sid = ""
-        for piece in _chunks(text, WHATSAPP_TEXT_LIMIT):
+        for piece in chunks(text, WHATSAPP_TEXT_LIMIT):
             sid = self._create(chat_id, body=piece, **extra)
         return sid
 

@@ -1,47 +1,31 @@
-"""WhatsApp's side of the chat, through Twilio: webhooks in, TwiML and REST messages out.
+"""WhatsApp's side of the chat, through Twilio: messages in, TwiML out.
 
 Twilio posts each inbound message as a form (`MessageSid`, `From`, `WaId`, `Body`,
 `NumMedia`, ...). Replies to it go back in the webhook's answer as TwiML: the person has
 just written, so the 24-hour customer-service window is open. What Kopilka starts itself
-(reminders, alerts, reports) goes through `notify`, which picks free-form text or an
-approved Content Template from the conversation's last inbound message.
+(reminders, alerts, reports) goes out through `messaging.outbound`.
 """
 
 import hmac
-import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
-from django.utils import timezone
+from django.http import HttpRequest
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 
-from messaging import chat, router, services
-from messaging.models import Channel, Message, UserContact
-from messaging.transports import (
-    TWILIO_SETUP_ERRORS,
-    WHATSAPP_TEXT_LIMIT,
-    TransportError,
-    WhatsApp,
-    _chunks,
-)
-
-logger = logging.getLogger(__name__)
+from messaging import inbox
+from messaging.chat import exchange, private, router
+from messaging.linking.contacts import Account
+from messaging.models import Channel
+from messaging.outbound import public_url
+from messaging.transports import WHATSAPP_TEXT_LIMIT, chunks
 
 CHANNEL = Channel.WHATSAPP
-# Meta's customer-service window: free-form messages only this long after the person's last.
-WINDOW = timedelta(hours=24)
-# "Message failed to send because more than 24 hours have passed since the customer last
-# replied to this number": the template has to be used instead.
-OUTSIDE_WINDOW = "63016"
 SIGNATURE_HEADER = "HTTP_X_TWILIO_SIGNATURE"
 SIGNATURE_SETTINGS_HEADER = "HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS"
-PURPOSES = ("reminder", "alert", "report", "token", "test")
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 LATIN = re.compile(r"[A-Za-z]")
 
@@ -55,11 +39,6 @@ def enabled() -> bool:
 def number() -> str:
     """The sender's number as wa.me wants it: digits only."""
     return re.sub(r"\D", "", settings.TWILIO_WHATSAPP_FROM)
-
-
-def public_url(path: str) -> str:
-    """The address Twilio calls (and signs), not the one gunicorn sees behind nginx."""
-    return f"{settings.PUBLIC_URL}{path}"
 
 
 def _setting(header: str, name: str) -> str:
@@ -91,6 +70,17 @@ def signature_valid(
     return bool(RequestValidator(secret).validate(url, params, signature, algorithm))
 
 
+def signed(request: HttpRequest) -> bool:
+    """Whether Twilio signed this very request, as it called it (`public_url`)."""
+    json_body = request.content_type == "application/json"
+    return signature_valid(
+        url=public_url(request.get_full_path()),
+        params=request.body.decode("utf-8", "replace") if json_body else request.POST,
+        signature=request.META.get(SIGNATURE_HEADER, ""),
+        signature_settings=request.META.get(SIGNATURE_SETTINGS_HEADER, ""),
+    )
+
+
 def text_language(text: str) -> str:
     """Russian unless the text is in Latin letters only; `link <code>` (what the wa.me
     link prepares, whoever sends it) says nothing about the language."""
@@ -100,7 +90,7 @@ def text_language(text: str) -> str:
     return "en" if LATIN.search(text) and not CYRILLIC.search(text) else "ru"
 
 
-def inbound(params: Mapping[str, str]) -> chat.Inbound | None:
+def inbound(params: Mapping[str, str]) -> exchange.Inbound | None:
     """The webhook's form as the chat sees it, or None when there is nothing to answer."""
     sid = params.get("MessageSid", "")
     sender = params.get("From", "")
@@ -115,11 +105,11 @@ def inbound(params: Mapping[str, str]) -> chat.Inbound | None:
         media = int(params.get("NumMedia", "0") or 0)
     except ValueError:
         media = 0
-    return chat.Inbound(
+    return exchange.Inbound(
         channel=CHANNEL,
         update_id=sid,
         chat_id=sender[:64],
-        account=services.Account(
+        account=Account(
             channel=CHANNEL,
             chat_id=sender[:64],
             whatsapp_id=wa_id[:64],
@@ -140,185 +130,15 @@ def handle_message(params: Mapping[str, str]) -> list[str]:
     if item is None:
         return []
     with transaction.atomic():
-        if not services.update_claim(channel=CHANNEL, update_id=item.update_id):
+        if not inbox.update_claim(channel=CHANNEL, update_id=item.update_id):
             return []
-        handled = chat.respond(item)
+        handled = private.respond(item)
     return [reply.text for reply in handled.replies]
-
-
-def _language(contact: UserContact | None) -> str:
-    if contact is None:
-        return ""
-    return contact.language or contact.user.language
 
 
 def twiml(texts: list[str]) -> str:
     response = MessagingResponse()
     for text in texts:
-        for piece in _chunks(text, WHATSAPP_TEXT_LIMIT):
+        for piece in chunks(text, WHATSAPP_TEXT_LIMIT):
             response.message(piece)
     return str(response)
-
-
-# What Kopilka starts: reminders, alerts, reports
-
-
-@dataclass(frozen=True)
-class Template:
-    """Which approved template stands in for the text outside the window, and its
-    variables ({"1": "...", ...}: one line each, as WhatsApp requires)."""
-
-    purpose: str
-    variables: dict[str, str] = field(default_factory=dict)
-
-
-def template_sid(purpose: str, language: str) -> str:
-    other = "en" if language == "ru" else "ru"
-    templates = settings.TWILIO_TEMPLATES
-    return str(templates.get((purpose, language)) or templates.get((purpose, other)) or "")
-
-
-def window_open(*, contact: UserContact, now: datetime | None = None) -> bool:
-    """Whether the person wrote to this number in the last 24 hours."""
-    now = now or timezone.now()
-    return Message.objects.filter(
-        conversation__user=contact.user,
-        conversation__channel=CHANNEL,
-        conversation__chat_id=contact.chat_id,
-        direction=Message.Direction.IN,
-        created_at__gt=now - WINDOW,
-    ).exists()
-
-
-def notify(
-    *, contact: UserContact, text: str, template: Template, transport: WhatsApp | None = None
-) -> Message:
-    """Send a message Kopilka starts to a linked WhatsApp contact and record it: `text`
-    inside the window, the template outside it or when Twilio says the window has closed
-    (63016). A permanent failure that is about the person (a number that is not on
-    WhatsApp, a block) ends the link; every failure raises TransportError."""
-    if template.purpose not in PURPOSES:
-        raise ValueError(f"unknown template purpose {template.purpose!r}")
-    transport = transport or WhatsApp()
-    callback = public_url(reverse("messaging:whatsapp_status")) if settings.PUBLIC_URL else ""
-    sent_as = "text"
-    try:
-        if window_open(contact=contact):
-            try:
-                sid = transport.send(chat_id=contact.chat_id, text=text, status_callback=callback)
-            except TransportError as exc:
-                if exc.code != OUTSIDE_WINDOW:
-                    raise
-                sid, sent_as = _send_template(contact, template, transport, callback), "template"
-        else:
-            sid, sent_as = _send_template(contact, template, transport, callback), "template"
-    except TransportError as exc:
-        _after_failure(contact, exc)
-        raise
-    conversation = services.conversation_touch(
-        user=contact.user, channel=CHANNEL, chat_id=contact.chat_id
-    )
-    message = Message(
-        conversation=conversation,
-        direction=Message.Direction.OUT,
-        text=text,
-        external_id=sid,
-        action=f"notify_{template.purpose}",
-        result={"sent_as": sent_as, "purpose": template.purpose, "variables": template.variables},
-    )
-    services.messages_save(messages=[message])
-    return message
-
-
-def _send_template(
-    contact: UserContact, template: Template, transport: WhatsApp, callback: str
-) -> str:
-    sid = template_sid(template.purpose, _language(contact) or "ru")
-    if not sid:
-        raise TransportError(
-            f"outside the 24-hour window and TWILIO_TEMPLATE_{template.purpose.upper()}_* is not set",
-            code="no_template",
-        )
-    return transport.send(
-        chat_id=contact.chat_id,
-        content_sid=sid,
-        content_variables=template.variables,
-        status_callback=callback,
-    )
-
-
-# A failed delivery status can be passing (30008 "unknown error", 63012): only these,
-# which say the number cannot get WhatsApp messages, end a link from a status callback.
-# 21211 invalid To, 21610 the person sent STOP, 63003 no such WhatsApp user, 63024
-# invalid recipient.
-UNREACHABLE = frozenset({"21211", "21610", "63003", "63024"})
-
-
-def about_contact(code: str) -> bool:
-    """Whether a permanent Twilio error is about the person rather than this server."""
-    return code.isdigit() and code != OUTSIDE_WINDOW and int(code) not in TWILIO_SETUP_ERRORS
-
-
-def _after_failure(contact: UserContact, exc: TransportError) -> None:
-    logger.warning("whatsapp: message to contact %s not sent: %s", contact.pk, exc)
-    if exc.permanent and about_contact(exc.code):
-        services.contact_unlink(
-            contact=contact, source=chat.SOURCES[CHANNEL], reason=UserContact.InactiveReason.BLOCKED
-        )
-
-
-def handle_status(params: Mapping[str, str], *, transport: WhatsApp | None = None) -> bool:
-    """A status callback: a free-form message that failed with 63016 (Twilio usually tells
-    so here, after accepting it) is sent again as its template; a failure about the
-    person ends the link. True when it did something."""
-    sid = params.get("MessageSid", "")
-    status = params.get("MessageStatus", "")
-    code = params.get("ErrorCode", "")
-    if status not in {"failed", "undelivered"} or not code:
-        return False
-    message = (
-        Message.objects.select_related("conversation")
-        .filter(conversation__channel=CHANNEL, direction=Message.Direction.OUT, external_id=sid)
-        .first()
-    )
-    if message is None:
-        return False
-    with transaction.atomic():
-        if not services.update_claim(channel=CHANNEL, update_id=f"{sid}:{status}"):
-            return False
-        contact = (
-            UserContact.objects.select_related("user")
-            .filter(
-                user_id=message.conversation.user_id,
-                channel=CHANNEL,
-                chat_id=message.conversation.chat_id,
-                is_active=True,
-            )
-            .first()
-        )
-        if contact is None:
-            return False
-        if code != OUTSIDE_WINDOW or message.result.get("sent_as") != "text":
-            if code in UNREACHABLE:
-                services.contact_unlink(
-                    contact=contact,
-                    source=chat.SOURCES[CHANNEL],
-                    reason=UserContact.InactiveReason.BLOCKED,
-                )
-                return True
-            return False
-    template = Template(
-        purpose=str(message.result.get("purpose", "")),
-        variables=dict(message.result.get("variables") or {}),
-    )
-    if template.purpose not in PURPOSES:
-        return False
-    try:
-        new_sid = _send_template(contact, template, transport or WhatsApp(), "")
-    except TransportError as exc:
-        _after_failure(contact, exc)
-        return False
-    Message.objects.filter(pk=message.pk).update(
-        external_id=new_sid, result={**message.result, "sent_as": "template", "failed": sid}
-    )
-    return True

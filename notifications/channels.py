@@ -1,20 +1,21 @@
-"""Where a notification goes: one `send(contact, text)` per channel, raising SendError.
+"""Where a notification goes: SENDERS, one sender per channel, raising SendError.
 
 A TemporaryError is retried later (with the provider's `retry_after` when it gave one);
 a PermanentError (bot blocked, chat or address gone) turns the channel off for the user.
 Telegram and WhatsApp go through the messaging app (its transports are the one module
 for outbound calls): Telegram inside the shared limiter's slots, WhatsApp through
-`whatsapp.notify`, which sends the approved template outside the 24-hour window.
+`outbound.notify`, which sends the approved template outside the 24-hour window.
 Everything else here only knows `Contact` and `send`.
 """
 
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
 
-from messaging import transports, whatsapp
+from messaging import outbound, transports
 from messaging.models import Channel as MessagingChannel
 from messaging.models import UserContact
 from notifications import limiter
@@ -44,7 +45,15 @@ class Contact:
     contact_id: int | None = None  # the messaging app's UserContact, for WhatsApp
 
 
-TEST_TEMPLATE = whatsapp.Template("test")
+TEST_TEMPLATE = outbound.Template("test")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    text: str
+    # An e-mail's subject; WhatsApp's template outside its 24-hour window.
+    subject: str = "Kopilka"
+    template: outbound.Template = TEST_TEMPLATE
 
 
 def send(
@@ -52,20 +61,16 @@ def send(
     text: str,
     *,
     subject: str = "Kopilka",
-    template: whatsapp.Template = TEST_TEMPLATE,
+    template: outbound.Template = TEST_TEMPLATE,
 ) -> None:
-    """Send `text`; WhatsApp sends `template` instead outside its 24-hour window."""
-    if contact.channel == Channel.TELEGRAM:
-        send_telegram(contact.address, text)
-    elif contact.channel == Channel.WHATSAPP:
-        send_whatsapp(contact, text, template)
-    elif contact.channel == Channel.EMAIL:
-        send_email(contact.address, text, subject=subject)
-    else:
+    """Send `text` through the contact's channel's sender."""
+    sender = SENDERS.get(contact.channel)
+    if sender is None:
         raise PermanentError(f"unknown channel {contact.channel}")
+    sender(contact, Outgoing(text, subject, template))
 
 
-def send_whatsapp(contact: Contact, text: str, template: whatsapp.Template) -> None:
+def send_whatsapp(contact: Contact, message: Outgoing) -> None:
     linked = (
         UserContact.objects.select_related("user")
         .filter(pk=contact.contact_id or 0, channel=MessagingChannel.WHATSAPP, is_active=True)
@@ -75,21 +80,21 @@ def send_whatsapp(contact: Contact, text: str, template: whatsapp.Template) -> N
         # Unlinked since it was chosen: the retry goes wherever the person is now.
         raise TemporaryError("WhatsApp: the number is no longer linked")
     try:
-        whatsapp.notify(contact=linked, text=text, template=template)
+        outbound.notify(contact=linked, text=message.text, template=message.template)
     except transports.TransportError as e:
         reason = f"WhatsApp: {str(e).removeprefix('twilio: ')}"
         # Only what is about the person (not on WhatsApp, blocked, STOP) turns it off;
         # this server's setup (credentials, sender, a missing template) is retried.
-        if e.permanent and whatsapp.about_contact(e.code):
+        if e.permanent and outbound.about_contact(e.code):
             raise PermanentError(reason) from None
         raise TemporaryError(reason) from None
 
 
-def send_email(address: str, text: str, *, subject: str) -> None:
+def send_email(contact: Contact, message: Outgoing) -> None:
     try:
-        send_mail(subject, text, None, [address])
+        send_mail(message.subject, message.text, None, [contact.address])
     except smtplib.SMTPRecipientsRefused as e:
-        raise PermanentError(f"the mail server refused {address}") from e
+        raise PermanentError(f"the mail server refused {contact.address}") from e
     except (smtplib.SMTPException, OSError) as e:
         raise TemporaryError(f"mail server: {type(e).__name__}") from e
 
@@ -105,17 +110,18 @@ _PERMANENT_DESCRIPTIONS = (
 )
 
 
-def send_telegram(chat_id: str, text: str) -> None:
+def send_telegram(contact: Contact, message: Outgoing) -> None:
     """sendMessage through messaging's transport, each request within the shared rate
     limits. Retries are the queue's (with backoff, or after Telegram's `retry_after`),
     not the transport's: a worker thread does not sleep on them."""
     if not settings.TELEGRAM_BOT_TOKEN:
         raise TemporaryError("TELEGRAM_BOT_TOKEN is not set")
+    chat_id = contact.address
     telegram = transports.Telegram(
         attempts=1, max_retry_after=0, gate=lambda: limiter.slot(chat_id)
     )
     try:
-        telegram.send(chat_id=chat_id, text=text)
+        telegram.send(chat_id=chat_id, text=message.text)
     except transports.TransportError as e:
         raise telegram_error(e) from None
 
@@ -131,3 +137,12 @@ def telegram_error(e: transports.TransportError) -> SendError:
         return PermanentError(reason)
     # 401 (our token), 5xx, anything unexpected: ours or theirs to fix, not the user's.
     return TemporaryError(reason)
+
+
+Sender = Callable[[Contact, Outgoing], None]
+
+SENDERS: dict[str, Sender] = {
+    Channel.TELEGRAM: send_telegram,
+    Channel.WHATSAPP: send_whatsapp,
+    Channel.EMAIL: send_email,
+}

@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from notifications import forms, selectors, services
+from notifications import forms, outbox, preferences, selectors
 from notifications.models import Channel
 
 
 @login_required
 def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
-    prefs = services.settings_for(user=request.user)
+    prefs = preferences.settings_for(user=request.user)
     initial = {
         "budget_alerts": prefs.budget_alerts,
         "thresholds": ", ".join(str(t) for t in prefs.thresholds),
@@ -25,17 +25,17 @@ def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         "channel": prefs.channel,
     }
     form = forms.NotificationSettingsForm(
-        request.POST or None, initial=initial, channels=services.offered_channels(prefs)
+        request.POST or None, initial=initial, channels=preferences.offered_channels(prefs)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.settings_update(user=request.user, **form.cleaned_data)
+            preferences.settings_update(user=request.user, **form.cleaned_data)
         except ValidationError as e:
             form.add_error(None, e)
         else:
             messages.success(request, _("Notification settings saved."))
             return redirect("notifications:settings")
-    contact = services.contact_for(prefs)
+    contact = preferences.contact_for(prefs)
     context = {
         "form": form,
         "prefs": prefs,
@@ -50,7 +50,7 @@ def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def send_test(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
-        services.send_test(user=request.user)
+        outbox.send_test(user=request.user)
     except ValidationError as e:
         messages.error(request, e.messages[0])
     else:

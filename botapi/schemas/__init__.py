@@ -98,8 +98,8 @@ def _unreadable(code: str, detail: str, message: str) -> ApiError:
     )
 
 
-def _too_large() -> ApiError:
-    detail = _("At most %(count)s bytes.") % {"count": MAX_BODY_BYTES}
+def _too_large(limit: int = MAX_BODY_BYTES) -> ApiError:
+    detail = _("At most %(count)s bytes.") % {"count": limit}
     return _unreadable("too_large", detail, _("The request body is too large."))
 
 
@@ -111,10 +111,10 @@ def read_body(request: HttpRequest) -> bytes:
         raise _too_large() from None
 
 
-def parse_body(body: bytes) -> Any:
+def parse_body(body: bytes, *, limit: int = MAX_BODY_BYTES) -> Any:
     """The JSON document in `body`, or a 400 that says what is wrong with it."""
-    if len(body) > MAX_BODY_BYTES:
-        raise _too_large()
+    if len(body) > limit:
+        raise _too_large(limit)
     try:
         return strictjson.loads(body)
     except strictjson.MalformedJSON as exc:

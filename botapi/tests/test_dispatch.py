@@ -11,7 +11,7 @@ import time_machine
 from accounts.models import Scope
 from audit.models import AuditLog, Source
 from botapi import dispatch
-from botapi.actions import Caller
+from botapi.caller import Caller
 from botapi.models import IdempotencyKey
 from config.testing import BaseTestCase
 from core.errors import ActionError

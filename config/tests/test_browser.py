@@ -18,8 +18,8 @@ from config.testing import clear_cache
 from config.tests.browser import SCREENSHOTS, axe_violations, describe, new_page
 from finance.models import BudgetItem, Transaction
 from messaging import telegram
+from messaging.linking.codes import code_hash
 from messaging.models import LinkCode, UserContact
-from messaging.services import code_hash
 from messaging.tests.helpers import (
     ALICE_TG,
     BOT,

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import time_machine
 
-from botapi.presenters import transaction_data
+from botapi.results import transaction_data
 from config.testing import BaseTestCase
 from finance.models import Category, CategoryAlias, Kind, Transaction
 from finance.services.categories import category_archive, category_create, category_update

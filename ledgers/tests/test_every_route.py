@@ -25,6 +25,7 @@ from finance.services.transactions import transaction_update
 from ledgers import services
 from ledgers.models import Invite, Ledger, Membership
 from ledgers.tests.household import HouseholdTestCase
+from messaging.linking import groups
 from messaging.models import LinkCode
 
 # Routes about something other than a ledger's books.
@@ -100,7 +101,7 @@ class EveryRouteTestCase(HouseholdTestCase):
             source="cli",
         )
         # A linked group, so that a route unlinking it without its check would show.
-        services.ledger_telegram_link(
+        groups.group_link(
             user=self.alice, ledger=self.home, chat_id=-1001234, title=MARKER, source="cli"
         )
         self.kwargs: dict[str, Any] = {
@@ -161,7 +162,7 @@ class EveryRouteTestCase(HouseholdTestCase):
             ),
             Invite.objects.filter(ledger=ledger).count(),
             Ledger.objects.filter(pk=ledger.pk)
-            .values_list("name", "owner_id", "telegram_chat_id")
+            .values_list("name", "owner_id", "group_link__chat_id")
             .get(),
             LinkCode.objects.filter(ledger=ledger).count(),
         )

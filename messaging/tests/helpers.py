@@ -11,7 +11,8 @@ from django.test import override_settings
 
 from accounts.models import User
 from config.testing import BaseTestCase
-from messaging.models import Channel, UserContact
+from ledgers.models import Ledger
+from messaging.models import Channel, GroupLink, UserContact
 
 TOKEN = "123456:TEST-token_for-tests"
 SECRET = "test-webhook-secret"
@@ -132,6 +133,20 @@ def bot_message(chat_id: int, text: str, message_id: int) -> dict[str, Any]:
         "date": DATE,
         "text": text,
     }
+
+
+def linked_group(ledger: Ledger) -> tuple[int | None, str]:
+    """The Telegram group linked to `ledger` as stored now: (chat id, title), or (None, "")."""
+    link = GroupLink.objects.filter(ledger=ledger).first()
+    return (link.chat_id, link.title) if link is not None else (None, "")
+
+
+def group_chat_id(ledger: Ledger) -> int | None:
+    return linked_group(ledger)[0]
+
+
+def group_title(ledger: Ledger) -> str:
+    return linked_group(ledger)[1]
 
 
 @override_settings(**TELEGRAM_SETTINGS)

@@ -1,8 +1,8 @@
 from django.test import override_settings
 
 from audit.models import AuditLog
+from messaging.linking.codes import code_hash
 from messaging.models import LinkCode, Message, UserContact
-from messaging.services import code_hash
 from messaging.tests.helpers import BOT, TelegramTestCase
 
 

@@ -13,8 +13,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from finance.models import Transaction
-from messaging import chat
-from messaging.chat import Handled, Inbound
+from messaging.chat import private
+from messaging.chat.exchange import Handled, Inbound
 from messaging.models import Conversation, InboundUpdate, Message, PollCursor
 from messaging.tests.helpers import TelegramTestCase, api_url, text_update
 
@@ -57,7 +57,7 @@ class TelegramPollTestCase(TelegramTestCase):
         self.batches = [[bad, good]]
         # A bug met in the first update only (injected): the poller must not stop at it.
         with (
-            mock.patch.object(chat, "respond", _failing_once(chat.respond)),
+            mock.patch.object(private, "respond", _failing_once(private.respond)),
             self.assertLogs("messaging.telegram", "ERROR") as logged,
         ):
             self.poll()

@@ -22,17 +22,17 @@ from config.testing import PASSWORD, at_once, clear_cache
 from finance.models import Transaction
 from finance.services.books import ledger_create
 from ledgers import access
-from ledgers import services as ledger_services
-from ledgers.models import Ledger, Membership
+from ledgers.models import Membership
 from ledgers.tests.household import HouseholdTestCase
-from messaging.models import LinkCode, UserContact
-from messaging.services import (
-    Account,
+from messaging.linking import groups
+from messaging.linking.codes import (
     LinkedGroup,
     group_code_create,
     group_code_redeem,
     link_code_create,
 )
+from messaging.linking.contacts import Account
+from messaging.models import LinkCode, UserContact
 from messaging.telegram import ANONYMOUS_ADMIN_ID
 from messaging.tests.helpers import (
     ALICE_TG,
@@ -43,6 +43,9 @@ from messaging.tests.helpers import (
     TELEGRAM_SETTINGS,
     TelegramTestCase,
     edited_update,
+    group_chat_id,
+    group_title,
+    linked_group,
     text_update,
     tg_user,
     update,
@@ -109,7 +112,7 @@ class GroupTestCase(TelegramTestCase, HouseholdTestCase):
         self.link(self.bob, BOB_TG)
 
     def link_group(self, chat: dict[str, Any] = GROUP) -> None:
-        ledger_services.ledger_telegram_link(
+        groups.group_link(
             user=self.alice, ledger=self.home, chat_id=chat["id"], title=chat["title"], source="cli"
         )
 
@@ -133,9 +136,7 @@ class GroupLinkingTestCase(GroupTestCase):
         issued = group_code_create(user=self.alice, ledger=self.home, source="web")
         (reply,) = self.write(f"/start@{BOT} {issued.code}", ALICE_TG)
         self.home.refresh_from_db()
-        self.assertEqual(
-            (self.home.telegram_chat_id, self.home.telegram_chat_title), (GROUP_ID, "Семья")
-        )
+        self.assertEqual(linked_group(self.home), (GROUP_ID, "Семья"))
         self.assertEqual(reply["chat_id"], GROUP_ID)
         self.assertIn("Теперь эта группа ведёт книгу учёта «Home»", reply["text"])
         self.assertIsNotNone(LinkCode.objects.get(ledger=self.home).used_at)
@@ -153,17 +154,17 @@ class GroupLinkingTestCase(GroupTestCase):
             "Привязать группу к книге могут только её владельцы и управляющие", reply["text"]
         )
         self.home.refresh_from_db()
-        self.assertIsNone(self.home.telegram_chat_id)
+        self.assertIsNone(group_chat_id(self.home))
         self.assertIsNone(LinkCode.objects.get(ledger=self.home).used_at)
         self.write(f"/start {issued.code}", ALICE_TG)
         self.home.refresh_from_db()
-        self.assertEqual(self.home.telegram_chat_id, GROUP_ID)
+        self.assertEqual(group_chat_id(self.home), GROUP_ID)
 
     def test_a_sender_without_a_link_is_refused(self) -> None:
         issued = group_code_create(user=self.alice, ledger=self.home, source="web")
         (reply,) = self.write(f"/start {issued.code}", STRANGER_TG, language_code="en")
         self.assertIn("I do not know you yet: link your own Telegram", reply["text"])
-        self.assertIsNone(Ledger.objects.get(pk=self.home.pk).telegram_chat_id)
+        self.assertIsNone(group_chat_id(self.home))
         self.assertIsNone(LinkCode.objects.get(ledger=self.home).used_at)
 
     def test_an_expired_or_used_code_is_refused(self) -> None:
@@ -171,14 +172,14 @@ class GroupLinkingTestCase(GroupTestCase):
         with time_machine.travel(timezone.now() + timedelta(minutes=10, seconds=1)):
             (reply,) = self.write(f"/start {issued.code}", ALICE_TG)
         self.assertIn("Срок действия кода истёк", reply["text"])
-        self.assertIsNone(Ledger.objects.get(pk=self.home.pk).telegram_chat_id)
+        self.assertIsNone(group_chat_id(self.home))
 
         issued = group_code_create(user=self.alice, ledger=self.home, source="web")
         self.write(f"/start {issued.code}", ALICE_TG)
         other = {"id": -100555, "title": "Другая", "type": "supergroup"}
         (reply,) = self.write(f"/start {issued.code}", ALICE_TG, chat=other)
         self.assertIn("Этот код уже использован", reply["text"])
-        self.assertEqual(Ledger.objects.get(pk=self.home.pk).telegram_chat_id, GROUP_ID)
+        self.assertEqual(group_chat_id(self.home), GROUP_ID)
 
     def test_a_personal_code_does_not_link_a_group_nor_a_group_code_a_person(self) -> None:
         personal = link_code_create(user=self.alice, channel="telegram", source="web")
@@ -204,8 +205,8 @@ class GroupLinkingTestCase(GroupTestCase):
         issued = group_code_create(user=self.alice, ledger=other, source="web")
         (reply,) = self.write(f"/start {issued.code}", ALICE_TG)
         self.assertIn("уже ведёт другую книгу", reply["text"])
-        self.assertEqual(Ledger.objects.get(pk=self.home.pk).telegram_chat_id, GROUP_ID)
-        self.assertIsNone(Ledger.objects.get(pk=other.pk).telegram_chat_id)
+        self.assertEqual(group_chat_id(self.home), GROUP_ID)
+        self.assertIsNone(group_chat_id(other))
         self.assertIsNone(LinkCode.objects.get(ledger=other).used_at)
 
     def test_edits_in_a_group_not_linked_get_no_answer(self) -> None:
@@ -219,7 +220,7 @@ class GroupLinkingTestCase(GroupTestCase):
         second = {"id": -100777, "title": "Дача", "type": "supergroup"}
         issued = group_code_create(user=self.alice, ledger=self.home, source="web")
         self.write(f"/start {issued.code}", ALICE_TG, chat=second)
-        self.assertEqual(Ledger.objects.get(pk=self.home.pk).telegram_chat_id, -100777)
+        self.assertEqual(group_chat_id(self.home), -100777)
         (reply,) = self.write("кофе 250", ALICE_TG)
         self.assertIn("не привязана", reply["text"])
         self.assertFalse(Transaction.objects.exists())
@@ -255,7 +256,7 @@ class ConcurrentGroupRedemptionTestCase(TransactionTestCase):
         self.assertEqual((len(won), len(lost)), (1, 1), results)
         self.assertEqual(lost[0].code, "code_used")
         home.refresh_from_db()
-        self.assertEqual(home.telegram_chat_id, won[0].ledger.telegram_chat_id)
+        self.assertEqual(group_chat_id(home), won[0].group.chat_id)
         self.assertEqual(AuditLog.objects.filter(action="ledger.telegram_link").count(), 1)
 
 
@@ -485,7 +486,7 @@ class GroupLifecycleTestCase(GroupTestCase):
             )
         )
         self.home.refresh_from_db()
-        self.assertEqual(self.home.telegram_chat_id, SUPERGROUP_ID)
+        self.assertEqual(group_chat_id(self.home), SUPERGROUP_ID)
         row = AuditLog.objects.get(action="ledger.telegram_migrate")
         self.assertEqual(row.details, {"chat": OLD_GROUP["id"], "new_chat": SUPERGROUP_ID})
         self.assertEqual(self.sent(), [])
@@ -496,17 +497,17 @@ class GroupLifecycleTestCase(GroupTestCase):
         self.link_group()
         self.post(bot_member_update(GROUP, "kicked"))
         self.home.refresh_from_db()
-        self.assertIsNone(self.home.telegram_chat_id)
-        self.assertEqual(self.home.telegram_chat_title, "")
+        self.assertIsNone(group_chat_id(self.home))
+        self.assertEqual(group_title(self.home), "")
         row = AuditLog.objects.get(action="ledger.telegram_unlink")
         self.assertEqual((row.ledger_id, row.details["reason"]), (self.home.pk, "bot_removed"))
 
     def test_the_bot_leaving_ends_the_link_and_being_added_changes_nothing(self) -> None:
         self.link_group()
         self.post(bot_member_update(GROUP, "administrator"))
-        self.assertEqual(Ledger.objects.get(pk=self.home.pk).telegram_chat_id, GROUP_ID)
+        self.assertEqual(group_chat_id(self.home), GROUP_ID)
         self.post(bot_member_update(GROUP, "left"))
-        self.assertIsNone(Ledger.objects.get(pk=self.home.pk).telegram_chat_id)
+        self.assertIsNone(group_chat_id(self.home))
         self.assertEqual(self.sent(), [])
 
     def test_a_renamed_group_shows_its_new_title(self) -> None:
@@ -522,7 +523,7 @@ class GroupLifecycleTestCase(GroupTestCase):
                 new_chat_title="Семья и дача",
             )
         )
-        self.assertEqual(Ledger.objects.get(pk=self.home.pk).telegram_chat_title, "Семья и дача")
+        self.assertEqual(group_title(self.home), "Семья и дача")
         self.assertEqual(self.sent(), [])
 
     def test_a_redelivered_update_is_handled_once(self) -> None:
@@ -549,7 +550,7 @@ class GroupGuardsTestCase(GroupTestCase):
         )
         self.write(f"/start {code}", ALICE_TG)
         self.home.refresh_from_db()
-        self.assertIsNone(self.home.telegram_chat_id)
+        self.assertIsNone(group_chat_id(self.home))
 
     def test_talk_that_is_not_a_record_leaves_no_trace(self) -> None:
         self.link_group()

@@ -10,14 +10,9 @@ from django.utils import timezone
 from accounts.services import user_create
 from audit.models import AuditLog
 from config.testing import at_once
+from messaging.linking.codes import CODE_ALPHABET, code_hash, link_code_create, link_code_redeem
+from messaging.linking.contacts import Account
 from messaging.models import LinkCode, UserContact
-from messaging.services import (
-    CODE_ALPHABET,
-    Account,
-    code_hash,
-    link_code_create,
-    link_code_redeem,
-)
 from messaging.tests.helpers import ALICE_TG, STRANGER_TG, TELEGRAM_SETTINGS, TelegramTestCase
 
 

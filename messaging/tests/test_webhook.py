@@ -12,9 +12,9 @@ from django.utils import timezone
 from accounts.services import user_set_access
 from audit.models import AuditLog
 from finance.models import CategoryAlias, Transaction
-from messaging import chat
+from messaging.chat import private
+from messaging.linking.codes import link_code_create
 from messaging.models import Conversation, InboundUpdate, Message, UserContact
-from messaging.services import link_code_create
 from messaging.tests.helpers import (
     ALICE_TG,
     STRANGER_TG,
@@ -39,6 +39,20 @@ class SecretTestCase(TelegramTestCase):
         self.assertFalse(InboundUpdate.objects.exists())
         self.assertFalse(Message.objects.exists())
         self.assertFalse(self.send_route.called)
+
+    def test_a_refusal_has_the_contracts_error_body(self) -> None:
+        body = self.post(text_update("кофе 250"), secret="wrong").json()
+        self.assertEqual(body["message"], "Wrong or missing secret token.")
+        self.assertEqual(
+            body["details"],
+            [
+                {
+                    "path": "X-Telegram-Bot-Api-Secret-Token",
+                    "code": "secret_invalid",
+                    "message": body["message"],
+                }
+            ],
+        )
 
     @override_settings(TELEGRAM_WEBHOOK_SECRET="")
     def test_without_a_configured_secret_everything_is_refused(self) -> None:
@@ -73,6 +87,23 @@ class UnusableUpdatesTestCase(TelegramTestCase):
             self.assertEqual(self.post(body).status_code, 200)
         self.assertFalse(self.send_route.called)
         self.assertFalse(Transaction.objects.exists())
+
+    def test_what_the_strict_reader_refuses_is_answered_200_and_ignored(self) -> None:
+        self.link(self.alice)
+        valid = json.dumps(text_update("кофе 250"))
+        bodies = [
+            # The last update_id would win in a lenient reader, and the expense be recorded.
+            ('{"update_id": 1, ' + valid[1:]).encode(),
+            # Deeper than the stack: a RecursionError in a lenient reader.
+            (valid[:-1] + ', "x": ' + "[" * 5000 + "]" * 5000 + "}").encode(),
+            json.dumps(text_update("кофе 250 \ud800")).encode(),
+            json.dumps({**text_update("кофе 250"), "x": float("nan")}).encode(),
+        ]
+        for body in bodies:
+            self.assertEqual(self.post(body).status_code, 200)
+        self.assertFalse(self.send_route.called)
+        self.assertFalse(Transaction.objects.exists())
+        self.assertFalse(InboundUpdate.objects.exists())
 
     def test_stickers_photos_and_voice_get_a_text_only_reply(self) -> None:
         self.link(self.alice)
@@ -501,7 +532,7 @@ class SwitchedOffUserTestCase(TelegramTestCase):
         self.link(self.alice)
         body = text_update("кофе 250")
         with (
-            mock.patch.object(chat, "respond", side_effect=RuntimeError("a bug")),
+            mock.patch.object(private, "respond", side_effect=RuntimeError("a bug")),
             self.assertLogs("messaging.telegram", "ERROR") as logged,
         ):
             response = self.post(body)

@@ -11,9 +11,9 @@ import time_machine
 from django.test import override_settings
 from django.utils import timezone
 
-from messaging import whatsapp
+from messaging import outbound
+from messaging.inbox import conversation_touch
 from messaging.models import Channel, Message, UserContact
-from messaging.services import conversation_touch
 from messaging.tests.whatsapp import (
     ACCOUNT_SID,
     MESSAGES_URL,
@@ -34,7 +34,7 @@ TEMPLATES = {
     ("report", "ru"): "",
     ("report", "en"): "",
 }
-REMINDER = whatsapp.Template("reminder", {"1": "Alice"})
+REMINDER = outbound.Template("reminder", {"1": "Alice"})
 
 
 def sent(call: responses.Call) -> dict[str, str]:
@@ -78,7 +78,7 @@ class WhatsAppNotifyTestCase(WhatsAppTestCase):
     def test_inside_the_window_it_sends_the_text(self) -> None:
         self.wrote(timedelta(hours=23))
         sid = self.answer("Не забудьте записать расходы")
-        message = whatsapp.notify(
+        message = outbound.notify(
             contact=self.contact, text="Не забудьте записать расходы", template=REMINDER
         )
         (call,) = responses.calls
@@ -98,7 +98,7 @@ class WhatsAppNotifyTestCase(WhatsAppTestCase):
     def test_outside_the_window_it_sends_the_template(self) -> None:
         self.wrote(timedelta(hours=25))
         sid = self.answer()
-        message = whatsapp.notify(contact=self.contact, text="Не забудьте", template=REMINDER)
+        message = outbound.notify(contact=self.contact, text="Не забудьте", template=REMINDER)
         (call,) = responses.calls
         form = sent(call)
         self.assertEqual(form["ContentSid"], TEMPLATES[("reminder", "ru")])
@@ -110,7 +110,7 @@ class WhatsAppNotifyTestCase(WhatsAppTestCase):
     @responses.activate
     def test_a_person_who_never_wrote_gets_the_template(self) -> None:
         self.answer()
-        whatsapp.notify(contact=self.contact, text="Не забудьте", template=REMINDER)
+        outbound.notify(contact=self.contact, text="Не забудьте", template=REMINDER)
         self.assertIn("ContentSid", sent(responses.calls[0]))
 
     @responses.activate
@@ -118,13 +118,13 @@ class WhatsAppNotifyTestCase(WhatsAppTestCase):
         self.contact.language = "en"
         self.contact.save(update_fields=["language"])
         self.answer()
-        whatsapp.notify(contact=self.contact, text="Spent too much", template=REMINDER)
+        outbound.notify(contact=self.contact, text="Spent too much", template=REMINDER)
         self.assertEqual(sent(responses.calls[0])["ContentSid"], TEMPLATES[("reminder", "en")])
         self.contact.language = "ru"
         self.contact.save(update_fields=["language"])
         self.answer()
-        whatsapp.notify(
-            contact=self.contact, text="Перерасход", template=whatsapp.Template("alert")
+        outbound.notify(
+            contact=self.contact, text="Перерасход", template=outbound.Template("alert")
         )
         self.assertEqual(sent(responses.calls[1])["ContentSid"], TEMPLATES[("alert", "en")])
 
@@ -136,7 +136,7 @@ class WhatsAppNotifyTestCase(WhatsAppTestCase):
             "Failed to send freeform message because you are outside the allowed window. If you are using WhatsApp, please use a Message Template.",
         )
         sid = self.answer()
-        message = whatsapp.notify(contact=self.contact, text="Не забудьте", template=REMINDER)
+        message = outbound.notify(contact=self.contact, text="Не забудьте", template=REMINDER)
         first, second = responses.calls
         self.assertIn("Body", sent(first))
         self.assertEqual(sent(second)["ContentSid"], TEMPLATES[("reminder", "ru")])
@@ -150,7 +150,7 @@ class WhatsAppNotifyTestCase(WhatsAppTestCase):
         self.wrote(timedelta(hours=1))
         self.refuse(63024, "Invalid message recipient")
         with self.assertRaises(TransportError) as caught:
-            whatsapp.notify(contact=self.contact, text="Не забудьте", template=REMINDER)
+            outbound.notify(contact=self.contact, text="Не забудьте", template=REMINDER)
         self.assertTrue(caught.exception.permanent)
         self.assertEqual(caught.exception.code, "63024")
         self.contact.refresh_from_db()
@@ -172,7 +172,7 @@ class WhatsAppNotifyTestCase(WhatsAppTestCase):
                 responses.reset()
                 self.refuse(code, text, status)
                 with self.assertRaises(TransportError) as caught:
-                    whatsapp.notify(contact=self.contact, text="Не забудьте", template=REMINDER)
+                    outbound.notify(contact=self.contact, text="Не забудьте", template=REMINDER)
                 self.assertEqual(caught.exception.permanent, status not in {429, 500})
                 self.contact.refresh_from_db()
                 self.assertTrue(self.contact.is_active)
@@ -180,8 +180,8 @@ class WhatsAppNotifyTestCase(WhatsAppTestCase):
     @responses.activate
     def test_outside_the_window_without_a_template_it_fails_and_keeps_the_link(self) -> None:
         with self.assertRaises(TransportError) as caught:
-            whatsapp.notify(
-                contact=self.contact, text="Отчёт", template=whatsapp.Template("report")
+            outbound.notify(
+                contact=self.contact, text="Отчёт", template=outbound.Template("report")
             )
         self.assertEqual(caught.exception.code, "no_template")
         self.assertEqual(len(responses.calls), 0)
@@ -200,7 +200,7 @@ class WhatsAppNotifyTestCase(WhatsAppTestCase):
         self.answer()
         self.answer()
         text = "\n".join("строка " + "x" * 90 for _ in range(20))
-        whatsapp.notify(contact=self.contact, text=text, template=REMINDER)
+        outbound.notify(contact=self.contact, text=text, template=REMINDER)
         bodies = [sent(c)["Body"] for c in responses.calls]
         self.assertEqual(len(bodies), 2)
         self.assertTrue(all(len(b) <= 1600 for b in bodies))
@@ -210,9 +210,9 @@ class WhatsAppNotifyTestCase(WhatsAppTestCase):
         self.wrote(timedelta(hours=0))
         self.answer()
         self.answer()
-        whatsapp.notify(contact=self.contact, text="a", template=REMINDER)
+        outbound.notify(contact=self.contact, text="a", template=REMINDER)
         with time_machine.travel(timezone.now() + timedelta(hours=24, minutes=1)):
-            whatsapp.notify(contact=self.contact, text="b", template=REMINDER)
+            outbound.notify(contact=self.contact, text="b", template=REMINDER)
         self.assertIn("Body", sent(responses.calls[0]))
         self.assertIn("ContentSid", sent(responses.calls[1]))
 

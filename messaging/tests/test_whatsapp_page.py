@@ -8,8 +8,8 @@ from django.core import checks
 from django.core.management import call_command
 from django.test import override_settings
 
+from messaging.linking.codes import code_hash
 from messaging.models import Channel, LinkCode, UserContact
-from messaging.services import code_hash
 from messaging.tests.helpers import TELEGRAM_SETTINGS
 from messaging.tests.whatsapp import ALICE_NUMBER, WhatsAppTestCase
 

@@ -13,9 +13,11 @@ from accounts.services import user_create
 from audit.models import AuditLog
 from config.testing import at_once
 from finance.models import Transaction
-from messaging import services, whatsapp
+from messaging import whatsapp
+from messaging.linking import codes
+from messaging.linking.codes import link_code_create, link_code_redeem
+from messaging.linking.contacts import Account
 from messaging.models import Channel, Conversation, InboundUpdate, LinkCode, Message, UserContact
-from messaging.services import Account, link_code_create, link_code_redeem
 from messaging.tests.whatsapp import (
     ALICE_NUMBER,
     AUTH_TOKEN,
@@ -193,7 +195,7 @@ class WhatsAppLinkingTestCase(WhatsAppTestCase):
         link_code_create(user=self.alice, channel=Channel.WHATSAPP, source="web")
         texts = replies(self.say("link ABCD2345"))
         self.assertEqual(len(texts), 1)
-        self.assertEqual(texts, [ru(services.CODE_WRONG)])
+        self.assertEqual(texts, [ru(codes.CODE_WRONG)])
         self.assertFalse(UserContact.objects.exists())
 
     def test_it_refuses_a_telegram_code(self) -> None:
@@ -209,14 +211,14 @@ class WhatsAppLinkingTestCase(WhatsAppTestCase):
             expires_at=timezone.now() - timedelta(seconds=1)
         )
         texts = replies(self.say(f"link {issued.code}"))
-        self.assertEqual(texts, [ru(services.CODE_EXPIRED)])
+        self.assertEqual(texts, [ru(codes.CODE_EXPIRED)])
         self.assertFalse(UserContact.objects.exists())
 
     def test_it_refuses_a_used_code(self) -> None:
         issued = link_code_create(user=self.alice, channel=Channel.WHATSAPP, source="web")
         self.say(f"link {issued.code}")
         texts = replies(self.say(f"link {issued.code}", number="79990000000"))
-        self.assertEqual(texts, [ru(services.CODE_USED)])
+        self.assertEqual(texts, [ru(codes.CODE_USED)])
         self.assertEqual(
             list(UserContact.objects.values_list("whatsapp_id", flat=True)), [ALICE_NUMBER]
         )

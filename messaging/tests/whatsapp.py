@@ -11,8 +11,9 @@ from django.test import override_settings
 from twilio.request_validator import RequestValidator
 
 from config.testing import BaseTestCase
+from messaging.linking.codes import link_code_create, link_code_redeem
+from messaging.linking.contacts import Account
 from messaging.models import Channel, UserContact
-from messaging.services import Account, link_code_create, link_code_redeem
 
 ACCOUNT_SID = "AC" + "a1" * 16
 AUTH_TOKEN = "0f" * 16

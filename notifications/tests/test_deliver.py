@@ -12,7 +12,7 @@ from django_redis import get_redis_connection
 from config.testing import BaseTestCase
 from messaging.models import Channel as MessagingChannel
 from messaging.models import UserContact
-from notifications import limiter, services
+from notifications import limiter, outbox
 from notifications.models import Notification, NotificationSettings
 from notifications.tests.helpers import clear_limits, queued, run_job, run_queued
 
@@ -41,7 +41,7 @@ class DeliverTestCase(BaseTestCase):
         )
 
     def send_test(self) -> Notification:
-        notification = services.send_test(user=self.alice)
+        notification = outbox.send_test(user=self.alice)
         run_queued()
         notification.refresh_from_db()
         return notification
@@ -91,7 +91,7 @@ class DeliverTestCase(BaseTestCase):
         respx.post(SEND).mock(return_value=httpx.Response(502, text="Bad Gateway"))
         notification = self.send_test()
         delays = []
-        for _ in range(services.MAX_ATTEMPTS - 1):
+        for _ in range(outbox.MAX_ATTEMPTS - 1):
             (job,) = queued("notifications.deliver")
             delays.append(job["scheduled_at"] - timezone.now())
             run_job(job)
@@ -119,10 +119,10 @@ class DeliverTestCase(BaseTestCase):
     @respx.mock
     def test_a_job_run_twice_sends_once(self) -> None:
         route = respx.post(SEND).mock(return_value=httpx.Response(200, json=OK))
-        notification = services.send_test(user=self.alice)
+        notification = outbox.send_test(user=self.alice)
         ids = [notification.pk]
-        self.assertEqual(services.deliver(notification_ids=ids), {notification.pk: "sent"})
-        self.assertEqual(services.deliver(notification_ids=ids), {})
+        self.assertEqual(outbox.deliver(notification_ids=ids), {notification.pk: "sent"})
+        self.assertEqual(outbox.deliver(notification_ids=ids), {})
         run_queued()
         self.assertEqual(route.call_count, 1)
 
@@ -152,8 +152,8 @@ class DeliverTestCase(BaseTestCase):
         self.assertEqual(notification.error, "Telegram unreachable: ConnectError")
 
     def test_no_channel_at_all(self) -> None:
-        notification = services.send_test(user=self.bob)  # no e-mail, no messenger
+        notification = outbox.send_test(user=self.bob)  # no e-mail, no messenger
         run_queued()
         notification.refresh_from_db()
         self.assertEqual(notification.status, "failed")
-        self.assertEqual(notification.error, services.NO_CHANNEL)
+        self.assertEqual(notification.error, outbox.NO_CHANNEL)

@@ -14,7 +14,7 @@ from finance.services.text import record_from_text
 from finance.services.transactions import transaction_create
 from ledgers import services as ledgers
 from ledgers.models import Membership
-from notifications import services
+from notifications import schedule
 from notifications.models import Kind, Notification, NotificationSettings
 from notifications.tests.helpers import queued, run_queued
 
@@ -50,7 +50,7 @@ class DailyReminderTestCase(BaseTestCase):
 
     def tick(self, now: datetime) -> int:
         with time_machine.travel(now, tick=False):
-            count = services.schedule_due(now=now)
+            count = schedule.schedule_due(now=now)
             run_queued()
         return count
 
@@ -156,7 +156,7 @@ class MonthlyReportTestCase(BaseTestCase):
             (at("2026-12-01 15:00"), 1),  # 10:00 in New York: Bob's
         ]:
             with self.subTest(now=now), time_machine.travel(now, tick=False):
-                self.assertEqual(services.schedule_due(now=now), expected)
+                self.assertEqual(schedule.schedule_due(now=now), expected)
                 run_queued()
         (report,) = Notification.objects.filter(kind=Kind.MONTHLY_REPORT, user=self.alice)
         self.assertEqual((report.period, report.status), ("2026-11", "sent"))
@@ -196,7 +196,7 @@ class MonthlyReportTestCase(BaseTestCase):
         ledgers.ledger_activate(user=self.alice, ledger=home, source="web")
         now = at("2026-12-01 07:00")
         with time_machine.travel(now, tick=False):
-            services.schedule_due(now=now)
+            schedule.schedule_due(now=now)
             run_queued()
         (report,) = Notification.objects.filter(kind=Kind.MONTHLY_REPORT, user=self.alice)
         self.assertIn("Расходы: 777 ₽", report.text.replace("\xa0", " "))
@@ -221,8 +221,8 @@ class TokenExpiryTestCase(BaseTestCase):
             expires_at=now + timedelta(days=30),
             source="cli",
         )
-        self.assertEqual(services.schedule_due(now=now), 1)
-        self.assertEqual(services.schedule_due(now=now + timedelta(minutes=1)), 0)
+        self.assertEqual(schedule.schedule_due(now=now), 1)
+        self.assertEqual(schedule.schedule_due(now=now + timedelta(minutes=1)), 0)
         run_queued()
         (notice,) = Notification.objects.filter(kind=Kind.TOKEN_EXPIRY)
         self.assertEqual((notice.subject, notice.status), (f"token:{soon.token.pk}", "sent"))
@@ -241,5 +241,5 @@ class TokenExpiryTestCase(BaseTestCase):
             source="cli",
         )
         api_token_rotate(token=old.token, expires_at=now + timedelta(days=90), source="cli")
-        self.assertEqual(services.schedule_due(now=now), 0)
+        self.assertEqual(schedule.schedule_due(now=now), 0)
         self.assertEqual(queued("notifications.deliver"), [])

@@ -11,7 +11,7 @@ from finance.services.budget import budget_item_set
 from finance.services.transactions import transaction_create
 from ledgers import services as ledgers
 from ledgers.tests.household import HouseholdTestCase
-from notifications import services
+from notifications import alerts
 from notifications.models import Kind, Notification, NotificationSettings
 from notifications.tests.helpers import queued, run_queued
 
@@ -166,5 +166,5 @@ class SharedLedgerAlertsTestCase(HouseholdTestCase):
         self.spend(self.carol, "8200")
         self.assertEqual(len(queued("notifications.check_budget")), 1)
         run_queued()
-        self.assertEqual(services.budget_check(ledger=self.home.pk, month=NOV), [])
+        self.assertEqual(alerts.budget_check(ledger=self.home.pk, month=NOV), [])
         self.assertEqual(len(self.alerts()), 3)

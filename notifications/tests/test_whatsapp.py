@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from accounts.services import api_token_create
 from finance.services.transactions import transaction_create
+from messaging.inbox import conversation_touch
 from messaging.models import Channel as MessagingChannel
 from messaging.models import Message, UserContact
-from messaging.services import conversation_touch
 from messaging.tests.whatsapp import (
     MESSAGES_URL,
     WhatsAppTestCase,
@@ -27,9 +27,9 @@ from messaging.tests.whatsapp import (
     twilio_error,
     twilio_message,
 )
-from notifications import services
+from notifications import outbox, preferences
 from notifications.models import Kind, Notification, NotificationSettings
-from notifications.services import Claim
+from notifications.outbox import Claim
 from notifications.tests.helpers import clear_limits, queued, run_job, run_queued
 
 TEMPLATES = {
@@ -83,7 +83,7 @@ class WhatsAppNotificationsTestCase(WhatsAppTestCase):
         )
 
     def deliver(self, kind: str, period: str, subject: str = "", text: str = "") -> Notification:
-        (pk,) = services.claim_and_defer(
+        (pk,) = outbox.claim_and_defer(
             kind=kind, claims=[Claim(self.alice.pk, period, subject, text)]
         )
         run_queued()
@@ -127,10 +127,10 @@ class WhatsAppNotificationsTestCase(WhatsAppTestCase):
             chat_id="4242",
             linked_at=self.contact.linked_at + timedelta(minutes=1),
         )
-        prefs = services.settings_for(user=self.alice)
-        self.assertEqual(services.available_channels(prefs), ["telegram", "whatsapp", "email"])
-        self.assertEqual(services.contact_for(prefs), services.reachable(prefs)[0])
-        self.assertEqual(services.reachable(prefs)[0].address, "4242")
+        prefs = preferences.settings_for(user=self.alice)
+        self.assertEqual(preferences.available_channels(prefs), ["telegram", "whatsapp", "email"])
+        self.assertEqual(preferences.contact_for(prefs), preferences.reachable(prefs)[0])
+        self.assertEqual(preferences.reachable(prefs)[0].address, "4242")
 
     @responses.activate
     def test_inside_the_window_it_is_the_text(self) -> None:
@@ -158,7 +158,7 @@ class WhatsAppNotificationsTestCase(WhatsAppTestCase):
     def test_each_kind_has_its_template(self) -> None:
         self.alice.first_name = "Алиса"
         self.alice.save(update_fields=["first_name"])
-        prefs = services.settings_for(user=self.alice)
+        prefs = preferences.settings_for(user=self.alice)
         NotificationSettings.objects.filter(pk=prefs.pk).update(daily_reminder=True)
         with time_machine.travel("2026-11-05 12:00Z", tick=False):  # nothing recorded today
             transaction_create(
@@ -184,7 +184,7 @@ class WhatsAppNotificationsTestCase(WhatsAppTestCase):
             self.deliver(Kind.DAILY_REMINDER, "2026-12-01"),
             self.deliver(Kind.MONTHLY_REPORT, "2026-11"),
             self.deliver(Kind.TOKEN_EXPIRY, "2026-12-07", f"token:{token.pk}"),
-            services.send_test(user=self.alice),
+            outbox.send_test(user=self.alice),
         ]
         run_queued()
         for notification in sent:
@@ -231,7 +231,7 @@ class WhatsAppNotificationsTestCase(WhatsAppTestCase):
             self.client.get(URL),
             "WhatsApp отключён: WhatsApp: 63024 Unable to create record: Invalid message recipient",
         )
-        again = services.send_test(user=self.alice)
+        again = outbox.send_test(user=self.alice)
         run_queued()
         again.refresh_from_db()
         self.assertEqual((again.status, again.channel), ("sent", "email"))
@@ -318,13 +318,13 @@ class WhatsAppNotificationsTestCase(WhatsAppTestCase):
 
     @responses.activate
     def test_choosing_it_again_after_relinking_turns_it_back_on(self) -> None:
-        prefs = services.settings_for(user=self.alice)
+        prefs = preferences.settings_for(user=self.alice)
         NotificationSettings.objects.filter(pk=prefs.pk).update(
             channel="whatsapp", whatsapp_disabled="WhatsApp: 63024 Invalid message recipient"
         )
         prefs.refresh_from_db()
-        self.assertEqual(services.contact_for(prefs).channel, "email")  # type: ignore[union-attr]
-        services.settings_update(
+        self.assertEqual(preferences.contact_for(prefs).channel, "email")  # type: ignore[union-attr]
+        preferences.settings_update(
             user=self.alice,
             budget_alerts=True,
             daily_reminder=False,
@@ -337,4 +337,4 @@ class WhatsAppNotificationsTestCase(WhatsAppTestCase):
         )
         prefs.refresh_from_db()
         self.assertEqual(prefs.whatsapp_disabled, "")
-        self.assertEqual(services.contact_for(prefs).channel, "whatsapp")  # type: ignore[union-attr]
+        self.assertEqual(preferences.contact_for(prefs).channel, "whatsapp")  # type: ignore[union-attr]

@@ -24,7 +24,7 @@ from finance.services.budget import budget_item_set
 from finance.services.transactions import transaction_create
 from messaging.models import Channel as MessagingChannel
 from messaging.models import UserContact
-from notifications import queue, services
+from notifications import queue, schedule
 from notifications.models import Kind, Notification, NotificationSettings
 from notifications.tests.helpers import clear_limits
 from notifications.tests.standin import TelegramStandIn
@@ -116,8 +116,8 @@ class WorkersTestCase(TransactionTestCase):
         self.wait_for(lambda: self.live_workers() == 2)
 
         # The workers' own minute tick may claim them first: either way, 60 in all.
-        claimed = services.schedule_due(now=now)
-        claimed += services.schedule_due(now=now)  # a second host's tick
+        claimed = schedule.schedule_due(now=now)
+        claimed += schedule.schedule_due(now=now)  # a second host's tick
         self.assertLessEqual(claimed, 60)
         self.assertEqual(Notification.objects.count(), 60)
         ids = list(Notification.objects.values_list("pk", flat=True))

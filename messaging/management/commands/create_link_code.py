@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from accounts.management.commands._bot_tokens import find_user
 from audit.models import Source
+from messaging.linking.codes import CODE_LIFETIME, link_code_create
 from messaging.models import Channel
-from messaging.services import CODE_LIFETIME, link_code_create
 
 
 class Command(BaseCommand):

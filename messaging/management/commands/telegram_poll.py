@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from messaging import telegram
+from messaging.inbox import poll_offset_save
 from messaging.models import Channel, PollCursor
-from messaging.services import poll_offset_save
 from messaging.transports import Telegram, TransportError
 
 logger = logging.getLogger(__name__)

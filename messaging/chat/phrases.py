@@ -1,17 +1,19 @@
 """The chat's words: help, confirmations' parts and the command replies, from the
-actions' results (the dispatcher's JSON), in the active language."""
+actions' typed results, in the active language."""
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from babel.numbers import format_decimal, get_currency_symbol
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from botapi.results import CategoriesResult
 from finance.models import Kind
+from finance.selectors.summary import MonthlySummary
 
-# Channels without a command menu or buttons (the chat's PLAIN_CHANNELS).
+# Channels without a command menu or buttons: commands are plain words, in either language,
+# and buttons become what to answer instead.
 PLAIN_CHANNELS = frozenset({"whatsapp"})
 
 
@@ -84,14 +86,13 @@ def plain_help_text() -> str:
     )
 
 
-def money(amount: Decimal | str, currency: str) -> str:
+def money(amount: Decimal, currency: str) -> str:
     language = translation.get_language() or "ru"
-    number = format_decimal(Decimal(amount), format="#,##0.00", locale=language)
+    number = format_decimal(amount, format="#,##0.00", locale=language)
     return f"{number} {get_currency_symbol(currency, locale=language)}"
 
 
-def day(value: str, today: date) -> str:
-    when = date.fromisoformat(value)
+def day(when: date, today: date) -> str:
     if when == today:
         return _("today")
     if when == today - timedelta(days=1):
@@ -99,53 +100,53 @@ def day(value: str, today: date) -> str:
     return formats.date_format(when, "SHORT_DATE_FORMAT")
 
 
-def month(summary: dict[str, Any]) -> str:
+def month(summary: MonthlySummary) -> str:
     """get_summary's result as /month shows it."""
-    currency = summary["currency"]
+    currency = summary.currency
     lines = [
-        _("This month (%(month)s)") % {"month": summary["month"]},
-        _("Income: %(amount)s") % {"amount": money(summary["income"], currency)},
-        _("Expenses: %(amount)s") % {"amount": money(summary["expense"], currency)},
-        _("Balance: %(amount)s") % {"amount": money(summary["balance"], currency)},
+        _("This month (%(month)s)") % {"month": f"{summary.month:%Y-%m}"},
+        _("Income: %(amount)s") % {"amount": money(summary.income, currency)},
+        _("Expenses: %(amount)s") % {"amount": money(summary.expense, currency)},
+        _("Balance: %(amount)s") % {"amount": money(summary.balance, currency)},
     ]
-    rows = [c for c in summary["categories"] if Decimal(c["spent"]) or Decimal(c["planned"])]
+    rows = [line for line in summary.categories if line.spent or line.planned]
     if rows:
         lines.append("")
     for row in rows:
-        spent = money(row["spent"], currency)
-        if Decimal(row["planned"]):
-            lines.append(f"{row['category']['name']}: {spent} / {money(row['planned'], currency)}")
+        spent = money(row.spent, currency)
+        if row.planned:
+            lines.append(f"{row.category.name}: {spent} / {money(row.planned, currency)}")
         else:
-            lines.append(f"{row['category']['name']}: {spent}")
+            lines.append(f"{row.category.name}: {spent}")
     return "\n".join(lines)
 
 
-def budget(summary: dict[str, Any]) -> str:
+def budget(summary: MonthlySummary) -> str:
     """get_summary's result as /budget shows it: the planned categories only."""
-    currency = summary["currency"]
-    rows = [c for c in summary["categories"] if Decimal(c["planned"])]
+    currency = summary.currency
+    rows = [line for line in summary.categories if line.planned]
     if not rows:
         return _("No plan for this month yet: set one in the cabinet (Budget).")
-    lines = [_("The plan for %(month)s") % {"month": summary["month"]}]
+    lines = [_("The plan for %(month)s") % {"month": f"{summary.month:%Y-%m}"}]
     for row in rows:
         values = {
-            "spent": money(row["spent"], currency),
-            "planned": money(row["planned"], currency),
-            "left": money(abs(Decimal(row["remaining"])), currency),
+            "spent": money(row.spent, currency),
+            "planned": money(row.planned, currency),
+            "left": money(abs(row.remaining), currency),
         }
-        if row["over_budget"]:
+        if row.over_budget:
             status = _("%(spent)s of %(planned)s, %(left)s over") % values
         else:
             status = _("%(spent)s of %(planned)s, %(left)s left") % values
-        lines.append(f"{row['category']['name']}: {status}")
+        lines.append(f"{row.category.name}: {status}")
     return "\n".join(lines)
 
 
-def categories(result: dict[str, Any]) -> str:
+def categories(result: CategoriesResult) -> str:
     """list_categories' result as /categories shows it."""
     names: dict[Kind, list[str]] = {Kind.EXPENSE: [], Kind.INCOME: []}
-    for category in result["categories"]:
-        names[Kind(category["kind"])].append(category["name"])
+    for category in result.categories:
+        names[Kind(category.kind)].append(category.name)
     return "\n".join(
         [
             _("Expenses: %(names)s") % {"names": ", ".join(names[Kind.EXPENSE])},

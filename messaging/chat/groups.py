@@ -26,16 +26,14 @@ from finance.defaults import FALLBACK_SLUGS
 from finance.models import Kind
 from finance.services.text import record_from_text
 from ledgers import access
-from ledgers import selectors as ledger_selectors
 from ledgers.models import Ledger, Membership
-from messaging import chat, phrases, router, selectors, services
-from messaging.chat import Handled, Inbound, Reply
+from messaging import inbox
+from messaging.chat import commands, exchange, phrases, router
+from messaging.chat.dialogue import Dialogue
+from messaging.chat.exchange import Handled, Inbound, Reply
+from messaging.linking import codes, contacts, groups
 from messaging.models import Message, UserContact
 
-# What a group understands; the rest (/lang, /unlink, /link) is about a person's own chat.
-GROUP_COMMANDS = frozenset(
-    {"start", "help", "month", "budget", "categories", "undo", "category", "ledger"}
-)
 DIGIT_RE = re.compile(r"\d")
 # How often someone unknown whose line with a number may have been talk is told privately.
 HINT_INTERVAL = 6 * 60 * 60
@@ -44,7 +42,7 @@ HINT_INTERVAL = 6 * 60 * 60
 def respond(inbound: Inbound) -> Handled:
     contact = _sender(inbound)
     language = (contact.language or contact.user.language) if contact else ""
-    with translation.override(language or chat.language_of(inbound.language)):
+    with translation.override(language or exchange.language_of(inbound.language)):
         mentioned = _mentions_the_bot(inbound.text)
         inbound = _without_mention(inbound)
         if inbound.unsupported:
@@ -65,7 +63,7 @@ def respond(inbound: Inbound) -> Handled:
             return _refused(inbound, _anonymous())
         if cmd is not None and cmd.name in {"start", "link"} and cmd.argument:
             return _link(inbound, cmd.argument)
-        ledger = ledger_selectors.ledger_for_telegram_group(chat_id=int(inbound.chat_id))
+        ledger = groups.group_ledger(chat_id=int(inbound.chat_id))
         if ledger is None:
             return Handled([]) if inbound.edited else _refused(inbound, _not_linked())
         if contact is None:
@@ -87,12 +85,7 @@ def _sender(inbound: Inbound) -> UserContact | None:
     telegram_id = inbound.account.telegram_id
     if telegram_id is None:
         return None
-    return (
-        UserContact.objects.active()
-        .select_related("user")
-        .filter(channel=inbound.channel, telegram_id=telegram_id, user__is_active=True)
-        .first()
-    )
+    return contacts.contact_for_telegram_id(telegram_id=telegram_id)
 
 
 def _mentions_the_bot(text: str) -> bool:
@@ -120,7 +113,7 @@ def _addressed(inbound: Inbound, cmd: router.Command | None) -> bool:
 
 
 def _owner(inbound: Inbound, external_id: str) -> int | None:
-    return selectors.bot_message_owner(
+    return inbox.bot_message_owner(
         channel=inbound.channel, chat_id=inbound.chat_id, external_id=external_id
     )
 
@@ -149,12 +142,12 @@ def _hint(inbound: Inbound, private: str, fallback: str, explicit: bool) -> Hand
 
 def _link(inbound: Inbound, code: str) -> Handled:
     try:
-        linked = services.group_code_redeem(
+        linked = codes.group_code_redeem(
             account=inbound.account,
             chat_id=int(inbound.chat_id),
             title=inbound.chat_title,
             code=code,
-            source=chat.SOURCES[inbound.channel],
+            source=exchange.SOURCES[inbound.channel],
         )
     except ValidationError as exc:
         return Handled([Reply(" ".join(exc.messages))])
@@ -165,10 +158,10 @@ def _link(inbound: Inbound, code: str) -> Handled:
             "Telegram is linked to Kopilka record here by writing, such as “кофе 250”; "
             "each record is the writer's own."
         ) % {"ledger": linked.ledger.name}
-        conversation = services.conversation_touch(
+        conversation = inbox.conversation_touch(
             user=contact.user, channel=inbound.channel, chat_id=inbound.chat_id
         )
-        incoming = Message(
+        message = Message(
             conversation=conversation,
             direction=Message.Direction.IN,
             text=inbound.text,
@@ -176,10 +169,10 @@ def _link(inbound: Inbound, code: str) -> Handled:
             action="link_group",
         )
         reply = Reply(f"{text}\n\n{phrases.group_help_text()}", action="link_group")
-        return Handled(chat._save(conversation, incoming, [reply]))
+        return Handled(exchange.save(conversation, message, [reply]))
 
 
-class GroupDialogue(chat.Dialogue):
+class GroupDialogue(Dialogue):
     """The dialogue with one member in the group, in the group's ledger."""
 
     def __init__(
@@ -233,14 +226,14 @@ class GroupDialogue(chat.Dialogue):
         return _owner(self.inbound, external_id) == self.user.pk
 
     def _recorded_here(self, external_id: str) -> bool:
-        found = selectors.recording_message(conversation=self.conversation, external_id=external_id)
+        found = inbox.recording_message(conversation=self.conversation, external_id=external_id)
         return found is not None
 
-    def record(self, incoming: Message) -> list[Reply]:
+    def record(self, message: Message) -> list[Reply]:
         owner = _owner(self.inbound, self.inbound.reply_to)
         if owner is not None and owner != self.user.pk:
             return [Reply(_not_yours())]
-        return super().record(incoming)
+        return super().record(message)
 
     def refusal(self, exc: ActionError) -> Reply:
         if exc.error == "ledger_read_only":
@@ -250,25 +243,16 @@ class GroupDialogue(chat.Dialogue):
             )
         return super().refusal(exc)
 
-    def command(self, cmd: router.Command) -> list[Reply]:
-        if cmd.name in {"start", "help"}:
-            return [Reply(phrases.group_help_text())]
-        if cmd.name == "ledger":
-            return [
-                Reply(
-                    _("This group keeps the books of “%(ledger)s”.") % {"ledger": self.ledger.name}
-                )
-            ]
-        if cmd.name not in GROUP_COMMANDS:
-            return [
-                Reply(
-                    _(
-                        "In a group I understand /month, /budget, /categories, /undo, /ledger "
-                        "and /help. Your own settings are in a private chat with me."
-                    )
-                )
-            ]
-        return super().command(cmd)
+    def handler(self, command: commands.Command | None) -> commands.Handler | None:
+        return command.group if command is not None else None
+
+    def unknown_command(self) -> Reply:
+        return Reply(
+            _(
+                "In a group I understand /month, /budget, /categories, /undo, /ledger "
+                "and /help. Your own settings are in a private chat with me."
+            )
+        )
 
 
 def _not_yours() -> str:

@@ -1,7 +1,8 @@
 """What a chat message means, for any messenger, without an LLM.
 
-Text in; out comes a `Command`, or the `(action, payload)` steps that `perform` runs.
-The router reads (is this an income word?) but never writes: the dispatcher does.
+Text in; out comes a `Command` (what each does is `commands.COMMANDS`'), or the
+`(action, payload)` steps that `perform` runs. The router reads (is this an income
+word?) but never writes: the dispatcher does.
 """
 
 import re
@@ -11,9 +12,6 @@ from typing import Any
 
 from finance.selectors.categories import looks_like_income
 
-COMMANDS = frozenset(
-    {"start", "link", "month", "budget", "categories", "undo", "lang", "help", "unlink", "ledger"}
-)
 # A text of many lines records one transaction per line, up to this many.
 MAX_LINES = 20
 TEXT_MAX = 500

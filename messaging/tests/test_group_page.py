@@ -7,12 +7,11 @@ from django.test import override_settings
 
 from accounts.models import User
 from audit.models import AuditLog
-from ledgers import services
-from ledgers.models import Ledger
 from ledgers.tests.household import HouseholdTestCase
+from messaging.linking import groups
+from messaging.linking.codes import code_hash
 from messaging.models import LinkCode
-from messaging.services import code_hash
-from messaging.tests.helpers import BOT, TELEGRAM_SETTINGS
+from messaging.tests.helpers import BOT, TELEGRAM_SETTINGS, group_chat_id, linked_group
 
 GROUP_ID = -1001234567890
 
@@ -62,7 +61,7 @@ class TelegramGroupPageTestCase(HouseholdTestCase):
         self.assertFalse(LinkCode.objects.exists())
 
     def test_members_see_the_linked_group_and_a_manager_unlinks_it(self) -> None:
-        services.ledger_telegram_link(
+        groups.group_link(
             user=self.alice, ledger=self.home, chat_id=GROUP_ID, title="Семья", source="cli"
         )
         self.client.force_login(self.carol)
@@ -70,14 +69,14 @@ class TelegramGroupPageTestCase(HouseholdTestCase):
         self.assertIn("Эту книгу ведёт группа Telegram «Семья»", page)
         self.assertNotIn("Отвязать группу", page)
         self.assertEqual(self.client.post(self.unlink_url()).status_code, 403)
-        self.assertEqual(Ledger.objects.get(pk=self.home.pk).telegram_chat_id, GROUP_ID)
+        self.assertEqual(group_chat_id(self.home), GROUP_ID)
 
         self.client.force_login(self.alice)
         self.assertIn("Отвязать группу", self.page())
         response = self.client.post(self.unlink_url(), follow=True)
         self.assertContains(response, "Группа Telegram «Семья» больше не ведёт эту книгу.")
         self.home.refresh_from_db()
-        self.assertEqual((self.home.telegram_chat_id, self.home.telegram_chat_title), (None, ""))
+        self.assertEqual(linked_group(self.home), (None, ""))
         row = AuditLog.objects.get(action="ledger.telegram_unlink")
         self.assertEqual(
             (row.user, row.source, row.details["reason"]), (self.alice, "web", "unlinked")
