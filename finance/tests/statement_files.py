@@ -6,7 +6,7 @@ call gives the same bytes.
 """
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -163,11 +163,20 @@ def generic_csv(n: int, *, seed: int = 0) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-MAKERS = {
+def ofx1(n: int, *, seed: int = 0) -> bytes:
+    return ofx(n, seed=seed, version=1)
+
+
+def ofx2(n: int, *, seed: int = 0) -> bytes:
+    return ofx(n, seed=seed, version=2)
+
+
+# Format name (finance.readers.statements.Format) -> the maker of such a file of n rows.
+MAKERS: dict[str, Callable[[int], bytes]] = {
     "tbank_csv": tbank_csv,
     "sber_csv": sber_csv,
-    "ofx1": lambda n, seed=0: ofx(n, seed=seed, version=1),
-    "ofx2": lambda n, seed=0: ofx(n, seed=seed, version=2),
+    "ofx1": ofx1,
+    "ofx2": ofx2,
     "qif": qif,
     "camt053": camt053,
     "csv": generic_csv,

@@ -53,7 +53,9 @@ def sgml_root(content: bytes) -> ET.Element:
     if start < 0:
         raise FileError(Code.MALFORMED, "no OFX body")
     header = content[:start].decode("ascii", errors="replace")
-    fields = dict(m.groups() for line in header.splitlines() if (m := _HEADER_LINE.match(line)))
+    fields: dict[str, str] = {
+        m.group(1): m.group(2) for line in header.splitlines() if (m := _HEADER_LINE.match(line))
+    }
     if fields.get("ENCODING", "").upper() in ("UTF-8", "UNICODE"):
         codecs: tuple[str, ...] = ("utf-8",)
     elif (charset := fields.get("CHARSET", "").upper()) in CHARSETS:
