@@ -3,6 +3,9 @@
 from pathlib import Path
 from unittest import TestCase
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from finance.readers.statements import Code, FileError, RowError, StatementError, read_statement
 from finance.tests import statement_files
 
@@ -163,3 +166,44 @@ class RefusalTestCase(TestCase):
         error = self.refused(tbank('"-612,00"', '"NaN"'), Code.BAD_AMOUNT, row=3)
         self.assertIn("row 3", str(error))
         self.assertEqual(error.value, "NaN")
+
+
+SAMPLES = sorted(p.name for p in DATA.iterdir())
+# Bytes that break the formats' structure most: markup, quotes, separators, signs.
+SHARDS = [b"<", b">", b"</STMTTRN>", b"<Ntry>", b";", b'"', b"\r", b"\n", b"^", b"&", b"-"]
+
+
+class MangledFileTestCase(TestCase):
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        name=st.sampled_from(SAMPLES),
+        edits=st.lists(
+            st.tuples(
+                st.floats(0, 1, exclude_max=True),
+                st.sampled_from(["delete", "insert", "replace", "cut"]),
+                st.one_of(st.sampled_from(SHARDS), st.binary(min_size=1, max_size=8)),
+            ),
+            min_size=1,
+            max_size=4,
+        ),
+    )
+    def test_a_mangled_file_is_read_or_refused_never_crashes(
+        self, name: str, edits: list[tuple[float, str, bytes]]
+    ) -> None:
+        data = bytearray(sample(name))
+        for where, how, shard in edits:
+            at = int(where * len(data))
+            if how == "delete":
+                del data[at : at + len(shard) * 4]
+            elif how == "insert":
+                data[at:at] = shard
+            elif how == "replace":
+                data[at : at + len(shard)] = shard
+            else:
+                del data[at:]
+        try:
+            statement = read_statement(bytes(data), default_currency="RUB", max_bytes=10**6)
+        except StatementError as e:
+            self.assertIn(e.code, set(Code))
+        else:
+            self.assertTrue(statement.rows or statement.left_out)

@@ -9,6 +9,7 @@ with `+` and debits with no sign, and no processing date while an operation is p
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
@@ -31,7 +32,8 @@ def heading(cell: str) -> str:
 
 def find_header(content: str, marks: frozenset[str]) -> tuple[int, str] | None:
     """The line number (from 0) of the heading row holding all of `marks`, and its delimiter."""
-    for number, line in enumerate(content.splitlines()[:_HEADER_SEARCH_LINES]):
+    lines = io.StringIO(content, newline="")
+    for number, line in enumerate(itertools.islice(lines, _HEADER_SEARCH_LINES)):
         for delimiter in (";", ",", "\t"):
             cells = {heading(c) for c in line.split(delimiter)}
             if marks <= cells:
@@ -46,18 +48,29 @@ def _table(
     if found is None:
         raise FileError(Code.COLUMNS_MISSING, "no heading row")
     number, delimiter = found
-    lines = io.StringIO(content)
+    lines = io.StringIO(content, newline="")  # line ends as csv wants them: \r, \n, \r\n only
     for _ in range(number):
         lines.readline()
     reader = csv.reader(lines, delimiter=delimiter)
-    columns = {heading(c): i for i, c in enumerate(next(reader))}
+    try:
+        columns = {heading(c): i for i, c in enumerate(next(reader))}
+    except csv.Error as e:
+        raise FileError(Code.MALFORMED, f"CSV: {e}") from None
     missing = [name for name in required if name not in columns]
     if missing:
         raise FileError(Code.COLUMNS_MISSING, f"no {missing[0]!r} column", value=missing[0])
-    width = len(columns) + 1  # a last column for the headings a file lacks: always ""
-    return columns, (
-        [c.strip() for c in row] + [""] * (width - len(row)) for row in reader if any(row)
-    )
+    return columns, _rows(reader, width=len(columns) + 1)
+
+
+def _rows(reader: Iterator[list[str]], *, width: int) -> Iterator[list[str]]:
+    """The rows that hold anything, stripped, padded to `width`: the last column stands for
+    the headings a file lacks and is always empty."""
+    try:
+        for row in reader:
+            if any(row):
+                yield [c.strip() for c in row] + [""] * (width - len(row))
+    except csv.Error as e:
+        raise FileError(Code.MALFORMED, f"CSV: {e}") from None
 
 
 def _card(value: str) -> str | None:

@@ -72,7 +72,9 @@ def read_table(content: str) -> Table:
     try:
         lines = [
             row
-            for row in csv.reader(io.StringIO(content), delimiter=sniff_delimiter(first))
+            for row in csv.reader(
+                io.StringIO(content, newline=""), delimiter=sniff_delimiter(first)
+            )
             if any(cell.strip() for cell in row)
         ]
     except csv.Error as e:

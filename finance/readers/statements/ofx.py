@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from xml.sax import saxutils
 
 from ofxtools.models.bank.stmt import TRNTYPES
-from ofxtools.Parser import ParseError, TreeBuilder
+from ofxtools.Parser import TreeBuilder
 
 from finance.readers.statements import safexml, text
 from finance.readers.statements.errors import Code, FileError, RowError
@@ -69,8 +69,12 @@ def sgml_root(content: bytes) -> ET.Element:
     try:
         builder.feed(body)
         root = builder.close()
-    except (ParseError, IndexError, ValueError) as e:
+    # ofxtools' ParseError and ElementTree's are SyntaxErrors; a tag closed twice pops an
+    # empty stack (IndexError), one never closed fails TreeBuilder.close()'s assertion.
+    except (SyntaxError, IndexError, ValueError, AssertionError) as e:
         raise FileError(Code.MALFORMED, f"OFX markup: {e}") from None
+    if root is None:
+        raise FileError(Code.MALFORMED, "no OFX element")
     return root
 
 

@@ -16,6 +16,8 @@ def parse(content: bytes) -> ET.Element:
         raise FileError(Code.XML_FORBIDDEN, type(e).__name__) from None
     except ET.ParseError as e:
         raise FileError(Code.MALFORMED, f"XML: {e}") from None
+    except LookupError as e:  # an encoding the declaration names and Python does not know
+        raise FileError(Code.BAD_ENCODING, f"XML: {e}") from None
     # ofxtools' own parser strips the text between tags; do the same for its converter.
     for element in root.iter():
         element.text = element.text.strip() if element.text and element.text.strip() else None
