@@ -99,6 +99,25 @@ class TBankTestCase(TestCase):
         )
         self.assertTrue(all(r.status == Status.COMPLETED for r in statement.rows))
 
+    def test_columns_are_found_by_their_headings(self) -> None:
+        # Another export version: columns reordered, some missing, a heading written twice,
+        # a trailing separator, rows longer and shorter than the heading row.
+        content = (
+            "Описание;Статус;Сумма операции;Валюта операции;MCC;Номер карты;Сумма платежа;"
+            "Дата операции;Описание;\n"
+            "Пятёрочка;OK;-1250,50;RUB;5411;*4417;-1250,50;24.11.2026 13:05:41;дубль;;лишнее\n"
+            "Яндекс Такси;OK;-612,00;RUB;4121;*4417;-612,00;23.11.2026 23:47:10\n"
+        ).encode("cp1251")
+        statement = read(content)
+        self.assertEqual(statement.format, Format.TBANK_CSV)
+        self.assertEqual(
+            [(r.description, r.signed, r.mcc, r.bank_category, r.date) for r in statement.rows],
+            [
+                ("Пятёрочка", Decimal("-1250.50"), "5411", None, date(2026, 11, 24)),
+                ("Яндекс Такси", Decimal("-612.00"), "4121", None, date(2026, 11, 23)),
+            ],
+        )
+
     def test_a_big_export_reads_whole(self) -> None:
         statement = read(statement_files.tbank_csv(3000))
         self.assertEqual(len(statement.rows) + len(statement.left_out), 3000)

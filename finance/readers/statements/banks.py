@@ -43,7 +43,9 @@ def find_header(content: str, marks: frozenset[str]) -> tuple[int, str] | None:
 
 def _table(
     content: str, marks: frozenset[str], required: Sequence[str]
-) -> tuple[dict[str, int], Iterator[list[str]]]:
+) -> tuple[dict[str, int], int, Iterator[list[str]]]:
+    """The columns by heading, the index of a column no heading names (always empty), and
+    the rows, each cut or padded to the heading row's width plus that column."""
     found = find_header(content, marks)
     if found is None:
         raise FileError(Code.COLUMNS_MISSING, "no heading row")
@@ -53,22 +55,27 @@ def _table(
         lines.readline()
     reader = csv.reader(lines, delimiter=delimiter)
     try:
-        columns = {heading(c): i for i, c in enumerate(next(reader))}
+        header = next(reader)
     except csv.Error as e:
         raise FileError(Code.MALFORMED, f"CSV: {e}") from None
+    columns: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        columns.setdefault(heading(cell), i)  # a heading written twice: its first column
     missing = [name for name in required if name not in columns]
     if missing:
         raise FileError(Code.COLUMNS_MISSING, f"no {missing[0]!r} column", value=missing[0])
-    return columns, _rows(reader, width=len(columns) + 1)
+    return columns, len(header), _rows(reader, absent=len(header))
 
 
-def _rows(reader: Iterator[list[str]], *, width: int) -> Iterator[list[str]]:
-    """The rows that hold anything, stripped, padded to `width`: the last column stands for
-    the headings a file lacks and is always empty."""
+def _rows(reader: Iterator[list[str]], *, absent: int) -> Iterator[list[str]]:
+    """The rows that hold anything, stripped, cut or padded to end with an empty cell at
+    `absent`, the index the headings a file lacks stand for."""
     try:
         for row in reader:
             if any(row):
-                yield [c.strip() for c in row] + [""] * (width - len(row))
+                yield [c.strip() for c in row[:absent]] + [""] * (
+                    absent + 1 - min(len(row), absent)
+                )
     except csv.Error as e:
         raise FileError(Code.MALFORMED, f"CSV: {e}") from None
 
@@ -79,8 +86,7 @@ def _card(value: str) -> str | None:
 
 
 def read_tbank(content: bytes) -> Iterator[StatementRow]:
-    columns, lines = _table(text.decode(content), TBANK_MARKS, TBANK_REQUIRED)
-    absent = len(columns)
+    columns, absent, lines = _table(text.decode(content), TBANK_MARKS, TBANK_REQUIRED)
     when, status_at, amount_at, currency_at, description_at = (
         columns[name] for name in TBANK_REQUIRED
     )
@@ -94,7 +100,9 @@ def read_tbank(content: bytes) -> Iterator[StatementRow]:
     for row in lines:
         index = maker.next_index()
         day, at = text.day_first(row[when], row=index)
-        paid, mcc, card = row[paid_at], row[mcc_at], row[card_at]
+        mcc, card = row[mcc_at], row[card_at]
+        # The amount in the card's currency, where the file gives it whole.
+        paid = row[paid_at] if row[paid_currency_at] else ""
         if card not in cards:
             cards[card] = _card(card)
         yield maker.make(
@@ -116,8 +124,7 @@ def read_tbank(content: bytes) -> Iterator[StatementRow]:
 
 
 def read_sber(content: bytes) -> Iterator[StatementRow]:
-    columns, lines = _table(text.decode(content), SBER_MARKS, SBER_REQUIRED)
-    absent = len(columns)
+    columns, absent, lines = _table(text.decode(content), SBER_MARKS, SBER_REQUIRED)
     when, description_at, amount_at, currency_at = (columns[name] for name in SBER_REQUIRED)
     time_at, processed_at, paid_at, paid_currency_at, category_at, code_at = (
         columns.get(name, absent)
@@ -134,7 +141,7 @@ def read_sber(content: bytes) -> Iterator[StatementRow]:
     for row in lines:
         index = maker.next_index()
         day, at = text.day_first(f"{row[when]} {row[time_at]}".strip(), row=index)
-        paid = row[paid_at]
+        paid = row[paid_at] if row[paid_currency_at] else ""
         yield maker.make(
             index=index,
             day=day,

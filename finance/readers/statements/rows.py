@@ -9,7 +9,6 @@ from enum import StrEnum
 
 from finance.readers import mcc as mcc_table
 from finance.readers.statements import text
-from finance.readers.statements.text import clean
 
 
 class Format(StrEnum):
@@ -75,8 +74,8 @@ def kind_of(signed: Decimal, *, mcc: str | None, description: str) -> Kind:
     from a shop (an MCC of spending), else an income."""
     if signed < 0:
         return Kind.EXPENSE
-    text = description.lower()
-    if any(word in text for word in _REFUND_WORDS):
+    words = description.lower()
+    if any(word in words for word in _REFUND_WORDS):
         return Kind.REFUND
     if mcc_table.category_for(mcc) is not None:
         return Kind.REFUND
@@ -100,7 +99,7 @@ class RowMaker:
             return ""
         cleaned = self._texts.get(value)
         if cleaned is None:
-            cleaned = self._texts[value] = clean(value)
+            cleaned = self._texts[value] = text.clean(value)
         return cleaned
 
     def currency(self, raw: str, *, row: int) -> str:
