@@ -193,7 +193,7 @@ def rows(table: Table, *, default_currency: str, options: CsvOptions) -> Iterato
             day=day,
             at=at,
             signed=value,
-            currency=text.currency(code or default_currency, row=index),
+            currency=maker.currency(code or default_currency, row=index),
             description=cell(cells, m.get("note"))[:500],
             bank_category=cell(cells, m.get("category")),
             kind=kind,
