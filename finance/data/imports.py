@@ -1,20 +1,19 @@
 """Transactions in: a CSV from another app or a bank, previewed, then written all at once.
 
 `read_table` decodes the file (UTF-8 or Windows-1251, comma, semicolon or tab),
-`guess_mapping` picks the columns by their headings (Russian or English), `preview`
+`guess_mapping` picks the columns by their headings (Russian or English); both, and the
+reading of dates and amounts, are the statement readers' generic CSV
+(`finance.readers.statements.generic`), so a file reads the same there. `preview`
 turns every row into a transaction or a problem without writing anything, and
 `transactions_import` writes them all or none. The file's SHA-256 is kept
 (`ImportBatch`), so the same file imported twice is written once.
 """
 
-import csv
 import datetime as dt
 import hashlib
-import io
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -31,6 +30,8 @@ from finance.rates.store import exchange_rate_request
 from finance.rules import normalize_amount
 from finance.selectors.categories import category_find
 from finance.services.books import ledger_for_write
+from finance.readers.statements import generic, text
+from finance.readers.statements.errors import Code, StatementError
 from ledgers import access
 
 if TYPE_CHECKING:
@@ -38,8 +39,8 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
-FIELDS = ("date", "amount", "currency", "category", "note", "kind")
-REQUIRED = ("date", "amount")
+FIELDS = generic.FIELDS
+REQUIRED = generic.REQUIRED
 
 FILE_EMPTY = _("The file holds no rows.")
 FILE_TOO_BIG = _("The file is larger than 2 MB or holds more than 5000 rows; split it.")
@@ -52,33 +53,7 @@ ROW_NO_CATEGORY = _("There is no category for it; add one named “%(value)s”.
 ROWS_INVALID = _("%(count)s rows have problems; nothing was imported.")
 IMPORT_REPEATED = _("This file was already imported on %(date)s; nothing was imported again.")
 
-# Headings as Kopilka, other expense apps and Russian banks write them.
-HEADINGS = {
-    "date": ("date", "дата", "дата операции", "дата платежа", "transaction date", "day"),
-    "amount": ("amount", "сумма", "сумма операции", "сумма платежа", "sum", "value"),
-    "currency": ("currency", "валюта", "валюта операции", "currency code"),
-    "category": ("category", "категория", "категория операции"),
-    "note": ("note", "описание", "комментарий", "назначение", "description", "memo", "comment"),
-    "kind": ("kind", "type", "тип", "вид", "тип операции"),
-}
-KIND_WORDS = {
-    Kind.EXPENSE: {"expense", "расход", "списание", "debit", "-", "out"},
-    Kind.INCOME: {
-        "income",
-        "доход",
-        "поступление",
-        "пополнение",
-        "зачисление",
-        "credit",
-        "+",
-        "in",
-    },
-}
-DATE_FORMATS = {
-    "dmy": ("%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%y", "%d/%m/%y"),
-    "mdy": ("%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m.%d.%Y"),
-    "ymd": ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"),
-}
+HEADINGS = generic.HEADINGS
 DATE_FORMAT_CHOICES = [
     ("auto", _("Recognise (ISO, or day first)")),
     ("dmy", _("Day first: 31.12.2026, 31/12/2026")),
@@ -90,8 +65,6 @@ DECIMAL_CHOICES = [
     ("comma", _("Comma: 1 234,56")),
     ("dot", _("Point: 1,234.56")),
 ]
-_SPACES = re.compile(r"[\s\u00a0\u202f']")
-_NOT_NUMBER = re.compile(r"[^0-9.,+\-−]")
 
 
 @dataclass(frozen=True)
@@ -133,89 +106,48 @@ def read_table(content: bytes) -> Table:
     """The file's heading row and rows, or ValidationError for a file that is not a CSV."""
     if len(content) > MAX_BYTES:
         raise ValidationError(FILE_TOO_BIG, code="import_too_big")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1251", errors="strict") if b"\x00" not in content else ""
-    if not text.strip() or "\x00" in text:
+    if not content.strip():
         raise ValidationError(FILE_EMPTY if not content else FILE_NOT_CSV, code="import_not_csv")
-    first = text.splitlines()[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
     try:
-        lines = [
-            r
-            for r in csv.reader(io.StringIO(text), delimiter=delimiter)
-            if any(c.strip() for c in r)
-        ]
-    except csv.Error:
+        table = generic.read_table(text.decode(content))
+    except StatementError as e:
+        if e.code == Code.EMPTY:
+            raise ValidationError(FILE_EMPTY, code="import_empty") from None
         raise ValidationError(FILE_NOT_CSV, code="import_not_csv") from None
-    if len(lines) < 2:
-        raise ValidationError(FILE_EMPTY, code="import_empty")
-    if len(lines) - 1 > MAX_ROWS:
+    if len(table.rows) > MAX_ROWS:
         raise ValidationError(FILE_TOO_BIG, code="import_too_big")
-    header = [h.strip() for h in lines[0]]
-    return Table(header=header, rows=lines[1:], digest=hashlib.sha256(content).hexdigest())
+    return Table(header=table.header, rows=table.rows, digest=hashlib.sha256(content).hexdigest())
 
 
 def guess_mapping(header: list[str]) -> dict[str, int | None]:
-    lowered = [" ".join(h.lower().replace("_", " ").split()) for h in header]
-    mapping: dict[str, int | None] = {}
-    for name in FIELDS:
-        mapping[name] = next((i for i, h in enumerate(lowered) if h in HEADINGS[name]), None)
-    return mapping
+    return generic.guess_mapping(header)
 
 
 def _parse_date(value: str, layout: str) -> date | None:
-    value = value.strip().split(" ")[0].split("T")[0]  # banks add the time: 31.12.2026 14:05
-    if layout == "auto":
-        layouts = DATE_FORMATS["ymd"] + DATE_FORMATS["dmy"]
-    else:
-        layouts = DATE_FORMATS[layout]
-    for candidate in layouts:
-        try:
-            return datetime.strptime(value, candidate).date()  # noqa: DTZ007 (a calendar date)
-        except ValueError:
-            continue
-    return None
+    try:
+        return generic.parse_date(value, layout, row=0)[0]
+    except StatementError:
+        return None
 
 
 def _decimal_style(values: list[str]) -> str:
-    """Comma or point as the decimal sign, from the amounts that show one unambiguously."""
-    for value in values:
-        value = _SPACES.sub("", value)
-        if re.search(r",\d{1,2}$", value) or re.search(r"\.\d{3},", value):
-            return "comma"
-        if re.search(r"\.\d{1,2}$", value) or re.search(r",\d{3}\.", value):
-            return "dot"
-    return "comma"
+    return generic.decimal_style(values)
 
 
 def _parse_amount(value: str, style: str) -> Decimal | None:
-    value = _NOT_NUMBER.sub("", _SPACES.sub("", value)).replace("−", "-")
-    # The other sign groups thousands: drop it, then write the decimal sign as a point.
-    grouping, decimal = (".", ",") if style == "comma" else (",", ".")
-    value = value.replace(grouping, "").replace(decimal, ".")
     try:
-        amount = Decimal(value)
-    except InvalidOperation:
+        return generic.parse_amount(value, style, row=0)
+    except StatementError:
         return None
-    return amount if amount.is_finite() else None
 
 
 def _kind(value: str) -> str | None:
-    word = value.strip().lower()
-    for kind, words in KIND_WORDS.items():
-        if word in words:
-            return kind
-    return None
+    kind = generic.parse_kind(value)
+    return kind.value if kind is not None and kind.value in Kind.values else None
 
 
 def _cell(row: list[str], index: int | None) -> str:
-    if index is None or index >= len(row):
-        return ""
-    value = row[index].strip()
-    # Our own export protects formula-like text with an apostrophe: take it off again.
-    return value[1:] if value[:2] in {"'=", "'+", "'-", "'@"} else value
+    return generic.cell(row, index)
 
 
 def check_mapping(options: Options) -> None:
