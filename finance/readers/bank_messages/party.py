@@ -24,7 +24,7 @@ _NAME_BEFORE_RE = re.compile(
 # A preposition that names who was paid or who paid, followed by a name (a capital, a
 # quote, a digit-led brand is rare enough to leave).
 _PREPOSITION_RE = re.compile(
-    r"(?:(?<=\s)|^)(?:в|во|у|от|получателю|кому|at|with|to|from|bei|an|von)\ +(?=[«\"'A-ZА-ЯЁ])"
+    r"(?:(?<=\s)|^)(?:в|во|у|от|получателю|кому|at|with|to|from|by|bei|an|von)\ +(?=[«\"'A-ZА-ЯЁ])"
 )
 # What ends a name: a blot, a line or clause break, a sentence that starts anew, and the
 # words that come after a merchant in the banks' sentences.
@@ -35,6 +35,7 @@ _STOP_RE = re.compile(
     | [ ](?:on|using|via|with|was|has|is|posted|for|in|—|-|–)[ ]
     | \ (?:по|через)\ (?:сбп|номеру|карте|сч[её]ту|реквизитам|qr)
     | \ (?:с|на)\ (?:карт|сч[её]т)
+    | \ (?:по|с|на|через|on|to|from)\ \x00
     | \ (?=(?:карта|карты|счёт|счет|Карта|Счёт|Счет|Отказ|Otkaz|Недостаточно|Nedostatochno
            |Uspeshno|Успешно|Declined|declined)\b)
     """,
@@ -66,6 +67,8 @@ def _chunk(text: str, start: int) -> str:
     after = start + raw.find(chunk) + len(chunk)
     if chunk and _INITIAL_RE.search(chunk) and text[after : after + 1] == ".":
         chunk += "."  # `Иван И.`
+    if chunk.count("«") > chunk.count("»"):
+        chunk += "»"  # `ООО «Ромашка»`
     if (
         not chunk
         or len(chunk) > _MAX_LENGTH
