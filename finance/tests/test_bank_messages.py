@@ -186,6 +186,10 @@ class FieldsTestCase(SimpleTestCase):
         self.assertEqual(ops[2].time, dt.time(20, 40))
         self.assertEqual(ops[3].text, "Пятёрочка\n−99 ₽\nMIR •• 5521. Баланс 1\u00a0000 ₽")
 
+    def test_an_overdrawn_balance_is_below_zero_and_the_amount_is_not(self) -> None:
+        op = one("VISA8812 12:34 Покупка 550р PYATEROCHKA Баланс: -1 234.56р")
+        self.assertEqual((op.amount, op.balance), (Decimal("550.00"), Decimal("-1234.56")))
+
     def test_a_fee_beside_a_transfer_is_kept_apart(self) -> None:
         op = one("Перевод 1 500 ₽ Анне С.\nКомиссия 15 ₽\nБаланс 3 000 ₽")
         self.assertEqual(

@@ -56,7 +56,7 @@ class Operation:
     bank: str  # a code from `BANKS` ("sber"), "" when no bank's format was recognised
     span: tuple[int, int]
     text: str
-    balance: Decimal | None = None  # the balance or available amount after the operation
+    balance: Decimal | None = None  # the balance or available amount after it (may be < 0)
     balance_currency: str | None = None
     fee: Decimal | None = None  # a fee stated beside the operation (in `currency`)
     fingerprint: str = ""

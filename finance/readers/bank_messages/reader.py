@@ -59,7 +59,9 @@ def _read_one(text: str, original: str, span: tuple[int, int], today: dt.date) -
     card = cards[0][0] if cards else ""
     if balance is not None and balance.value > MAX_AMOUNT:
         balance = None
-    balance_value = balance.value.quantize(_CENTS) if balance is not None else None
+    balance_value = None
+    if balance is not None:  # an overdrawn account's balance is printed below zero
+        balance_value = balance.value.quantize(_CENTS) * (-1 if balance.sign == "-" else 1)
     balance_currency = balance.currency if balance is not None else None
     return Operation(
         kind=kind,
