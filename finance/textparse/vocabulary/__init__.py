@@ -2,6 +2,9 @@
 
 One file per language and category slug, `<lang>/<slug>.txt`: one keyword or phrase a
 line, in dictionary form, sorted; `#` starts a comment. Adding a brand touches no Python.
+`banks/<slug>.txt` holds merchants as banks print them in notifications and statements
+(`sbermarket`, `azs`, `wholefds`), transliterated or cut short, and the words of their
+category columns (`eating places`, `цифровые товары`), in either script.
 The files are read once per process (`load`) and shared by every user's index.
 """
 
@@ -11,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 LANGUAGES = ("ru", "en")
+FOLDERS = (*LANGUAGES, "banks")
 
 
 def read(path: Path) -> list[str]:
@@ -24,7 +28,7 @@ def read(path: Path) -> list[str]:
 
 
 def files() -> list[Path]:
-    return sorted(p for lang in LANGUAGES for p in (ROOT / lang).glob("*.txt"))
+    return sorted(p for folder in FOLDERS for p in (ROOT / folder).glob("*.txt"))
 
 
 @cache
