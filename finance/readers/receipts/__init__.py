@@ -1,0 +1,35 @@
+"""Bytes to a Russian cash receipt: the image, its QR code, the QR's fiscal fields.
+
+Pure: Pillow, pillow-heif, zxing-cpp and numpy; no models, no database, no network. Every
+refusal is a `ReceiptError` whose `code` the caller maps to a message.
+"""
+
+from finance.readers.receipts.errors import (
+    FileTooLarge,
+    InvalidFiscalQR,
+    NotAnImage,
+    NotFiscalQR,
+    QRNotFound,
+    ReceiptError,
+    TooManyPixels,
+)
+from finance.readers.receipts.fiscal import (
+    FiscalReceipt,
+    ReceiptKind,
+    looks_fiscal,
+    parse_fiscal_qr,
+)
+
+__all__ = [
+    "FileTooLarge",
+    "FiscalReceipt",
+    "InvalidFiscalQR",
+    "NotAnImage",
+    "NotFiscalQR",
+    "QRNotFound",
+    "ReceiptError",
+    "ReceiptKind",
+    "TooManyPixels",
+    "looks_fiscal",
+    "parse_fiscal_qr",
+]
