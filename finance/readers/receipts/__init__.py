@@ -19,8 +19,11 @@ from finance.readers.receipts.fiscal import (
     looks_fiscal,
     parse_fiscal_qr,
 )
+from finance.readers.receipts.images import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, load_image
 
 __all__ = [
+    "MAX_IMAGE_BYTES",
+    "MAX_IMAGE_PIXELS",
     "FileTooLarge",
     "FiscalReceipt",
     "InvalidFiscalQR",
@@ -30,6 +33,7 @@ __all__ = [
     "ReceiptError",
     "ReceiptKind",
     "TooManyPixels",
+    "load_image",
     "looks_fiscal",
     "parse_fiscal_qr",
 ]
