@@ -1,9 +1,10 @@
-"""Bytes to an upright image, and the refusals with their codes."""
+"""Bytes to an upright image, the refusals with their codes, and a photo to its receipt."""
 
 import io
 import struct
 import zlib
 
+import segno
 from django.test import SimpleTestCase
 from PIL import Image
 
@@ -11,11 +12,18 @@ from finance.readers.receipts import (
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
     FileTooLarge,
+    InvalidFiscalQR,
     NotAnImage,
+    NotFiscalQR,
+    QRNotFound,
+    ReceiptKind,
     TooManyPixels,
     load_image,
+    read_receipt_photo,
 )
+from finance.tests.receipt_photos import photo
 
+RECEIPT = "t=20261124T1305&s=1250.00&fn=9282000100072197&i=64318&fp=2918241905&n=1"
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 
 
@@ -47,6 +55,25 @@ def png_header_only(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
         + chunk(b"IEND", b"")
     )
+
+
+def qr_image(*texts: str, scale: int = 8) -> Image.Image:
+    codes = [segno.make_qr(t, error="m") for t in texts]
+    images = [Image.open(io.BytesIO(_png(c, scale))).convert("L") for c in codes]
+    sheet = Image.new(
+        "L", (sum(i.width for i in images) + 40, max(i.height for i in images) + 40), 255
+    )
+    x = 20
+    for image in images:
+        sheet.paste(image, (x, 20))
+        x += image.width
+    return sheet
+
+
+def _png(code: segno.QRCode, scale: int) -> bytes:
+    buffer = io.BytesIO()
+    code.save(buffer, kind="png", scale=scale, border=4)
+    return buffer.getvalue()
 
 
 class LoadImageTestCase(SimpleTestCase):
@@ -144,3 +171,58 @@ class LoadImageTestCase(SimpleTestCase):
                 load_image(data)
             self.assertEqual(caught.exception.code, "file_too_large")
             self.assertEqual(caught.exception.params, {"limit": str(MAX_IMAGE_BYTES)})
+
+
+class ReadReceiptPhotoTestCase(SimpleTestCase):
+    def test_it_reads_a_receipt(self) -> None:
+        receipt = read_receipt_photo(encoded(qr_image(RECEIPT), "PNG"))
+        self.assertEqual(receipt.text, RECEIPT)
+        self.assertEqual(receipt.dedup_key, "9282000100072197:64318:2918241905")
+
+    def test_it_reads_a_badly_taken_photo(self) -> None:
+        shot = photo(5)  # a curled, creased receipt
+        self.assertEqual(shot.difficulty, "crumpled")
+        receipt = read_receipt_photo(shot.jpeg)
+        self.assertEqual(receipt.text, shot.payload)
+
+    def test_it_reads_a_refund_from_a_heic_photo(self) -> None:
+        refund = RECEIPT.replace("n=1", "n=2")
+        receipt = read_receipt_photo(encoded(qr_image(refund).convert("RGB"), "HEIF", quality=80))
+        self.assertIs(receipt.kind, ReceiptKind.PURCHASE_REFUND)
+
+    def test_it_prefers_the_receipts_code_to_another(self) -> None:
+        for texts in (
+            ("https://shop.example/loyalty", RECEIPT),
+            (RECEIPT, "https://shop.example/"),
+        ):
+            with self.subTest(texts):
+                self.assertEqual(read_receipt_photo(encoded(qr_image(*texts), "PNG")).text, RECEIPT)
+
+    def test_it_tells_another_qr_code_from_none(self) -> None:
+        cases = {
+            "https://example.org/menu": "url",
+            "ST00012|Name=ООО Ромашка|Sum=125000": "payment",
+        }
+        for text, looks_like in cases.items():
+            with self.subTest(text):
+                with self.assertRaises(NotFiscalQR) as caught:
+                    read_receipt_photo(encoded(qr_image(text), "PNG"))
+                self.assertEqual(caught.exception.looks_like, looks_like)
+        blank = Image.new("RGB", (1280, 960), (236, 232, 225))
+        with self.assertRaises(QRNotFound) as missing:
+            read_receipt_photo(encoded(blank, "JPEG"))
+        self.assertEqual(missing.exception.code, "qr_not_found")
+        for size in ((1, 1), (4000, 3), (3, 2000)):
+            with self.subTest(size=size), self.assertRaises(QRNotFound):
+                read_receipt_photo(encoded(Image.new("L", size, 128), "PNG"))
+
+    def test_it_refuses_a_receipts_code_that_breaks_its_rules(self) -> None:
+        with self.assertRaises(InvalidFiscalQR) as caught:
+            read_receipt_photo(encoded(qr_image(RECEIPT.replace("n=1", "n=7")), "PNG"))
+        self.assertEqual((caught.exception.field, caught.exception.reason), ("n", "out_of_range"))
+
+    def test_it_refuses_a_file_before_looking_for_a_code(self) -> None:
+        with self.assertRaises(NotAnImage):
+            read_receipt_photo(RECEIPT.encode())
+        with self.assertRaises(TooManyPixels):
+            read_receipt_photo(png_header_only(20_000, 20_000))
