@@ -270,9 +270,10 @@ def _bows(amount: float) -> list[tuple[int, int, float]]:
 # binarizer, lighter (gamma 0.5), a stretched histogram with a fixed threshold, light
 # flattened (divided by a dilated blur), x0.5 and x0.7, a median filter, unsharp masks
 # and x1.5 then sharpened on the whole photo, Wiener filters of 2 and 3 pixels on it: at
-# most one more photo each, for 3 to 70 ms. Photos 420-839 confirmed the choice (95.2 %
-# read, 78.3 % by plain zxing-cpp). Below, what each read on all 840 photos, at its place
-# (the first read reads 648): photos read / photos it ran on, and its mean CPU time.
+# most one more photo each, for 3 to 70 ms. Photos 420-839 confirmed the choice (94.8 %
+# read, 77.1 % by plain zxing-cpp), and so did 420 photos of seed 7 (92.9 %, 75.2 %).
+# Below, what each read on all 840 photos at its place (the first read reads 648 of them):
+# photos read / photos it ran on, and its mean CPU time.
 SYMBOL_TRIES: dict[str, Try] = {
     # A symbol zxing-cpp located but could not decode, squared up alone: 26 / 108, 2.4 ms.
     "symbol": _symbol("symbol", lambda s, f: [s.square(f)]),
@@ -328,7 +329,7 @@ def read_qr(
     """Read a photo's QR codes, stopping at the first try that reads a wanted one.
 
     Every text read is kept, so that a caller can tell a photo of some other QR code
-    from a photo of none. `tries` replaces `RESCUES` (the bench compares orders).
+    from a photo of none. `tries` replaces `RESCUES`, to measure another order.
     """
     scene = Scene.first_read(image)
     done: list[str] = []
