@@ -37,8 +37,20 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-def new_page(browser: Browser, *, locale: str = "ru-RU", width: int = 1100) -> Page:
-    context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
+def new_page(
+    browser: Browser,
+    *,
+    locale: str = "ru-RU",
+    width: int = 1100,
+    javascript: bool = True,
+    timezone_id: str = "Europe/Moscow",  # not the machine's: sign-up reads the browser's
+) -> Page:
+    context = browser.new_context(
+        locale=locale,
+        viewport={"width": width, "height": 900},
+        java_script_enabled=javascript,
+        timezone_id=timezone_id,
+    )
     context.set_default_timeout(10_000)
     return context.new_page()
 

@@ -17,6 +17,7 @@ from accounts.services import user_create
 from config.testing import clear_cache
 from config.tests.browser import SCREENSHOTS, axe_violations, describe, new_page
 from finance.models import BudgetItem, Transaction
+from ledgers.services import ledger_activate, ledger_create
 from messaging import telegram
 from messaging.models import LinkCode, UserContact
 from messaging.services import code_hash
@@ -112,7 +113,7 @@ def test_a_token_is_shown_once(browser: Browser, live_server: LiveServer) -> Non
     page.reload()  # the browser asks to resend the form: a fresh GET instead
     page.goto(f"{base}/tokens/")
     assert raw not in page.content()
-    expect(page.locator("table")).to_contain_text(token.prefix)
+    expect(page.locator("#token-list")).to_contain_text(token.prefix)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -210,6 +211,49 @@ def test_a_token_works_until_it_is_revoked(browser: Browser, live_server: LiveSe
     expect(page.locator(".messages")).to_contain_text("отозван")
     assert record_coffee() == 401
     assert Transaction.objects.filter(created_by__username="fedor").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("javascript", [True, False])
+def test_the_ledger_menu_keeps_the_header_one_row(
+    browser: Browser, live_server: LiveServer, javascript: bool
+) -> None:
+    clear_cache()
+    user = user_create(username="zoya", password=PASSWORD, source="cli")
+    household = ledger_create(user=user, name="Семейный бюджет Ивановых", source="cli")
+    ledger_activate(user=user, ledger=household, source="cli")  # the longest name shows
+    base = live_server.url
+    page = new_page(browser, width=1280, javascript=javascript)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    page.goto(f"{base}/login/")
+    page.get_by_label("Имя пользователя").fill("zoya")
+    page.get_by_label("Пароль").fill(PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    page.get_by_role("link", name="Бюджет").click()
+
+    # One row at 1280 px: every part of the header sits on the brand's line.
+    header = page.locator(".site-header")
+    tops = header.evaluate("h => [...h.children].map(c => c.getBoundingClientRect().top)")
+    assert max(tops) - min(tops) < 10, tops
+    assert header.bounding_box()["height"] < 60  # type: ignore[index]
+
+    # A choice switches at once, back to the same page; no "Switch" button.
+    expect(page.get_by_role("button", name="Сменить")).to_have_count(0)
+    page.locator("summary").filter(has_text="Семейный бюджет Ивановых").click()
+    problems = axe_violations(page) if javascript else []
+    assert not problems, describe(problems)
+    page.get_by_role("button", name="zoya", exact=True).click()  # the personal ledger
+    expect(page.locator(".messages")).to_contain_text("«zoya»")
+    expect(page).to_have_url(f"{base}/budget/")
+    user.refresh_from_db()
+    assert user.active_ledger is not None and user.active_ledger.personal_for_id == user.pk
+    expect(page.locator("summary")).to_contain_text("zoya")
+    # The account is in the menu, and logging out from there works.
+    page.locator("summary").click()
+    page.get_by_role("button", name="Выйти").click()
+    expect(page).to_have_url(re.compile("/login/"))
+    assert not refused, refused
 
 
 # Messengers (issue #9): here, not in messaging/tests, because a second module importing

@@ -9,11 +9,13 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from accounts.models import User
+from accounts.models import Scope, User
+from accounts.services import api_token_create
 from config.testing import clear_cache
 from config.tests.browser import axe_violations, describe, new_page
 from finance import services
 from finance.models import Category, Transaction
+from ledgers.services import ledger_create
 
 WIDTH = 390
 
@@ -48,6 +50,46 @@ width => {
 """
 
 
+# A word broken inside itself ("Пла / нир / оват / ь"): each word of every rendered text
+# node must sit on one line box, and a column's name drawn from data-label (::before,
+# which no Range reaches) must be wider than its longest word. Machine strings (code,
+# pre) may break anywhere, as a token must on a narrow screen.
+BROKEN_WORDS = """
+() => {
+  const problems = [];
+  const lang = document.documentElement.lang || undefined;
+  const words = new Intl.Segmenter(lang, {granularity: 'word'});
+  const skip = 'pre, code, kbd, samp, script, style, svg, select, option, textarea, .visually-hidden';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || !node.data.trim() || parent.closest(skip)) continue;
+    if (parent.getClientRects().length === 0) continue;
+    for (const s of words.segment(node.data)) {
+      if (!s.isWordLike || s.segment.length < 2) continue;
+      const range = document.createRange();
+      range.setStart(node, s.index);
+      range.setEnd(node, s.index + s.segment.length);
+      const tops = [...range.getClientRects()].filter(r => r.width > 0).map(r => r.top);
+      if (tops.length > 1 && Math.max(...tops) - Math.min(...tops) > 2)
+        problems.push('broken word: ' + s.segment + ' in ' + parent.outerHTML.slice(0, 80));
+    }
+  }
+  const canvas = document.createElement('canvas').getContext('2d');
+  for (const e of document.querySelectorAll('[data-label]')) {
+    const label = getComputedStyle(e, '::before');
+    if (!label.content.startsWith('"') || e.getClientRects().length === 0) continue;
+    canvas.font = `${label.fontStyle} ${label.fontWeight} ${label.fontSize} ${label.fontFamily}`;
+    const width = parseFloat(label.width);
+    for (const word of e.dataset.label.split(/\\s+/))
+      if (canvas.measureText(word).width > width + 1)
+        problems.push('broken label: ' + word + ' in ' + width.toFixed(0) + ' px');
+  }
+  return problems;
+}
+"""
+
+
 def log_in(page: Page, base: str, username: str, password: str) -> None:
     page.goto(f"{base}/login/")
     page.get_by_label("Имя пользователя").fill(username)
@@ -57,7 +99,7 @@ def log_in(page: Page, base: str, username: str, password: str) -> None:
 
 
 def layout_problems(page: Page) -> list[str]:
-    return list(page.evaluate(LAYOUT_PROBLEMS, WIDTH))
+    return list(page.evaluate(LAYOUT_PROBLEMS, WIDTH)) + list(page.evaluate(BROKEN_WORDS))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -68,6 +110,10 @@ def test_every_page_fits_a_phone(browser: Browser, live_server: LiveServer) -> N
     tx = Transaction.objects.filter(created_by=demo).order_by("-amount").first()
     assert tx is not None
     category = Category.objects.get(ledger__personal_for=demo, slug="housing")
+    # A token with every permission (the longest words of the tokens page) and a second
+    # ledger (the header's switcher).
+    api_token_create(user=demo, name="clawd.bot на ноутбуке", scopes=list(Scope), source="cli")
+    household = ledger_create(user=demo, name="Семейный бюджет Ивановых", source="cli")
     base = live_server.url
     page = new_page(browser, width=WIDTH)
     log_in(page, base, "demo", "kopilka-demo")
@@ -81,6 +127,10 @@ def test_every_page_fits_a_phone(browser: Browser, live_server: LiveServer) -> N
         "/categories/",
         f"/categories/{category.pk}/",
         "/tokens/",
+        "/ledgers/",
+        f"/ledgers/{household.pk}/",
+        "/messengers/",
+        "/settings/notifications/",
         "/settings/",
         "/settings/delete/",
         "/data/",
@@ -90,6 +140,9 @@ def test_every_page_fits_a_phone(browser: Browser, live_server: LiveServer) -> N
         page.goto(f"{base}{path}")
         problems = layout_problems(page)
         assert not problems, (path, problems)
+        # The header is two short rows (the pages' links scroll sideways), not a quarter
+        # of the screen.
+        assert page.locator(".site-header").bounding_box()["height"] < 100, path  # type: ignore[index]
 
     # The budget's plan boxes show a whole amount as typed.
     page.goto(f"{base}/budget/")
@@ -106,6 +159,19 @@ def test_every_page_fits_a_phone(browser: Browser, live_server: LiveServer) -> N
     expect(page.get_by_role("link", name="Изменить").first).to_be_visible()
     violations = axe_violations(page)
     assert not violations, describe(violations)
+
+    # The ledger menu opens within the screen and switches on a tap.
+    page.goto(f"{base}/budget/")
+    page.locator("summary").filter(has_text="demo").click()  # the menu: the active ledger
+    choice = page.get_by_role("button", name="Семейный бюджет Ивановых")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    place = choice.bounding_box()
+    assert place is not None and place["x"] >= 0 and place["x"] + place["width"] <= WIDTH
+    choice.click()
+    expect(page.locator(".messages")).to_contain_text("Семейный бюджет Ивановых")
+    expect(page).to_have_url(f"{base}/budget/")
+    assert not layout_problems(page)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -17,3 +17,29 @@ document.addEventListener("click", async (event) => {
     if (status) status.textContent = button.dataset.select;
   }
 });
+
+// An open menu (<details class="menu">) closes on a click elsewhere and on Escape.
+document.addEventListener("click", (event) => {
+  for (const menu of document.querySelectorAll("details.menu[open]")) {
+    if (!menu.contains(event.target)) menu.open = false;
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  for (const menu of document.querySelectorAll("details.menu[open]")) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }
+});
+
+// On a phone the pages' links are one row that scrolls: bring the current one into view.
+document.addEventListener("DOMContentLoaded", () => {
+  const nav = document.querySelector(".site-header nav");
+  const current = nav && nav.querySelector('[aria-current="page"]');
+  if (current && nav.scrollWidth > nav.clientWidth) {
+    const box = nav.getBoundingClientRect();
+    const link = current.getBoundingClientRect();
+    nav.scrollLeft += link.left - box.left - (box.width - link.width) / 2;
+  }
+});
+
