@@ -214,6 +214,57 @@ def test_a_token_works_until_it_is_revoked(browser: Browser, live_server: LiveSe
 
 
 @pytest.mark.django_db(transaction=True)
+def test_sign_up_takes_the_browsers_time_zone_and_its_currency(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    clear_cache()
+    base = live_server.url
+    # An English browser in Moscow: roubles, and the page says why.
+    page = new_page(browser, locale="en-GB", timezone_id="Europe/Moscow")
+    page.goto(f"{base}/signup/")
+    currency = page.get_by_label("Default currency")
+    expect(currency).to_have_value("RUB")
+    expect(page.locator("#id_default_currency_helptext")).to_have_text(
+        "RUB, because your time zone is Europe/Moscow."
+    )
+    expect(page.locator("#id_timezone_helptext")).to_contain_text("Your browser's time zone")
+
+    # In Almaty: tenge, moved up beside the common ones.
+    page = new_page(browser, locale="en-GB", timezone_id="Asia/Almaty")
+    page.goto(f"{base}/signup/")
+    currency = page.get_by_label("Default currency")
+    expect(page.get_by_label("Time zone")).to_have_value("Asia/Almaty")
+    expect(currency).to_have_value("KZT")
+    expect(page.locator("#id_default_currency_helptext")).to_have_text(
+        "KZT, because your time zone is Asia/Almaty."
+    )
+    options = currency.locator("option").evaluate_all("os => os.map(o => o.value)")
+    assert options[:4] == ["RUB", "USD", "EUR", "KZT"] and "ADP" not in options
+    # It follows the time zone until the person picks a currency.
+    page.get_by_label("Time zone").select_option("Europe/Berlin")
+    expect(currency).to_have_value("EUR")
+    currency.select_option("USD")
+    page.get_by_label("Time zone").select_option("Asia/Tokyo")
+    expect(currency).to_have_value("USD")
+    page.get_by_label("Username").fill("aigerim")
+    page.get_by_label("E-mail").fill("aigerim@example.org")
+    page.get_by_label(re.compile("^Password:?$")).fill(PASSWORD)
+    page.get_by_label("Password confirmation").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator(".messages")).to_contain_text("recorded in USD")
+    user = User.objects.get(username="aigerim")
+    assert (user.default_currency, user.timezone) == ("USD", "Asia/Tokyo")
+
+    # Without the script: the server's guess, Moscow's roubles, and why.
+    page = new_page(browser, locale="en-GB", javascript=False, timezone_id="Asia/Almaty")
+    page.goto(f"{base}/signup/")
+    expect(page.get_by_label("Default currency")).to_have_value("RUB")
+    expect(page.locator("#id_default_currency_helptext")).to_have_text(
+        "RUB, because your time zone is Europe/Moscow."
+    )
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("javascript", [True, False])
 def test_the_ledger_menu_keeps_the_header_one_row(
     browser: Browser, live_server: LiveServer, javascript: bool

@@ -43,3 +43,42 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
+// Sign-up: the browser's time zone goes in, and the default currency follows the time
+// zone's region (else the language) until the person picks one, saying why.
+document.addEventListener("DOMContentLoaded", () => {
+  const currency = document.querySelector("select[data-follow][data-reason-zone]");
+  if (!currency) return;
+  const zone = currency.form.elements.timezone;
+  const language = currency.form.elements.language;
+  const help = document.getElementById(currency.id + "_helptext");
+  let picked = false;
+  currency.addEventListener("change", () => { picked = true; });
+
+  const follow = () => {
+    const byZone = zone.selectedOptions[0];
+    const byLanguage = language.selectedOptions[0];
+    const code = (byZone && byZone.dataset.currency) || (byLanguage && byLanguage.dataset.currency);
+    const option = code && [...currency.options].find((o) => o.value === code);
+    if (!option || picked) return;
+    // The region's currency joins the common ones at the top of the list.
+    const common = 3;
+    if (option.index > common) currency.insertBefore(option, currency.options[common]);
+    currency.value = code;
+    if (!help) return;
+    const reason = byZone && byZone.dataset.currency
+      ? currency.dataset.reasonZone.replace("%(zone)s", zone.value)
+      : currency.dataset.reasonLanguage.replace("%(language)s", byLanguage.textContent.trim());
+    help.textContent = reason.replace("%(currency)s", code);
+  };
+  zone.addEventListener("change", follow);
+  language.addEventListener("change", follow);
+
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const known = browserZone && [...zone.options].some((o) => o.value === browserZone);
+  if (zone.dataset.detect && known) {
+    zone.value = browserZone;
+    const zoneHelp = document.getElementById(zone.id + "_helptext");
+    if (zoneHelp) zoneHelp.textContent = zone.dataset.detected;
+    follow();
+  }
+});
