@@ -1,5 +1,6 @@
 """The cabinet at a phone's width (390 px), and the data pages, in a real browser."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -232,6 +233,13 @@ def test_export_then_import_through_the_pages(
         created_by=demo, date__gte=start, date__lte=start + timedelta(days=6)
     ).count()
     assert len(lines) - 1 == week > 0
+    # The same week for Excel: semicolons and decimal commas after a byte-order mark.
+    page.get_by_role("radio", name=re.compile("^Excel")).check()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Скачать CSV").click()
+    excel = Path(download.value.path()).read_bytes()
+    assert excel.startswith("\ufeffdate;kind;amount;".encode()), excel[:40]
+    assert len(excel.decode("utf-8-sig").splitlines()) == len(lines)
     with page.expect_download() as download:
         page.locator("#export-json").click()
     assert b'"transactions"' in Path(download.value.path()).read_bytes()
