@@ -15,7 +15,13 @@ from pytest_django.live_server_helper import LiveServer
 from accounts.models import ApiToken, User
 from accounts.services import user_create
 from config.testing import clear_cache
-from config.tests.browser import SCREENSHOTS, axe_violations, describe, new_page
+from config.tests.browser import (
+    SCREENSHOTS,
+    axe_violations,
+    broken_words,
+    describe,
+    new_page,
+)
 from finance.models import BudgetItem, Transaction
 from ledgers.services import ledger_activate, ledger_create
 from messaging import telegram
@@ -144,9 +150,10 @@ def test_keyboard_and_phone(browser: Browser, live_server: LiveServer) -> None:
     page.get_by_label("What happened?").press("Enter")  # the form's first button: preview
     expect(page.get_by_role("status").filter(has_text="This will be recorded")).to_be_visible()
     page.get_by_role("button", name="Record").first.click()
-    for path in ("/", "/transactions/", "/budget/", "/categories/"):
+    for path in ("/", "/transactions/", "/budget/", "/categories/", "/tokens/"):
         page.goto(f"{base}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+        assert not broken_words(page), (path, broken_words(page))
 
 
 @pytest.mark.django_db(transaction=True)
