@@ -1,6 +1,7 @@
 """Cabinet input for accounts. Forms validate; the views call the services to write."""
 
 import zoneinfo
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -11,9 +12,19 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts import defaults
 from accounts.models import Scope, User
 from core import money
 from ledgers.models import Ledger
+
+# Where a new person is until their browser says otherwise (the script on the sign-up page).
+DEFAULT_ZONE = "Europe/Moscow"
+ZONE_REASON = _("%(currency)s, because your time zone is %(zone)s.")
+LANGUAGE_REASON = _("%(currency)s, because your language is %(language)s.")
+BROWSER_ZONE = _("Your browser's time zone. Dates and “today” follow it.")
+SETTINGS_CURRENCY_HELP = _(
+    "Amounts typed without a currency are recorded in it. Suggested: %(reason)s"
+)
 
 # Scopes as a person reads them: what an assistant holding the token may do.
 SCOPE_HELP = {
@@ -41,15 +52,67 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [(z, z.replace("_", " ")) for z in names]
 
 
-def currency_choices() -> list[tuple[str, str]]:
-    language = get_language() or "en"
-    return [(code, f"{code} — {money.name(code, language)}") for code in money.all_codes()]
+def reason(guess: defaults.CurrencyGuess) -> str:
+    """Why this currency: "RUB, because your time zone is Europe/Moscow."."""
+    if guess.zone is not None:
+        return ZONE_REASON % {"currency": guess.code, "zone": guess.zone}
+    language = dict(User.Language.choices).get(guess.language, guess.language)
+    return LANGUAGE_REASON % {"currency": guess.code, "language": language}
+
+
+class CurrencyHintSelect(forms.Select):
+    """Options that carry the currency they suggest (data-currency), for the page's script."""
+
+    def __init__(self, hint: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.hint = hint
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        code = self.hint(str(option["value"]))
+        if code:
+            option["attrs"]["data-currency"] = code
+        return option
+
+
+def _zone_currency(zone: str) -> str | None:
+    territory = defaults.zone_territory(zone)
+    return money.territory_currency(territory) if territory else None
+
+
+def _language_currency(language: str) -> str | None:
+    territory = defaults.language_territory(language)
+    return money.territory_currency(territory) if territory else None
 
 
 class PreferencesMixin(forms.Form):
-    default_currency = forms.ChoiceField(label=_("Default currency"), choices=currency_choices)
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
-    language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices)
+    default_currency = forms.ChoiceField(label=_("Default currency"))
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=timezone_choices,
+        help_text=_("Dates and “today” follow it."),
+        widget=CurrencyHintSelect(_zone_currency),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=User.Language.choices,
+        widget=CurrencyHintSelect(_language_currency),
+    )
+
+    def offer_currencies(self, *, zone: str, language: str, chosen: str = "") -> None:
+        """The currency list for this time zone and language: `chosen`, RUB, USD, EUR and
+        the region's first, then the currencies in use today; the guess and its reason."""
+        field = self.fields["default_currency"]
+        assert isinstance(field, forms.ChoiceField)
+        shown = get_language() or "en"
+        codes = defaults.currency_order(zone=zone, language=language, also=chosen)
+        field.choices = [(code, f"{code} — {money.name(code, shown)}") for code in codes]
+        guess = defaults.default_currency(zone=zone, language=language)
+        field.help_text = reason(guess)
+        # What the page's script says when the time zone or the language changes.
+        field.widget.attrs.update(
+            {"data-reason-zone": str(ZONE_REASON), "data-reason-language": str(LANGUAGE_REASON)}
+        )
 
 
 class SignupForm(PreferencesMixin, UserCreationForm[User]):
@@ -64,16 +127,34 @@ class SignupForm(PreferencesMixin, UserCreationForm[User]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The browser's language (LocaleMiddleware's pick) is the best first guess.
-        language = get_language() or "ru"
-        self.fields["language"].initial = "en" if language.startswith("en") else "ru"
-        self.fields["default_currency"].initial = "USD" if language.startswith("en") else "RUB"
-        self.fields["timezone"].initial = "Europe/Moscow"
+        # The browser's language (LocaleMiddleware's pick) is the best first guess; the
+        # page's script puts the browser's time zone in, and the currency follows both.
+        language = "en" if (get_language() or "ru").startswith("en") else "ru"
+        zone = str(self.data.get("timezone") or DEFAULT_ZONE)
+        self.fields["language"].initial = language
+        self.fields["timezone"].initial = DEFAULT_ZONE
+        self.offer_currencies(zone=zone, language=str(self.data.get("language") or language))
+        self.fields["default_currency"].initial = defaults.default_currency(
+            zone=DEFAULT_ZONE, language=language
+        ).code
+        if not self.is_bound:  # a form sent back keeps what the person sent
+            self.fields["default_currency"].widget.attrs["data-follow"] = "1"
+            self.fields["timezone"].widget.attrs.update(
+                {"data-detect": "1", "data-detected": str(BROWSER_ZONE)}
+            )
         self.fields["username"].widget.attrs.pop("autofocus", None)
 
 
 class SettingsForm(PreferencesMixin):
-    pass
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offer_currencies(
+            zone=user.timezone, language=user.language, chosen=user.default_currency
+        )
+        guess = defaults.default_currency(zone=user.timezone, language=user.language)
+        self.fields["default_currency"].help_text = SETTINGS_CURRENCY_HELP % {
+            "reason": reason(guess)
+        }
 
 
 class TokenForm(forms.Form):

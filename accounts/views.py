@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, Se
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +23,11 @@ from accounts.password_reset import password_reset_send, password_reset_user
 from botapi import prompt, snippets
 
 TOO_MANY_ATTEMPTS = gettext_lazy("Too many attempts. Wait a few minutes and try again.")
+WELCOME_RECORD = gettext_lazy("Welcome to Kopilka! Record your first expense below.")
+CHOSEN = gettext_lazy(
+    "Amounts typed without a currency are recorded in %(currency)s, and days follow the "
+    "time zone %(zone)s; both can be changed in Settings."
+)
 
 
 def _throttled(request: HttpRequest, group: str, key: str, rate: str) -> bool:
@@ -88,9 +94,14 @@ def signup(request: HttpRequest) -> HttpResponse:
                 source="web",
             )
             auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to Kopilka! Record your first expense below."))
-            if request.POST.get("next") or request.GET.get("next"):
-                return redirect(_next_url(request))  # an invitation's page, say
+            going_on = bool(request.POST.get("next") or request.GET.get("next"))
+            with translation.override(user.language):  # the next page speaks it
+                chosen = CHOSEN % {"currency": user.default_currency, "zone": user.timezone}
+                # Going on to an invitation's page, say, there is no form to record on.
+                welcome = _("Welcome to Kopilka!") if going_on else str(WELCOME_RECORD)
+                messages.success(request, f"{welcome} {chosen}")
+            if going_on:
+                return redirect(_next_url(request))
             return redirect("finance:add_transaction")
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     context = {"form": form, "next": next_url}
@@ -154,7 +165,7 @@ def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         "timezone": user.timezone,
         "language": user.language,
     }
-    form = forms.SettingsForm(request.POST or None, initial=initial)
+    form = forms.SettingsForm(request.POST or None, initial=initial, user=user)
     if request.method == "POST" and form.is_valid():
         try:
             services.user_update_settings(

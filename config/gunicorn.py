@@ -22,6 +22,14 @@ errorlog = "-"
 # nginx on the same host sets X-Forwarded-Proto; trust it only from loopback.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "kopilka"
+# gunicorn 25+ opens a control socket for gunicornc, by default $XDG_RUNTIME_DIR/gunicorn.ctl
+# or ~/.gunicorn/gunicorn.ctl: one path for every gunicorn of the user, so a second
+# instance (another checkout, a second site) takes it over from the first. Off unless
+# GUNICORN_CONTROL_SOCKET names a path of this instance's own.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 
 def post_worker_init(worker: object) -> None:

@@ -1,9 +1,14 @@
-"""ISO 4217 currencies and their minor units, from py-moneyed's maintained table."""
+"""ISO 4217 currencies and their minor units, from py-moneyed's maintained table, and
+which of them are in use today and where, from CLDR (babel)."""
 
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 
 import moneyed
+from babel import numbers as cldr
+from babel.core import get_global
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -59,3 +64,32 @@ def name(code: str, language: str) -> str:
 
 def all_codes() -> list[str]:
     return sorted(c.code for c in moneyed.list_all_currencies())
+
+
+# The codes every list starts with: the project's first users' and the world's most held.
+COMMON = ("RUB", "USD", "EUR")
+
+
+@lru_cache(maxsize=1)
+def current_codes() -> list[str]:
+    """The currencies legal tender somewhere today, by CLDR's territory data: no peseta
+    (ADP), no old rouble (RUR), no gold (XAU) or test code (XTS)."""
+    today = datetime.now(UTC).date()
+    codes: set[str] = set()
+    for territory in get_global("territory_currencies"):
+        codes.update(cldr.get_territory_currencies(territory, today))
+    return sorted(code for code in codes if is_known(code))
+
+
+@lru_cache(maxsize=512)
+def territory_currency(territory: str) -> str | None:
+    """The main currency of a region (an ISO 3166 code, "RU") today, if it has one."""
+    today = datetime.now(UTC).date()
+    codes = [c for c in cldr.get_territory_currencies(territory, today) if is_known(c)]
+    return codes[0] if codes else None
+
+
+def choice_codes(first: Iterable[str]) -> list[str]:
+    """`first` (known codes, in that order, each once), then every current currency."""
+    leading = list(dict.fromkeys(c for c in first if c and is_known(c)))
+    return leading + [c for c in current_codes() if c not in leading]

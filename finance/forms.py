@@ -145,11 +145,9 @@ class TextEntryForm(forms.Form):
 
 
 def currency_choices(default: str, also: str = "") -> list[tuple[str, str]]:
-    # The ledger's currency and the common ones first; all of ISO 4217 is one scroll away.
-    common = [default, "RUB", "USD", "EUR", also]
-    first = list(dict.fromkeys(c for c in common if c))
-    rest = [c for c in money.all_codes() if c not in first]
-    return [(c, c) for c in first + rest]
+    # The ledger's currency and the common ones first, then those in use today (a record
+    # already in a withdrawn one keeps it).
+    return [(c, c) for c in money.choice_codes([default, *money.COMMON, also])]
 
 
 class TransactionFilterForm(forms.Form):

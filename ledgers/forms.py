@@ -20,8 +20,7 @@ class LedgerForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["default_currency"]
         assert isinstance(field, forms.ChoiceField)
-        first = list(dict.fromkeys([currency, "RUB", "USD", "EUR"]))
-        field.choices = [(c, c) for c in first + [c for c in money.all_codes() if c not in first]]
+        field.choices = [(c, c) for c in money.choice_codes([currency, *money.COMMON])]
         field.initial = currency
 
 

@@ -1,7 +1,13 @@
+"""Whether the messengers are set up. A channel switched off by choice (none of its
+settings) is an Info: not a deployment problem, and `check --deploy --fail-level WARNING`
+passes. A channel set up halfway, which then refuses or drops messages, is a Warning."""
+
 from typing import Any
 
 from django.conf import settings
 from django.core import checks
+
+TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM")
 
 
 @checks.register()
@@ -9,10 +15,10 @@ def telegram_configured(app_configs: Any = None, **kwargs: Any) -> list[checks.C
     problems: list[checks.CheckMessage] = []
     if not settings.TELEGRAM_BOT_TOKEN:
         problems.append(
-            checks.Warning(
+            checks.Info(
                 "TELEGRAM_BOT_TOKEN is not set: the Telegram bot is off.",
-                hint="Create a bot with @BotFather and set TELEGRAM_BOT_TOKEN (see README).",
-                id="messaging.W001",
+                hint="To use it, create a bot with @BotFather and set TELEGRAM_BOT_TOKEN.",
+                id="messaging.I001",
             )
         )
     elif not settings.TELEGRAM_WEBHOOK_SECRET:
@@ -28,13 +34,22 @@ def telegram_configured(app_configs: Any = None, **kwargs: Any) -> list[checks.C
 
 @checks.register()
 def whatsapp_configured(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    names = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM")
-    missing = [name for name in names if not getattr(settings, name)]
+    missing = [name for name in TWILIO_SETTINGS if not getattr(settings, name)]
+    if len(missing) == len(TWILIO_SETTINGS):
+        return [
+            checks.Info(
+                "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM are not set: "
+                "WhatsApp is off.",
+                hint="To use it, set the Twilio account, its auth token and the WhatsApp sender.",
+                id="messaging.I003",
+            )
+        ]
     if missing:
         return [
             checks.Warning(
-                f"{', '.join(missing)} not set: WhatsApp is off.",
-                hint="Set the Twilio account, its auth token and the WhatsApp sender (see README).",
+                f"{', '.join(missing)} not set: WhatsApp is off although "
+                f"{', '.join(n for n in TWILIO_SETTINGS if n not in missing)} is set.",
+                hint="Set the Twilio account, its auth token and the WhatsApp sender, or none.",
                 id="messaging.W003",
             )
         ]
@@ -49,12 +64,14 @@ def whatsapp_configured(app_configs: Any = None, **kwargs: Any) -> list[checks.C
             )
         )
     if not any(settings.TWILIO_TEMPLATES.values()):
+        # Replies work; only what Kopilka starts (reminders, alerts) waits for the person
+        # to have written within 24 hours. A choice, not a fault.
         problems.append(
-            checks.Warning(
+            checks.Info(
                 "No TWILIO_TEMPLATE_* is set: reminders and alerts reach WhatsApp only inside "
                 "the 24-hour window.",
-                hint="Create the Content Templates the README lists and set their HX... SIDs.",
-                id="messaging.W005",
+                hint="To send them any time, create the Content Templates and set their HX... SIDs.",
+                id="messaging.I005",
             )
         )
     return problems

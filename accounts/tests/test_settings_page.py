@@ -12,6 +12,23 @@ class SettingsPageTestCase(BaseTestCase):
         self.assertEqual(form.initial["default_currency"], "RUB")
         self.assertEqual(form.initial["timezone"], "Europe/Moscow")
 
+    def test_it_says_which_currency_suits_the_time_zone(self) -> None:
+        self.alice.timezone = "Asia/Almaty"
+        self.alice.save()
+        response = self.client.get("/settings/")
+        self.assertContains(response, "Предлагаем: KZT, потому что ваш часовой пояс — Asia/Almaty.")
+        self.assertContains(response, "По нему считаются даты и «сегодня».")
+        codes = [c for c, _label in response.context["form"].fields["default_currency"].choices]
+        self.assertEqual(codes[:4], ["RUB", "USD", "EUR", "KZT"])
+        self.assertNotIn("ADP", codes)
+
+    def test_a_withdrawn_currency_already_chosen_stays_in_the_list(self) -> None:
+        self.alice.default_currency = "BYR"
+        self.alice.save()
+        response = self.client.get("/settings/")
+        codes = [c for c, _label in response.context["form"].fields["default_currency"].choices]
+        self.assertEqual(codes[0], "BYR")
+
     def test_it_saves_and_audits(self) -> None:
         response = self.client.post(
             "/settings/",

@@ -39,6 +39,38 @@ class SignupTestCase(BaseTestCase):
         row = AuditLog.objects.get(action="user.create", user=user)
         self.assertEqual(row.source, "web")
 
+    def test_an_english_browser_in_moscow_is_offered_rub_and_told_why(self) -> None:
+        response = self.client.get("/signup/", headers={"accept-language": "en"})
+        form = response.context["form"]
+        self.assertEqual(form["default_currency"].initial, "RUB")
+        self.assertContains(response, "RUB, because your time zone is Europe/Moscow.")
+        codes = [code for code, _label in form.fields["default_currency"].choices]
+        self.assertEqual(codes[:3], ["RUB", "USD", "EUR"])
+        self.assertNotIn("ADP", codes)  # the Andorran peseta, gone since 2002
+        self.assertNotIn("RUR", codes)
+        # What the page's script needs to follow the browser's time zone.
+        self.assertContains(
+            response,
+            '<option value="Europe/Berlin" data-currency="EUR">Europe/Berlin</option>',
+            html=True,
+        )
+        self.assertContains(
+            response, '<option value="en" data-currency="USD" selected>English</option>', html=True
+        )
+        self.assertContains(response, 'data-detect="1"')
+
+    def test_a_withdrawn_currency_is_refused(self) -> None:
+        response = self.client.post("/signup/", {**VALID, "default_currency": "ADP"})
+        self.assertIn("default_currency", response.context["form"].errors)
+        self.assertFalse(User.objects.filter(username="carol").exists())
+
+    def test_the_welcome_says_what_was_chosen(self) -> None:
+        response = self.client.post("/signup/", VALID, follow=True)
+        (welcome,) = [str(m) for m in response.context["messages"]]
+        self.assertIn("Record your first expense below.", welcome)
+        self.assertIn("recorded in EUR", welcome)
+        self.assertIn("Europe/Berlin", welcome)
+
     def test_it_refuses_a_taken_name_and_a_weak_password(self) -> None:
         data = {**VALID, "username": "Alice", "password1": "123", "password2": "123"}
         response = self.client.post("/signup/", data)

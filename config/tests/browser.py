@@ -37,8 +37,20 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-def new_page(browser: Browser, *, locale: str = "ru-RU", width: int = 1100) -> Page:
-    context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
+def new_page(
+    browser: Browser,
+    *,
+    locale: str = "ru-RU",
+    width: int = 1100,
+    javascript: bool = True,
+    timezone_id: str = "Europe/Moscow",  # not the machine's: sign-up reads the browser's
+) -> Page:
+    context = browser.new_context(
+        locale=locale,
+        viewport={"width": width, "height": 900},
+        java_script_enabled=javascript,
+        timezone_id=timezone_id,
+    )
     context.set_default_timeout(10_000)
     return context.new_page()
 
@@ -54,3 +66,47 @@ def describe(violations: list[dict[str, Any]]) -> str:
     return "; ".join(
         f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in violations
     )
+
+
+# A word broken inside itself ("Пла / нир / оват / ь"): each word of every rendered text
+# node must sit on one line box, and a column's name drawn from data-label (::before,
+# which no Range reaches) must be wider than its longest word. Machine strings (code,
+# pre) may break anywhere, as a token must on a narrow screen.
+BROKEN_WORDS = """
+() => {
+  const problems = [];
+  const lang = document.documentElement.lang || undefined;
+  const words = new Intl.Segmenter(lang, {granularity: 'word'});
+  const skip = 'pre, code, kbd, samp, script, style, svg, select, option, textarea, .visually-hidden';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || !node.data.trim() || parent.closest(skip)) continue;
+    if (parent.getClientRects().length === 0) continue;
+    for (const s of words.segment(node.data)) {
+      if (!s.isWordLike || s.segment.length < 2) continue;
+      const range = document.createRange();
+      range.setStart(node, s.index);
+      range.setEnd(node, s.index + s.segment.length);
+      const tops = [...range.getClientRects()].filter(r => r.width > 0).map(r => r.top);
+      if (tops.length > 1 && Math.max(...tops) - Math.min(...tops) > 2)
+        problems.push('broken word: ' + s.segment + ' in ' + parent.outerHTML.slice(0, 80));
+    }
+  }
+  const canvas = document.createElement('canvas').getContext('2d');
+  for (const e of document.querySelectorAll('[data-label]')) {
+    const label = getComputedStyle(e, '::before');
+    if (!label.content.startsWith('"') || e.getClientRects().length === 0) continue;
+    canvas.font = `${label.fontStyle} ${label.fontWeight} ${label.fontSize} ${label.fontFamily}`;
+    const width = parseFloat(label.width);
+    for (const word of e.dataset.label.split(/\\s+/))
+      if (canvas.measureText(word).width > width + 1)
+        problems.push('broken label: ' + word + ' in ' + width.toFixed(0) + ' px');
+  }
+  return problems;
+}
+"""
+
+
+def broken_words(page: Page) -> list[str]:
+    return list(page.evaluate(BROKEN_WORDS))

@@ -15,8 +15,16 @@ from pytest_django.live_server_helper import LiveServer
 from accounts.models import ApiToken, User
 from accounts.services import user_create
 from config.testing import clear_cache
-from config.tests.browser import SCREENSHOTS, axe_violations, describe, new_page
+from config.tests.browser import (
+    SCREENSHOTS,
+    axe_violations,
+    broken_words,
+    describe,
+    new_page,
+)
 from finance.models import BudgetItem, Transaction
+from finance.services.books import ledger_create
+from ledgers.services import ledger_activate
 from messaging import telegram
 from messaging.linking.codes import code_hash
 from messaging.models import LinkCode, UserContact
@@ -112,7 +120,7 @@ def test_a_token_is_shown_once(browser: Browser, live_server: LiveServer) -> Non
     page.reload()  # the browser asks to resend the form: a fresh GET instead
     page.goto(f"{base}/tokens/")
     assert raw not in page.content()
-    expect(page.locator("table")).to_contain_text(token.prefix)
+    expect(page.locator("#token-list")).to_contain_text(token.prefix)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -143,9 +151,10 @@ def test_keyboard_and_phone(browser: Browser, live_server: LiveServer) -> None:
     page.get_by_label("What happened?").press("Enter")  # the form's first button: preview
     expect(page.get_by_role("status").filter(has_text="This will be recorded")).to_be_visible()
     page.get_by_role("button", name="Record").first.click()
-    for path in ("/", "/transactions/", "/budget/", "/categories/"):
+    for path in ("/", "/transactions/", "/budget/", "/categories/", "/tokens/"):
         page.goto(f"{base}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+        assert not broken_words(page), (path, broken_words(page))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -210,6 +219,100 @@ def test_a_token_works_until_it_is_revoked(browser: Browser, live_server: LiveSe
     expect(page.locator(".messages")).to_contain_text("отозван")
     assert record_coffee() == 401
     assert Transaction.objects.filter(created_by__username="fedor").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_up_takes_the_browsers_time_zone_and_its_currency(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    clear_cache()
+    base = live_server.url
+    # An English browser in Moscow: roubles, and the page says why.
+    page = new_page(browser, locale="en-GB", timezone_id="Europe/Moscow")
+    page.goto(f"{base}/signup/")
+    currency = page.get_by_label("Default currency")
+    expect(currency).to_have_value("RUB")
+    expect(page.locator("#id_default_currency_helptext")).to_have_text(
+        "RUB, because your time zone is Europe/Moscow."
+    )
+    expect(page.locator("#id_timezone_helptext")).to_contain_text("Your browser's time zone")
+
+    # In Almaty: tenge, moved up beside the common ones.
+    page = new_page(browser, locale="en-GB", timezone_id="Asia/Almaty")
+    page.goto(f"{base}/signup/")
+    currency = page.get_by_label("Default currency")
+    expect(page.get_by_label("Time zone")).to_have_value("Asia/Almaty")
+    expect(currency).to_have_value("KZT")
+    expect(page.locator("#id_default_currency_helptext")).to_have_text(
+        "KZT, because your time zone is Asia/Almaty."
+    )
+    options = currency.locator("option").evaluate_all("os => os.map(o => o.value)")
+    assert options[:4] == ["RUB", "USD", "EUR", "KZT"] and "ADP" not in options
+    # It follows the time zone until the person picks a currency.
+    page.get_by_label("Time zone").select_option("Europe/Berlin")
+    expect(currency).to_have_value("EUR")
+    currency.select_option("USD")
+    page.get_by_label("Time zone").select_option("Asia/Tokyo")
+    expect(currency).to_have_value("USD")
+    page.get_by_label("Username").fill("aigerim")
+    page.get_by_label("E-mail").fill("aigerim@example.org")
+    page.get_by_label(re.compile("^Password:?$")).fill(PASSWORD)
+    page.get_by_label("Password confirmation").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.locator(".messages")).to_contain_text("recorded in USD")
+    user = User.objects.get(username="aigerim")
+    assert (user.default_currency, user.timezone) == ("USD", "Asia/Tokyo")
+
+    # Without the script: the server's guess, Moscow's roubles, and why.
+    page = new_page(browser, locale="en-GB", javascript=False, timezone_id="Asia/Almaty")
+    page.goto(f"{base}/signup/")
+    expect(page.get_by_label("Default currency")).to_have_value("RUB")
+    expect(page.locator("#id_default_currency_helptext")).to_have_text(
+        "RUB, because your time zone is Europe/Moscow."
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("javascript", [True, False])
+def test_the_ledger_menu_keeps_the_header_one_row(
+    browser: Browser, live_server: LiveServer, javascript: bool
+) -> None:
+    clear_cache()
+    user = user_create(username="zoya", password=PASSWORD, source="cli")
+    household = ledger_create(user=user, name="Семейный бюджет Ивановых", source="cli")
+    ledger_activate(user=user, ledger=household, source="cli")  # the longest name shows
+    base = live_server.url
+    page = new_page(browser, width=1280, javascript=javascript)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    page.goto(f"{base}/login/")
+    page.get_by_label("Имя пользователя").fill("zoya")
+    page.get_by_label("Пароль").fill(PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    page.get_by_role("link", name="Бюджет").click()
+
+    # One row at 1280 px: every part of the header sits on the brand's line.
+    header = page.locator(".site-header")
+    tops = header.evaluate("h => [...h.children].map(c => c.getBoundingClientRect().top)")
+    assert max(tops) - min(tops) < 10, tops
+    assert header.bounding_box()["height"] < 60  # type: ignore[index]
+
+    # A choice switches at once, back to the same page; no "Switch" button.
+    expect(page.get_by_role("button", name="Сменить")).to_have_count(0)
+    page.locator("summary").filter(has_text="Семейный бюджет Ивановых").click()
+    problems = axe_violations(page) if javascript else []
+    assert not problems, describe(problems)
+    page.get_by_role("button", name="zoya", exact=True).click()  # the personal ledger
+    expect(page.locator(".messages")).to_contain_text("«zoya»")
+    expect(page).to_have_url(f"{base}/budget/")
+    user.refresh_from_db()
+    assert user.active_ledger is not None and user.active_ledger.personal_for_id == user.pk
+    expect(page.locator("summary")).to_contain_text("zoya")
+    # The account is in the menu, and logging out from there works.
+    page.locator("summary").click()
+    page.get_by_role("button", name="Выйти").click()
+    expect(page).to_have_url(re.compile("/login/"))
+    assert not refused, refused
 
 
 # Messengers (issue #9): here, not in messaging/tests, because a second module importing

@@ -1,5 +1,6 @@
 """The cabinet at a phone's width (390 px), and the data pages, in a real browser."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -9,10 +10,12 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from accounts.models import User
+from accounts.models import Scope, User
+from accounts.services import api_token_create
 from config.testing import clear_cache
-from config.tests.browser import axe_violations, describe, new_page
+from config.tests.browser import axe_violations, broken_words, describe, new_page
 from finance.models import Category, Transaction
+from finance.services.books import ledger_create
 from finance.services.transactions import transaction_create
 
 WIDTH = 390
@@ -57,7 +60,7 @@ def log_in(page: Page, base: str, username: str, password: str) -> None:
 
 
 def layout_problems(page: Page) -> list[str]:
-    return list(page.evaluate(LAYOUT_PROBLEMS, WIDTH))
+    return list(page.evaluate(LAYOUT_PROBLEMS, WIDTH)) + broken_words(page)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -68,6 +71,10 @@ def test_every_page_fits_a_phone(browser: Browser, live_server: LiveServer) -> N
     tx = Transaction.objects.filter(created_by=demo).order_by("-amount").first()
     assert tx is not None
     category = Category.objects.get(ledger__personal_for=demo, slug="housing")
+    # A token with every permission (the longest words of the tokens page) and a second
+    # ledger (the header's switcher).
+    api_token_create(user=demo, name="clawd.bot на ноутбуке", scopes=list(Scope), source="cli")
+    household = ledger_create(user=demo, name="Семейный бюджет Ивановых", source="cli")
     base = live_server.url
     page = new_page(browser, width=WIDTH)
     log_in(page, base, "demo", "kopilka-demo")
@@ -81,6 +88,10 @@ def test_every_page_fits_a_phone(browser: Browser, live_server: LiveServer) -> N
         "/categories/",
         f"/categories/{category.pk}/",
         "/tokens/",
+        "/ledgers/",
+        f"/ledgers/{household.pk}/",
+        "/messengers/",
+        "/settings/notifications/",
         "/settings/",
         "/settings/delete/",
         "/data/",
@@ -90,6 +101,9 @@ def test_every_page_fits_a_phone(browser: Browser, live_server: LiveServer) -> N
         page.goto(f"{base}{path}")
         problems = layout_problems(page)
         assert not problems, (path, problems)
+        # The header is two short rows (the pages' links scroll sideways), not a quarter
+        # of the screen.
+        assert page.locator(".site-header").bounding_box()["height"] < 100, path  # type: ignore[index]
 
     # The budget's plan boxes show a whole amount as typed.
     page.goto(f"{base}/budget/")
@@ -106,6 +120,19 @@ def test_every_page_fits_a_phone(browser: Browser, live_server: LiveServer) -> N
     expect(page.get_by_role("link", name="Изменить").first).to_be_visible()
     violations = axe_violations(page)
     assert not violations, describe(violations)
+
+    # The ledger menu opens within the screen and switches on a tap.
+    page.goto(f"{base}/budget/")
+    page.locator("summary").filter(has_text="demo").click()  # the menu: the active ledger
+    choice = page.get_by_role("button", name="Семейный бюджет Ивановых")
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    place = choice.bounding_box()
+    assert place is not None and place["x"] >= 0 and place["x"] + place["width"] <= WIDTH
+    choice.click()
+    expect(page.locator(".messages")).to_contain_text("Семейный бюджет Ивановых")
+    expect(page).to_have_url(f"{base}/budget/")
+    assert not layout_problems(page)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -166,6 +193,13 @@ def test_export_then_import_through_the_pages(
         created_by=demo, date__gte=start, date__lte=start + timedelta(days=6)
     ).count()
     assert len(lines) - 1 == week > 0
+    # The same week for Excel: semicolons and decimal commas after a byte-order mark.
+    page.get_by_role("radio", name=re.compile("^Excel")).check()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Скачать CSV").click()
+    excel = Path(download.value.path()).read_bytes()
+    assert excel.startswith("\ufeffdate;kind;amount;".encode()), excel[:40]
+    assert len(excel.decode("utf-8-sig").splitlines()) == len(lines)
     with page.expect_download() as download:
         page.locator("#export-json").click()
     assert b'"transactions"' in Path(download.value.path()).read_bytes()

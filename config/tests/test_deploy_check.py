@@ -19,10 +19,10 @@ def production_environment() -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="kopilka.example.org",
         CSRF_TRUSTED_ORIGINS="https://kopilka.example.org",
-        # Without a bot token `check` warns that Telegram is off (messaging.W001).
+        # Both messengers set up: without them `check` notes each is off (messaging.I001,
+        # I003); see test_a_server_without_messengers_passes.
         TELEGRAM_BOT_TOKEN="123456:production-token",
         TELEGRAM_WEBHOOK_SECRET=secrets.token_urlsafe(32),
-        # Likewise WhatsApp (messaging.W003-W005).
         TWILIO_ACCOUNT_SID="AC" + "0" * 32,
         TWILIO_AUTH_TOKEN=secrets.token_hex(16),
         TWILIO_WHATSAPP_FROM="whatsapp:+14155238886",
@@ -115,3 +115,54 @@ def test_trusting_x_real_ip_needs_a_proxy_address() -> None:
     assert "kopilka.E002" in result.stdout + result.stderr
     bad = deploy_check(TRUSTED_PROXIES="not-an-address")
     assert "TRUSTED_PROXIES must list addresses" in bad.stderr
+
+
+MESSENGER_SETTINGS = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_WHATSAPP_FROM",
+    "TWILIO_TEMPLATE_REMINDER_RU",
+)
+
+
+def without_messengers(**env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in production_environment().items() if k not in MESSENGER_SETTINGS}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_server_without_messengers_passes() -> None:
+    # Telegram and WhatsApp off by choice: said once each, as notes, and no failure.
+    result = without_messengers()
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert "INFOS:" in output and "WARNINGS:" not in output, output
+    assert output.count("(messaging.I001) TELEGRAM_BOT_TOKEN is not set") == 1
+    assert output.count("(messaging.I003)") == 1
+    # WhatsApp without message templates is a choice too (replies work, reminders wait).
+    whatsapp = without_messengers(
+        TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+        TWILIO_AUTH_TOKEN=secrets.token_hex(16),
+        TWILIO_WHATSAPP_FROM="whatsapp:+14155238886",
+    )
+    assert whatsapp.returncode == 0, whatsapp.stdout + whatsapp.stderr
+    assert "messaging.I005" in whatsapp.stdout + whatsapp.stderr
+
+
+def test_a_half_configured_messenger_fails() -> None:
+    # A token without the webhook's secret: the webhook refuses every update.
+    telegram = without_messengers(TELEGRAM_BOT_TOKEN="123456:production-token")
+    assert telegram.returncode != 0
+    assert "messaging.W002" in telegram.stderr
+    # Part of Twilio's settings: WhatsApp is off though the operator meant it on.
+    whatsapp = without_messengers(TWILIO_ACCOUNT_SID="AC" + "0" * 32)
+    assert whatsapp.returncode != 0
+    assert "(messaging.W003) TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_FROM not set" in whatsapp.stderr

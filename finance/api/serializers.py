@@ -225,10 +225,12 @@ class BudgetItemUpdateIn(serializers.Serializer[Any]):
 
 
 class ExportIn(serializers.Serializer[Any]):
-    """Documentation only: the export's period (`from`, `to`, each YYYY-MM-DD, optional)."""
+    """Documentation only: the export's period (`from`, `to`, each YYYY-MM-DD, optional)
+    and its `format` (`csv`, the default, or `excel`)."""
 
     from_ = serializers.DateField(required=False, label="from")
     to = serializers.DateField(required=False)
+    format = serializers.ChoiceField(choices=["csv", "excel"], required=False)
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()

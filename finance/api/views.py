@@ -14,6 +14,7 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -362,15 +363,25 @@ class TransactionExportApi(ApiView):
         parameters=[s.ExportIn],
         responses={(200, "text/csv"): bytes},
         operation_id="transactions_export_csv",
-        description="All the caller's transactions from `from` to `to` (both optional) as CSV.",
+        description="All the caller's transactions from `from` to `to` (both optional) as "
+        "CSV: RFC 4180 (commas, no byte-order mark), or with `format=excel` semicolons, "
+        "decimal commas and a UTF-8 byte-order mark, which Excel in a Russian locale opens "
+        "in columns.",
     )
     def get(self, request: Request) -> HttpResponseBase:
         form = ExportForm(request.query_params)
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
         start, end = form.period()
-        rows = exports.transactions_csv(user=self.owner, start=start, end=end)
+        rows = exports.transactions_csv(user=self.owner, start=start, end=end, excel=form.excel())
         return csv_response(rows, exports.csv_filename(start, end))
+
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> tuple[BaseRenderer, str]:
+        # `format` names the CSV's form here, not one of DRF's renderers (which would
+        # answer `?format=excel` with a 404); errors are JSON, the only renderer.
+        return super().perform_content_negotiation(request, force=True)
 
 
 class AccountExportApi(ApiView):

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 CSV_COLUMNS = ["date", "kind", "amount", "currency", "category", "note", "source"]
+# The CSV's two forms (`format`): RFC 4180 for programs, and one Excel opens in columns.
+CSV, EXCEL = "csv", "excel"
 FORMAT_VERSION = 1
 # A spreadsheet runs a cell that starts with one of these as a formula; a leading
 # apostrophe makes it text (OWASP's advice for CSV injection), and the import drops it.
@@ -37,23 +39,30 @@ class _Line:
         return value
 
 
-def transactions_csv(*, user: "User", start: date | None, end: date | None) -> Iterator[str]:
+def transactions_csv(
+    *, user: "User", start: date | None, end: date | None, excel: bool = False
+) -> Iterator[str]:
     """The transactions of the person's active ledger from `start` to `end` (either may be
-    open), oldest first."""
+    open), oldest first: RFC 4180, or for Excel with `excel`."""
     books = access.member_of(user=user).ledger
     rows = Transaction.objects.for_ledger(books).select_related("category", "paid_by")
     if start is not None:
         rows = rows.filter(date__gte=start)
     if end is not None:
         rows = rows.filter(date__lte=end)
-    writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow(CSV_COLUMNS)  # the BOM: Excel then reads UTF-8
+    # Excel splits a line at the list separator of the system's locale, which is ";"
+    # wherever the decimal mark is a comma (Russia, most of Europe), and reads a file
+    # without a byte-order mark as ANSI: Cyrillic turns to mojibake. Programs want RFC
+    # 4180's commas and nothing before the first heading.
+    writer = csv.writer(_Line(), delimiter=";" if excel else ",")
+    heading = writer.writerow(CSV_COLUMNS)
+    yield "\ufeff" + heading if excel else heading
     for tx in rows.order_by("date", "id").iterator(chunk_size=2000):
         yield writer.writerow(
             [
                 tx.date.isoformat(),
                 tx.kind,
-                str(tx.amount),
+                str(tx.amount).replace(".", ",") if excel else str(tx.amount),
                 tx.currency,
                 _cell(tx.category.name),
                 _cell(tx.note),

@@ -7,13 +7,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from finance.data import imports
+from finance.data import exports, imports
 
 DATE_TO_BEFORE_FROM = _("The end of the period comes before its start.")
 
 
 class ExportForm(forms.Form):
-    """`from` and `to`, both optional (a keyword cannot name a class attribute)."""
+    """`from` and `to`, both optional (a keyword cannot name a class attribute), and the
+    `format`: RFC 4180 for programs unless `excel` is asked for."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -25,6 +26,16 @@ class ExportForm(forms.Form):
                 input_formats=["%Y-%m-%d"],
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
+        self.fields["format"] = forms.ChoiceField(
+            label=_("For"),
+            choices=[
+                (exports.CSV, _("Programs and Google Sheets (commas)")),
+                (exports.EXCEL, _("Excel (semicolons and decimal commas, as Russian Excel reads)")),
+            ],
+            initial=exports.CSV,
+            required=False,
+            widget=forms.RadioSelect,
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -35,6 +46,9 @@ class ExportForm(forms.Form):
 
     def period(self) -> tuple[date | None, date | None]:
         return self.cleaned_data.get("from"), self.cleaned_data.get("to")
+
+    def excel(self) -> bool:
+        return bool(self.cleaned_data.get("format") == exports.EXCEL)
 
 
 class ImportFileForm(forms.Form):

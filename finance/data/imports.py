@@ -27,11 +27,11 @@ from finance.jobs import defer_budget_check
 from finance.models import Category, ImportBatch, Kind, Transaction
 from finance.rates.lookup import exchange_rate
 from finance.rates.store import exchange_rate_request
+from finance.readers.statements import generic, text
+from finance.readers.statements.errors import Code, StatementError
 from finance.rules import normalize_amount
 from finance.selectors.categories import category_find
 from finance.services.books import ledger_for_write
-from finance.readers.statements import generic, text
-from finance.readers.statements.errors import Code, StatementError
 from ledgers import access
 
 if TYPE_CHECKING:

@@ -62,7 +62,7 @@ def export_csv(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if not form.is_valid():
         return _page(request, export_form=form, status=400)
     start, end = form.period()
-    rows = exports.transactions_csv(user=request.user, start=start, end=end)
+    rows = exports.transactions_csv(user=request.user, start=start, end=end, excel=form.excel())
     return csv_response(rows, exports.csv_filename(start, end))
 
 

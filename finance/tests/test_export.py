@@ -12,9 +12,17 @@ from finance.tests.apitest import ApiTestCase
 
 
 def read_csv(response: Any) -> list[dict[str, str]]:
-    text = b"".join(response.streaming_content).decode("utf-8")
-    assert text.startswith("\ufeff")
-    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    """RFC 4180: commas, CRLF, and nothing before the first heading."""
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"date,kind,amount,currency,category,note,source\r\n"), body[:60]
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
+
+
+def read_excel_csv(response: Any) -> list[dict[str, str]]:
+    """What Excel in a Russian locale opens in columns: a UTF-8 BOM, semicolons."""
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbfdate;kind;amount;"), body[:60]
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
 
 
 class ExportTestCase(ApiTestCase):
@@ -75,6 +83,27 @@ class ExportTestCase(ApiTestCase):
                 self.assertEqual(response.status_code, 400)
                 self.assertEqual(response.json()["details"][0]["path"], path)
 
+    def test_the_api_gives_excel_its_own_csv(self) -> None:
+        response = self.api.get(
+            "/api/transactions/export.csv",
+            {"from": "2026-11-01", "to": "2026-11-30", "format": "excel"},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        rows = read_excel_csv(response)
+        self.assertEqual(
+            [(r["date"], r["amount"], r["currency"]) for r in rows],
+            [("2026-11-02", "300,50", "RUB"), ("2026-11-24", "45,20", "EUR")],
+        )
+        self.assertEqual(rows[1]["note"], '\'=HYPERLINK("http://evil")')
+        # `format=csv` is the default, spelled out; anything else is a 400 naming it.
+        self.assertEqual(
+            len(read_csv(self.api.get("/api/transactions/export.csv", {"format": "csv"}))), 4
+        )
+        refused = self.api.get("/api/transactions/export.csv", {"format": "xlsx"})
+        self.assertEqual(refused.status_code, 400)
+        self.assertEqual(refused.json()["details"][0]["path"], "format")
+
     def test_it_needs_a_jwt(self) -> None:
         self.api.credentials()
         self.assertEqual(self.api.get("/api/transactions/export.csv").status_code, 401)
@@ -129,6 +158,9 @@ class ExportTestCase(ApiTestCase):
         rows = read_csv(response)
         self.assertEqual([r["amount"] for r in rows], ["90000.00"])
         self.assertEqual(self.client.get("/data/transactions.csv", {"to": "x"}).status_code, 400)
+        self.assertContains(page, 'name="format" value="excel"')
+        excel = self.client.get("/data/transactions.csv", {"from": "2026-12-01", "format": "excel"})
+        self.assertEqual([r["amount"] for r in read_excel_csv(excel)], ["90000,00"])
         data = self.client.get("/data/kopilka.json").json()
         self.assertEqual(len(data["transactions"]), 4)
         self.client.logout()

@@ -114,6 +114,18 @@ class ImportTestCase(BaseTestCase):
         self.assertEqual(preview.problems, [])
         self.assertEqual([r.note for r in preview.rows], ["=1+1"] * 3)
         self.assertEqual([r.kind for r in preview.rows], ["expense", "expense", "income"])
+        # The form for Excel (semicolons, decimal commas, a BOM) reads back the same.
+        excel = exports.transactions_csv(user=self.alice, start=None, end=None, excel=True)
+        table = self.table("".join(excel).encode())
+        again = imports.preview(user=self.bob, table=table, options=self.options(table))
+        self.assertEqual(again.problems, [])
+        self.assertEqual(
+            [(r.date, r.kind, r.amount, r.currency) for r in again.rows],
+            [(r.date, r.kind, r.amount, r.currency) for r in preview.rows],
+        )
+        self.assertEqual(
+            [r.amount for r in again.rows], [Decimal("1250.50"), Decimal("45.20"), Decimal(85000)]
+        )
 
     def test_files_that_are_not_csv_are_refused(self) -> None:
         for content in (b"", b"\x89PNG\r\n\x1a\n\x00\x00", b"date,amount\n"):

@@ -11,7 +11,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import User
 from accounts.services import user_create
 from audit.models import AuditLog
-from config.testing import at_once
+from config.testing import at_once, clear_cache
 from finance.services.books import ledger_create
 from ledgers import access, services
 from ledgers.models import Invite, Ledger, Membership
@@ -116,6 +116,31 @@ class InvitationTestCase(HouseholdTestCase):
         self.assertTrue(Membership.objects.filter(user=self.bob, ledger=self.home).exists())
         self.bob.refresh_from_db()
         self.assertEqual(self.bob.active_ledger_id, self.home.pk)
+
+    def test_signing_up_through_an_invitation_points_at_the_invitation(self) -> None:
+        clear_cache()  # the sign-up throttle counts in the shared cache
+        code = self.invite().code
+        response = self.client.post(
+            "/signup/",
+            {
+                "username": "zhenya",
+                "email": "zhenya@example.org",
+                "password1": "a long enough passphrase",
+                "password2": "a long enough passphrase",
+                "language": "ru",
+                "default_currency": "RUB",
+                "timezone": "Europe/Moscow",
+                "next": f"/ledgers/join/{code}/",
+            },
+            follow=True,
+        )
+        self.assertRedirects(response, f"/ledgers/join/{code}/")
+        (welcome,) = [str(m) for m in response.context["messages"]]
+        # The page holds the invitation, not a form to record an expense on.
+        self.assertTrue(welcome.startswith("Добро пожаловать в Копилку!"), welcome)
+        self.assertNotIn("расход", welcome)
+        self.assertIn("RUB", welcome)
+        self.assertContains(response, "Принять приглашение")
 
     def test_a_bad_code_page_is_a_404(self) -> None:
         self.client.force_login(self.bob)

@@ -110,6 +110,9 @@ class MembershipTestCase(HouseholdTestCase):
         self.client.force_login(self.alice)
         page = self.client.get(f"/ledgers/{self.home.pk}/")
         self.assertContains(page, "carol")
+        # People are members, not things with a "Название".
+        self.assertContains(page, '<th scope="col">Участник</th>', html=True)
+        self.assertNotContains(page, "Название</th>")
         self.assertContains(page, f"/ledgers/{self.home.pk}/invite/")
         response = self.client.post(f"/ledgers/{self.home.pk}/leave/")
         self.assertRedirects(response, f"/ledgers/{self.home.pk}/")

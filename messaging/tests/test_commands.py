@@ -182,8 +182,11 @@ class PurgeMessagesTestCase(TelegramTestCase):
 
 
 class SystemCheckTestCase(TelegramTestCase):
-    def test_without_a_token_check_warns(self) -> None:
+    def test_without_a_token_check_notes_it(self) -> None:
         with override_settings(TELEGRAM_BOT_TOKEN=""):
-            ids = [m.id for m in checks.run_checks()]
-        self.assertIn("messaging.W001", ids)
-        self.assertNotIn("messaging.W001", [m.id for m in checks.run_checks()])
+            levels = {m.id: m.level for m in checks.run_checks()}
+        self.assertEqual(levels["messaging.I001"], checks.INFO)  # off by choice
+        self.assertNotIn("messaging.I001", [m.id for m in checks.run_checks()])
+        with override_settings(TELEGRAM_WEBHOOK_SECRET=""):  # half set up: a warning
+            levels = {m.id: m.level for m in checks.run_checks()}
+        self.assertEqual(levels["messaging.W002"], checks.WARNING)

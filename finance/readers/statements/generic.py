@@ -1,7 +1,7 @@
 """Any CSV with a date and an amount column: the columns chosen by their headings (Russian
 or English) or by the person, dates and decimal signs recognised or chosen.
 
-This is the reading the cabinet's CSV import does (`finance/imports.py` delegates here), so
+This is the reading the cabinet's CSV import does (`finance/data/imports.py` delegates here), so
 a file previews the same whichever door it came through.
 """
 
