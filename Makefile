@@ -5,6 +5,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SERVICES := scripts/devservices
 export PORT ?= 4000
+# `make test` spreads the suite over one pytest-xdist worker per CPU (each with its own
+# test database and Redis key prefix); PYTEST_WORKERS=0 runs it in one process, and
+# PYTEST_ARGS passes anything else to pytest: make test PYTEST_ARGS="finance/tests -x".
+PYTEST_WORKERS ?= auto
 
 .PHONY: install install-dev run migrate test lint fmt typecheck check bench screenshots stop clean prerequisites-run prerequisites-test
 
@@ -34,7 +38,7 @@ migrate: install
 	$(SERVICES) $(BIN)/python manage.py migrate
 
 test: prerequisites-test install-dev
-	$(SERVICES) --require-redis $(BIN)/pytest $(PYTEST_ARGS)
+	$(SERVICES) --require-redis $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff format --check .

@@ -223,9 +223,12 @@ def delete_transaction(request: AuthenticatedHttpRequest, tx_id: int) -> HttpRes
         Transaction.objects.select_related("category"), pk=tx_id, ledger=member.ledger
     )
     if request.method == "POST":
+        # The form is read before the delete: a body that cannot be read is a 400 that
+        # writes nothing.
+        back = _back_to_list(request)
         transaction_delete(tx=tx, user=request.user, source="web")
         messages.success(request, _("Deleted."))
-        return redirect(_back_to_list(request))
+        return redirect(back)
     context = {"tx": tx, "back": _back_to_list(request)}
     return render(request, "finance/delete_transaction.html", context)
 

@@ -106,6 +106,13 @@ class DeleteTransactionTestCase(BaseTestCase):
         self.assertEqual(self.client.post(self.url).status_code, 404)
         self.assertTrue(Transaction.objects.filter(pk=self.tx.pk).exists())
 
+    def test_a_body_that_cannot_be_read_is_a_400_that_deletes_nothing(self) -> None:
+        # A multipart body without its boundary: Django cannot read the form.
+        response = self.client.generic("POST", self.url, b"a=1", content_type="multipart/form-data")
+        self.assertEqual(response.status_code, 400)
+        self.assertTrue(Transaction.objects.filter(pk=self.tx.pk).exists())
+        self.assertFalse(AuditLog.objects.filter(action="transaction.delete").exists())
+
 
 class CorrectionTeachesTheParserTestCase(BaseTestCase):
     def test_moving_a_transaction_sends_the_same_words_there_next_time(self) -> None:
