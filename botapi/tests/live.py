@@ -130,7 +130,8 @@ def serve(**env: str) -> Iterator[LiveServer]:
     )
     server = LiveServer("127.0.0.1", port, access_log)
     try:
-        deadline = time.monotonic() + 30
+        # Four workers importing Django on a busy 2-core machine can take a while.
+        deadline = time.monotonic() + 120
         while True:
             if process.poll() is not None:
                 raise RuntimeError((log_dir / "error.log").read_text())

@@ -5,13 +5,12 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
 
 from accounts.models import User
 from audit.models import AuditLog
-from config.testing import PASSWORD, BaseTestCase
+from config.testing import PASSWORD, BaseTestCase, clear_cache
 from finance.models import BudgetItem, Category, CategoryAlias, Transaction
 from finance.rules import MAX_CATEGORIES_PER_LEDGER, MAX_KEYWORDS_PER_CATEGORY
 from finance.services.budget import budget_item_set
@@ -23,7 +22,7 @@ DEEP = b"[" * 10_000 + b"]" * 10_000
 
 class ApiHardeningTestCase(BaseTestCase):
     def setUp(self) -> None:
-        cache.clear()
+        clear_cache()
         self.api = Client()
         access = self.post("/api/auth/token/", {"username": "alice", "password": PASSWORD})
         self.assertEqual(access.status_code, 200)

@@ -121,7 +121,7 @@ def test_make_run_serves_says_its_notes_once_and_stops_as_one(tmp_path: Path) ->
         # The checks ran once, not once per manage.py command.
         assert output.count("(messaging.I001)") == 1, output
         assert f"http://127.0.0.1:{port}/" in output and f"127.0.0.1:{mcp_port}/mcp" in output
-        assert httpx.get(f"http://127.0.0.1:{port}/login/").status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/login/", timeout=60).status_code == 200
         assert answers(mcp_port)
         # No control socket shared with every other gunicorn of this user.
         assert not (tmp_path / ".gunicorn").exists()

@@ -6,11 +6,10 @@ import secrets
 from typing import Any
 from xml.etree import ElementTree
 
-from django.core.cache import cache
 from django.test import override_settings
 from twilio.request_validator import RequestValidator
 
-from config.testing import BaseTestCase
+from config.testing import BaseTestCase, clear_cache
 from messaging.linking.codes import link_code_create, link_code_redeem
 from messaging.linking.contacts import Account
 from messaging.models import Channel, UserContact
@@ -106,7 +105,7 @@ def twilio_error(code: int, message: str, status: int = 400) -> dict[str, Any]:
 class WhatsAppTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        cache.clear()  # wrong-code guesses are counted in the shared cache
+        clear_cache()  # wrong-code guesses are counted in the shared cache
 
     def sign(self, form: dict[str, str], url: str = "", token: str = AUTH_TOKEN, **kw: Any) -> str:
         return str(
