@@ -4,8 +4,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from finance.textparse import numerals
 from finance.textparse.dates import DateMatch
 from finance.textparse.money import CurrencyMatch, Place
+from finance.textparse.numerals import Item, Role, Word
+from finance.textparse.words import LETTERS_RE
 
 NUMBER_RE = re.compile(
     r"""
@@ -24,7 +27,8 @@ NUMBER_RE = re.compile(
     (?:
         # `к`/`k`/`m` only glued to the number: `500 к врачу` is not half a million.
         (?P<glued>кк|kk|[кk]|mln|m|bn)(?![^\W\d_])
-      | \ ?(?P<word>тысяч[а-я]*|тыс\.?|тыщ[а-я]*|млн\.?|миллион[а-я]*|млрд\.?|миллиард[а-я]*)
+      | \ ?(?P<word>тысяч[а-я]*|тыс\.?|тыщ[а-я]*|млн\.?|миллион[а-я]*|млрд\.?|миллиард[а-я]*
+            |т\.\ ?р\.?|тр\.?)  # `5 т.р.`, `12тр`: тысяч рублей
         (?![^\W\d_])
     )?
     (?!\ ?%)
@@ -35,8 +39,31 @@ _NUMBER_GROUPS = ("spaces", "commas", "dots", "under", "sci", "plain")
 _MAX_DIGITS = 40
 _TOO_LARGE = Decimal("1e40")
 _COUNT_DIGITS = 2
-_PLUS_RE = re.compile(r"\s*\+\s*")
+_COUNT_LIMIT = 100
+_HOURS = 24
+# `+`, and items named between the parts: `такси 300 + чаевые 50`, `350 плюс картошка 120`.
+_PLUS_RE = re.compile(r"\s*(?P<plus>\+|плюс(?!\w)|plus(?!\w))\s*(?:[^\W\d_]+\.?\s+){0,3}")
 _WORD_AFTER_RE = re.compile(r"\s+[^\W\d_]")
+_NEXT_WORD_RE = re.compile(r"\s*([^\W\d_]+)")
+# Phone numbers, which are never amounts: +7 999 123-45-67, 8 (916) 123 45 67, 89161234567.
+PHONE_RE = re.compile(
+    r"""
+    (?<![\w+])
+    (?:\+\d{1,3}|[78])[\s(-]*\d{3}[\s)-]*\d{3}[\s-]?\d{2}[\s-]?\d{2}
+    (?![\d])
+    | (?<![\w+])(?:\+\d{10,14}|9\d{9})(?!\d)
+    """,
+    re.VERBOSE,
+)
+_AT_RE = re.compile(r"(?:^|\s)(?:в|во|к|at|by)\s+\Z")
+_TIMES_RE = re.compile(r"\s*(?:(?:шт|pcs)\.?\s*)?[xх×*]\s*")
+_WORDS = r"(?:\s+[^\W\d_]+\.?){0,4}"
+_WORDS_RE = re.compile(_WORDS + r"\s+")
+_PER_RE = re.compile(_WORDS + r"(?P<per>\s+(?:по|at)\s+|\s*@\s*)")
+_EACH_RE = re.compile(
+    r"\s*(?:each|apiece|ea\.?|за\s+(?:1\s+|одну\s+|один\s+)?(?:штуку|шт\.?)|/\s*шт\.?"
+    r"|за\s+кажд(?:ую|ый|ое)|кажд(?:ая|ый|ое|ую))(?!\w)"
+)
 
 THOUSAND, MILLION, BILLION = Decimal(1000), Decimal(1_000_000), Decimal(1_000_000_000)
 MULTIPLIERS = {"к": THOUSAND, "k": THOUSAND, "кк": MILLION, "kk": MILLION, "m": MILLION}
@@ -48,6 +75,7 @@ _WORD_MULTIPLIERS = (
     ("миллион", MILLION),
     ("млрд", BILLION),
     ("миллиард", BILLION),
+    ("т", THOUSAND),
 )
 
 
@@ -58,17 +86,36 @@ class Amount:
     value: Decimal
     currency: str | None = None
     currency_spans: tuple[tuple[int, int], ...] = ()
+    # The pieces of text it was read from, which the note leaves out: one span, or
+    # several for `такси 300 + чаевые 50` and the `по 70` of `3 пирожка по 70`.
+    parts: tuple[tuple[int, int], ...] = ()
     # What makes a number less likely to be the price: `2 кофе`, `теле2`, `5км`, `15.11`.
     count: bool = False
     glued: bool = False
     date: DateMatch | None = None
+    at_time: bool = False  # `в 7`, `at 9`: an hour more likely than a price
+    # Likely, but second to a number in digits: `СТО 5000` is a car service, not 100.
+    spelled: bool = False
+    pieces: bool = False  # `3 штуки`: three thousand, or three pieces
+    product: bool = False  # `30х40`: a count times a price, or a size
+    items: Decimal | None = None  # the count of `3 штуки`, were they pieces
+
+    def __post_init__(self) -> None:
+        if not self.parts:
+            self.parts = ((self.start, self.end),)
 
     def rank(self) -> int:
         if self.currency:
-            return 3
+            return 5
         if self.date is not None:
-            return 0
-        return 1 if self.count or self.glued else 2
+            # `15.11` is a day unless nothing else can be the price; a count cannot:
+            # `2 coffees 4.5` paid 4.5.
+            return 2
+        if self.count or self.glued or self.at_time:
+            return 1
+        if self.spelled or self.pieces or self.product:
+            return 3
+        return 4
 
 
 def _value(m: re.Match[str]) -> Decimal:
@@ -127,11 +174,24 @@ def _skip_spaces(text: str, position: int) -> int:
 def find(
     text: str, masked: str, currencies: list[CurrencyMatch], soft_dates: list[DateMatch]
 ) -> list[Amount]:
-    """The amounts a lower-cased text may state, `+` sums joined, in order.
+    """The amounts a lower-cased text may state, in order: numbers in digits and in words,
+    products (`3 пирожка по 70`, `4х250`) multiplied and `+` sums added up.
 
     `masked` is `text` with the dates and times blotted out.
     """
-    amounts: list[Amount] = []
+    digits = _digits(masked, soft_dates)
+    amounts = _phrases(masked, digits)
+    starting = {c.start: c for c in currencies}
+    ending = {c.end: c for c in currencies}
+    for amount in amounts:
+        _attach_currency(amount, text, starting, ending)
+        if amount.currency:
+            amount.count = amount.at_time = False
+    return _join_sums(masked, _multiply(masked, amounts))
+
+
+def _digits(masked: str, soft_dates: list[DateMatch]) -> list[tuple[Amount, Item]]:
+    found: list[tuple[Amount, Item]] = []
     soft_by_span = {(d.start, d.end): d for d in soft_dates}
     for m in NUMBER_RE.finditer(masked):
         start, end = m.span()
@@ -154,26 +214,146 @@ def find(
         )
         if not multiplied:
             amount.date = soft_by_span.get(m.span(number))
+        if amount.date is not None and _multiplied_after(masked, end):
+            amount.date = None  # `1.5 thousand`, `2.5 косаря`
+        amount.at_time = (
+            not multiplied
+            and m[number].isdigit()
+            and int(m[number]) <= _HOURS
+            and _AT_RE.search(masked, 0, start) is not None
+        )
+        factor = _factor(m["word"]) if m["word"] else None
+        item = Item(
+            start,
+            end,
+            Word(Role.DIGITS, amount.value),
+            index=len(found),
+            factor=factor,
+            # Glued to letters (`х250` joins only as a product), a `2к`, a `1e5`, a
+            # signed or a dated number: none is part of a longer number.
+            closed=bool(m["glued"] or m["sci"] or m["sign"] or amount.date or amount.glued),
+        )
+        found.append((amount, item))
+    return found
+
+
+def _phrases(masked: str, digits: list[tuple[Amount, Item]]) -> list[Amount]:
+    """Numbers in digits and words composed into the amounts they make together."""
+    items = [item for _, item in digits]
+    spans = [(a.start, a.end) for a, _ in digits]
+    n = 0
+    for m in LETTERS_RE.finditer(masked):
+        word = numerals.lookup(m[0])
+        if word is None:
+            continue
+        start = m.start()
+        while n < len(spans) and spans[n][1] <= start:
+            n += 1
+        if n < len(spans) and spans[n][0] <= start:
+            continue  # `тысяч` of `5 тысяч`, already read with its number
+        items.append(Item(start, m.end(), word))
+    if len(items) == len(digits) and not any(i.factor for i in items):
+        return [a for a, _ in digits]  # digits alone, none with a word multiplier
+    items.sort(key=lambda i: i.start)
+    amounts = []
+    for phrase in numerals.compose(masked, items):
+        if phrase.indexes and not phrase.spelled:
+            single = digits[phrase.indexes[0]][0]
+            if (single.start, single.end) == (phrase.start, phrase.end):
+                amounts.append(single)
+                continue
+        amount = Amount(phrase.start, phrase.end, phrase.value, spelled=phrase.spelled)
+        amount.pieces, amount.items = phrase.pieces, phrase.count
+        amount.currency = phrase.currency
+        amount.count = (
+            phrase.counted
+            and phrase.value == phrase.value.to_integral_value()
+            and phrase.value < _COUNT_LIMIT
+            and _WORD_AFTER_RE.match(masked, phrase.end) is not None
+        )
         amounts.append(amount)
-    starting = {c.start: c for c in currencies}
-    ending = {c.end: c for c in currencies}
+    return amounts
+
+
+def _multiplied_after(text: str, end: int) -> bool:
+    after = _NEXT_WORD_RE.match(text, end)
+    word = numerals.lookup(after[1]) if after else None
+    return word is not None and word.role in (Role.MULTIPLIER, Role.HUNDRED)
+
+
+def _factor(word: str) -> Decimal:
+    return next(factor for prefix, factor in _WORD_MULTIPLIERS if word.startswith(prefix))
+
+
+def _multiply(text: str, amounts: list[Amount]) -> list[Amount]:
+    """`4х250` and `3 пирожка по 70` as the one amount they make."""
+    result: list[Amount] = []
     for amount in amounts:
-        _attach_currency(amount, text, starting, ending)
-        if amount.currency:
-            amount.count = False
-    return _join_sums(masked, amounts)
+        last = result[-1] if result else None
+        product = None if last is None else _product(text, last, amount)
+        if product is None:
+            result.append(amount)
+        else:
+            result[-1] = product
+    return result
+
+
+def _product(text: str, left: Amount, right: Amount) -> Amount | None:
+    # The right side may look like a date (`2 coffees at 4.5 each`): the product says not.
+    if left.date is not None:
+        return None
+    gap = text[left.end : right.start]
+    if not left.currency and _TIMES_RE.fullmatch(gap):
+        # `4х250`, `4 x 250`, `2 шт * 150`: both sides are read, whichever is the count.
+        return Amount(
+            left.start,
+            right.end,
+            left.value * right.value,
+            currency=right.currency,
+            currency_spans=right.currency_spans,
+            product=not right.currency,
+        )
+    count = left.items if left.pieces else left.value if left.count else None
+    if count is None or left.currency or count != count.to_integral_value():
+        return None
+    per = _PER_RE.fullmatch(gap)
+    if per is None and _WORDS_RE.fullmatch(gap) is None:
+        return None
+    after = max((e for _, e in right.currency_spans), default=right.end)
+    each = _EACH_RE.match(text, max(after, right.end))
+    if per is None and each is None:
+        return None  # `2 кофе 500`: a count and a price, not a price each
+    # `3 пирожка по 70`: the count stays in the note with its items; the price leaves it.
+    parts = ((left.end + per.start("per"), right.end),) if per else right.parts
+    if each is not None:
+        parts += (each.span(),)
+    return Amount(
+        left.start,
+        each.end() if each else right.end,
+        count * right.value,
+        currency=right.currency,
+        currency_spans=right.currency_spans,
+        parts=parts,
+        spelled=right.spelled,
+    )
 
 
 def _join_sums(text: str, amounts: list[Amount]) -> list[Amount]:
     joined: list[Amount] = []
     for amount in amounts:
         last = joined[-1] if joined else None
-        if last is not None and _PLUS_RE.fullmatch(text, last.end, amount.start):
+        plus = None
+        if last is not None:
+            after = max((e for _, e in last.currency_spans if e > last.end), default=last.end)
+            plus = _PLUS_RE.fullmatch(text, after, amount.start)
+        if last is not None and plus is not None:
             last.end = amount.end
             last.value += amount.value
             last.currency = last.currency or amount.currency
             last.currency_spans += amount.currency_spans
-            last.count = last.glued = False
+            last.parts += (plus.span("plus"), *amount.parts)
+            last.count = last.glued = last.at_time = last.product = last.pieces = False
+            last.spelled = last.spelled and amount.spelled
             last.date = None
         else:
             joined.append(amount)

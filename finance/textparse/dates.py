@@ -105,7 +105,17 @@ DATE_RE = re.compile(
     """,
     re.VERBOSE,
 )
-TIME_RE = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
+TIME_RE = re.compile(
+    r"""
+    (?<!\d)\d{1,2}:\d{2}(?!\d)
+    | (?<!\d)\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)
+    # `в 7 утра`, `к 9 часам`; `2 дня` alone is two days, `в 2 дня` two in the afternoon.
+    | (?:(?<=\s)|^)(?:в|к|at|by)\s+\d{1,2}(?:[:.]\d{2})?\s*
+        (?:утра|вечера|дня|ночи|час[а-я]*|ч\.?|o'?clock)(?!\w)
+    | (?<!\d)\d{1,2}\s+(?:утра|вечера|ночи)(?!\w)
+    """,
+    re.VERBOSE,
+)
 _YEAR_RE = re.compile(r"\d{4}")
 
 

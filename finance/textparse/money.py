@@ -28,7 +28,7 @@ _ANYWHERE = {
     ],
     "USD": [
         *_declined("доллар", _NOUN), *_declined("бакс", _NOUN),
-        "долл", "usd", "dollar", "dollars", "bucks",
+        "долл", "usd", "dollar", "dollars", "buck", "bucks",
     ],
     "EUR": ["евро", "eur", "euro", "euros"],
     "KZT": ["тенге", "kzt", "tenge"],
@@ -36,7 +36,7 @@ _ANYWHERE = {
         *_declined("гривн", "а ы е у ой ам ами ах"), "гривен",
         *_declined("гривн", "я и ю ей ям ями ях"), "гривень", "грн", "uah", "hryvnia",
     ],
-    "GBP": [*_declined("фунт", _NOUN), "gbp", "pound", "pounds"],
+    "GBP": [*_declined("фунт", _NOUN), "gbp", "pound", "pounds", "quid"],
     "CNY": [*_declined("юан", "ь я ю ем е и ей ям ями ях")[1:], "cny", "rmb", "yuan"],
     "TRY": [*_declined("лир", "а ы е у ой ам ами ах"), "lira", "liras"],
     "BYN": ["byn"],

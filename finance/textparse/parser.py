@@ -119,6 +119,7 @@ def parse(
     hard = [d for d in found_dates if not d.soft]
     soft = [d for d in found_dates if d.soft]
     times = [m.span() for m in dates.TIME_RE.finditer(low)]
+    times += [m.span() for m in amounts.PHONE_RE.finditer(low)]
     masked = _blot(low, [(d.start, d.end) for d in hard] + times)
     currencies = [c for c in money.find(cleaned, low) if masked[c.start] != _BLOT]
     candidates = amounts.find(low, masked, currencies, soft)
@@ -133,7 +134,11 @@ def parse(
     used_dates = [
         d
         for d in found_dates
-        if not (d.soft and amount is not None and d.start < amount.end and amount.start < d.end)
+        if not (
+            d.soft
+            and amount is not None
+            and any(d.start < end and start < d.end for start, end in amount.parts)
+        )
     ]
     if date is None:
         stated = used_dates[0] if used_dates else None
@@ -168,7 +173,7 @@ def parse(
     removed = [(d.start, d.end) for d in used_dates]
     removed += [(c.start, c.end) for c in currencies if c.place is money.Place.ANYWHERE]
     if amount is not None:
-        removed += [(amount.start, amount.end), *amount.currency_spans]
+        removed += [*amount.parts, *amount.currency_spans]
     leftover = _blot(low, removed)
     match = index.match(kind, words.WORD_RE.findall(leftover))
     if match is None:

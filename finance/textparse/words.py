@@ -38,7 +38,7 @@ _TO_LATIN = str.maketrans("асеорхукмтнв", "aceopxykmthb")
 
 
 @cache
-def _analyzer() -> pymorphy3.MorphAnalyzer:
+def analyzer() -> pymorphy3.MorphAnalyzer:
     # Loaded on first use (~0.1 s), not at import: a process that never parses pays nothing.
     return pymorphy3.MorphAnalyzer()
 
@@ -87,7 +87,7 @@ def _analysis(word: str) -> tuple[str, tuple[str, ...]]:
         return plain, (plain,)
     # A keyword is nearly always a noun: its likeliest noun reading comes first, so that
     # `рамен` is filed as the noun, not as a short form of the adjective `рамный`.
-    parses = _analyzer().parse(plain)
+    parses = analyzer().parse(plain)
     nouns = [p.normal_form for p in parses if p.tag.POS == "NOUN"][:1]
     lemmas = (*nouns, *(p.normal_form for p in parses))
     normal = tuple(dict.fromkeys(f.replace("ё", "е") for f in lemmas))
@@ -98,7 +98,7 @@ def _analysis(word: str) -> tuple[str, tuple[str, ...]]:
 def is_dictionary_word(word: str) -> bool:
     """Whether a Russian word is in the dictionary as typed, so not a typo of another one."""
     typed = plain(word)
-    return bool(CYRILLIC_RE.search(typed)) and bool(_analyzer().word_is_known(typed))
+    return bool(CYRILLIC_RE.search(typed)) and bool(analyzer().word_is_known(typed))
 
 
 def plain(word: str) -> str:
@@ -133,7 +133,7 @@ def dictionary_form(word: str) -> str:
     """The dictionary form to store as a keyword (ё kept, as the dictionary spells it)."""
     plain = unmix(word)
     if CYRILLIC_RE.search(plain) and len(plain) > 2:
-        return str(_analyzer().parse(plain)[0].normal_form)
+        return str(analyzer().parse(plain)[0].normal_form)
     return plain
 
 
