@@ -45,6 +45,7 @@ _HOURS = 24
 _PLUS_RE = re.compile(r"\s*(?P<plus>\+|плюс(?!\w)|plus(?!\w))\s*(?:[^\W\d_]+\.?\s+){0,3}")
 _WORD_AFTER_RE = re.compile(r"\s+[^\W\d_]")
 _NEXT_WORD_RE = re.compile(r"\s*([^\W\d_]+)")
+_WORD_CHAIN_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # Phone numbers, which are never amounts: +7 999 123-45-67, 8 (916) 123 45 67, 89161234567.
 PHONE_RE = re.compile(
     r"""
@@ -242,16 +243,19 @@ def _phrases(masked: str, digits: list[tuple[Amount, Item]]) -> list[Amount]:
     items = [item for _, item in digits]
     spans = [(a.start, a.end) for a, _ in digits]
     n = 0
-    for m in LETTERS_RE.finditer(masked):
-        word = numerals.lookup(m[0])
-        if word is None:
-            continue
-        start = m.start()
-        while n < len(spans) and spans[n][1] <= start:
-            n += 1
-        if n < len(spans) and spans[n][0] <= start:
-            continue  # `тысяч` of `5 тысяч`, already read with its number
-        items.append(Item(start, m.end(), word))
+    for m in _WORD_CHAIN_RE.finditer(masked):
+        if "-" in m[0] and not all(map(numerals.lookup, m[0].split("-"))):
+            continue  # `books-a-million` is a name; `twenty-five` and `пол-ляма` are numbers
+        for part in LETTERS_RE.finditer(masked, m.start(), m.end()):
+            word = numerals.lookup(part[0])
+            if word is None:
+                continue
+            start = part.start()
+            while n < len(spans) and spans[n][1] <= start:
+                n += 1
+            if n < len(spans) and spans[n][0] <= start:
+                continue  # `тысяч` of `5 тысяч`, already read with its number
+            items.append(Item(start, part.end(), word))
     if len(items) == len(digits) and not any(i.factor for i in items):
         return [a for a, _ in digits]  # digits alone, none with a word multiplier
     items.sort(key=lambda i: i.start)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.money import MAX_AMOUNT, is_known
-from finance.textparse import amounts, dates, money, words
+from finance.textparse import amounts, dates, emoji, money, words
 from finance.textparse.categories import CategoryEntry, CategoryIndex
 
 KINDS = frozenset({"expense", "income"})
@@ -175,7 +175,7 @@ def parse(
     if amount is not None:
         removed += [*amount.parts, *amount.currency_spans]
     leftover = _blot(low, removed)
-    match = index.match(kind, words.WORD_RE.findall(leftover))
+    match = index.match(kind, words.WORD_RE.findall(leftover), emoji.find(leftover))
     if match is None:
         problems.append(
             Problem(

@@ -33,8 +33,17 @@ _STOPWORDS = (
 STOPWORDS = frozenset(_STOPWORDS.split())
 
 # Letters that look alike in Cyrillic and Latin: `такcи` typed with a Latin `c`.
-_TO_CYRILLIC = str.maketrans("aceopxykmthb", "асеорхукмтнв")
-_TO_LATIN = str.maketrans("асеорхукмтнв", "aceopxykmthb")
+_LOOKALIKE_LATIN, _LOOKALIKE_CYRILLIC = "aceopxykmthb", "асеорхукмтнв"
+_TO_CYRILLIC = str.maketrans(_LOOKALIKE_LATIN, _LOOKALIKE_CYRILLIC)
+_TO_LATIN = str.maketrans(_LOOKALIKE_CYRILLIC, _LOOKALIKE_LATIN)
+# Letters only one script has: one of them settles which script a mixed word is in.
+_ONLY_CYRILLIC = re.compile("[бгджзийлпфцчшщъыьэюяё]")
+_ONLY_LATIN = re.compile("[dfgijlnqrsuvwz]")
+# The same keys on the two keyboard layouts: `rjat` is `кофе` typed in the wrong one.
+_LATIN_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
+_CYRILLIC_KEYS = "йцукенгшщзхъфывапролджэячсмитьбюё"
+_TO_OTHER_LAYOUT = str.maketrans(_LATIN_KEYS + _CYRILLIC_KEYS, _CYRILLIC_KEYS + _LATIN_KEYS)
+_NAMES = frozenset({"Name", "Surn", "Patr"})
 
 
 @cache
@@ -44,12 +53,23 @@ def analyzer() -> pymorphy3.MorphAnalyzer:
 
 
 def unmix(word: str) -> str:
-    """Rewrite a word typed in two scripts in the one most of its letters belong to."""
+    """Rewrite a word typed in two scripts in the one it is in: the one of a letter only
+    that script has (`KOФE` is `кофе`), else the one most of its letters belong to."""
     cyrillic = len(CYRILLIC_RE.findall(word))
     latin = len(LATIN_RE.findall(word))
     if not cyrillic or not latin:
         return word
+    only_cyrillic, only_latin = _ONLY_CYRILLIC.search(word), _ONLY_LATIN.search(word)
+    if only_cyrillic and not only_latin:
+        return word.translate(_TO_CYRILLIC)
+    if only_latin and not only_cyrillic:
+        return word.translate(_TO_LATIN)
     return word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
+
+
+def other_layout(word: str) -> str:
+    """The word as the same keys type it on the other keyboard layout (`rjat` -> `кофе`)."""
+    return word.translate(_TO_OTHER_LAYOUT)
 
 
 def _unaccented(word: str) -> str:
@@ -96,9 +116,14 @@ def _analysis(word: str) -> tuple[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=65536)
 def is_dictionary_word(word: str) -> bool:
-    """Whether a Russian word is in the dictionary as typed, so not a typo of another one."""
+    """Whether a Russian word is in the dictionary as typed, so not a typo of another one.
+
+    A word known only as a name (`абед`) does not count: it is a slip far more often.
+    """
     typed = plain(word)
-    return bool(CYRILLIC_RE.search(typed)) and bool(analyzer().word_is_known(typed))
+    if not CYRILLIC_RE.search(typed) or not analyzer().word_is_known(typed):
+        return False
+    return any(not (_NAMES & p.tag.grammemes) for p in analyzer().parse(typed))
 
 
 def plain(word: str) -> str:
@@ -108,9 +133,15 @@ def plain(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def forms(word: str) -> frozenset[str]:
-    """Every key a lower-case word in a text is known by: itself and its dictionary forms."""
+    """Every key a lower-case word in a text is known by: itself and its dictionary forms.
+
+    A Latin word of letters that look Cyrillic (`mtc`) is known by its Cyrillic reading too.
+    """
     plain, normal = _analysis(word)
-    return frozenset((plain, *normal))
+    keys = frozenset((plain, *normal))
+    if len(plain) > 2 and plain.isascii() and not plain.strip(_LOOKALIKE_LATIN):
+        keys |= forms(plain.translate(_TO_CYRILLIC))
+    return keys
 
 
 @lru_cache(maxsize=65536)
