@@ -25,8 +25,10 @@ NUMBER_RE = re.compile(
     # Never a piece of a number: `1_00` or `1e5x` is no amount rather than a wrong one.
     (?![0-9_])(?![.,_][0-9])(?!e[+-]?[0-9])
     (?:
-        # `к`/`k`/`m` only glued to the number: `500 к врачу` is not half a million.
+        # `к`/`k`/`m` glued to the number: `500 к врачу` is not half a million. Apart from
+        # it, only where no word follows but money: `1,5 к`, `2 к руб`.
         (?P<glued>кк|kk|[кk]|mln|m|bn)(?![^\W\d_])
+      | \ (?P<spaced>[кk])(?![^\W\d_])(?!\s*(?!руб|р\b|rub)[^\W\d_])
       | \ ?(?P<word>тысяч[а-я]*|тыс\.?|тыщ[а-я]*|млн\.?|миллион[а-я]*|млрд\.?|миллиард[а-я]*
             |т\.\ ?р\.?|тр\.?)  # `5 т.р.`, `12тр`: тысяч рублей
         (?![^\W\d_])
@@ -45,14 +47,17 @@ _HOURS = 24
 _PLUS_RE = re.compile(r"\s*(?P<plus>\+|плюс(?!\w)|plus(?!\w))\s*(?:[^\W\d_]+\.?\s+){0,3}")
 _WORD_AFTER_RE = re.compile(r"\s+[^\W\d_]")
 _NEXT_WORD_RE = re.compile(r"\s*([^\W\d_]+)")
+_AND_RE = re.compile(r"[\s,]*(?:(?:и|and)\s+)?")
 _WORD_CHAIN_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-# Phone numbers, which are never amounts: +7 999 123-45-67, 8 (916) 123 45 67, 89161234567.
-PHONE_RE = re.compile(
+# Numbers that are never amounts: phone numbers (+7 999 123-45-67, 8 (916) 123 45 67,
+# 89161234567) and numbers of things (`заказ № 12345`, `order #5521`).
+NOT_AMOUNT_RE = re.compile(
     r"""
     (?<![\w+])
     (?:\+\d{1,3}|[78])[\s(-]*\d{3}[\s)-]*\d{3}[\s-]?\d{2}[\s-]?\d{2}
     (?![\d])
     | (?<![\w+])(?:\+\d{10,14}|9\d{9})(?!\d)
+    | (?:№|\#|(?<!\w)(?:no|nr)\.)\s*\d[\d-]*
     """,
     re.VERBOSE,
 )
@@ -100,6 +105,7 @@ class Amount:
     pieces: bool = False  # `3 штуки`: three thousand, or three pieces
     product: bool = False  # `30х40`: a count times a price, or a size
     items: Decimal | None = None  # the count of `3 штуки`, were they pieces
+    minor: bool = False  # `50 коп`: hundredths, already divided
 
     def __post_init__(self) -> None:
         if not self.parts:
@@ -136,8 +142,8 @@ def _value(m: re.Match[str]) -> Decimal:
     # Past 40 digits it is out of range whatever it is. A finite stand-in, not Infinity:
     # `+` sums of such numbers must stay numbers (Infinity - Infinity is an error).
     value = _TOO_LARGE if len(digits) > _MAX_DIGITS else Decimal(digits)
-    if m["glued"]:
-        value *= MULTIPLIERS[m["glued"]]
+    if m["glued"] or m["spaced"]:
+        value *= MULTIPLIERS[m["glued"] or m["spaced"]]
     elif m["word"]:
         value *= next(
             factor for prefix, factor in _WORD_MULTIPLIERS if m["word"].startswith(prefix)
@@ -159,6 +165,11 @@ def _attach_currency(
         position -= 1
     before = ending.get(position)
     if before is not None and before.place is Place.AFTER_NUMBER:
+        before = None
+    if after is not None and after.minor and not amount.minor:
+        amount.value /= 100
+        amount.minor = True
+    elif before is not None and before.minor:
         before = None
     for c in (after, before):
         if c is not None:
@@ -188,7 +199,7 @@ def find(
         _attach_currency(amount, text, starting, ending)
         if amount.currency:
             amount.count = amount.at_time = False
-    return _join_sums(masked, _multiply(masked, amounts))
+    return _join_sums(masked, _multiply(masked, _join_minor(masked, amounts)))
 
 
 def _digits(masked: str, soft_dates: list[DateMatch]) -> list[tuple[Amount, Item]]:
@@ -198,7 +209,7 @@ def _digits(masked: str, soft_dates: list[DateMatch]) -> list[tuple[Amount, Item
         start, end = m.span()
         number = next(g for g in _NUMBER_GROUPS if m[g])
         amount = Amount(start, end, _value(m))
-        multiplied = bool(m["glued"] or m["word"])
+        multiplied = bool(m["glued"] or m["spaced"] or m["word"])
         # `теле2`, `5км`, and a grade or model after a hyphen: `аи-95`, `м-11`.
         amount.glued = (
             (start > 0 and masked[start - 1].isalpha())
@@ -232,7 +243,9 @@ def _digits(masked: str, soft_dates: list[DateMatch]) -> list[tuple[Amount, Item
             factor=factor,
             # Glued to letters (`х250` joins only as a product), a `2к`, a `1e5`, a
             # signed or a dated number: none is part of a longer number.
-            closed=bool(m["glued"] or m["sci"] or m["sign"] or amount.date or amount.glued),
+            closed=bool(
+                m["glued"] or m["spaced"] or m["sci"] or m["sign"] or amount.date or amount.glued
+            ),
         )
         found.append((amount, item))
     return found
@@ -303,9 +316,8 @@ def _multiply(text: str, amounts: list[Amount]) -> list[Amount]:
 
 
 def _product(text: str, left: Amount, right: Amount) -> Amount | None:
-    # The right side may look like a date (`2 coffees at 4.5 each`): the product says not.
-    if left.date is not None:
-        return None
+    # Either side may look like a date (`2.5 x 4`, `2 coffees at 4.5 each`): the product
+    # says it is not one.
     gap = text[left.end : right.start]
     if not left.currency and _TIMES_RE.fullmatch(gap):
         # `4х250`, `4 x 250`, `2 шт * 150`: both sides are read, whichever is the count.
@@ -340,6 +352,30 @@ def _product(text: str, left: Amount, right: Amount) -> Amount | None:
         parts=parts,
         spelled=right.spelled,
     )
+
+
+def _join_minor(text: str, amounts: list[Amount]) -> list[Amount]:
+    """`5 руб 50 коп`, `2 dollars 25 cents`: the whole and its hundredths, one amount."""
+    joined: list[Amount] = []
+    for amount in amounts:
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and amount.minor
+            and not last.minor
+            and last.currency == amount.currency
+            and _AND_RE.fullmatch(
+                text, max((e for _, e in last.currency_spans), default=last.end), amount.start
+            )
+        ):
+            last.end = amount.end
+            last.value += amount.value
+            last.currency_spans += amount.currency_spans
+            last.parts += amount.parts
+            last.count = last.glued = last.at_time = False
+        else:
+            joined.append(amount)
+    return joined
 
 
 def _join_sums(text: str, amounts: list[Amount]) -> list[Amount]:

@@ -258,6 +258,7 @@ def _vocabulary_index(slugs: frozenset[str]) -> _KindIndex:
     Its phrases carry a stand-in entry (slug only); a user's index maps it to their own.
     """
     index = _KindIndex(typos_of_unknown_words_only=True)
+    words.english_words()  # the typo guard's word list: loaded with the index, not later
     shipped = shipped_vocabulary.load()
     for slug in sorted(slugs):
         stand_in = CategoryEntry(id=0, slug=slug, name=slug, kind="")

@@ -62,7 +62,7 @@ WEEKDAYS_SHORT |= {form: n for n, form in _WEEKDAY_ABBR.items()}
 RELATIVE = {
     "сегодня": 0, "седня": 0, "сёдня": 0, "today": 0, "tonight": 0, "this morning": 0,
     "this afternoon": 0, "this evening": 0, "earlier today": 0,
-    "вчера": 1, "yesterday": 1, "last night": 1, "прошлой ночью": 1,
+    "вчера": 1, "yesterday": 1, "yday": 1, "last night": 1, "прошлой ночью": 1,
     "позавчера": 2, "day before yesterday": 2, "the day before yesterday": 2,
     "позапозавчера": 3,
 }  # fmt: skip
@@ -132,19 +132,24 @@ _WEEK = r"""(?P<{0}>
   | (?P<{0}_this>на\s+этой\s+неделе|this\s+week)
 )"""
 
+_AGO_N = (
+    r"\d{1,3}|(?:(?:twenty|thirty|двадцать|тридцать)[\s-]+)?(?:" + _alternatives(NUMERALS) + ")"
+)
+_AGO_UNITS = r"день|дня|дней|суток|недели|недель|месяца|месяцев|days?|weeks?|fortnights?|months?"
+
 DATE_RE = re.compile(
     rf"""
-    (?<!\w)(?<!\d[.,])
+    # Not inside a word; a word may follow digits (`такси350вчера`), digits may not.
+    (?<![^\W\d_])(?:(?<!\d)|(?!\d))(?<!\d[.,])
     (?:
         (?P<iso>(?P<iso_y>\d{{4}})-(?P<iso_m>\d{{1,2}})-(?P<iso_d>\d{{1,2}}))
       | (?P<dmy>(?P<dmy_d>\d{{1,2}})[./](?P<dmy_m>\d{{1,2}})[./](?P<dmy_y>\d{{4}}|\d{{2}}))
       | (?P<dm>(?P<dm_d>\d{{1,2}})(?P<dm_sep>[./])(?P<dm_m>\d{{1,2}}))
-      | (?P<ago>(?:(?P<ago_n>\d{{1,3}}|(?:(?:twenty|thirty|двадцать|тридцать)[\s-]+)?
-                  (?:{_alternatives(NUMERALS)}))\s+
-            (?P<ago_units>день|дня|дней|суток|недели|недель|месяца|месяцев
-              |days?|weeks?|fortnights?|months?)
+      | (?P<ago>(?:(?P<ago_n>{_AGO_N})\s+(?P<ago_units>{_AGO_UNITS})
+          # `дня три назад`: about three days ago
+          | (?P<ago_units_first>{_AGO_UNITS})\s+(?P<ago_n_after>{_AGO_N})
           | (?P<ago_unit>день|сутки|неделю|месяц|day|week|fortnight|month))
-            \s+(?:назад|ago|back))
+            \s+(?:тому\s+)?(?:назад|ago|back))
       # `$25 Oct 30`: a number after a currency sign is money, not the day before a month.
       | (?P<named>(?<![{_SIGNS}])(?<![{_SIGNS}]\s)
             (?:(?P<named_d>\d{{1,2}})(?:-?(?:го|е|st|nd|rd|th))?|(?P<named_w>{_alternatives(ORDINALS)}))
@@ -279,7 +284,7 @@ def _months_back(today: date, months: int) -> date:
 
 
 def _ago(m: re.Match[str], today: date) -> date:
-    raw = m["ago_n"]
+    raw = m["ago_n"] or m["ago_n_after"]
     if raw is None:
         n = 1
     elif raw.isdigit():
@@ -289,7 +294,7 @@ def _ago(m: re.Match[str], today: date) -> date:
         n = sum(NUMERALS[w] for w in tens) + NUMERALS.get(unit, 0)
         if unit not in NUMERALS:  # `a couple of`
             n = NUMERALS[" ".join(raw.split())]
-    unit = m["ago_units"] or m["ago_unit"]
+    unit = m["ago_units"] or m["ago_units_first"] or m["ago_unit"]
     if unit.startswith(("мес", "month")):
         return _months_back(today, n)
     days = 14 if unit.startswith("fortnight") else 7 if unit.startswith(("нед", "week")) else 1

@@ -7,6 +7,9 @@ stemmer it joins forms whose stem changes (`подарки` -> `подарок`,
 sees the same few thousand words again and again.
 """
 
+import gzip
+import json
+import pkgutil
 import re
 import unicodedata
 from collections.abc import Callable
@@ -44,6 +47,9 @@ _LATIN_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
 _CYRILLIC_KEYS = "йцукенгшщзхъфывапролджэячсмитьбюё"
 _TO_OTHER_LAYOUT = str.maketrans(_LATIN_KEYS + _CYRILLIC_KEYS, _CYRILLIC_KEYS + _LATIN_KEYS)
 _NAMES = frozenset({"Name", "Surn", "Patr"})
+# English words seen this often in pyspellchecker's frequency list (~26,000 of them) are
+# words in their own right, not typos of a keyword; rarer ones (`buss`: 123) may be slips.
+ENGLISH_MIN_COUNT = 500
 
 
 @cache
@@ -114,14 +120,29 @@ def _analysis(word: str) -> tuple[str, tuple[str, ...]]:
     return plain, normal or (plain,)
 
 
+@cache
+def english_words() -> frozenset[str]:
+    """English words in common use, from pyspellchecker's frequency list.
+
+    Read the way the library reads it (gzipped JSON in the package, ~0.5 s once): its
+    `SpellChecker` class would also build a word index this parser has no use for.
+    """
+    data = pkgutil.get_data("spellchecker", "resources/en.json.gz")
+    counts: dict[str, int] = json.loads(gzip.decompress(data or b"{}"))
+    return frozenset(w for w, n in counts.items() if n >= ENGLISH_MIN_COUNT)
+
+
 @lru_cache(maxsize=65536)
 def is_dictionary_word(word: str) -> bool:
-    """Whether a Russian word is in the dictionary as typed, so not a typo of another one.
+    """Whether a word is in the dictionary as typed, so not a typo of another one.
 
-    A word known only as a name (`абед`) does not count: it is a slip far more often.
+    Russian words are looked up in pymorphy3's dictionary (a word known only as a name,
+    `абед`, does not count: it is a slip far more often), English ones in `english_words`.
     """
     typed = plain(word)
-    if not CYRILLIC_RE.search(typed) or not analyzer().word_is_known(typed):
+    if not CYRILLIC_RE.search(typed):
+        return typed.isascii() and typed in english_words()
+    if not analyzer().word_is_known(typed):
         return False
     return any(not (_NAMES & p.tag.grammemes) for p in analyzer().parse(typed))
 
