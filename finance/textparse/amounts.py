@@ -1,6 +1,7 @@
 """Numbers in a text, and which of them is the amount."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -53,15 +54,18 @@ _WORD_CHAIN_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # 89161234567) and numbers of things (`заказ № 12345`, `order #5521`).
 NOT_AMOUNT_RE = re.compile(
     r"""
-    (?<![\w+])
-    (?:\+\d{1,3}|[78])[\s(-]*\d{3}[\s)-]*\d{3}[\s-]?\d{2}[\s-]?\d{2}
-    (?![\d])
-    | (?<![\w+])(?:\+\d{10,14}|9\d{9})(?!\d)
-    | (?:№|\#|(?<!\w)(?:no|nr)\.)\s*\d[\d-]*
+    # Each branch opens with its first character, not a look-behind: the engine then skips
+    # straight to the few places where one may start.
+    (?:\+(?<![\w+]\+)\d{1,3}|[78](?<![\w+][78]))
+        [\s(-]*\d{3}[\s)-]*\d{3}[\s-]?\d{2}[\s-]?\d{2}(?!\d)
+    | \+(?<![\w+]\+)\d{10,14}(?!\d) | 9(?<![\w+]9)\d{9}(?!\d)
+    | (?:№|\#|(?:no|nr)(?<!\w..)\.)\s*\d[\d-]*
     """,
     re.VERBOSE,
 )
-_AT_RE = re.compile(r"(?:^|\s)(?:в|во|к|at|by)\s+\Z")
+# `в 7`, `at 9` just before a number (searched in the few characters before it).
+_AT_RE = re.compile(r"(?<![^\W\d_])(?:в|во|к|at|by)\s+$")
+_AT_WIDTH = 6
 _TIMES_RE = re.compile(r"\s*(?:(?:шт|pcs)\.?\s*)?[xх×*]\s*")
 _WORDS = r"(?:\s+[^\W\d_]+\.?){0,4}"
 _WORDS_RE = re.compile(_WORDS + r"\s+")
@@ -184,32 +188,43 @@ def _skip_spaces(text: str, position: int) -> int:
 
 
 def find(
-    text: str, masked: str, currencies: list[CurrencyMatch], soft_dates: list[DateMatch]
+    text: str,
+    masked: str,
+    currencies: list[CurrencyMatch],
+    soft_dates: list[DateMatch],
+    tokens: list[str] | None = None,
 ) -> list[Amount]:
     """The amounts a lower-cased text may state, in order: numbers in digits and in words,
     products (`3 пирожка по 70`, `4х250`) multiplied and `+` sums added up.
 
-    `masked` is `text` with the dates and times blotted out.
+    `masked` is `text` with the dates and times blotted out; `tokens` the text's runs of
+    letters, if the caller has them.
     """
     digits = _digits(masked, soft_dates)
-    amounts = _phrases(masked, digits)
+    spelled = tokens is None or not numerals.table().keys().isdisjoint(tokens)
+    amounts = _phrases(masked, digits, spelled=spelled)
     starting = {c.start: c for c in currencies}
     ending = {c.end: c for c in currencies}
     for amount in amounts:
         _attach_currency(amount, text, starting, ending)
         if amount.currency:
             amount.count = amount.at_time = False
+    if len(amounts) < 2:
+        return amounts
     return _join_sums(masked, _multiply(masked, _join_minor(masked, amounts)))
 
 
-def _digits(masked: str, soft_dates: list[DateMatch]) -> list[tuple[Amount, Item]]:
-    found: list[tuple[Amount, Item]] = []
+def _digits(masked: str, soft_dates: list[DateMatch]) -> list[tuple[Amount, Decimal | None, bool]]:
+    """Numbers in digits: each amount, the word multiplier read with it, and whether it
+    is closed to joining a longer number."""
+    found: list[tuple[Amount, Decimal | None, bool]] = []
     soft_by_span = {(d.start, d.end): d for d in soft_dates}
     for m in NUMBER_RE.finditer(masked):
         start, end = m.span()
         number = next(g for g in _NUMBER_GROUPS if m[g])
         amount = Amount(start, end, _value(m))
-        multiplied = bool(m["glued"] or m["spaced"] or m["word"])
+        glued, spaced, word, sci, sign = m.group("glued", "spaced", "word", "sci", "sign")
+        multiplied = bool(glued or spaced or word)
         # `теле2`, `5км`, and a grade or model after a hyphen: `аи-95`, `м-11`.
         amount.glued = (
             (start > 0 and masked[start - 1].isalpha())
@@ -232,46 +247,30 @@ def _digits(masked: str, soft_dates: list[DateMatch]) -> list[tuple[Amount, Item
             not multiplied
             and m[number].isdigit()
             and int(m[number]) <= _HOURS
-            and _AT_RE.search(masked, 0, start) is not None
+            and _AT_RE.search(masked, max(0, start - _AT_WIDTH), start) is not None
         )
-        factor = _factor(m["word"]) if m["word"] else None
-        item = Item(
-            start,
-            end,
-            Word(Role.DIGITS, amount.value),
-            index=len(found),
-            factor=factor,
-            # Glued to letters (`х250` joins only as a product), a `2к`, a `1e5`, a
-            # signed or a dated number: none is part of a longer number.
-            closed=bool(
-                m["glued"] or m["spaced"] or m["sci"] or m["sign"] or amount.date or amount.glued
-            ),
-        )
-        found.append((amount, item))
+        # Glued to letters (`х250` joins only as a product), a `2к`, a `1e5`, a signed or
+        # a dated number: none is part of a longer number.
+        closed = bool((multiplied and not word) or sci or sign or amount.date or amount.glued)
+        found.append((amount, _factor(word) if word else None, closed))
     return found
 
 
-def _phrases(masked: str, digits: list[tuple[Amount, Item]]) -> list[Amount]:
-    """Numbers in digits and words composed into the amounts they make together."""
-    items = [item for _, item in digits]
-    spans = [(a.start, a.end) for a, _ in digits]
-    n = 0
-    for m in _WORD_CHAIN_RE.finditer(masked):
-        if "-" in m[0] and not all(map(numerals.lookup, m[0].split("-"))):
-            continue  # `books-a-million` is a name; `twenty-five` and `пол-ляма` are numbers
-        for part in LETTERS_RE.finditer(masked, m.start(), m.end()):
-            word = numerals.lookup(part[0])
-            if word is None:
-                continue
-            start = part.start()
-            while n < len(spans) and spans[n][1] <= start:
-                n += 1
-            if n < len(spans) and spans[n][0] <= start:
-                continue  # `тысяч` of `5 тысяч`, already read with its number
-            items.append(Item(start, part.end(), word))
-    if len(items) == len(digits) and not any(i.factor for i in items):
-        return [a for a, _ in digits]  # digits alone, none with a word multiplier
-    items.sort(key=lambda i: i.start)
+def _phrases(
+    masked: str, digits: list[tuple[Amount, Decimal | None, bool]], *, spelled: bool = True
+) -> list[Amount]:
+    """Numbers in digits and words composed into the amounts they make together.
+
+    `spelled`: whether the text may hold number words at all.
+    """
+    words = _number_words(masked, [(a.start, a.end) for a, _, _ in digits]) if spelled else []
+    if not words and not any(factor for _, factor, _ in digits):
+        return [a for a, _, _ in digits]  # digits alone, none with a word multiplier
+    items = [
+        Item(a.start, a.end, Word(Role.DIGITS, a.value), i, factor, closed)
+        for i, (a, factor, closed) in enumerate(digits)
+    ]
+    items = sorted(items + words, key=lambda i: i.start)
     amounts = []
     for phrase in numerals.compose(masked, items):
         if phrase.indexes and not phrase.spelled:
@@ -290,6 +289,32 @@ def _phrases(masked: str, digits: list[tuple[Amount, Item]]) -> list[Amount]:
         )
         amounts.append(amount)
     return amounts
+
+
+def _number_words(masked: str, spans: list[tuple[int, int]]) -> list[Item]:
+    """The number words of a text, outside the spans of numbers read in digits."""
+    found = []
+    n = 0
+    lookup = numerals.lookup
+    for m in _WORD_CHAIN_RE.finditer(masked):
+        chain = m[0]
+        if "-" not in chain:
+            parts: Iterable[re.Match[str]] = (m,)
+        elif all(map(lookup, chain.split("-"))):
+            parts = LETTERS_RE.finditer(masked, m.start(), m.end())  # `twenty-five`, `пол-ляма`
+        else:
+            continue  # `books-a-million` is a name
+        for part in parts:
+            word = lookup(part[0])
+            if word is None:
+                continue
+            start = part.start()
+            while n < len(spans) and spans[n][1] <= start:
+                n += 1
+            if n < len(spans) and spans[n][0] <= start:
+                continue  # `тысяч` of `5 тысяч`, already read with its number
+            found.append(Item(start, part.end(), word))
+    return found
 
 
 def _multiplied_after(text: str, end: int) -> bool:

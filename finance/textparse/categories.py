@@ -117,6 +117,8 @@ class _KindIndex:
         best: tuple[tuple[int, bool, bool, int, bool, int], _Phrase] | None = None
         for i, token in enumerate(tokens):
             typed = words.plain(token)
+            # `booked` stems to `book`: a verb, unless the keyword is `booked` itself.
+            past = token.endswith("ed") and token.isascii()
             for k in words.forms(token):
                 for phrase in self.by_key.get(k, ()):
                     n = len(phrase.words)
@@ -124,9 +126,7 @@ class _KindIndex:
                         phrase.words[j].isdisjoint(words.forms(tokens[i + j])) for j in range(1, n)
                     ):
                         continue
-                    # `booked` stems to `book`: a verb, unless the keyword is `booked` itself.
-                    verb = i in verbs or (token.isascii() and token.endswith("ed") and k != typed)
-                    weak = n == 1 and (phrase.weak or verb)
+                    weak = n == 1 and (phrase.weak or i in verbs or (past and k != typed))
                     rank = (-n, phrase.category.slug == last, weak, i, k != typed, phrase.source)
                     if best is None or rank < best[0]:
                         best = (rank, phrase)
@@ -329,7 +329,7 @@ class CategoryIndex:
             other = shipped.exact(content, frozenset(verbs), last)
             if other is not None and (exact is None or other[0] < exact[0]):
                 exact = other
-            sign = self._sign(signs, slugs, last)
+            sign = self._sign(signs, slugs, last) if signs else None
             if sign is not None and (exact is None or sign[0] < exact[0]):
                 return CategoryMatch(sign[1], sign[2])
         if exact is not None and not exact[0][2]:

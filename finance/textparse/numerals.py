@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from functools import cache
+from typing import NamedTuple
 
 from finance.textparse import words
 
@@ -32,8 +33,7 @@ class Role(Enum):
     HALF_NOUN = "`половиной` of `две с половиной`"
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     role: Role
     value: Decimal
     # A multiplier that stands for a sum alone (`косарь`, `тысяча`); `кусок` and `grand`
@@ -159,8 +159,7 @@ def table() -> dict[str, Word]:
     return found
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """A number or number word at its place in the text."""
 
     start: int
@@ -168,7 +167,7 @@ class Item:
     word: Word
     # For digits: the Amount's index; its value in `word.value`, and `factor` the
     # multiplier already read with it (`2 тыс` is 2000 with factor 1000).
-    index: int = -1
+    digit: int = -1
     factor: Decimal | None = None
     closed: bool = False  # `2к`, `1e5`, `15.11`: joins no phrase
 
@@ -271,7 +270,7 @@ class _Builder:
         if role is not Role.DIGITS:
             self.spelled = True
         else:
-            self.indexes += (item.index,)
+            self.indexes += (item.digit,)
         return True
 
     def _group(self, value: Decimal, slot: int, *, digits: bool = False) -> None:
@@ -317,7 +316,7 @@ def _start(item: Item) -> _Builder | None:
     role, value = item.word.role, item.word.value
     builder = _Builder(item.start, item.end, kept_end=item.end)
     if role is Role.DIGITS:
-        builder.indexes = (item.index,)
+        builder.indexes = (item.digit,)
         if item.factor is None:
             builder.group, builder.slot, builder.digits_group = value, 0, True
             builder.counted, builder.closed = True, item.closed
@@ -384,4 +383,4 @@ _SMALL = frozenset({Role.UNIT, Role.TEEN, Role.TENS})
 
 def lookup(token: str) -> Word | None:
     """The number word a lower-case token is, if it is one."""
-    return table().get(token.replace("ё", "е"))
+    return table().get(token.replace("ё", "е") if "ё" in token else token)

@@ -114,18 +114,19 @@ def parse(
         raise ValueError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
     problems: list[Problem] = []
     cleaned, low = _lower(text)
-    if words.CYRILLIC_RE.search(low) and words.LATIN_RE.search(low):
+    if words.MIXED_RE.search(low):
         # `вчерa` with a Latin `a`: one script per word, letter for letter, before reading.
         low = words.WORD_RE.sub(lambda m: words.unmix(m[0]), low)
 
-    found_dates = dates.find(low, today)
+    tokens = words.LETTERS_RE.findall(low)
+    found_dates = dates.find(low, today, tokens)
     hard = [d for d in found_dates if not d.soft]
     soft = [d for d in found_dates if d.soft]
     times = [m.span() for m in dates.TIME_RE.finditer(low)]
     times += [m.span() for m in amounts.NOT_AMOUNT_RE.finditer(low)]
     masked = _blot(low, [(d.start, d.end) for d in hard] + times)
     currencies = [c for c in money.find(cleaned, low) if masked[c.start] != _BLOT]
-    candidates = amounts.find(low, masked, currencies, soft)
+    candidates = amounts.find(low, masked, currencies, soft, tokens)
     amount = amounts.choose(candidates)
 
     if amount is None:

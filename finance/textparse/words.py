@@ -23,6 +23,8 @@ WORD_RE = re.compile(r"[^\W_]*[^\W\d_][^\W_]*")
 # A run of letters only: currency words glued to digits (`250р`, `12usd`).
 LETTERS_RE = re.compile(r"[^\W\d_]+")
 CYRILLIC_RE = re.compile(r"[а-яё]")
+# Two scripts side by side in one word: `кoфе`, `тaкси`.
+MIXED_RE = re.compile(r"[а-яё][a-z]|[a-z][а-яё]")
 LATIN_RE = re.compile(r"[a-z]")
 
 _STOPWORDS = (
