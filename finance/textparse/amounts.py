@@ -60,12 +60,15 @@ NOT_AMOUNT_RE = re.compile(
         [\s(-]*\d{3}[\s)-]*\d{3}[\s-]?\d{2}[\s-]?\d{2}(?!\d)
     | \+(?<![\w+]\+)\d{10,14}(?!\d) | 9(?<![\w+]9)\d{9}(?!\d)
     | (?:№|\#|(?:no|nr)(?<!\w..)\.)\s*\d[\d-]*
+    # A year: `2024 год`, `за 2025 г.` (a date with it is read as a date first).
+    | (?:19|20)(?<!\d..)\d\d\s*(?:г\.|год[ауе]?|гг?)(?!\w)
     """,
     re.VERBOSE,
 )
 # `в 7`, `at 9` just before a number (searched in the few characters before it).
 _AT_RE = re.compile(r"(?<![^\W\d_])(?:в|во|к|at|by)\s+$")
 _AT_WIDTH = 6
+_GRADE_RE = re.compile(r"(?<![^\W\d_])(?:аи|ai)[\s-]*$")
 _TIMES_RE = re.compile(r"\s*(?:(?:шт|pcs)\.?\s*)?[xх×*]\s*")
 _WORDS = r"(?:\s+[^\W\d_]+\.?){0,4}"
 _WORDS_RE = re.compile(_WORDS + r"\s+")
@@ -201,7 +204,11 @@ def find(
     letters, if the caller has them.
     """
     digits = _digits(masked, soft_dates)
-    spelled = tokens is None or not numerals.table().keys().isdisjoint(tokens)
+    spelled = (
+        tokens is None
+        or not numerals.table().keys().isdisjoint(tokens)
+        or any("ё" in token for token in tokens)  # the table spells `трёх` as `трех`
+    )
     amounts = _phrases(masked, digits, spelled=spelled)
     starting = {c.start: c for c in currencies}
     ending = {c.end: c for c in currencies}
@@ -225,11 +232,12 @@ def _digits(masked: str, soft_dates: list[DateMatch]) -> list[tuple[Amount, Deci
         amount = Amount(start, end, _value(m))
         glued, spaced, word, sci, sign = m.group("glued", "spaced", "word", "sci", "sign")
         multiplied = bool(glued or spaced or word)
-        # `теле2`, `5км`, and a grade or model after a hyphen: `аи-95`, `м-11`.
+        # `теле2`, `5км`, a grade or model after a hyphen (`аи-95`, `м-11`), a petrol grade.
         amount.glued = (
             (start > 0 and masked[start - 1].isalpha())
             or (end < len(masked) and masked[end].isalpha())
             or (start > 1 and masked[start - 1] == "-" and masked[start - 2].isalpha())
+            or _GRADE_RE.search(masked, max(0, start - _AT_WIDTH), start) is not None
         )
         # A count is a small whole number before a word: `2 кофе`, not `кофе 250 булка 100`.
         amount.count = (

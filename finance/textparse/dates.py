@@ -284,8 +284,12 @@ def _weeks_back(m: re.Match[str], prefix: str) -> int | None:
 def _named_weekday(m: re.Match[str], today: date) -> date | None:
     """`в прошлую среду`, `на прошлой неделе в четверг`, `позапрошлая пятница`, `the friday
     before last`; None for an abbreviation with nothing to say it is a day (`sat`)."""
-    if m["wd_short"] and not (m["wd_prep"] or m["wd_last"] or m["pre"] or m["post"]):
-        return None
+    if (
+        m["wd_short"]
+        and not (m["wd_prep"] or m["wd_last"] or m["pre"] or m["post"])
+        and m.end() < len(m.string.rstrip(" .!"))
+    ):
+        return None  # `sat`, `wed`: verbs too, unless they end the text (`taxi 14 wed`)
     weekday = WEEKDAYS[m["wd_name"]] if m["wd_name"] else WEEKDAYS_SHORT[m["wd_short"]]
     weeks = _weeks_back(m, "pre")
     if weeks is None:

@@ -335,16 +335,19 @@ def _start(item: Item) -> _Builder | None:
     return builder if builder.take(item) else None
 
 
-def _joined(text: str, end: int, start: int) -> bool:
-    """Whether only spaces and hyphens stand between two parts of a number."""
-    return all(c.isspace() or c == "-" for c in text[end:start])
+def _joined(text: str, end: int, start: int, *, comma: bool = False) -> bool:
+    """Whether only spaces and hyphens (and a comma, if allowed) stand between two parts."""
+    return all(c.isspace() or c == "-" or (comma and c == ",") for c in text[end:start])
 
 
 def compose(text: str, items: Sequence[Item]) -> Iterator[Phrase]:
     """The number phrases that the items, in order of position, make in `text`."""
     builder: _Builder | None = None
     for i, item in enumerate(items):
-        if builder is not None and not _joined(text, builder.end, item.start):
+        # `nine thousand, nine hundred`: English writes a comma after a multiplier.
+        if builder is not None and not _joined(
+            text, builder.end, item.start, comma=builder.group is None and builder.total > 0
+        ):
             if (phrase := builder.phrase()) is not None:
                 yield phrase
             builder = None

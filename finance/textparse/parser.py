@@ -1,6 +1,7 @@
 """Free text to the fields of one transaction: pure, no database, no clock."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ _CLEAN = str.maketrans(
     | {"\u2019": "'", "\u02bc": "'"}
 )
 _BLOT = "\x00"
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?])")
 _EDGE_PUNCTUATION = " ,.;:-+=/\\|!?*"
 
 
@@ -89,7 +91,8 @@ def _note(text: str, spans: list[tuple[int, int]]) -> str:
             kept.append(text[position:start])
         position = max(position, end)
     kept.append(text[position:])
-    parts = " ".join(kept).split()
+    # `кофе тысяча, такси`: no space left before the comma the amount stood before.
+    parts = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(kept)).split()
     # `в Пятёрочке продуктов на 734,90`: the amount's preposition has nothing left to govern.
     while parts and parts[-1].lower().strip(_EDGE_PUNCTUATION) in words.STOPWORDS | {""}:
         parts.pop()
