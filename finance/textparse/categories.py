@@ -24,12 +24,16 @@ SHORT_MIN_LENGTH = 3
 # A word cut short (`репет`, `каршер`) stands for the one keyword it begins, if it is this
 # long and not a word in its own right.
 CLIPPED_MIN_LENGTH = 4
-_VOWEL_SLIPS = {"э": "е", "е": "эи", "и": "еыйя", "ы": "и", "й": "и", "а": "оя", "о": "а", "я": "а"}
+_VOWEL_SLIPS = {
+    "э": "е", "е": "эи", "и": "еыйя", "ы": "и", "й": "и", "а": "оя", "о": "а", "я": "а",
+    "у": "ю", "ю": "у",
+}  # fmt: skip
 # Whose slips count for a little more than one edit: an edit of a real keyword wins.
 _CLIPPED_DISTANCE = 1.5
 # English verbs before their object are not the nouns they look like: `book a table`.
 _DETERMINERS = frozenset(("a", "an", "the", "my", "our", "your", "his", "her", "their", "some"))
 _FUZZY_CACHE_SIZE = 4096
+_FUZZY_HITS = 5
 _MISSING = object()
 
 
@@ -162,28 +166,36 @@ class _KindIndex:
         typed = words.plain(token)
         if len(typed) < SHORT_MIN_LENGTH:
             return None
-        # In the large shipped vocabulary `банка` would be one slip from `баня`: there only
-        # words the dictionary does not know are taken for typos; short words everywhere.
-        if (self.typos_of_unknown_words_only or len(typed) < FUZZY_MIN_LENGTH) and (
-            words.is_dictionary_word(token)
-        ):
-            return None
         if len(typed) < FUZZY_MIN_LENGTH:
-            return self._short_slip(typed)
+            # `bra` is not a slip of `bar`, nor `кот` of `кит`.
+            return None if words.is_common_word(token) else self._short_slip(typed)
+        # In the large shipped vocabulary `банка` would be one slip from `баня`: there only
+        # words the dictionary does not know are taken for typos.
+        if self.typos_of_unknown_words_only and words.is_dictionary_word(token):
+            return None
+        # The first letter is where the index looks: a slip in it is tried as such.
+        for variant in _first_letter_slips(typed):
+            phrase = self.single.get(variant)
+            if phrase is not None:
+                return phrase, 1
         found = None
         limit = 2 if len(token) >= FUZZY_TWO_EDITS_LENGTH else 1
         for query in sorted(words.forms(token)):
             choices = self.by_initial.get(query[0], ())
-            hit = process.extractOne(query, choices, scorer=OSA.distance, score_cutoff=limit)
-            if hit is not None and (found is None or hit[1] < found[1]):
-                found = (self.single[hit[0]], hit[1])
+            hits = process.extract(
+                query, choices, scorer=OSA.distance, score_cutoff=limit, limit=_FUZZY_HITS
+            )
+            if not hits:
+                continue
+            nearest = [self.single[hit[0]] for hit in hits if hit[1] == hits[0][1]]
+            if len({phrase.category.slug for phrase in nearest}) > 1:
+                continue  # `белет`: `билет` (transport) or `балет` (entertainment)? No guess.
+            if found is None or hits[0][1] < found[1]:
+                found = (nearest[0], hits[0][1])
         return found
 
     def _short_slip(self, typed: str) -> tuple[_Phrase, float] | None:
-        latin = typed.isascii()
-        if latin and len(typed) < SHORT_MIN_LENGTH + 1:
-            return None  # `bra` is not a typo of `bar`
-        found = [self.single.get(v) for v in _short_variants(typed, vowels=not latin)]
+        found = [self.single.get(v) for v in _short_variants(typed, vowels=not typed.isascii())]
         found += self._dropped.get(typed, ())
         hits = {phrase.category.slug: phrase for phrase in found if phrase is not None}
         if len(hits) != 1:
@@ -209,6 +221,8 @@ class _KindIndex:
     def _other_layout(self, token: str) -> tuple[_Phrase, float] | None:
         if len(token) < SHORT_MIN_LENGTH or words.is_dictionary_word(token):
             return None
+        if words.is_common_word(token):
+            return None
         switched = words.other_layout(token)
         if switched == token or not switched.isalpha():
             return None
@@ -231,6 +245,13 @@ class _KindIndex:
     @cached_property
     def _sorted_keys(self) -> list[str]:
         return sorted(k for k in self.single if not k.isascii())
+
+
+def _first_letter_slips(typed: str) -> Iterator[str]:
+    """`амгазин`, `ентернет`: the first two letters swapped, or a first vowel misheard."""
+    yield typed[1] + typed[0] + typed[2:]
+    for other in _VOWEL_SLIPS.get(typed[0], ""):
+        yield other + typed[1:]
 
 
 def _short_variants(typed: str, *, vowels: bool) -> Iterator[str]:
@@ -258,7 +279,9 @@ def _vocabulary_index(slugs: frozenset[str]) -> _KindIndex:
     Its phrases carry a stand-in entry (slug only); a user's index maps it to their own.
     """
     index = _KindIndex(typos_of_unknown_words_only=True)
-    words.english_words()  # the typo guard's word list: loaded with the index, not later
+    # The typo guard's word lists: loaded with the index, not in someone's request.
+    words.english_words()
+    words.common_russian_words()
     shipped = shipped_vocabulary.load()
     for slug in sorted(slugs):
         stand_in = CategoryEntry(id=0, slug=slug, name=slug, kind="")
@@ -338,6 +361,14 @@ class CategoryIndex:
         nearest = index.fuzzy(content)
         if shipped is not None:
             other_near = shipped.fuzzy(content, last)
+            if (
+                nearest is not None
+                and other_near is not None
+                and nearest[0][2:4] == other_near[0][2:4]
+                and nearest[1].category.slug != other_near[1].category.slug
+            ):
+                # One word, as near to a keyword of each of two categories: no guess.
+                nearest = other_near = None
             if other_near is not None and (nearest is None or other_near[0] < nearest[0]):
                 nearest = other_near
         if nearest is not None and (exact is None or not nearest[0][1]):

@@ -122,16 +122,37 @@ def _analysis(word: str) -> tuple[str, tuple[str, ...]]:
     return plain, normal or (plain,)
 
 
+def _frequency_list(language: str) -> dict[str, int]:
+    # Read the way pyspellchecker reads it (gzipped JSON in the package): its `SpellChecker`
+    # class would also build a word index this parser has no use for (~4 s for English).
+    data = pkgutil.get_data("spellchecker", f"resources/{language}.json.gz")
+    counts: dict[str, int] = json.loads(gzip.decompress(data or b"{}"))
+    return counts
+
+
 @cache
 def english_words() -> frozenset[str]:
-    """English words in common use, from pyspellchecker's frequency list.
+    """English words in common use, from pyspellchecker's frequency list (~0.5 s once)."""
+    return frozenset(w for w, n in _frequency_list("en").items() if n >= ENGLISH_MIN_COUNT)
 
-    Read the way the library reads it (gzipped JSON in the package, ~0.5 s once): its
-    `SpellChecker` class would also build a word index this parser has no use for.
+
+@cache
+def common_russian_words() -> frozenset[str]:
+    """The ~20,000 Russian word forms of pyspellchecker's frequency list, ё as е."""
+    return frozenset(w.replace("ё", "е") for w in _frequency_list("ru"))
+
+
+@lru_cache(maxsize=65536)
+def is_common_word(word: str) -> bool:
+    """Whether a short word is one people use, so not a slip (`кот`, `дам`, `bra`).
+
+    pymorphy3's dictionary is too wide for three or four letters: it knows `каф`, `карм`
+    and `вада` (rare forms and abbreviations), which are slips in a chat far more often.
     """
-    data = pkgutil.get_data("spellchecker", "resources/en.json.gz")
-    counts: dict[str, int] = json.loads(gzip.decompress(data or b"{}"))
-    return frozenset(w for w, n in counts.items() if n >= ENGLISH_MIN_COUNT)
+    typed = plain(word)
+    if typed.isascii():
+        return typed in english_words()
+    return typed in common_russian_words()
 
 
 @lru_cache(maxsize=65536)
@@ -219,5 +240,12 @@ def phrase(note: str) -> str:
 
 def clear_caches() -> None:
     """Forget every word seen so far (for measuring a cold start)."""
-    for cached in (_analysis, forms, alias_forms, dictionary_form, is_dictionary_word):
+    for cached in (
+        _analysis,
+        forms,
+        alias_forms,
+        dictionary_form,
+        is_dictionary_word,
+        is_common_word,
+    ):
         cached.cache_clear()
