@@ -79,6 +79,7 @@ class TextParsePropertiesTestCase(BaseTestCase, hypothesis_django.TestCase):
     @given(amounts, st.sampled_from(sorted(STYLES)), st.sampled_from(CONTEXTS))
     @example(Decimal("1299.50"), "dots", "кофе {}")
     @example(Decimal("15.11"), "plain", "{} такси вчера")
+    @example(Decimal("9000000000.01"), "decimal comma", "кофе {}")  # ten digits, not a phone
     def test_it_reads_back_every_amount_style(
         self, amount: Decimal, style: str, context: str
     ) -> None:

@@ -56,9 +56,10 @@ NOT_AMOUNT_RE = re.compile(
     r"""
     # Each branch opens with its first character, not a look-behind: the engine then skips
     # straight to the few places where one may start.
+    # Phone numbers: never followed by more digits or a fraction (`9000000000,01` is money).
     (?:\+(?<![\w+]\+)\d{1,3}|[78](?<![\w+][78]))
-        [\s(-]*\d{3}[\s)-]*\d{3}[\s-]?\d{2}[\s-]?\d{2}(?!\d)
-    | \+(?<![\w+]\+)\d{10,14}(?!\d) | 9(?<![\w+]9)\d{9}(?!\d)
+        [\s(-]*\d{3}[\s)-]*\d{3}[\s-]?\d{2}[\s-]?\d{2}(?!\d)(?![.,]\d)
+    | \+(?<![\w+]\+)\d{10,14}(?!\d)(?![.,]\d) | 9(?<![\w+.,]9)\d{9}(?!\d)(?![.,]\d)
     | (?:№|\#|(?:no|nr)(?<!\w..)\.)\s*\d[\d-]*
     # A year: `2024 год`, `за 2025 г.` (a date with it is read as a date first).
     | (?:19|20)(?<!\d..)\d\d\s*(?:г\.|год[ауе]?|гг?)(?!\w)
@@ -92,15 +93,15 @@ _WORD_MULTIPLIERS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Amount:
     start: int
     end: int
     value: Decimal
     currency: str | None = None
     currency_spans: tuple[tuple[int, int], ...] = ()
-    # The pieces of text it was read from, which the note leaves out: one span, or
-    # several for `такси 300 + чаевые 50` and the `по 70` of `3 пирожка по 70`.
+    # The pieces of text it was read from, which the note leaves out, where they are not
+    # all of start to end: `такси 300 + чаевые 50`, the `по 70` of `3 пирожка по 70`.
     parts: tuple[tuple[int, int], ...] = ()
     # What makes a number less likely to be the price: `2 кофе`, `теле2`, `5км`, `15.11`.
     count: bool = False
@@ -114,9 +115,9 @@ class Amount:
     items: Decimal | None = None  # the count of `3 штуки`, were they pieces
     minor: bool = False  # `50 коп`: hundredths, already divided
 
-    def __post_init__(self) -> None:
-        if not self.parts:
-            self.parts = ((self.start, self.end),)
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """The pieces of text it was read from: `parts`, or all of start to end."""
+        return self.parts or ((self.start, self.end),)
 
     def rank(self) -> int:
         if self.currency:
@@ -132,30 +133,30 @@ class Amount:
         return 4
 
 
-def _value(m: re.Match[str]) -> Decimal:
-    if m["spaces"]:
-        digits = m["spaces"].replace(" ", "").replace(",", ".")
-    elif m["commas"]:
-        digits = m["commas"].replace(",", "")
-    elif m["dots"]:
-        digits = m["dots"].replace(".", "").replace(",", ".")
-    elif m["under"]:
-        digits = m["under"].replace("_", "").replace(",", ".")
-    elif m["sci"]:
+def _value(g: dict[str, str | None]) -> Decimal:
+    """The value of a NUMBER_RE match, from its `groupdict()`."""
+    if g["spaces"]:
+        digits = g["spaces"].replace(" ", "").replace(",", ".")
+    elif g["commas"]:
+        digits = g["commas"].replace(",", "")
+    elif g["dots"]:
+        digits = g["dots"].replace(".", "").replace(",", ".")
+    elif g["under"]:
+        digits = g["under"].replace("_", "").replace(",", ".")
+    elif g["sci"]:
         # `1e5` as 100000, not 1E+5; the exponent has at most two digits.
-        digits = format(Decimal(m["sci"].replace(",", ".")), "f")
+        digits = format(Decimal(g["sci"].replace(",", ".")), "f")
     else:
-        digits = m["plain"].replace(",", ".")
+        digits = (g["plain"] or "").replace(",", ".")
     # Past 40 digits it is out of range whatever it is. A finite stand-in, not Infinity:
     # `+` sums of such numbers must stay numbers (Infinity - Infinity is an error).
     value = _TOO_LARGE if len(digits) > _MAX_DIGITS else Decimal(digits)
-    if m["glued"] or m["spaced"]:
-        value *= MULTIPLIERS[m["glued"] or m["spaced"]]
-    elif m["word"]:
-        value *= next(
-            factor for prefix, factor in _WORD_MULTIPLIERS if m["word"].startswith(prefix)
-        )
-    return -value if m["sign"] else value
+    multiplier = g["glued"] or g["spaced"]
+    if multiplier:
+        value *= MULTIPLIERS[multiplier]
+    elif g["word"]:
+        value *= _factor(g["word"])
+    return -value if g["sign"] else value
 
 
 def _attach_currency(
@@ -226,40 +227,44 @@ def _digits(masked: str, soft_dates: list[DateMatch]) -> list[tuple[Amount, Deci
     is closed to joining a longer number."""
     found: list[tuple[Amount, Decimal | None, bool]] = []
     soft_by_span = {(d.start, d.end): d for d in soft_dates}
+    grades = "аи" in masked or "ai" in masked
     for m in NUMBER_RE.finditer(masked):
         start, end = m.span()
-        number = next(g for g in _NUMBER_GROUPS if m[g])
-        amount = Amount(start, end, _value(m))
-        glued, spaced, word, sci, sign = m.group("glued", "spaced", "word", "sci", "sign")
-        multiplied = bool(glued or spaced or word)
+        g = m.groupdict()
+        number = next(name for name in _NUMBER_GROUPS if g[name])
+        written = g[number] or ""
+        amount = Amount(start, end, _value(g))
+        word = g["word"]
+        multiplied = bool(g["glued"] or g["spaced"] or word)
         # `теле2`, `5км`, a grade or model after a hyphen (`аи-95`, `м-11`), a petrol grade.
         amount.glued = (
             (start > 0 and masked[start - 1].isalpha())
             or (end < len(masked) and masked[end].isalpha())
             or (start > 1 and masked[start - 1] == "-" and masked[start - 2].isalpha())
-            or _GRADE_RE.search(masked, max(0, start - _AT_WIDTH), start) is not None
+            or (grades and _GRADE_RE.search(masked, max(0, start - _AT_WIDTH), start) is not None)
         )
+        small = not multiplied and written.isdigit()
         # A count is a small whole number before a word: `2 кофе`, not `кофе 250 булка 100`.
         amount.count = (
-            number == "plain"
-            and not multiplied
-            and m[number].isdigit()
-            and len(m[number]) <= _COUNT_DIGITS
+            small
+            and number == "plain"
+            and len(written) <= _COUNT_DIGITS
             and _WORD_AFTER_RE.match(masked, end) is not None
         )
-        if not multiplied:
+        if not multiplied and soft_by_span:
             amount.date = soft_by_span.get(m.span(number))
-        if amount.date is not None and _multiplied_after(masked, end):
-            amount.date = None  # `1.5 thousand`, `2.5 косаря`
+            if amount.date is not None and _multiplied_after(masked, end):
+                amount.date = None  # `1.5 thousand`, `2.5 косаря`
         amount.at_time = (
-            not multiplied
-            and m[number].isdigit()
-            and int(m[number]) <= _HOURS
+            small
+            and int(written) <= _HOURS
             and _AT_RE.search(masked, max(0, start - _AT_WIDTH), start) is not None
         )
         # Glued to letters (`х250` joins only as a product), a `2к`, a `1e5`, a signed or
         # a dated number: none is part of a longer number.
-        closed = bool((multiplied and not word) or sci or sign or amount.date or amount.glued)
+        closed = bool(
+            (multiplied and not word) or g["sci"] or g["sign"] or amount.date or amount.glued
+        )
         found.append((amount, _factor(word) if word else None, closed))
     return found
 
@@ -373,7 +378,7 @@ def _product(text: str, left: Amount, right: Amount) -> Amount | None:
     if per is None and each is None:
         return None  # `2 кофе 500`: a count and a price, not a price each
     # `3 пирожка по 70`: the count stays in the note with its items; the price leaves it.
-    parts = ((left.end + per.start("per"), right.end),) if per else right.parts
+    parts = ((left.end + per.start("per"), right.end),) if per else right.spans()
     if each is not None:
         parts += (each.span(),)
     return Amount(
@@ -401,10 +406,10 @@ def _join_minor(text: str, amounts: list[Amount]) -> list[Amount]:
                 text, max((e for _, e in last.currency_spans), default=last.end), amount.start
             )
         ):
+            last.parts = last.spans() + amount.spans()
             last.end = amount.end
             last.value += amount.value
             last.currency_spans += amount.currency_spans
-            last.parts += amount.parts
             last.count = last.glued = last.at_time = False
         else:
             joined.append(amount)
@@ -420,11 +425,11 @@ def _join_sums(text: str, amounts: list[Amount]) -> list[Amount]:
             after = max((e for _, e in last.currency_spans if e > last.end), default=last.end)
             plus = _PLUS_RE.fullmatch(text, after, amount.start)
         if last is not None and plus is not None:
+            last.parts = (*last.spans(), plus.span("plus"), *amount.spans())
             last.end = amount.end
             last.value += amount.value
             last.currency = last.currency or amount.currency
             last.currency_spans += amount.currency_spans
-            last.parts += (plus.span("plus"), *amount.parts)
             last.count = last.glued = last.at_time = last.product = last.pieces = False
             last.spelled = last.spelled and amount.spelled
             last.date = None
