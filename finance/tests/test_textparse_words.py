@@ -79,6 +79,23 @@ class NumbersInWordsTestCase(BaseTestCase):
         )
         self.assertEqual(parse("500 к врачу").amount, 500)  # a preposition, not thousands
 
+    def test_it_reads_sums_said_short(self) -> None:
+        # Russian leaves out the thousand (`две двести`), English says cents as a number
+        # of their own (`two fifty`), and `полторы` alone is a thousand and a half.
+        self.assertAmounts(
+            {
+                "лекарства две двести": "2200",
+                "такси пять пятьсот": "5500",
+                "такси полторы": "1500",
+                "полторы на такси": "1500",
+                "bus fare two fifty": "2.50",
+                "lunch twelve ninety nine": "12.99",
+                "продукты 3 косых": "3000",
+            }
+        )
+        with self.assertRaises(textparse.ParseError):
+            parse("полтора литра")  # a count of litres, no price
+
     def test_it_reads_english_number_words(self) -> None:
         self.assertAmounts(
             {
@@ -193,6 +210,8 @@ class ArithmeticTestCase(BaseTestCase):
 
     def test_a_count_and_a_price_are_not_multiplied_without_a_word_for_it(self) -> None:
         self.assertEqual(parse("2 кофе 500").amount, 500)
+        self.assertEqual(parse("кофе ×2 300").amount, 300)  # two of them, 300 in all
+        self.assertEqual(parse("coffee x3 12").amount, 12)
         self.assertEqual(parse("рамка 30х40 900").amount, 900)  # a size, and a price
 
 
@@ -306,6 +325,11 @@ class SlipsTestCase(BaseTestCase):
             }
         )
 
+    def test_it_reads_a_keyword_with_a_fond_ending(self) -> None:
+        self.assertFiled(
+            {"продуктики 1200": "groceries", "бензинчик 1500": "car", "жкхшка 5000": "utilities"}
+        )
+
     def test_a_word_in_its_own_right_is_no_slip(self) -> None:
         for text in ("кинл 800", "банка 150", "bra 40", "cable 60", "кот 300"):
             with self.subTest(text):
@@ -397,6 +421,10 @@ class HarderDatesTestCase(BaseTestCase):
                 self.assertLess(parse(text).date, TODAY)
         self.assertEqual(parse("такси350вчера").date, MONDAY)
 
+    def test_a_number_after_a_month_that_no_month_has_is_money(self) -> None:
+        result = parse("water bill for october 45")
+        self.assertEqual((result.amount, result.date), (45, TODAY))
+
     def test_a_weekday_abbreviation_that_is_also_a_verb_needs_a_reason(self) -> None:
         self.assertEqual(parse("taxi 14 wed").date, date(2026, 11, 18))
         self.assertEqual(parse("sat at the bar 30").date, TODAY)
@@ -443,6 +471,10 @@ class WordSensesTestCase(BaseTestCase):
                 "shopped for groceries 60": "groceries",
             }
         )
+
+    def test_a_word_before_the_amount_is_no_verb_of_the_words_after_it(self) -> None:
+        self.assertEqual(parse("uber 14 the other day").category_slug, "transport")
+        self.assertEqual(parse("the other day uber 14").category_slug, "transport")
 
     def test_a_persons_own_keyword_is_never_weak(self) -> None:
         from finance.defaults import FALLBACK_SLUGS, parser_entries

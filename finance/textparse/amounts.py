@@ -16,7 +16,7 @@ NUMBER_RE = re.compile(
     (?P<sign>(?<![^\s(])-)?
     (?<![0-9_])(?<![0-9][.,_])
     (?:
-        (?<![^\W\d_])(?P<spaces>[1-9][0-9]{0,2}(?:\ [0-9]{3})+(?:[.,][0-9]{1,2})?)  # 1 299,50  45 000
+        (?<![^\W\d_])(?<![×*])(?P<spaces>[1-9][0-9]{0,2}(?:\ [0-9]{3})+(?:[.,][0-9]{1,2})?)  # 1 299,50  45 000
       | (?P<commas>[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?)     # 1,299.50
       | (?P<dots>[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]{1,2})?)       # 1.299,50 (not 0.001)
       | (?P<under>[1-9][0-9]{0,2}(?:_[0-9]{3})+(?:[.,][0-9]{1,2})?)     # 1_000
@@ -70,6 +70,7 @@ NOT_AMOUNT_RE = re.compile(
 _AT_RE = re.compile(r"(?<![^\W\d_])(?:в|во|к|at|by)\s+$")
 _AT_WIDTH = 6
 _GRADE_RE = re.compile(r"(?<![^\W\d_])(?:аи|ai)[\s-]*$")
+_TIMES_MARK_RE = re.compile(r"(?:^|[^\d\s.,])\s*[xх×*]\s*$")
 _TIMES_RE = re.compile(r"\s*(?:(?:шт|pcs)\.?\s*)?[xх×*]\s*")
 _WORDS = r"(?:\s+[^\W\d_]+\.?){0,4}"
 _WORDS_RE = re.compile(_WORDS + r"\s+")
@@ -244,12 +245,16 @@ def _digits(masked: str, soft_dates: list[DateMatch]) -> list[tuple[Amount, Deci
             or (grades and _GRADE_RE.search(masked, max(0, start - _AT_WIDTH), start) is not None)
         )
         small = not multiplied and written.isdigit()
-        # A count is a small whole number before a word: `2 кофе`, not `кофе 250 булка 100`.
+        # A count is a small whole number before a word: `2 кофе`, not `кофе 250 булка 100`;
+        # or after a times sign with no number before it: `кофе ×2 300`.
         amount.count = (
             small
             and number == "plain"
             and len(written) <= _COUNT_DIGITS
-            and _WORD_AFTER_RE.match(masked, end) is not None
+            and (
+                _WORD_AFTER_RE.match(masked, end) is not None
+                or _TIMES_MARK_RE.search(masked[max(0, start - _AT_WIDTH) : start]) is not None
+            )
         )
         if not multiplied and soft_by_span:
             amount.date = soft_by_span.get(m.span(number))

@@ -30,8 +30,15 @@ _VOWEL_SLIPS = {
 }  # fmt: skip
 # Whose slips count for a little more than one edit: an edit of a real keyword wins.
 _CLIPPED_DISTANCE = 1.5
+# Fond endings people add to everyday words, longest first.
+_DIMINUTIVE_SUFFIXES = (
+    "очками", "ечками", "очки", "ечки", "очка", "ечка", "ишка", "ушка", "чики", "чика",
+    "ики", "ика", "чик", "шка", "шки", "ик", "ок", "ек",
+)  # fmt: skip
 # English verbs before their object are not the nouns they look like: `book a table`.
 _DETERMINERS = frozenset(("a", "an", "the", "my", "our", "your", "his", "her", "their", "some"))
+# A token for where the amount or a date stood between two words: `uber 14 the other day`.
+GAP = "\x00"
 _FUZZY_CACHE_SIZE = 4096
 _FUZZY_HITS = 5
 _MISSING = object()
@@ -156,7 +163,12 @@ class _KindIndex:
             return cached  # type: ignore[return-value]
         found = None
         if not any(c.isdigit() for c in token):
-            found = self._slip(token) or self._clipped(token) or self._other_layout(token)
+            found = (
+                self._slip(token)
+                or self._diminutive(token)
+                or self._clipped(token)
+                or self._other_layout(token)
+            )
         if len(self.fuzzy_cache) >= _FUZZY_CACHE_SIZE:
             self.fuzzy_cache.clear()
         self.fuzzy_cache[token] = found
@@ -217,6 +229,20 @@ class _KindIndex:
             if len(hits) > 1:
                 return None
         return (next(iter(hits.values())), _CLIPPED_DISTANCE) if hits else None
+
+    def _diminutive(self, token: str) -> tuple[_Phrase, float] | None:
+        """`продуктики`, `бензинчик`, `жкхшка`: a keyword with a fond ending."""
+        typed = words.plain(token)
+        if typed.isascii() or words.is_dictionary_word(token):
+            return None
+        for suffix in _DIMINUTIVE_SUFFIXES:
+            stem = typed.removesuffix(suffix)
+            if stem != typed and len(stem) >= SHORT_MIN_LENGTH:
+                for key in (stem, stem + "а", stem + "ка", stem + "о"):
+                    phrase = self.single.get(key)
+                    if phrase is not None:
+                        return phrase, _CLIPPED_DISTANCE
+        return None
 
     def _other_layout(self, token: str) -> tuple[_Phrase, float] | None:
         if len(token) < SHORT_MIN_LENGTH or words.is_dictionary_word(token):
@@ -329,7 +355,8 @@ class CategoryIndex:
         """The category the words point to, else the kind's fallback, else None.
 
         `signs` are the text's emoji, in order: one of a category counts as a keyword
-        before the first word.
+        before the first word. A `GAP` token stands where the amount or a date was: the
+        words on either side of it were not next to each other.
         """
         index = self._kinds.get(kind)
         if index is None:
@@ -337,7 +364,7 @@ class CategoryIndex:
         content: list[str] = []
         verbs: set[int] = set()
         for i, token in enumerate(tokens):
-            if token in words.STOPWORDS:
+            if token in words.STOPWORDS or token == GAP:
                 continue
             # `book a table`, `fuel the car`: English verbs before their object, not nouns.
             if token.isascii() and i + 1 < len(tokens) and tokens[i + 1] in _DETERMINERS:
@@ -347,7 +374,7 @@ class CategoryIndex:
         # The vocabulary of the fallback itself (`налог`, `комиссия`) says "Other" only when
         # no other word does: `перевод от заказчика` is freelance.
         last = index.fallback.slug if index.fallback else None
-        exact = index.exact(content, frozenset(verbs))
+        exact = index.exact(content, frozenset(verbs), last)
         if shipped is not None:
             other = shipped.exact(content, frozenset(verbs), last)
             if other is not None and (exact is None or other[0] < exact[0]):
@@ -358,7 +385,7 @@ class CategoryIndex:
         if exact is not None and not exact[0][2]:
             return CategoryMatch(self._own(exact[1], slugs), exact[1].alias)
         # Nothing, or only a weak keyword (`bill`): a slip of a stronger one may say more.
-        nearest = index.fuzzy(content)
+        nearest = index.fuzzy(content, last)
         if shipped is not None:
             other_near = shipped.fuzzy(content, last)
             if (

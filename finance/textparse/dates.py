@@ -371,6 +371,8 @@ def find(text: str, today: date, tokens: list[str] | None = None) -> list[DateMa
             else:
                 day = int(m[f"{prefix}_d"])
             month = MONTHS[m[f"{prefix}_m"]]
+            if day > _LAST_DAY:
+                continue  # `water bill for october 45`: money after a month, not its day
             stated_year = _plausible_year(m[f"{prefix}_y"], today)
             if m[f"{prefix}_y"] and stated_year is None:
                 end = m.start(f"{prefix}_y")  # the number after the date is not its year
@@ -398,6 +400,7 @@ def find(text: str, today: date, tokens: list[str] | None = None) -> list[DateMa
 
 
 _SLIP_LENGTHS = (4, 10)
+_LAST_DAY = 31
 # A text holds a date only if it holds one of these words or digit shapes.
 _DIGIT_DATE_RE = re.compile(r"\d[./-]\d|\d-?го|\d(?:st|nd|rd|th|е)(?!\w)")
 _TRIGGERS = frozenset(

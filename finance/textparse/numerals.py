@@ -8,6 +8,7 @@ the table below names each number once. A number word that counts the items afte
 (`три пирожка`) is marked as such; amounts.py decides what it is.
 """
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,6 +43,7 @@ class Word(NamedTuple):
     # `штука`, `кусок`: after a count they may be pieces (`3 штуки яблок`), not thousands.
     pieces: bool = False
     currency: str | None = None  # `fiver`, `tenner`: British notes
+    english: bool = False
 
 
 _RU_CARDINALS = {
@@ -79,7 +81,10 @@ _RU_MULTIPLIERS = {
 
 
 def _counted(role: Role, names: str, first: int, step: int = 1) -> dict[str, Word]:
-    return {w: Word(role, Decimal(first + n * step)) for n, w in enumerate(names.split())}
+    return {
+        w: Word(role, Decimal(first + n * step), english=w.isascii())
+        for n, w in enumerate(names.split())
+    }
 
 
 # Forms the dictionary lacks or files under another word.
@@ -92,6 +97,10 @@ _RU_EXTRA = {
     "млн": Word(Role.MULTIPLIER, Decimal(1_000_000), alone=False),
     "млрд": Word(Role.MULTIPLIER, Decimal(1_000_000_000), alone=False),
     "пятихат": Word(Role.MULTIPLIER, Decimal(500)),
+    # `3 косых`: a thousand, but only after a count (`косой` alone is an adjective).
+    **dict.fromkeys(
+        ("косая", "косые", "косую", "косых"), Word(Role.MULTIPLIER, Decimal(1000), alone=False)
+    ),
     **dict.fromkeys(("полтора", "полторы", "полутора"), Word(Role.COUNT, Decimal("1.5"))),
     **dict.fromkeys(("пара", "пару", "пары"), Word(Role.COUNT, Decimal(2))),
     "пол": Word(Role.COUNT, Decimal("0.5")),
@@ -106,16 +115,16 @@ _EN = {
         10,
     ),
     **_counted(Role.TENS, "twenty thirty forty fifty sixty seventy eighty ninety", 20, 10),
-    "hundred": Word(Role.HUNDRED, Decimal(100)),
-    "thousand": Word(Role.MULTIPLIER, Decimal(1000)),
-    "million": Word(Role.MULTIPLIER, Decimal(1_000_000)),
-    "billion": Word(Role.MULTIPLIER, Decimal(1_000_000_000)),
-    "grand": Word(Role.MULTIPLIER, Decimal(1000), alone=False),
-    "fiver": Word(Role.MULTIPLIER, Decimal(5), currency="GBP"),
-    "tenner": Word(Role.MULTIPLIER, Decimal(10), currency="GBP"),
-    "a": Word(Role.COUNT, Decimal(1)),
-    "an": Word(Role.COUNT, Decimal(1)),
-    "and": Word(Role.AND, Decimal(0)),
+    "hundred": Word(Role.HUNDRED, Decimal(100), english=True),
+    "thousand": Word(Role.MULTIPLIER, Decimal(1000), english=True),
+    "million": Word(Role.MULTIPLIER, Decimal(1_000_000), english=True),
+    "billion": Word(Role.MULTIPLIER, Decimal(1_000_000_000), english=True),
+    "grand": Word(Role.MULTIPLIER, Decimal(1000), alone=False, english=True),
+    "fiver": Word(Role.MULTIPLIER, Decimal(5), currency="GBP", english=True),
+    "tenner": Word(Role.MULTIPLIER, Decimal(10), currency="GBP", english=True),
+    "a": Word(Role.COUNT, Decimal(1), english=True),
+    "an": Word(Role.COUNT, Decimal(1), english=True),
+    "and": Word(Role.AND, Decimal(0), english=True),
     "с": Word(Role.WITH, Decimal(0)),
     "половиной": Word(Role.HALF_NOUN, Decimal("0.5")),
 }
@@ -207,6 +216,11 @@ class _Builder:
     count: Decimal | None = None
     currency: str | None = None
     closed: bool = False
+    english: bool = True  # every word so far is English
+    # `two fifty`, `twelve ninety nine`: English says the cents after the whole as a
+    # number of its own (2.50); `cents_slot` as `slot`, for the cents' units.
+    cents: Decimal | None = None
+    cents_slot: int = 2
 
     def take(self, item: Item) -> bool:
         """Add the item to the phrase, or say that it starts another one."""
@@ -226,15 +240,21 @@ class _Builder:
                 self.total += value
                 self.limit = item.factor
                 self.counted = False
-        elif role in (Role.UNIT, Role.TEEN, Role.TENS, Role.HUNDREDS):
-            need = {Role.UNIT: 1, Role.TEEN: 2, Role.TENS: 2, Role.HUNDREDS: 3}[role]
-            if self.digits_group or self.pending or self.slot < need:
+        elif self.cents is not None:
+            if role is not Role.UNIT or self.cents_slot != 1:
                 return False
+            self.cents += value
+            self.cents_slot = 0
+        elif role in _SMALL_OR_HUNDREDS:
+            need = _SLOT_NEEDED[role]
+            if self.digits_group or self.pending:
+                return False
+            if self.slot < need and not self._spoken_thousands(role, item):
+                return self._spoken_cents(role, item)
             total = (self.group or 0) + value
             if total >= self.limit:
                 return False
-            slot = {Role.UNIT: 0, Role.TEEN: 0, Role.TENS: 1, Role.HUNDREDS: 2}[role]
-            self._group(total, slot)
+            self._group(total, _SLOT_AFTER[role])
         elif role is Role.HUNDRED:
             if self.group is None:
                 if self.total:
@@ -265,12 +285,39 @@ class _Builder:
             self.currency = self.currency or item.word.currency
         else:
             return False  # COUNT, HALF and AND only start a phrase or are handled before
+        self._took(item)
+        return True
+
+    def _took(self, item: Item) -> None:
         self.end = item.end
         self.kept_end = item.end
-        if role is not Role.DIGITS:
+        self.english = self.english and item.word.english
+        if item.word.role is not Role.DIGITS:
             self.spelled = True
         else:
             self.indexes += (item.digit,)
+
+    def _spoken_thousands(self, role: Role, item: Item) -> bool:
+        """`две двести`, `пять пятьсот`: Russian leaves out the thousand (2200, 5500)."""
+        if role is not Role.HUNDREDS or self.group is None or self.total or self.english:
+            return False
+        if self.group >= _HUNDRED or self.digits_group:
+            return False
+        self.total, self.group, self.slot, self.limit = self.group * 1000, None, 3, _THOUSAND
+        return True
+
+    def _spoken_cents(self, role: Role, item: Item) -> bool:
+        if (
+            role not in (Role.TEEN, Role.TENS)
+            or not (self.english and item.word.english)
+            or self.group is None
+            or self.group >= _HUNDRED
+            or self.total
+            or self.digits_group
+        ):
+            return False
+        self.cents, self.cents_slot = item.word.value, 1 if role is Role.TENS else 0
+        self._took(item)
         return True
 
     def _group(self, value: Decimal, slot: int, *, digits: bool = False) -> None:
@@ -290,11 +337,14 @@ class _Builder:
         self.counted = False
         return True
 
-    def phrase(self) -> Phrase | None:
-        # A pending count (`пару` with no multiplier after it) is no number: drop it.
+    def phrase(self, text: str = "") -> Phrase | None:
         group = None if self.pending else self.group
         end = self.kept_end
-        value = self.total + (group or 0)
+        if self.pending and self.group == _ONE_AND_A_HALF and _ALONE_RE.match(text, self.end):
+            # `такси полторы`, `полтора на бенз`: a thousand and a half said short.
+            group, end, self.counted = _ONE_AND_A_HALF * 1000, self.end, False
+        # Any other pending count (`пару` with no multiplier after it) is no number.
+        value = self.total + (group or 0) + (self.cents or 0) / _HUNDRED
         if not value or end <= self.start:
             return None
         if value == value.to_integral_value():
@@ -306,7 +356,7 @@ class _Builder:
             indexes=self.indexes,
             spelled=self.spelled,
             pieces=self.pieces,
-            counted=self.counted and not self.pending,
+            counted=self.counted and not self.pending and self.cents is None,
             count=self.count,
             currency=self.currency,
         )
@@ -323,7 +373,7 @@ def _start(item: Item) -> _Builder | None:
         else:
             builder.total, builder.limit = value, item.factor
         return builder
-    builder.spelled = True
+    builder.spelled, builder.english = True, item.word.english
     if role is Role.COUNT:
         builder.group, builder.slot, builder.pending = value, 0, True
         builder.kept_end = item.start
@@ -348,7 +398,7 @@ def compose(text: str, items: Sequence[Item]) -> Iterator[Phrase]:
         if builder is not None and not _joined(
             text, builder.end, item.start, comma=builder.group is None and builder.total > 0
         ):
-            if (phrase := builder.phrase()) is not None:
+            if (phrase := builder.phrase(text)) is not None:
                 yield phrase
             builder = None
         role = item.word.role
@@ -368,19 +418,29 @@ def compose(text: str, items: Sequence[Item]) -> Iterator[Phrase]:
                 continue
             if role is Role.HALF_NOUN and builder is not None and builder.add_half(item.end):
                 continue
-            if builder is not None and (phrase := builder.phrase()) is not None:
+            if builder is not None and (phrase := builder.phrase(text)) is not None:
                 yield phrase
             builder = None
             continue
         if builder is None or not builder.take(item):
-            if builder is not None and (phrase := builder.phrase()) is not None:
+            if builder is not None and (phrase := builder.phrase(text)) is not None:
                 yield phrase
             builder = _start(item)
-    if builder is not None and (phrase := builder.phrase()) is not None:
+    if builder is not None and (phrase := builder.phrase(text)) is not None:
         yield phrase
 
 
 _GLUE = frozenset({Role.AND, Role.WITH, Role.HALF_NOUN})
+_SMALL_OR_HUNDREDS = frozenset({Role.UNIT, Role.TEEN, Role.TENS, Role.HUNDREDS})
+_SLOT_NEEDED = {Role.UNIT: 1, Role.TEEN: 2, Role.TENS: 2, Role.HUNDREDS: 3}
+_SLOT_AFTER = {Role.UNIT: 0, Role.TEEN: 0, Role.TENS: 1, Role.HUNDREDS: 2}
+_HUNDRED, _THOUSAND = Decimal(100), Decimal(1000)
+_ONE_AND_A_HALF = Decimal("1.5")
+# What may follow a `полторы` that stands for 1500: the end, punctuation, a preposition,
+# money. A noun (`полтора литра`) makes it a count.
+_ALONE_RE = re.compile(
+    r"\s*(?:$|[^\w\s]|(?:на|за|в|по|с|и|р|руб[а-я]*|рубл[а-я]*|₽|р\.)(?![^\W\d_]))"
+)
 _SMALL = frozenset({Role.UNIT, Role.TEEN, Role.TENS})
 
 

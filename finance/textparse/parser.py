@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from core.money import MAX_AMOUNT, is_known
 from finance.textparse import amounts, dates, emoji, money, words
-from finance.textparse.categories import CategoryEntry, CategoryIndex
+from finance.textparse.categories import GAP, CategoryEntry, CategoryIndex
 
 KINDS = frozenset({"expense", "income"})
 
@@ -26,6 +26,7 @@ _CLEAN = str.maketrans(
 )
 _BLOT = "\x00"
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?])")
+_TOKEN_OR_GAP_RE = re.compile(f"{words.WORD_RE.pattern}|{_BLOT}+")
 # The words without which dates.TIME_RE and amounts.NOT_AMOUNT_RE find nothing (with `:`,
 # `№`, `#` and at least ten digits).
 _TIME_WORDS = frozenset(
@@ -200,7 +201,8 @@ def parse(
     if amount is not None:
         removed += [*amount.spans(), *amount.currency_spans]
     leftover = _blot(low, removed)
-    match = index.match(kind, words.WORD_RE.findall(leftover), emoji.find(leftover))
+    tokens = [GAP if t[0] == _BLOT else t for t in _TOKEN_OR_GAP_RE.findall(leftover)]
+    match = index.match(kind, tokens, emoji.find(leftover))
     if match is None:
         problems.append(
             Problem(
