@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import django as hypothesis_django
+from num2words import num2words  # type: ignore[import-untyped]
 
 from config.testing import BaseTestCase
 from core import money
@@ -49,15 +50,27 @@ MILLIONS = ["m", " млн", " млн.", " миллиона"]
 CONTEXTS = ["кофе {}", "{} такси вчера", "в Пятёрочке продуктов на {}", "Lidl {} €", "{}"]
 # Pieces that trip parsers: separators, signs, dates, currencies, multipliers, mixed scripts.
 PIECES = [
-    *"0123456789 ,.+-−%$€₽:/", "кофе", "такcи", "вчера", "15.11", "31 ноября", "2026-02-30",
+    *"0123456789 ,.+-−%$€₽:/x*х×@", "кофе", "такcи", "вчера", "15.11", "31 ноября", "2026-02-30",
     "к", "тыс", "млн", "k", "m", "руб", "р.", "usd", "try", "сум", "бел.", "в", "на", "ago",
     "2 days", "понедельник", "İ", "ß", "\u00a0", "\n", "000", "99999999999999",
+    # Number words, slang and what glues them: `две с половиной`, `a hundred and`, `пол-`.
+    "пятьсот", "сорок", "тысяча", "тысячи", "полтора", "пол", "косарь", "штуки", "пару", "с",
+    "половиной", "a", "hundred", "and", "thousand", "grand", "twenty", "-", "по", "плюс", "коп",
+    "cents", "each", "прошлой неделе", "позапрошлую", "last", "назад", "🍔", "💅🏾", "\u200d",
+    "\ufe0f", "+7 999 123-45-67", "№", "tenner",
 ]  # fmt: skip
 texts = st.one_of(
     st.text(max_size=60),
     st.lists(st.sampled_from(PIECES), max_size=12).map("".join),
     st.lists(st.sampled_from(PIECES), max_size=12).map(" ".join),
 )
+
+
+CASES = ["nominative", "genitive", "dative", "accusative", "instrumental", "prepositional"]
+WORDS_CONTEXTS = ["кофе {}", "{} на такси", "такси {} рублей", "{}"]
+ENGLISH_CONTEXTS = ["coffee {}", "{} for the taxi", "taxi {} dollars", "{}"]
+# The slang for a thousand and how a count declines it.
+SLANG_THOUSANDS = ["косарь", "косаря", "косарей", "штука", "штуки", "штук", "тыща", "тыщи", "тыщ"]
 
 
 class TextParsePropertiesTestCase(BaseTestCase, hypothesis_django.TestCase):
@@ -67,6 +80,7 @@ class TextParsePropertiesTestCase(BaseTestCase, hypothesis_django.TestCase):
     @given(amounts, st.sampled_from(sorted(STYLES)), st.sampled_from(CONTEXTS))
     @example(Decimal("1299.50"), "dots", "кофе {}")
     @example(Decimal("15.11"), "plain", "{} такси вчера")
+    @example(Decimal("9000000000.01"), "decimal comma", "кофе {}")  # ten digits, not a phone
     def test_it_reads_back_every_amount_style(
         self, amount: Decimal, style: str, context: str
     ) -> None:
@@ -90,6 +104,60 @@ class TextParsePropertiesTestCase(BaseTestCase, hypothesis_django.TestCase):
     def test_it_reads_back_sums(self, parts: list[Decimal]) -> None:
         text = "продукты " + "+".join(f"{p:f}" for p in parts)
         self.assertEqual(parse(text).amount, sum(parts), text)
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.integers(min_value=1, max_value=999_999),
+        st.sampled_from(CASES),
+        st.sampled_from(WORDS_CONTEXTS),
+    )
+    @example(540, "nominative", "такси {}")
+    @example(3200, "genitive", "кофе {}")
+    @example(999_999, "instrumental", "{}")
+    def test_it_reads_back_every_number_in_russian_words_in_any_case(
+        self, number: int, case: str, context: str
+    ) -> None:
+        text = context.format(num2words(number, lang="ru", case=case))
+        self.assertEqual(parse(text).amount, number, text)
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.integers(min_value=1, max_value=999_999), st.sampled_from(ENGLISH_CONTEXTS))
+    @example(110, "{}")
+    @example(999_999, "coffee {}")
+    def test_it_reads_back_every_number_in_english_words(self, number: int, context: str) -> None:
+        text = context.format(num2words(number, lang="en"))
+        self.assertEqual(parse(text).amount, number, text)
+
+    @settings(max_examples=100, deadline=None)
+    @given(
+        st.integers(min_value=1, max_value=999),
+        st.sampled_from(SLANG_THOUSANDS),
+        st.booleans(),
+    )
+    def test_it_reads_back_a_count_of_slang_thousands(
+        self, count: int, slang: str, in_words: bool
+    ) -> None:
+        written = num2words(count, lang="ru") if in_words else str(count)
+        text = f"такси {written} {slang}"
+        self.assertEqual(parse(text).amount, count * 1000, text)
+
+    @settings(max_examples=150, deadline=None)
+    @given(
+        st.integers(min_value=2, max_value=20),
+        amounts.filter(lambda a: a < 10**6),
+        st.sampled_from(
+            ["{c} пирожка по {p}", "{c}x{p} такси", "кофе {c} * {p}", "{c} coffees at {p} each"]
+        ),
+    )
+    def test_it_multiplies_a_count_by_a_price(self, count: int, price: Decimal, shape: str) -> None:
+        text = shape.format(c=count, p=f"{price:f}")
+        self.assertEqual(parse(text).amount, count * price, text)
+
+    @settings(max_examples=100, deadline=None)
+    @given(amounts.filter(lambda a: a < 10**9), amounts.filter(lambda a: a < 10**9))
+    def test_it_adds_items_with_words_between(self, first: Decimal, second: Decimal) -> None:
+        text = f"такси {first:f} + чаевые {second:f}"
+        self.assertEqual(parse(text).amount, first + second, text)
 
     @settings(max_examples=400, deadline=None)
     @given(texts, st.sampled_from(["expense", "income"]), st.none() | st.text(max_size=4))

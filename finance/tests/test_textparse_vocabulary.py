@@ -1,7 +1,8 @@
 """The shipped vocabulary: data files per category and language, and how they match."""
 
 import re
-from collections import defaultdict
+import unicodedata
+from collections import Counter, defaultdict
 
 from config.testing import BaseTestCase
 from finance import textparse
@@ -77,6 +78,31 @@ class VocabularyFilesTestCase(BaseTestCase):
             if len(slugs) > 1 and key[1] not in SHARED_STEMS
         }
         self.assertEqual(clashes, {})
+
+    def test_weak_words_are_clean_and_each_a_keyword(self) -> None:
+        path = vocabulary.ROOT / "weak.txt"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        self.assertEqual(lines, sorted(set(lines)))
+        self.assertEqual(vocabulary.read(path), lines)
+        keywords = {words.phrase_key(e) for found in vocabulary.load().values() for e in found}
+        keywords |= {words.phrase_key(w) for d in DEFAULT_CATEGORIES for w in d.words()}
+        unused = [word for word in lines if words.phrase_key(word) not in keywords]
+        self.assertEqual(unused, [], "weak words that are no category's keyword")
+
+    def test_every_emoji_is_one_symbol_with_a_category_of_each_kind_at_most(self) -> None:
+        lines = (vocabulary.ROOT / "emoji.txt").read_text(encoding="utf-8").splitlines()
+        self.assertEqual(lines, sorted(set(lines)))
+        self.assertGreaterEqual(len(lines), 200)
+        for sign, slugs in vocabulary.emoji().items():
+            with self.subTest(sign):
+                # The base symbol only: skin tones and variation selectors are ignored.
+                self.assertEqual(len(sign), 1)
+                self.assertEqual(unicodedata.category(sign), "So")
+                self.assertLessEqual(set(slugs), set(KINDS))
+                self.assertEqual(max(Counter(KINDS[s] for s in slugs).values()), 1)
+                self.assertEqual(parse(f"{sign} 100", KINDS[slugs[0]]).category_slug, slugs[0])
+        covered = {s for slugs in vocabulary.emoji().values() for s in slugs}
+        self.assertEqual(set(KINDS) - covered - set(FALLBACKS.values()) - {"other_income"}, set())
 
     def test_shared_stems_go_by_the_word_as_typed(self) -> None:
         self.assertEqual(parse("booking 100").category_slug, "travel")

@@ -28,7 +28,7 @@ _ANYWHERE = {
     ],
     "USD": [
         *_declined("доллар", _NOUN), *_declined("бакс", _NOUN),
-        "долл", "usd", "dollar", "dollars", "bucks",
+        "долл", "usd", "dollar", "dollars", "buck", "bucks",
     ],
     "EUR": ["евро", "eur", "euro", "euros"],
     "KZT": ["тенге", "kzt", "tenge"],
@@ -36,7 +36,7 @@ _ANYWHERE = {
         *_declined("гривн", "а ы е у ой ам ами ах"), "гривен",
         *_declined("гривн", "я и ю ей ям ями ях"), "гривень", "грн", "uah", "hryvnia",
     ],
-    "GBP": [*_declined("фунт", _NOUN), "gbp", "pound", "pounds"],
+    "GBP": [*_declined("фунт", _NOUN), "gbp", "pound", "pounds", "quid"],
     "CNY": [*_declined("юан", "ь я ю ем е и ей ям ями ях")[1:], "cny", "rmb", "yuan"],
     "TRY": [*_declined("лир", "а ы е у ой ам ами ах"), "lira", "liras"],
     "BYN": ["byn"],
@@ -57,6 +57,14 @@ _AFTER_NUMBER = {
     "UZS": ["сум", "сумов", "сума", "sum"],
 }
 
+# A hundredth of a currency, after a number: `50 коп`, `99 cents`, `5 руб 50 коп`.
+_MINOR = {
+    "RUB": ["коп", "копейка", "копейки", "копеек", "копейку", "копеечек"],
+    "USD": ["cent", "cents", "цент", "цента", "центов"],
+    "GBP": ["pence", "пенс", "пенса", "пенсов"],
+}
+MINOR_WORDS = {w: code for code, ws in _MINOR.items() for w in ws}
+
 
 class Place(Enum):
     ANYWHERE = "anywhere"
@@ -68,7 +76,7 @@ WORDS = {w: (code, Place.ANYWHERE) for code, ws in _ANYWHERE.items() for w in ws
 WORDS |= {w: (code, Place.AFTER_NUMBER) for code, ws in _AFTER_NUMBER.items() for w in ws}
 # `бел.руб`, `белорусских рублей`: the adjective turns roubles into Belarusian ones.
 _BELARUSIAN = ("бел", "белорус")
-_ABBREVIATIONS = frozenset({"р", "руб", "бел", "долл", "грн", "тг"})
+_ABBREVIATIONS = frozenset({"р", "руб", "бел", "долл", "грн", "тг", "коп"})
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,7 @@ class CurrencyMatch:
     end: int
     code: str
     place: Place
+    minor: bool = False  # kopecks, cents: the number before it is hundredths
 
 
 def find(text: str, lowered: str) -> list[CurrencyMatch]:
@@ -88,7 +97,10 @@ def find(text: str, lowered: str) -> list[CurrencyMatch]:
     previous: re.Match[str] | None = None
     for m in LETTERS_RE.finditer(lowered):
         word, start, end = m[0], m.start(), m.end()
-        if word in WORDS:
+        minor = word in MINOR_WORDS
+        if minor:
+            code, place = MINOR_WORDS[word], Place.AFTER_NUMBER
+        elif word in WORDS:
             code, place = WORDS[word]
         elif len(word) == 3 and text[start:end].isupper() and is_known(word.upper()):
             code, place = word.upper(), Place.NEXT_TO_NUMBER
@@ -106,7 +118,7 @@ def find(text: str, lowered: str) -> list[CurrencyMatch]:
             and not lowered[previous.end() : start].strip(" .")
         ):
             code, start = "BYN", previous.start()
-        found.append(CurrencyMatch(start, end, code, place))
+        found.append(CurrencyMatch(start, end, code, place, minor))
         previous = m
     if len(found) > 1:
         found.sort(key=lambda c: c.start)

@@ -1,12 +1,13 @@
 """Free text to the fields of one transaction: pure, no database, no clock."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.money import MAX_AMOUNT, is_known
-from finance.textparse import amounts, dates, money, words
-from finance.textparse.categories import CategoryEntry, CategoryIndex
+from finance.textparse import amounts, dates, emoji, money, words
+from finance.textparse.categories import GAP, CategoryEntry, CategoryIndex
 
 KINDS = frozenset({"expense", "income"})
 
@@ -24,6 +25,17 @@ _CLEAN = str.maketrans(
     | {"\u2019": "'", "\u02bc": "'"}
 )
 _BLOT = "\x00"
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?])")
+_TOKEN_OR_GAP_RE = re.compile(f"{words.WORD_RE.pattern}|{_BLOT}+")
+# The words without which dates.TIME_RE and amounts.NOT_AMOUNT_RE find nothing (with `:`,
+# `№`, `#` and at least ten digits).
+_TIME_WORDS = frozenset(
+    {"am", "pm", "m", "clock", "утра", "вечера", "ночи", "дня", "час", "часа", "часов"}
+    | {"часам", "часу", "ч"}
+)
+_NUMBERED = frozenset(("no", "nr", "г", "гг", "год", "года", "году"))
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_PHONE_DIGITS = 10
 _EDGE_PUNCTUATION = " ,.;:-+=/\\|!?*"
 
 
@@ -89,7 +101,8 @@ def _note(text: str, spans: list[tuple[int, int]]) -> str:
             kept.append(text[position:start])
         position = max(position, end)
     kept.append(text[position:])
-    parts = " ".join(kept).split()
+    # `кофе тысяча, такси`: no space left before the comma the amount stood before.
+    parts = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(kept)).split()
     # `в Пятёрочке продуктов на 734,90`: the amount's preposition has nothing left to govern.
     while parts and parts[-1].lower().strip(_EDGE_PUNCTUATION) in words.STOPWORDS | {""}:
         parts.pop()
@@ -114,14 +127,28 @@ def parse(
         raise ValueError(f"kind must be one of {sorted(KINDS)}, not {kind!r}")
     problems: list[Problem] = []
     cleaned, low = _lower(text)
+    if words.MIXED_RE.search(low):
+        # `вчерa` with a Latin `a`: one script per word, letter for letter, before reading.
+        low = words.WORD_RE.sub(lambda m: words.unmix(m[0]), low)
 
-    found_dates = dates.find(low, today)
+    tokens = words.LETTERS_RE.findall(low)
+    found_dates = dates.find(low, today, tokens)
     hard = [d for d in found_dates if not d.soft]
     soft = [d for d in found_dates if d.soft]
-    times = [m.span() for m in dates.TIME_RE.finditer(low)]
+    # Most texts hold no hour and no phone number: skip what cannot match (~3 µs).
+    times = []
+    if ":" in low or not _TIME_WORDS.isdisjoint(tokens):
+        times += [m.span() for m in dates.TIME_RE.finditer(low)]
+    if (
+        len(low) - len(low.translate(_NO_DIGITS)) >= _PHONE_DIGITS
+        or "№" in low
+        or "#" in low
+        or not _NUMBERED.isdisjoint(tokens)
+    ):
+        times += [m.span() for m in amounts.NOT_AMOUNT_RE.finditer(low)]
     masked = _blot(low, [(d.start, d.end) for d in hard] + times)
     currencies = [c for c in money.find(cleaned, low) if masked[c.start] != _BLOT]
-    candidates = amounts.find(low, masked, currencies, soft)
+    candidates = amounts.find(low, masked, currencies, soft, tokens)
     amount = amounts.choose(candidates)
 
     if amount is None:
@@ -133,7 +160,11 @@ def parse(
     used_dates = [
         d
         for d in found_dates
-        if not (d.soft and amount is not None and d.start < amount.end and amount.start < d.end)
+        if not (
+            d.soft
+            and amount is not None
+            and any(d.start < end and start < d.end for start, end in amount.spans())
+        )
     ]
     if date is None:
         stated = used_dates[0] if used_dates else None
@@ -168,9 +199,10 @@ def parse(
     removed = [(d.start, d.end) for d in used_dates]
     removed += [(c.start, c.end) for c in currencies if c.place is money.Place.ANYWHERE]
     if amount is not None:
-        removed += [(amount.start, amount.end), *amount.currency_spans]
+        removed += [*amount.spans(), *amount.currency_spans]
     leftover = _blot(low, removed)
-    match = index.match(kind, words.WORD_RE.findall(leftover))
+    tokens = [GAP if t[0] == _BLOT else t for t in _TOKEN_OR_GAP_RE.findall(leftover)]
+    match = index.match(kind, tokens, emoji.find(leftover))
     if match is None:
         problems.append(
             Problem(

@@ -7,6 +7,9 @@ stemmer it joins forms whose stem changes (`подарки` -> `подарок`,
 sees the same few thousand words again and again.
 """
 
+import gzip
+import json
+import pkgutil
 import re
 import unicodedata
 from collections.abc import Callable
@@ -20,6 +23,8 @@ WORD_RE = re.compile(r"[^\W_]*[^\W\d_][^\W_]*")
 # A run of letters only: currency words glued to digits (`250р`, `12usd`).
 LETTERS_RE = re.compile(r"[^\W\d_]+")
 CYRILLIC_RE = re.compile(r"[а-яё]")
+# Two scripts side by side in one word: `кoфе`, `тaкси`.
+MIXED_RE = re.compile(r"[а-яё][a-z]|[a-z][а-яё]")
 LATIN_RE = re.compile(r"[a-z]")
 
 _STOPWORDS = (
@@ -33,23 +38,46 @@ _STOPWORDS = (
 STOPWORDS = frozenset(_STOPWORDS.split())
 
 # Letters that look alike in Cyrillic and Latin: `такcи` typed with a Latin `c`.
-_TO_CYRILLIC = str.maketrans("aceopxykmthb", "асеорхукмтнв")
-_TO_LATIN = str.maketrans("асеорхукмтнв", "aceopxykmthb")
+_LOOKALIKE_LATIN, _LOOKALIKE_CYRILLIC = "aceopxykmthb", "асеорхукмтнв"
+_TO_CYRILLIC = str.maketrans(_LOOKALIKE_LATIN, _LOOKALIKE_CYRILLIC)
+_TO_LATIN = str.maketrans(_LOOKALIKE_CYRILLIC, _LOOKALIKE_LATIN)
+# Letters only one script has: one of them settles which script a mixed word is in.
+_ONLY_CYRILLIC = re.compile("[бгджзийлпфцчшщъыьэюяё]")
+_ONLY_LATIN = re.compile("[dfgijlnqrsuvwz]")
+# The same keys on the two keyboard layouts: `rjat` is `кофе` typed in the wrong one.
+_LATIN_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`"
+_CYRILLIC_KEYS = "йцукенгшщзхъфывапролджэячсмитьбюё"
+_TO_OTHER_LAYOUT = str.maketrans(_LATIN_KEYS + _CYRILLIC_KEYS, _CYRILLIC_KEYS + _LATIN_KEYS)
+_NAMES = frozenset({"Name", "Surn", "Patr"})
+# English words seen this often in pyspellchecker's frequency list (~26,000 of them) are
+# words in their own right, not typos of a keyword; rarer ones (`buss`: 123) may be slips.
+ENGLISH_MIN_COUNT = 500
 
 
 @cache
-def _analyzer() -> pymorphy3.MorphAnalyzer:
+def analyzer() -> pymorphy3.MorphAnalyzer:
     # Loaded on first use (~0.1 s), not at import: a process that never parses pays nothing.
     return pymorphy3.MorphAnalyzer()
 
 
 def unmix(word: str) -> str:
-    """Rewrite a word typed in two scripts in the one most of its letters belong to."""
+    """Rewrite a word typed in two scripts in the one it is in: the one of a letter only
+    that script has (`KOФE` is `кофе`), else the one most of its letters belong to."""
     cyrillic = len(CYRILLIC_RE.findall(word))
     latin = len(LATIN_RE.findall(word))
     if not cyrillic or not latin:
         return word
+    only_cyrillic, only_latin = _ONLY_CYRILLIC.search(word), _ONLY_LATIN.search(word)
+    if only_cyrillic and not only_latin:
+        return word.translate(_TO_CYRILLIC)
+    if only_latin and not only_cyrillic:
+        return word.translate(_TO_LATIN)
     return word.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
+
+
+def other_layout(word: str) -> str:
+    """The word as the same keys type it on the other keyboard layout (`rjat` -> `кофе`)."""
+    return word.translate(_TO_OTHER_LAYOUT)
 
 
 def _unaccented(word: str) -> str:
@@ -87,18 +115,59 @@ def _analysis(word: str) -> tuple[str, tuple[str, ...]]:
         return plain, (plain,)
     # A keyword is nearly always a noun: its likeliest noun reading comes first, so that
     # `рамен` is filed as the noun, not as a short form of the adjective `рамный`.
-    parses = _analyzer().parse(plain)
+    parses = analyzer().parse(plain)
     nouns = [p.normal_form for p in parses if p.tag.POS == "NOUN"][:1]
     lemmas = (*nouns, *(p.normal_form for p in parses))
     normal = tuple(dict.fromkeys(f.replace("ё", "е") for f in lemmas))
     return plain, normal or (plain,)
 
 
+def _frequency_list(language: str) -> dict[str, int]:
+    # Read the way pyspellchecker reads it (gzipped JSON in the package): its `SpellChecker`
+    # class would also build a word index this parser has no use for (~4 s for English).
+    data = pkgutil.get_data("spellchecker", f"resources/{language}.json.gz")
+    counts: dict[str, int] = json.loads(gzip.decompress(data or b"{}"))
+    return counts
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """English words in common use, from pyspellchecker's frequency list (~0.5 s once)."""
+    return frozenset(w for w, n in _frequency_list("en").items() if n >= ENGLISH_MIN_COUNT)
+
+
+@cache
+def common_russian_words() -> frozenset[str]:
+    """The ~20,000 Russian word forms of pyspellchecker's frequency list, ё as е."""
+    return frozenset(w.replace("ё", "е") for w in _frequency_list("ru"))
+
+
+@lru_cache(maxsize=65536)
+def is_common_word(word: str) -> bool:
+    """Whether a short word is one people use, so not a slip (`кот`, `дам`, `bra`).
+
+    pymorphy3's dictionary is too wide for three or four letters: it knows `каф`, `карм`
+    and `вада` (rare forms and abbreviations), which are slips in a chat far more often.
+    """
+    typed = plain(word)
+    if typed.isascii():
+        return typed in english_words()
+    return typed in common_russian_words()
+
+
 @lru_cache(maxsize=65536)
 def is_dictionary_word(word: str) -> bool:
-    """Whether a Russian word is in the dictionary as typed, so not a typo of another one."""
+    """Whether a word is in the dictionary as typed, so not a typo of another one.
+
+    Russian words are looked up in pymorphy3's dictionary (a word known only as a name,
+    `абед`, does not count: it is a slip far more often), English ones in `english_words`.
+    """
     typed = plain(word)
-    return bool(CYRILLIC_RE.search(typed)) and bool(_analyzer().word_is_known(typed))
+    if not CYRILLIC_RE.search(typed):
+        return typed.isascii() and typed in english_words()
+    if not analyzer().word_is_known(typed):
+        return False
+    return any(not (_NAMES & p.tag.grammemes) for p in analyzer().parse(typed))
 
 
 def plain(word: str) -> str:
@@ -108,9 +177,15 @@ def plain(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def forms(word: str) -> frozenset[str]:
-    """Every key a lower-case word in a text is known by: itself and its dictionary forms."""
+    """Every key a lower-case word in a text is known by: itself and its dictionary forms.
+
+    A Latin word of letters that look Cyrillic (`mtc`) is known by its Cyrillic reading too.
+    """
     plain, normal = _analysis(word)
-    return frozenset((plain, *normal))
+    keys = frozenset((plain, *normal))
+    if len(plain) > 2 and plain.isascii() and not plain.strip(_LOOKALIKE_LATIN):
+        keys |= forms(plain.translate(_TO_CYRILLIC))
+    return keys
 
 
 @lru_cache(maxsize=65536)
@@ -133,7 +208,7 @@ def dictionary_form(word: str) -> str:
     """The dictionary form to store as a keyword (ё kept, as the dictionary spells it)."""
     plain = unmix(word)
     if CYRILLIC_RE.search(plain) and len(plain) > 2:
-        return str(_analyzer().parse(plain)[0].normal_form)
+        return str(analyzer().parse(plain)[0].normal_form)
     return plain
 
 
@@ -165,5 +240,12 @@ def phrase(note: str) -> str:
 
 def clear_caches() -> None:
     """Forget every word seen so far (for measuring a cold start)."""
-    for cached in (_analysis, forms, alias_forms, dictionary_form, is_dictionary_word):
+    for cached in (
+        _analysis,
+        forms,
+        alias_forms,
+        dictionary_form,
+        is_dictionary_word,
+        is_common_word,
+    ):
         cached.cache_clear()

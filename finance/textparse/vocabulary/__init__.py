@@ -6,6 +6,10 @@ line, in dictionary form, sorted; `#` starts a comment. Adding a brand touches n
 (`sbermarket`, `azs`, `wholefds`), transliterated or cut short, and the words of their
 category columns (`eating places`, `цифровые товары`), in either script.
 The files are read once per process (`load`) and shared by every user's index.
+
+Beside them, `weak.txt` lists the keywords whose sense the words around them decide
+(`bill`, `ticket`, `билет`: a `phone bill` is not a restaurant's), and `emoji.txt` the
+category of common emoji, one emoji a line with the slugs it means (one per kind).
 """
 
 from collections.abc import Mapping
@@ -38,3 +42,19 @@ def load() -> Mapping[str, tuple[str, ...]]:
     for path in files():
         by_slug.setdefault(path.stem, []).extend(read(path))
     return {slug: tuple(dict.fromkeys(entries)) for slug, entries in sorted(by_slug.items())}
+
+
+@cache
+def weak() -> frozenset[str]:
+    """Keywords that lose to any other keyword of the same length in the text."""
+    return frozenset(read(ROOT / "weak.txt"))
+
+
+@cache
+def emoji() -> Mapping[str, tuple[str, ...]]:
+    """Each emoji (its base symbol: no skin tone, no variation selector) and its slugs."""
+    found = {}
+    for line in read(ROOT / "emoji.txt"):
+        sign, *slugs = line.split()
+        found[sign] = tuple(slugs)
+    return found
