@@ -15,7 +15,7 @@ costs one connection attempt per process in that time, not one per request.
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -70,9 +70,10 @@ def heavy_reads() -> str:
 
 
 def forget_verdict() -> None:
-    """Check the replica afresh at the next heavy read (as when the verdict expires)."""
+    """Check the replica afresh at the next heavy read, as when the verdict expires."""
     global _verdict
-    _verdict = None
+    if _verdict is not None:
+        _verdict = replace(_verdict, until=0.0)
 
 
 def pooled(alias: str) -> bool:
