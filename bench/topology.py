@@ -13,7 +13,7 @@ record an expense, this month's summary (the primary), last month's summary and 
 
 scripts/devservices starts the replica and PgBouncer beside its PostgreSQL:
 
-    scripts/devservices .venv/bin/python bench/topology.py [--rows 100000] [--seconds 10]
+    scripts/devservices .venv/bin/python bench/topology.py [--rows 100000] [--seconds 12]
 
 On servers of your own: DATABASE_URL (a superuser's, to create the database),
 --replica-url and --pgbouncer-url (the same servers; the database's name is replaced).
@@ -179,17 +179,12 @@ def run_setup(user_ids: list[int], clients: int, seconds: float) -> dict[str, An
     stop.set()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
     return {
-        "visits_per_second": sum(visits) / elapsed,
-        "steps": {
-            step: {
-                "median": statistics.median(values),
-                "p95": statistics.quantiles(values, n=20)[-1],
-            }
-            for step, values in times.items()
-        },
-        "on_replica": went.count("replica") / len(went),
+        "visits": sum(visits),
+        "elapsed": time.perf_counter() - began,
+        "times": times,
+        "on_replica": went.count("replica"),
+        "heavy": len(went),
     }
 
 
@@ -205,7 +200,7 @@ def child(setup: str, env: dict[str, str], args: argparse.Namespace, users: list
         "--clients",
         str(args.clients),
         "--seconds",
-        str(args.seconds),
+        str(args.seconds / args.rounds),
         "--users",
         ",".join(map(str, users)),
     ]
@@ -218,10 +213,31 @@ def child(setup: str, env: dict[str, str], args: argparse.Namespace, users: list
     return json.loads(result.stdout)
 
 
+def summed(parts: list[Any]) -> dict[str, Any]:
+    """One set-up's rounds together: visits a second, each step's median and 95th
+    percentile, the share of heavy reads the replica took."""
+    times: dict[str, list[float]] = {step: [] for step in STEPS}
+    for part in parts:
+        for step in STEPS:
+            times[step] += part["times"][step]
+    return {
+        "visits_per_second": sum(p["visits"] for p in parts) / sum(p["elapsed"] for p in parts),
+        "steps": {
+            step: {
+                "median": statistics.median(values),
+                "p95": statistics.quantiles(values, n=20)[-1],
+            }
+            for step, values in times.items()
+        },
+        "on_replica": sum(p["on_replica"] for p in parts) / sum(p["heavy"] for p in parts),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=12, help="per set-up, in all")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--replica-url", default=os.environ.get("DEVDB_REPLICA_URL", ""))
     parser.add_argument("--pgbouncer-url", default=os.environ.get("DEVDB_PGBOUNCER_URL", ""))
@@ -253,13 +269,20 @@ def main() -> None:
             "DATABASE_POOL_MAX_SIZE": str(args.clients),
         },
     }
-    results = {}
-    for setup, env in setups.items():
-        print(f"  ({SETUPS[setup]}: {args.seconds:g}s, {args.clients} clients)", file=sys.stderr)
-        results[setup] = child(setup, env, args, users)
+    # In alternating rounds, so that whatever else the machine does at one moment weighs
+    # on every set-up alike.
+    runs: dict[str, list[Any]] = {setup: [] for setup in setups}
+    for round_ in range(args.rounds):
+        for setup, env in setups.items():
+            print(f"  (round {round_ + 1}: {SETUPS[setup]})", file=sys.stderr)
+            runs[setup].append(child(setup, env, args, users))
+    results = {setup: summed(parts) for setup, parts in runs.items()}
 
     width = 24
-    print(f"{args.rows:,} transactions, {args.clients} clients, {args.seconds:g}s each")
+    print(
+        f"{args.rows:,} transactions, {args.clients} clients, "
+        f"{args.rounds} rounds of {args.seconds / args.rounds:g}s each"
+    )
     print(" " * width + "".join(f"{SETUPS[s]:>16}" for s in results))
     print(
         f"{'visits a second':<{width}}"
