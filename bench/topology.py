@@ -151,6 +151,8 @@ def run_setup(user_ids: list[int], clients: int, seconds: float) -> dict[str, An
     from accounts.models import User
 
     users = list(User.objects.filter(pk__in=user_ids))
+    # This thread's connection back (to the pool, where there is one): the clients need it.
+    connections.close_all()
     times: dict[str, list[float]] = {step: [] for step in STEPS}
     went: list[str] = []
     visits = [0] * clients
@@ -167,6 +169,9 @@ def run_setup(user_ids: list[int], clients: int, seconds: float) -> dict[str, An
             while not stop.is_set():
                 visit(rng.choice(users), rng, times, went)
                 visits[index] += 1
+        except BaseException:
+            start.abort()  # the run stops rather than wait for this client
+            raise
         finally:
             connections.close_all()
 
