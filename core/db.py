@@ -49,7 +49,7 @@ SELECT pg_is_in_recovery(),
 @dataclass(frozen=True)
 class Verdict:
     usable: bool
-    reason: str  # why not, for the log: "unreachable", "lagging 42.0s", "not a standby"
+    reason: str  # why not: "unreachable", "lagging", "not a standby"
     until: float  # time.monotonic() when it is checked again
 
 
@@ -135,17 +135,18 @@ def _check() -> Verdict:
     if not standby:
         return _judge(False, "not a standby")
     if lag is None or lag > settings.DATABASE_REPLICA_MAX_LAG:
-        return _judge(False, "lagging" if lag is None else f"lagging {lag:.1f}s")
+        return _judge(False, "lagging", "" if lag is None else f" {lag:.1f}s")
     return _judge(True, "")
 
 
-def _judge(usable: bool, reason: str) -> Verdict:
+def _judge(usable: bool, reason: str, detail: str = "") -> Verdict:
+    """Keep the verdict, and log a change of it (not every check that repeats it)."""
     global _verdict
     before = _verdict
     verdict = Verdict(usable, reason, time.monotonic() + VERDICT_SECONDS)
     _verdict = verdict
     if not usable and (before is None or before.usable or before.reason != reason):
-        logger.warning("replica: not used (%s); heavy reads go to the primary", reason)
+        logger.warning("replica: not used (%s%s); heavy reads go to the primary", reason, detail)
     elif usable and before is not None and not before.usable:
         logger.warning("replica: back in use for heavy reads")
     return verdict

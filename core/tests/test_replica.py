@@ -235,7 +235,10 @@ class ReplicaTestCase(TransactionTestCase):
                 (page, expense), replica, _ = self.traced(
                     lambda: (self.past_dashboard(), self.past_summary())
                 )
+                db.forget_verdict()  # checked again, still behind: not said again
+                self.assertEqual(self.past_summary(), "1005.00")
             self.assertEqual(page.context["summary"].expense, Decimal(1005))
             self.assertEqual(expense, "1005.00")
             self.assertEqual(replica, [])
+            self.assertEqual(len(logs.output), 1)
             self.assertIn("lagging", logs.output[0])
