@@ -34,9 +34,14 @@ BOUNCER = "bouncer"
 
 
 def needs(url: str, what: str) -> None:
-    """Skip when scripts/devservices did not start `what` (a DATABASE_URL of one's own)."""
-    if not url:
-        pytest.skip(f"no {what}: scripts/devservices starts one beside its own PostgreSQL")
+    """Skip when the tests run on servers of one's own (a DATABASE_URL set beforehand):
+    scripts/devservices starts `what` only beside its own PostgreSQL. Fail when it did
+    start that PostgreSQL but not `what` (pgbouncer not installed)."""
+    if url:
+        return
+    if REPLICA_URL:
+        pytest.fail(f"no {what} beside the private PostgreSQL: apt-get install pgbouncer")
+    pytest.skip(f"no {what}: scripts/devservices starts one beside its own PostgreSQL")
 
 
 def url_of_test_database(url: str) -> str:
