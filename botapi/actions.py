@@ -21,9 +21,10 @@ from jsonschema import Draft202012Validator
 from accounts.models import Scope
 from botapi import auth, results, schemas
 from botapi.caller import Caller, insufficient_scope
+from core import db
 from core.errors import ActionError, validation_details
 from finance.models import Kind
-from finance.months import parse_month
+from finance.months import is_past, parse_month
 from finance.selectors.categories import (
     category_find,
     category_get,
@@ -180,12 +181,15 @@ def set_budget_item(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
 def get_summary(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
     fields = {"invalid_month": "month"}
     try:
-        month = parse_month(payload["month"]) if "month" in payload else None
+        month = parse_month(payload["month"]) if "month" in payload else caller.user.today()
+        # A past month may be read a little behind; this month's from the primary.
+        past = is_past(month, today=caller.user.today())
         summary = monthly_summary(
             user=caller.user,
             ledger=caller.ledger,
-            month=month or caller.user.today(),
+            month=month,
             currency=payload.get("currency"),
+            using=db.heavy_reads() if past else db.PRIMARY,
         )
     except ValidationError as exc:
         raise _payload_error(exc, fields=fields, default="currency") from None

@@ -120,13 +120,66 @@ if not os.environ.get("DATABASE_URL"):
         "under .devdb/ and set it for you; otherwise export e.g. "
         "DATABASE_URL=postgresql://user:password@localhost:5432/kopilka"
     )
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ["DATABASE_URL"],
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+# More than one host (deploy/scaling.md). "transaction": DATABASE_URL (and the replica's)
+# is PgBouncer in transaction mode, where each transaction may run in another server
+# session: no server-side cursors, no prepared statements, nothing kept in a session.
+DATABASE_POOLING = os.environ.get("DATABASE_POOLING", "")
+if DATABASE_POOLING not in {"", "transaction"}:
+    raise ImproperlyConfigured(
+        f"DATABASE_POOLING must be empty or 'transaction', got {DATABASE_POOLING!r}"
     )
-}
+# One host without PgBouncer: psycopg's pool in each process (0: no pool; a persistent
+# connection per thread instead, DATABASE_CONN_MAX_AGE).
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 0)
+if DATABASE_POOL_MAX_SIZE < 0:
+    raise ImproperlyConfigured("DATABASE_POOL_MAX_SIZE must be 0 (no pool) or more")
+if DATABASE_POOL_MAX_SIZE and DATABASE_POOLING:
+    raise ImproperlyConfigured(
+        "DATABASE_POOL_MAX_SIZE is the pool for one host without PgBouncer; with "
+        "DATABASE_POOLING=transaction PgBouncer pools the connections: set one of them"
+    )
+# Heavy reads that may be a little behind go to a streaming replica (core/db.py) while it
+# is at most DATABASE_REPLICA_MAX_LAG seconds behind; unset, everything reads the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 30)
+if DATABASE_REPLICA_MAX_LAG < 0:
+    raise ImproperlyConfigured("DATABASE_REPLICA_MAX_LAG must be 0 seconds or more")
+# The queue workers' own connection (LISTEN/NOTIFY, fetching jobs): PostgreSQL itself,
+# never a transaction pooler ("": DATABASE_URL's database).
+QUEUE_DATABASE_URL = os.environ.get("QUEUE_DATABASE_URL", "")
+
+
+def database(url: str, *, replica: bool = False) -> dj_database_url.DBConfig:
+    """One DATABASES entry for `url`, pooled as DATABASE_POOLING and
+    DATABASE_POOL_MAX_SIZE say."""
+    entry = dj_database_url.parse(
+        url,
+        conn_max_age=0 if DATABASE_POOL_MAX_SIZE else env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+        # Django's own switch for transaction poolers; core.db.pooled() reads it too.
+        disable_server_side_cursors=DATABASE_POOLING == "transaction",
+        # Tests read the primary's test database under the replica's alias: nothing is
+        # created on a standby.
+        test_options={"MIRROR": "default"} if replica else None,
+    )
+    options = entry.setdefault("OPTIONS", {})
+    if DATABASE_POOLING == "transaction":
+        options["prepare_threshold"] = None
+    if DATABASE_POOL_MAX_SIZE:
+        # One connection kept open per process; more opened up to the cap as threads
+        # ask, and a request waits up to 10 s for one before it fails.
+        options["pool"] = {"min_size": 1, "max_size": DATABASE_POOL_MAX_SIZE, "timeout": 10}
+    if replica:
+        # A replica that does not answer is given up on quickly (libpq's minimum is 2 s).
+        options.setdefault("connect_timeout", 2)
+    return entry
+
+
+DATABASES = {"default": database(os.environ["DATABASE_URL"])}
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database(DATABASE_REPLICA_URL, replica=True)
+# Writes go to the primary whatever database an object was read from.
+DATABASE_ROUTERS = ["core.db.Router"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis is the cache every gunicorn worker shares; django-ratelimit needs its atomic

@@ -4,14 +4,20 @@ Reading rows of several models from one hand-written statement, built as the ORM
 builds them (a bot token, a messenger contact: compiling the ORM query with its joins
 cost more than the database took to answer it), and inserting the few rows a request
 writes. The column lists come from the models' metadata, so they follow every migration.
+And running a statement prepared once per connection, where the connection allows it.
 """
 
 import functools
+import re
+import weakref
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
+
+from core import db
 
 Part = tuple[type[Model], list[str]]
 
@@ -76,3 +82,33 @@ def _insert_sql(model: type[Model], count: int) -> str:
         + ", ".join([row] * count)
         + f' RETURNING "{pk.column}"'
     )
+
+
+# Prepared statements live as long as their server session; this remembers which
+# connections (the driver's objects) already hold which statements.
+_prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+def execute_prepared(cursor: CursorWrapper, name: str, sql: str, args: Sequence[Any]) -> None:
+    """Run `sql` (with $1, $2... parameters) as a statement prepared once per connection.
+
+    For a statement that is planned longer than it runs, this saves the planning on
+    every call after the first. Through a transaction pooler (`db.pooled`) the next
+    transaction may run in another server session, which lacks the statement (or has
+    it from another client, and PREPARE fails): there the statement is sent whole,
+    with its parameters, every time.
+    """
+    if db.pooled(cursor.db.alias):
+        cursor.execute(_named(sql), {f"p{i}": arg for i, arg in enumerate(args, 1)})
+        return
+    names = _prepared.setdefault(cursor.db.connection, set())
+    if name not in names:
+        cursor.execute(f"PREPARE {name} AS {sql}")
+        names.add(name)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(args))})", args)
+
+
+@functools.cache
+def _named(sql: str) -> str:
+    """`sql` with $1, $2... as the driver's %(p1)s, %(p2)s... (and a literal % doubled)."""
+    return re.sub(r"\$([0-9]+)", r"%(p\1)s", sql.replace("%", "%%"))

@@ -26,6 +26,12 @@ def month_bounds(month: date) -> tuple[date, date]:
     return month.replace(day=1), month.replace(day=last)
 
 
+def is_past(month: date, *, today: date) -> bool:
+    """Whether the month of `month` ended before `today`'s began: its figures may be read
+    a little behind (from a replica), where this month's are still being written."""
+    return month.replace(day=1) < today.replace(day=1)
+
+
 def add_months(month: date, count: int) -> date:
     index = month.year * 12 + month.month - 1 + count
     return date(index // 12, index % 12 + 1, 1)

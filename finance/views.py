@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from core import db
 from finance import charts, forms
 from finance.models import Category, CategoryAlias, Transaction
-from finance.months import add_months, parse_month
+from finance.months import add_months, is_past, parse_month
 from finance.selectors.budget import budget_page
 from finance.selectors.summary import monthly_summary
 from finance.selectors.totals import monthly_totals
@@ -64,10 +65,23 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     month = _month(request, request.GET.get("month"))
     currency = request.GET.get("currency") or ledger.default_currency
     context: dict[str, object] = {**_month_nav(month), "currency": currency}
+    # A past month's summary and the 12-month chart may be read a little behind (from
+    # the replica); this month's summary, which the person may have just recorded, not.
+    past = is_past(month, today=request.user.today())
     try:
-        summary = monthly_summary(user=request.user, ledger=member, month=month, currency=currency)
+        summary = monthly_summary(
+            user=request.user,
+            ledger=member,
+            month=month,
+            currency=currency,
+            using=db.heavy_reads() if past else db.PRIMARY,
+        )
         totals = monthly_totals(
-            user=request.user, ledger=member, last_month=month, currency=currency
+            user=request.user,
+            ledger=member,
+            last_month=month,
+            currency=currency,
+            using=db.heavy_reads(),
         )
     except ValidationError as e:  # an unknown currency, or a missing rate named with its date
         context["error"] = " ".join(e.messages)

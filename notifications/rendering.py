@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from accounts.models import ApiToken, User
+from core import db
 from finance.months import add_months
 from finance.rates.lookup import MissingExchangeRate
 from finance.selectors.summary import monthly_summary
@@ -40,9 +41,10 @@ def daily_reminder(notification: Notification) -> Rendered | None:
 def monthly_report(notification: Notification) -> Rendered | None:
     user = notification.user
     month = date.fromisoformat(notification.period + "-01")
-    current = monthly_summary(user=user, month=month)
+    # Months that are over: read from the replica when there is one.
+    current = monthly_summary(user=user, month=month, using=db.heavy_reads())
     try:
-        previous = monthly_summary(user=user, month=add_months(month, -1))
+        previous = monthly_summary(user=user, month=add_months(month, -1), using=db.heavy_reads())
     except MissingExchangeRate:
         previous = None
     variables = {"1": texts.month_name(month), "2": texts.report_summary(current)}

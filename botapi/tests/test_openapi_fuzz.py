@@ -58,12 +58,19 @@ class OpenApiFuzzTestCase(TransactionTestCase):
         ).raw
         self.schema = schemathesis.openapi.from_url(f"{self.server.url}/api/schema/")
 
-    def fuzz(self, method: str, path: str, mode: GenerationMode, token: bool = True) -> None:
+    def fuzz(
+        self,
+        method: str,
+        path: str,
+        mode: GenerationMode,
+        token: bool = True,
+        examples: int = EXAMPLES,
+    ) -> None:
         operation = self.schema[path][method]
         headers = {"X-Bot-Token": self.token} if token else {}
 
         @settings(
-            max_examples=EXAMPLES,
+            max_examples=examples,
             deadline=None,
             derandomize=True,
             database=None,

@@ -29,6 +29,13 @@ def test_a_missing_browser_names_the_debian_packages() -> None:
     assert check("run", CHROMIUM="/nonexistent/chromium").returncode == 0
 
 
+def test_a_missing_pgbouncer_names_the_debian_package() -> None:
+    result = check("test", PGBOUNCER="/nonexistent/pgbouncer", DATABASE_URL="")
+    assert result.returncode == 1
+    assert "apt-get install pgbouncer" in result.stderr
+    assert check("run", PGBOUNCER="/nonexistent/pgbouncer", DATABASE_URL="").returncode == 0
+
+
 def test_a_missing_python_is_named() -> None:
     result = check("run", PYTHON="python-that-does-not-exist")
     assert result.returncode == 1

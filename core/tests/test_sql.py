@@ -61,3 +61,21 @@ class SelectTestCase(BaseTestCase):
         self.assertEqual(stranger, self.bob)
         self.assertIsNone(nothing)
         self.assertIsNone(no_ledger)
+
+
+class PreparedTestCase(BaseTestCase):
+    def test_a_pooled_connection_gets_the_statement_whole_with_named_parameters(self) -> None:
+        # Through a transaction pooler the statement is not prepared: $n become the
+        # driver's named parameters (a number reused is one parameter), % is doubled.
+        named = sql._named("SELECT $1 + $12, $1 || '%' WHERE x = $2")
+        self.assertEqual(named, "SELECT %(p1)s + %(p12)s, %(p1)s || '%%' WHERE x = %(p2)s")
+        with connection.cursor() as cursor:
+            cursor.execute(sql._named("SELECT $1::int + $2::int, '%'"), {"p1": 2, "p2": 40})
+            self.assertEqual(cursor.fetchone(), (42, "%"))
+
+    def test_a_direct_connection_prepares_it_once(self) -> None:
+        with self.assertNumQueries(3), connection.cursor() as cursor:
+            sql.execute_prepared(cursor, "core_test_add", "SELECT $1::int + $2::int", [2, 40])
+            self.assertEqual(cursor.fetchone(), (42,))
+            sql.execute_prepared(cursor, "core_test_add", "SELECT $1::int + $2::int", [1, 1])
+            self.assertEqual(cursor.fetchone(), (2,))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.utils import timezone
 
+from core import db
 from finance.models import BudgetItem, Category, Transaction
 from finance.services.books import ledger_personal
 from ledgers import access
@@ -40,12 +41,18 @@ class _Line:
 
 
 def transactions_csv(
-    *, user: "User", start: date | None, end: date | None, excel: bool = False
+    *,
+    user: "User",
+    start: date | None,
+    end: date | None,
+    excel: bool = False,
+    using: str = db.PRIMARY,
 ) -> Iterator[str]:
     """The transactions of the person's active ledger from `start` to `end` (either may be
-    open), oldest first: RFC 4180, or for Excel with `excel`."""
+    open), oldest first: RFC 4180, or for Excel with `excel`. `using`: the database the
+    rows are read from; the access check is always the primary's."""
     books = access.member_of(user=user).ledger
-    rows = Transaction.objects.for_ledger(books).select_related("category", "paid_by")
+    rows = Transaction.objects.using(using).for_ledger(books).select_related("category", "paid_by")
     if start is not None:
         rows = rows.filter(date__gte=start)
     if end is not None:
@@ -100,13 +107,21 @@ def _contacts(user: "User") -> list[dict[str, Any]]:
     ]
 
 
-def account_export(*, user: "User") -> dict[str, Any]:
+def account_export(*, user: "User", using: str = db.PRIMARY) -> dict[str, Any]:
     """Everything the person owns, as one JSON-ready document: their profile, tokens and
-    contacts, and the books of their personal ledger."""
+    contacts, and the books of their personal ledger. `using`: the database the books
+    are read from; the ledger and the person's own rows are the primary's."""
     books = access.member_of(user=user, ledger=ledger_personal(user=user)).ledger
-    categories = Category.objects.for_ledger(books).prefetch_related("aliases").order_by("id")
-    budgets = BudgetItem.objects.filter(ledger=books).select_related("category").order_by("month")
-    transactions = Transaction.objects.for_ledger(books).select_related("category")
+    categories = (
+        Category.objects.using(using).for_ledger(books).prefetch_related("aliases").order_by("id")
+    )
+    budgets = (
+        BudgetItem.objects.using(using)
+        .filter(ledger=books)
+        .select_related("category")
+        .order_by("month")
+    )
+    transactions = Transaction.objects.using(using).for_ledger(books).select_related("category")
     tokens = user.api_tokens.order_by("created_at")
     return {
         "format": "kopilka-export",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from core import db
 from finance.data import exports, imports
 from finance.data import forms as data_forms
 from ledgers import access
@@ -62,14 +63,17 @@ def export_csv(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if not form.is_valid():
         return _page(request, export_form=form, status=400)
     start, end = form.period()
-    rows = exports.transactions_csv(user=request.user, start=start, end=end, excel=form.excel())
+    rows = exports.transactions_csv(
+        user=request.user, start=start, end=end, excel=form.excel(), using=db.heavy_reads()
+    )
     return csv_response(rows, exports.csv_filename(start, end))
 
 
 @login_required
 @require_GET
 def export_json(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return json_response(exports.account_export(user=request.user), request.user.username)
+    document = exports.account_export(user=request.user, using=db.heavy_reads())
+    return json_response(document, request.user.username)
 
 
 @login_required

@@ -2,17 +2,16 @@
 spending, each member's spending, and what no rate converts. One statement, prepared
 once per connection."""
 
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Q
 
-from core import money
+from core import db, money, sql
 from finance.models import ExchangeRate, Kind
 from finance.months import month_bounds
 from finance.rates.lookup import MissingExchangeRate, rate_pivots, rate_sql
@@ -21,25 +20,6 @@ from ledgers import access
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-# Prepared statements live as long as their database connection; this remembers which
-# connections (the driver's objects) already hold which statements.
-_prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
-
-
-def _execute_prepared(cursor: Any, name: str, sql: str, args: Sequence[Any]) -> None:
-    """Run `sql` (with $1, $2... parameters) as a statement prepared once per connection.
-
-    For a statement that is planned longer than it runs, this saves the planning on
-    every call after the first. It needs a session of its own on the server: a
-    transaction-pooling pgbouncer in between would lose the statement.
-    """
-    names = _prepared.setdefault(connection.connection, set())
-    if name not in names:
-        cursor.execute(f"PREPARE {name} AS {sql}")
-        names.add(name)
-    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(args))})", args)
 
 
 @dataclass(frozen=True)
@@ -153,8 +133,8 @@ LEFT JOIN rates r ON r.currency = l.currency AND r.day = l.day
 """.format(rate=rate_sql("d.currency", "$4", "d.day", ["$5", "$6"]))
 
 
-def _rates_known(currency: str) -> bool:
-    return ExchangeRate.objects.filter(Q(base=currency) | Q(quote=currency)).exists()
+def _rates_known(currency: str, using: str) -> bool:
+    return ExchangeRate.objects.using(using).filter(Q(base=currency) | Q(quote=currency)).exists()
 
 
 def monthly_summary(
@@ -163,6 +143,7 @@ def monthly_summary(
     ledger: access.LedgerRef = None,
     month: date,
     currency: str | None = None,
+    using: str = db.PRIMARY,
 ) -> MonthlySummary:
     """Income, expense, per-category plan against spending and per-member spending for
     one month of `ledger` (None: the person's active ledger), in `currency` (None: the
@@ -174,6 +155,9 @@ def monthly_summary(
     rate converts is left out and listed (`unconverted`, `missing_rates`); only a target
     currency the caller asked for that no stored rate mentions at all is refused
     (MissingExchangeRate), since nothing in it could be right.
+
+    `using`: the database the figures are read from (`db.heavy_reads()` for a month
+    that may be read a little behind); the access check is always the primary's.
     """
     books = ledger_or_none_for_read(user, ledger)
     # A person with no ledger yet reads empty books, in their own currency.
@@ -183,8 +167,8 @@ def monthly_summary(
     target = money.normalize_code(currency or default_currency)
     start, end = month_bounds(month)
     args = [books_id, start, end, target, *rate_pivots()]
-    with connection.cursor() as cursor:
-        _execute_prepared(cursor, _SUMMARY_STATEMENT, _SUMMARY_SQL, args)
+    with connections[using].cursor() as cursor:
+        sql.execute_prepared(cursor, _SUMMARY_STATEMENT, _SUMMARY_SQL, args)
         rows: Sequence[tuple[Any, ...]] = cursor.fetchall()
 
     lines: dict[int, CategoryLine] = {}
@@ -227,7 +211,7 @@ def monthly_summary(
         else:
             line.planned += amount
 
-    if missing and currency and target != default_currency and not _rates_known(target):
+    if missing and currency and target != default_currency and not _rates_known(target, using):
         first = min(missing, key=lambda m: (m.on, m.base))
         raise MissingExchangeRate(first.base, first.quote, first.on)
 

@@ -6,9 +6,9 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import connections
 
-from core import money
+from core import db, money
 from finance.models import Kind
 from finance.months import add_months, month_bounds
 from finance.rates.lookup import rate_pivots, rate_sql
@@ -58,9 +58,11 @@ def monthly_totals(
     last_month: date,
     months: int = 12,
     currency: str | None = None,
+    using: str = db.PRIMARY,
 ) -> list[MonthTotals]:
     """Income and expense for each of the `months` months ending with `last_month`, oldest
-    first, leaving out what no rate converts (as monthly_summary does)."""
+    first, leaving out what no rate converts (as monthly_summary does). `using`: the
+    database the figures are read from; the access check is always the primary's."""
     books = ledger_or_none_for_read(user, ledger)
     # A person with no ledger yet reads empty books, in their own currency.
     books_id, default_currency = (
@@ -76,7 +78,7 @@ def monthly_totals(
         "p1": rate_pivots()[0],
         "p2": rate_pivots()[1],
     }
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(_TOTALS_SQL, params)
         rows: Sequence[tuple[Any, ...]] = cursor.fetchall()
 
