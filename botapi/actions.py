@@ -201,7 +201,12 @@ def list_categories(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
     return Outcome(results.CategoriesResult(tuple(map(results.category_ref, categories))))
 
 
-KIND_SCOPES = {Kind.EXPENSE: Scope.EXPENSES_WRITE, Kind.INCOME: Scope.INCOMES_WRITE}
+# A refund is money back on spending: whoever may record expenses may record it.
+KIND_SCOPES = {
+    Kind.EXPENSE: Scope.EXPENSES_WRITE,
+    Kind.INCOME: Scope.INCOMES_WRITE,
+    Kind.REFUND: Scope.EXPENSES_WRITE,
+}
 
 
 def _transaction_not_found() -> ActionError:
@@ -253,7 +258,10 @@ def update_transaction(caller: Caller, payload: Payload, dry_run: bool) -> Outco
             )
         elif "category" in payload:
             category = category_find(
-                user=caller.user, ledger=caller.ledger, reference=payload["category"], kind=tx.kind
+                user=caller.user,
+                ledger=caller.ledger,
+                reference=payload["category"],
+                kind=Kind(tx.kind).category_kind,
             )
         tx = transaction_update(
             tx=tx,

@@ -38,7 +38,11 @@ TRANSACTION: dict[str, Any] = {
     "required": ["id", "kind", "amount", "currency", "date", "category", "note", "text"],
     "properties": {
         "id": {"type": ["integer", "null"], "description": "null in a dry run"},
-        "kind": {"enum": ["expense", "income"]},
+        "kind": {
+            "enum": ["expense", "income", "refund"],
+            "description": "A refund is money back for a purchase: `category` is the expense "
+            "category whose spending it lowers.",
+        },
         "amount": MONEY,
         "currency": STRING,
         "date": {"type": "string", "format": "date"},

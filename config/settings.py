@@ -377,6 +377,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MemberRoleEnum": "ledgers.models.Membership.Role",
         "InvitableRoleEnum": "ledgers.api.INVITABLE_ROLE_CHOICES",
+        # A transaction is an expense, an income or a refund; a category only the first two.
+        "TransactionKindEnum": "finance.models.Kind",
+        "CategoryKindEnum": "finance.models.CATEGORY_KINDS",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

@@ -115,8 +115,10 @@ def month_chart(totals: Sequence[MonthTotals], current: date) -> MonthChart:
     columns = []
     for i, t in enumerate(totals):
         x = i * slot + slot * 0.1
-        income_h = _share(t.income, top, COLUMNS_HEIGHT)
-        expense_h = _share(t.expense, top, COLUMNS_HEIGHT)
+        # A month of refunds only spent less than nothing: drawn as no bar (its title
+        # still says the figure).
+        income_h = max(_share(t.income, top, COLUMNS_HEIGHT), 0.0)
+        expense_h = max(_share(t.expense, top, COLUMNS_HEIGHT), 0.0)
         columns.append(
             MonthColumn(
                 month=t.month,

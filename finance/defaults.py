@@ -30,6 +30,13 @@ class DefaultCategory:
 
 FALLBACK_SLUGS = {Kind.EXPENSE: "other", Kind.INCOME: "other_income"}
 
+
+def fallback_slug(kind: str) -> str:
+    """The category a transaction of `kind` goes to when nothing names one (a refund's
+    is the expenses' Other)."""
+    return FALLBACK_SLUGS[Kind(kind).category_kind]
+
+
 EXPENSE, INCOME = Kind.EXPENSE, Kind.INCOME
 
 DEFAULT_CATEGORIES: tuple[DefaultCategory, ...] = (

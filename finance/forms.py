@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core import money
 from finance import error_fields
-from finance.models import Category, Kind, Transaction
+from finance.models import CATEGORY_KINDS, Category, Kind, Transaction
 from finance.months import parse_month
 from finance.rules import normalize_amount
 from finance.selectors.budget import BudgetRow
@@ -116,8 +116,10 @@ class EditTransactionForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        # Same kind only; the current category stays choosable even once archived.
-        categories = Category.objects.filter(ledger_id=tx.ledger_id, kind=tx.kind).filter(
+        # Same kind only (a refund's: expense); the current category stays choosable even
+        # once archived.
+        kind = Kind(tx.kind).category_kind
+        categories = Category.objects.filter(ledger_id=tx.ledger_id, kind=kind).filter(
             is_archived=False
         ) | Category.objects.filter(pk=tx.category_id)
         field = self.fields["category"]
@@ -233,7 +235,7 @@ class MonthForm(forms.Form):
 
 class CategoryForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Kind"), choices=KIND_CHOICES, initial=Kind.EXPENSE, widget=forms.RadioSelect
+        label=_("Kind"), choices=CATEGORY_KINDS, initial=Kind.EXPENSE, widget=forms.RadioSelect
     )
     name = forms.CharField(label=_("Name"), max_length=100)
     aliases = forms.CharField(

@@ -18,6 +18,26 @@ CURRENCY_CODE_CHECK = models.Q(currency__regex=r"^[A-Z]{3}$")
 class Kind(models.TextChoices):
     EXPENSE = "expense", _("Expense")
     INCOME = "income", _("Income")
+    # Money back for a purchase (a receipt's "возврат прихода", a bank's "Возврат"): filed
+    # under an expense category, whose spending in the refund's month it lowers.
+    REFUND = "refund", _("Refund")
+
+    @property
+    def category_kind(self) -> "Kind":
+        """The kind of the categories a transaction of this kind is filed under."""
+        return Kind.EXPENSE if self is Kind.REFUND else self
+
+
+# A category is for spending or for income; a refund is filed under a spending one.
+CATEGORY_KINDS = [(k.value, k.label) for k in (Kind.EXPENSE, Kind.INCOME)]
+
+
+def signed_amount_sql(alias: str) -> str:
+    """`alias`'s amount as it counts in its category's figures, in SQL: a refund negative."""
+    return (
+        f"CASE WHEN {alias}.kind = '{Kind.REFUND.value}' "
+        f"THEN -{alias}.amount ELSE {alias}.amount END"
+    )
 
 
 class CategoryQuerySet(models.QuerySet["Category"]):
@@ -30,7 +50,7 @@ class CategoryQuerySet(models.QuerySet["Category"]):
 
 class Category(models.Model):
     ledger = models.ForeignKey("ledgers.Ledger", models.CASCADE, related_name="categories")
-    kind = models.CharField(_("kind"), max_length=7, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=7, choices=CATEGORY_KINDS)
     slug = models.SlugField(_("slug"), max_length=50, allow_unicode=True)
     name = models.CharField(_("name"), max_length=100)
     is_archived = models.BooleanField(_("archived"), default=False)
@@ -47,6 +67,10 @@ class Category(models.Model):
             ),
             models.UniqueConstraint(
                 "ledger", "kind", Lower("name"), name="finance_category_unique_ledger_name"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k for k, _label in CATEGORY_KINDS]),
+                name="finance_category_kind_valid",
             ),
         ]
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core import money
-from finance.models import Category
+from finance.models import Category, Kind
 from ledgers import access
 
 if TYPE_CHECKING:
@@ -88,9 +88,11 @@ def check_keyword_count(words: set[str]) -> None:
 
 
 def check_category(*, ledger_id: int, category: Category, kind: str) -> None:
+    """Refuse `category` for a transaction of `kind` (a refund's is an expense category)."""
     if category.ledger_id != ledger_id:
         # Never reveal that another ledger's category exists.
         raise ValidationError(CATEGORY_NOT_FOUND, code="category_not_found")
+    kind = Kind(kind).category_kind.value
     if category.kind != kind:
         raise ValidationError(
             CATEGORY_KIND_MISMATCH,

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from finance.models import BudgetItem, Category, Kind, Transaction
+from finance.models import CATEGORY_KINDS, BudgetItem, Category, Kind, Transaction
 from finance.months import MONTH_INVALID, parse_month
 from finance.rules import MAX_KEYWORDS_PER_CATEGORY
 
@@ -183,12 +183,12 @@ class TransactionUpdateIn(serializers.Serializer[Any]):
 
 
 class CategoryFilterIn(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+    kind = serializers.ChoiceField(choices=CATEGORY_KINDS, required=False)
     archived = serializers.BooleanField(default=False)
 
 
 class CategoryCreateIn(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=Kind.choices)
+    kind = serializers.ChoiceField(choices=CATEGORY_KINDS)
     name = serializers.CharField(max_length=100)
     aliases = serializers.ListField(
         child=serializers.CharField(max_length=100),
@@ -260,7 +260,7 @@ def page_of(item: type[serializers.Serializer[Any]]) -> type[serializers.Seriali
 
 class SummaryCategoryOut(serializers.Serializer[Any]):
     category = CategoryRefOut()
-    kind = serializers.ChoiceField(choices=Kind.choices)
+    kind = serializers.ChoiceField(choices=CATEGORY_KINDS)
     planned = serializers.CharField()
     spent = serializers.CharField()
     remaining = serializers.CharField()
@@ -270,7 +270,7 @@ class SummaryCategoryOut(serializers.Serializer[Any]):
 class UnconvertedOut(serializers.Serializer[Any]):
     currency = serializers.CharField()
     amount = serializers.CharField()
-    kind = serializers.ChoiceField(choices=Kind.choices)
+    kind = serializers.ChoiceField(choices=CATEGORY_KINDS)
 
 
 class MissingRateOut(serializers.Serializer[Any]):

@@ -67,7 +67,7 @@ FIELD_LABELS = {
     "currency": _("Currency"),
     "category": _("Category"),
     "note": _("Note"),
-    "kind": _("Type (expense or income)"),
+    "kind": _("Type (expense, income or refund)"),
 }
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from core import money
-from finance.defaults import FALLBACK_SLUGS
+from finance.defaults import FALLBACK_SLUGS, fallback_slug
 from finance.jobs import defer_budget_check
 from finance.models import Category, ImportBatch, Kind, Transaction
 from finance.rates.lookup import exchange_rate
@@ -48,7 +48,7 @@ FILE_NOT_CSV = _("This is not a CSV file (text, one row per line).")
 COLUMN_MISSING = _("Choose the column that holds the %(field)s.")
 ROW_DATE = _("“%(value)s” is not a date in the chosen format.")
 ROW_AMOUNT = _("“%(value)s” is not an amount.")
-ROW_KIND = _("“%(value)s” is neither an expense nor an income.")
+ROW_KIND = _("“%(value)s” is not an expense, an income or a refund.")
 ROW_NO_CATEGORY = _("There is no category for it; add one named “%(value)s”.")
 ROWS_INVALID = _("%(count)s rows have problems; nothing was imported.")
 IMPORT_REPEATED = _("This file was already imported on %(date)s; nothing was imported again.")
@@ -206,9 +206,7 @@ def preview(*, user: "User", table: Table, options: Options) -> Preview:
             found[key] = _category(user, name, row.kind, fallbacks)
         row.category = found[key]
         if row.category is None:
-            row.errors.append(
-                str(ROW_NO_CATEGORY % {"value": name or FALLBACK_SLUGS[Kind(row.kind)]})
-            )
+            row.errors.append(str(ROW_NO_CATEGORY % {"value": name or fallback_slug(row.kind)}))
         rows.append(row)
     return Preview(rows=rows)
 
@@ -222,9 +220,9 @@ def _category(
         except ValidationError:
             pass
         else:
-            if category.kind == kind and not category.is_archived:
+            if category.kind == Kind(kind).category_kind and not category.is_archived:
                 return category
-    return fallbacks.get(FALLBACK_SLUGS[Kind(kind)])
+    return fallbacks.get(fallback_slug(kind))
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.db import connections
 from django.db.models import Q
 
 from core import db, money, sql
-from finance.models import ExchangeRate, Kind
+from finance.models import ExchangeRate, Kind, signed_amount_sql
 from finance.months import month_bounds
 from finance.rates.lookup import MissingExchangeRate, rate_pivots, rate_sql
 from finance.rules import ledger_or_none_for_read
@@ -103,14 +103,16 @@ class MonthlySummary:
 # budget items beside them, and one rate lookup (a few index probes) per currency and
 # day to convert. `rates` is MATERIALIZED so that no plan, the generic one of the
 # prepared statement included, repeats the lookups once per joined row. Spending is
-# grouped per member too (who paid), for the breakdown by member. Parameters: $1 ledger
-# id, $2 first day, $3 last day, $4 target currency, $5 and $6 the pivots.
-_SUMMARY_STATEMENT = "finance_monthly_summary_v4"
+# grouped per member too (who paid), for the breakdown by member. A refund counts
+# against its (expense) category: it lowers that category's spending, and the member's.
+# Parameters: $1 ledger id, $2 first day, $3 last day, $4 target currency, $5 and $6 the
+# pivots.
+_SUMMARY_STATEMENT = "finance_monthly_summary_v5"
 _SUMMARY_SQL = """
 WITH lines AS (
     SELECT 'spent' AS measure, t.category_id, t.paid_by_id, t.currency,
            CASE WHEN t.currency = $4 THEN NULL ELSE t.date END AS day,
-           SUM(t.amount) AS amount
+           SUM({signed}) AS amount
     FROM finance_transaction t
     WHERE t.ledger_id = $1 AND t.date >= $2 AND t.date <= $3
     GROUP BY t.category_id, t.paid_by_id, t.currency, 5
@@ -130,7 +132,7 @@ FROM lines l
 JOIN finance_category c ON c.id = l.category_id AND c.ledger_id = $1
 LEFT JOIN accounts_user u ON u.id = l.paid_by_id
 LEFT JOIN rates r ON r.currency = l.currency AND r.day = l.day
-""".format(rate=rate_sql("d.currency", "$4", "d.day", ["$5", "$6"]))
+""".format(rate=rate_sql("d.currency", "$4", "d.day", ["$5", "$6"]), signed=signed_amount_sql("t"))
 
 
 def _rates_known(currency: str, using: str) -> bool:

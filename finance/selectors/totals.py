@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connections
 
 from core import db, money
-from finance.models import Kind
+from finance.models import Kind, signed_amount_sql
 from finance.months import add_months, month_bounds
 from finance.rates.lookup import rate_pivots, rate_sql
 from finance.rules import ledger_or_none_for_read
@@ -32,23 +32,28 @@ class MonthTotals:
 
 # As in the summary: grouped per month, category and currency (and per day where a
 # conversion is needed), so each month's figures round exactly as the dashboard's do;
-# one rate lookup per currency and day, MATERIALIZED for the same reason as there.
+# one rate lookup per currency and day, MATERIALIZED for the same reason as there. The
+# kind is the category's, as there: a refund lowers its expense category's spending.
 _TOTALS_SQL = """
 WITH lines AS (
-    SELECT date_trunc('month', t.date)::date AS month, t.category_id, t.kind, t.currency,
+    SELECT date_trunc('month', t.date)::date AS month, t.category_id, t.currency,
            CASE WHEN t.currency = %(target)s THEN NULL ELSE t.date END AS day,
-           SUM(t.amount) AS amount
+           SUM({signed}) AS amount
     FROM finance_transaction t
     WHERE t.ledger_id = %(ledger_id)s AND t.date >= %(start)s AND t.date <= %(end)s
-    GROUP BY 1, 2, 3, 4, 5
+    GROUP BY 1, 2, 3, 4
 ), rates AS MATERIALIZED (
     SELECT d.currency, d.day, {rate} AS rate
     FROM (SELECT DISTINCT currency, day FROM lines WHERE day IS NOT NULL) d
 )
-SELECT l.month, l.category_id, l.kind, l.currency, l.day, l.amount, r.rate
+SELECT l.month, l.category_id, c.kind, l.currency, l.day, l.amount, r.rate
 FROM lines l
+JOIN finance_category c ON c.id = l.category_id
 LEFT JOIN rates r ON r.currency = l.currency AND r.day = l.day
-""".format(rate=rate_sql("d.currency", "%(target)s", "d.day", ["%(p1)s", "%(p2)s"]))
+""".format(
+    rate=rate_sql("d.currency", "%(target)s", "d.day", ["%(p1)s", "%(p2)s"]),
+    signed=signed_amount_sql("t"),
+)
 
 
 def monthly_totals(

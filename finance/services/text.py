@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import money
 from finance import textparse
-from finance.models import Category, Transaction
+from finance.models import Category, Kind, Transaction
 from finance.rules import AMOUNT_OUT_OF_RANGE, check_category, normalize_amount
 from finance.services.books import ledger_for_write
 from finance.services.categories import aliases_learn
@@ -68,11 +68,13 @@ def record_from_text(
             check_category(ledger_id=books.pk, category=category, kind=kind)
         except ValidationError as e:
             raise ValidationError({"category": e.error_list}) from None
-    categories, entries = parser_categories(user=user, ledger=books, kind=kind)
+    # A refund's words name what was bought: its categories are the expense ones.
+    filed_under = Kind(kind).category_kind.value
+    categories, entries = parser_categories(user=user, ledger=books, kind=filed_under)
     try:
         parsed = textparse.parse(
             text,
-            kind=kind,
+            kind=filed_under,
             index=category_index(entries),
             default_currency=books.default_currency,
             today=user.today(),

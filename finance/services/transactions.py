@@ -137,7 +137,7 @@ def transaction_insert(
         )
         if currency != user.default_currency:
             transaction_rate_check(tx=tx)
-        if kind == Kind.EXPENSE:
+        if kind == Kind.EXPENSE:  # (a refund only lowers spending: no plan is passed)
             defer_budget_check(ledger=ledger, days=[tx.date])  # rolls back with the write
     return tx
 
@@ -184,7 +184,7 @@ def transaction_update(
         learned = aliases_learn(category=tx.category, note=tx.note, user=learner)
         if learned:
             changed["learned_aliases"] = learned
-    if changed and tx.kind == Kind.EXPENSE:
+    if changed and Kind(tx.kind).category_kind == Kind.EXPENSE:
         defer_budget_check(ledger=tx.ledger_id, days=[before_date, tx.date])
     if changed:
         audit_record(
@@ -210,6 +210,9 @@ def transaction_delete(
     check_write(user, tx.ledger_id)
     details = _transaction_details(tx)
     deleted, _ = Transaction.objects.filter(pk=tx.pk).delete()
+    if deleted and tx.kind == Kind.REFUND:
+        # The refund no longer lowers its month's spending, which may now pass a plan.
+        defer_budget_check(ledger=tx.ledger_id, days=[tx.date])
     if deleted:
         audit_record(
             source=source,

@@ -15,7 +15,7 @@ from botapi import dispatch
 from botapi.caller import Caller
 from botapi.results import CategoriesResult, DeletedResult, TransactionResult
 from core.errors import ActionError
-from finance.defaults import FALLBACK_SLUGS
+from finance.defaults import fallback_slug
 from finance.models import Kind
 from ledgers.access import LedgerRef
 from messaging import inbox
@@ -146,13 +146,14 @@ class Dialogue:
 
     def confirmation(self, template: str, tx: TransactionResult, action: str) -> Reply:
         assert tx.id is not None  # a saved one
-        what = " · ".join(
-            [
-                phrases.money(tx.amount, tx.currency),
-                tx.category.name,
-                phrases.day(tx.date, self.user.today()),
-            ]
-        )
+        parts = [
+            phrases.money(tx.amount, tx.currency),
+            tx.category.name,
+            phrases.day(tx.date, self.user.today()),
+        ]
+        if tx.kind == Kind.REFUND:
+            parts.insert(0, _("refund"))
+        what = " · ".join(parts)
         text = template % {"what": what}
         buttons = [
             [
@@ -160,7 +161,7 @@ class Dialogue:
                 Button(_("Category"), router.button_data(Press("choose", tx.id))),
             ]
         ]
-        if tx.category.slug == FALLBACK_SLUGS.get(Kind(tx.kind)):
+        if tx.category.slug == fallback_slug(tx.kind):
             try:
                 keyboard = self.category_keyboard(tx)
             except ActionError:  # a link without summaries:read cannot list them
@@ -172,7 +173,8 @@ class Dialogue:
 
     def category_keyboard(self, tx: TransactionResult) -> list[list[Button]]:
         assert tx.id is not None
-        listed = self.perform(CategoriesResult, "list_categories", {"kind": tx.kind})
+        kind = Kind(tx.kind).category_kind.value  # a refund's are the expense categories
+        listed = self.perform(CategoriesResult, "list_categories", {"kind": kind})
         buttons = [
             Button(c.name, router.button_data(Press("category", tx.id, c.id)))
             for c in listed.categories
