@@ -4,6 +4,7 @@ with two decimal places, like every amount the APIs send ("250.00")."""
 from decimal import Decimal
 from typing import Any
 
+from finance.selectors.forecast import Forecast
 from finance.selectors.summary import CategoryLine, CategoryRef, MonthlySummary
 
 CENTS = Decimal("0.01")
@@ -54,3 +55,32 @@ def summary_data(summary: MonthlySummary) -> dict[str, Any]:
             for m in summary.members
         ],
     }
+
+
+def forecast_data(forecast: Forecast) -> dict[str, Any]:
+    """The current month's forecast, added to its summary (docs/recurring.md)."""
+    data: dict[str, Any] = {
+        "forecast": money(forecast.forecast),
+        "recurring_due": [
+            {
+                "rule_id": due.rule_id,
+                "date": due.date.isoformat(),
+                "amount": money(due.amount),
+                "currency": due.currency,
+                "amount_converted": money(due.converted) if due.converted is not None else None,
+                "category": category_ref_data(due.category),
+                "note": due.note,
+            }
+            for due in forecast.recurring_due
+        ],
+        "forecast_basis": {
+            "spent": money(forecast.spent),
+            "recurring_due": money(forecast.recurring_due_total),
+            "average_daily": money(forecast.average_daily),
+            "days_left": forecast.days_left,
+            "plan": money(forecast.plan) if forecast.plan is not None else None,
+        },
+    }
+    if forecast.safe_to_spend_today is not None:
+        data["safe_to_spend_today"] = money(forecast.safe_to_spend_today)
+    return data

@@ -132,8 +132,39 @@ def test_message() -> str:
     return _("A test message from Kopilka: notifications will arrive here.")
 
 
+def recurring_posted(*, what: str, amount: str, category: str, day: date) -> str:
+    """A recurring rule's date, recorded."""
+    return _("Regular payment recorded: %(what)s · %(amount)s · %(category)s, %(date)s") % {
+        "what": what,
+        "amount": amount,
+        "category": category,
+        "date": long_date(day),
+    }
+
+
+def recurring_failed(*, what: str, amount: str, day: date, reason: str) -> str:
+    """A recurring rule's date that could not be recorded."""
+    return _(
+        "The regular payment %(what)s · %(amount)s of %(date)s was not recorded: %(reason)s "
+        "See Regular payments in the cabinet."
+    ) % {"what": what, "amount": amount, "date": long_date(day), "reason": reason}
+
+
+def undo_button() -> str:
+    return _("Undo")
+
+
+def undo_reply_hint() -> str:
+    return _("Reply “undo” to remove it.")
+
+
+def undo_link_hint(url: str) -> str:
+    return _("To remove it: %(url)s") % {"url": url}
+
+
 def subject(kind: str) -> str:
     return {
+        "recurring": _("Kopilka: a regular payment recorded"),
         "budget_alert": _("Kopilka: budget alert"),
         "daily_reminder": _("Kopilka: nothing recorded today"),
         "monthly_report": _("Kopilka: monthly report"),
