@@ -13,8 +13,10 @@ from django.urls import reverse
 from accounts.models import ApiToken, User
 from finance.models import RecurringOccurrence
 from finance.months import add_months
+from finance.presenters import schedule_text
 from finance.rates.lookup import MissingExchangeRate
 from finance.selectors.recurring import occurrence_get
+from finance.selectors.suggestions import Suggestion, suggestion_list
 from finance.selectors.summary import monthly_summary
 from finance.selectors.transactions import transaction_list
 from messaging.outbound import Template
@@ -48,7 +50,25 @@ def monthly_report(notification: Notification) -> Rendered | None:
     except MissingExchangeRate:
         previous = None
     variables = {"1": texts.month_name(month), "2": texts.report_summary(current)}
-    return texts.monthly_report(current, previous), Template("report", variables)
+    text = texts.monthly_report(current, previous)
+    # Regular payments the history shows and no rule records yet, as of the report's day.
+    suggestions = suggestion_list(user=user)
+    if suggestions:
+        lines = [
+            f"{s.note} · {texts.money(s.amount, s.currency)} · {_schedule(s)}" for s in suggestions
+        ]
+        text += "\n\n" + texts.report_suggestions(lines)
+    return text, Template("report", variables)
+
+
+def _schedule(suggestion: Suggestion) -> str:
+    return schedule_text(
+        frequency=suggestion.frequency,
+        interval=1,
+        start=suggestion.next_date,
+        day=suggestion.day,
+        weekday=suggestion.weekday,
+    )
 
 
 def token_expiry(notification: Notification) -> Rendered | None:

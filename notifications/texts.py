@@ -101,6 +101,12 @@ def monthly_report(current: MonthlySummary, previous: MonthlySummary | None) -> 
     return "\n".join(lines)
 
 
+def report_suggestions(lines: list[str]) -> str:
+    """The regular payments the history suggests, for the monthly report."""
+    head = _("Regular payments found in your history (add them in the cabinet, Regular payments):")
+    return "\n".join([head, *(f"• {line}" for line in lines)])
+
+
 def report_summary(current: MonthlySummary) -> str:
     """The report in one line, for WhatsApp's template outside the 24-hour window."""
     currency = current.currency

@@ -82,9 +82,19 @@ def forecast_for(
     days_left = (last - today).days + 1
 
     spent = summary.expense
-    due = _due(books, target, first, last, today) if books is not None else []
+    due: list[DueOccurrence] = []
+    average = Decimal(0)
+    if books is not None:
+        # Every rule of the ledger, read once: the expense ones still due make
+        # `recurring_due`, and all of them say what of the history they cover.
+        rules = list(
+            RecurringRule.objects.filter(ledger=books, next_date__isnull=False).select_related(
+                "category"
+            )
+        )
+        due = _due(rules, target, first, last, today)
+        average = _average_daily(user, ledger, books, rules, target, first)
     due_total = sum((d.converted for d in due if d.converted is not None), Decimal(0))
-    average = _average_daily(user, books, target, first) if books is not None else Decimal(0)
     average = average.quantize(quantum, ROUND_HALF_UP)
     forecast = spent + due_total + average * days_left
 
@@ -110,18 +120,15 @@ def forecast_for(
     )
 
 
-def _due(books: "Ledger", target: str, first: date, last: date, today: date) -> list[DueOccurrence]:
+def _due(
+    rules: list[RecurringRule], target: str, first: date, last: date, today: date
+) -> list[DueOccurrence]:
     """The expense rules' dates from the first not yet recorded to the month's end."""
-    rules = RecurringRule.objects.filter(
-        ledger=books,
-        kind=Kind.EXPENSE,
-        paused_at__isnull=True,
-        next_date__isnull=False,
-        next_date__lte=last,
-    ).select_related("category")
     rates: dict[str, Decimal | None] = {}
     found = []
     for rule in rules:
+        if rule.kind != Kind.EXPENSE:
+            continue
         for day in dates_due(rule, first=first, last=last):
             if rule.currency not in rates:
                 rates[rule.currency] = _rate(rule.currency, target, today)
@@ -152,7 +159,14 @@ def _rate(base: str, quote: str, on: date) -> Decimal | None:
         return None
 
 
-def _average_daily(user: "User", books: "Ledger", target: str, month: date) -> Decimal:
+def _average_daily(
+    user: "User",
+    ledger: access.LedgerRef,
+    books: "Ledger",
+    rules: list[RecurringRule],
+    target: str,
+    month: date,
+) -> Decimal:
     """The variable spending per day over the HISTORY_MONTHS whole months before
     `month`: their expense (as the summary counts it) less what a rule recorded or
     covers, over the days since the window began or the ledger's first record, if later."""
@@ -166,20 +180,22 @@ def _average_daily(user: "User", books: "Ledger", target: str, month: date) -> D
     days = (window_last - max(window_first, earliest)).days + 1
     totals = monthly_totals(
         user=user,
-        ledger=books,
+        ledger=ledger,
         last_month=add_months(month, -1),
         months=HISTORY_MONTHS,
         currency=target,
     )
     spending = sum((t.expense for t in totals), Decimal(0))
-    variable = max(spending - _covered(books, target, window_first, window_last), Decimal(0))
+    covered = _covered(books, rules, target, window_first, window_last)
+    variable = max(spending - covered, Decimal(0))
     return variable / days
 
 
-def _covered(books: "Ledger", target: str, first: date, last: date) -> Decimal:
+def _covered(
+    books: "Ledger", rules: list[RecurringRule], target: str, first: date, last: date
+) -> Decimal:
     """What rules recorded, or cover, among the window's expenses, in `target` (each at
     its date's rate; what no rate converts the totals left out already)."""
-    rules = list(RecurringRule.objects.filter(ledger=books, next_date__isnull=False))
     rows = Transaction.objects.filter(
         ledger=books, kind=Kind.EXPENSE, date__gte=first, date__lte=last
     ).filter(
