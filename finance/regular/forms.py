@@ -57,7 +57,11 @@ class RecurringForm(forms.Form):
     amount = amount_field(_("Amount"))
     currency = forms.ChoiceField(label=_("Currency"))
     category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.none())
-    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    # A box that wraps: a rule's note ("Аренда квартиры на Большой Пироговской") is
+    # read whole on a phone, not cut.
+    note = forms.CharField(
+        label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     paid_by = MemberChoiceField(label=_("Paid by"), queryset=User.objects.none())
     frequency = forms.ChoiceField(
         label=_("How often"), choices=FREQUENCY_CHOICES, initial=RecurringRule.Frequency.MONTHLY
