@@ -117,6 +117,11 @@ def _record(rule: RecurringRule, occurrence: RecurringOccurrence) -> Transaction
         )
         occurrence.status, occurrence.error = Status.FAILED, reason[:300]
         occurrence.save(update_fields=["status", "error"])
+        if not isinstance(e, ValidationError):
+            # The creator left the ledger or may only read it now: nothing more would
+            # be recorded, so the rule waits, paused, for someone to take it up.
+            rule.paused_at = timezone.now()
+            rule.save(update_fields=["paused_at"])
         return None
     occurrence.transaction = tx
     occurrence.save(update_fields=["transaction"])

@@ -8,10 +8,11 @@ import time_machine
 from django.core import mail
 from django.test import TransactionTestCase
 
-from accounts.services import user_create
+from accounts.services import account_delete, user_create
 from audit.models import AuditLog
-from config.testing import BaseTestCase, at_once
+from config.testing import PASSWORD, BaseTestCase, at_once
 from finance.models import Category, RecurringOccurrence, RecurringRule, Transaction
+from finance.services.books import ledger_create
 from finance.services.categories import category_archive
 from finance.services.recurring import (
     When,
@@ -21,6 +22,8 @@ from finance.services.recurring import (
     recurring_update,
 )
 from finance.services.transactions import transaction_delete
+from ledgers.models import Membership
+from ledgers.services import member_remove
 from notifications import schedule
 from notifications.models import Kind, Notification, NotificationSettings
 from notifications.tests.helpers import run_queued
@@ -274,3 +277,38 @@ class ConcurrentTicksTestCase(PostingCase, TransactionTestCase):
             [date(2026, 11, d) for d in range(27, 31)] + [date(2026, 12, d) for d in range(1, 4)],
         )
         self.assertEqual(Notification.objects.filter(kind=Kind.RECURRING).count(), 7)
+
+
+class RulesAndMembersTestCase(PostingCase, BaseTestCase):
+    def setUp(self) -> None:
+        NotificationSettings.objects.create(user=self.alice, monthly_report=False)
+
+    def test_a_creator_who_left_the_ledger_pauses_the_rule(self) -> None:
+        home = ledger_create(user=self.bob, name="Home", source="cli")
+        Membership.objects.create(ledger=home, user=self.alice, role=Membership.Role.MEMBER)
+        with time_machine.travel(utc("2026-11-20 10:00"), tick=False):
+            rule = recurring_create(
+                user=self.alice,
+                ledger=home,
+                kind="expense",
+                amount=Decimal(600),
+                currency="RUB",
+                category=Category.objects.get(ledger=home, slug="communication"),
+                when=When(frequency="monthly", day=1),
+                source="web",
+            )
+        member_remove(user=self.bob, ledger=home, member_user=self.alice, source="web")
+        self.assertEqual(self.tick("2026-12-01 10:00"), 1)
+        occurrence = RecurringOccurrence.objects.get()
+        self.assertEqual(occurrence.status, "failed")
+        rule.refresh_from_db()
+        self.assertTrue(rule.paused)
+        self.assertEqual(self.tick("2027-01-01 10:00"), 0)
+        self.assertFalse(Transaction.objects.exists())
+
+    def test_deleting_an_account_takes_its_rules(self) -> None:
+        self.make_rule(on="2026-11-20 10:00", frequency="monthly", day=1)
+        self.tick("2026-12-01 10:00")
+        account_delete(user=self.alice, password=PASSWORD, source="web")
+        self.assertFalse(RecurringRule.objects.exists())
+        self.assertFalse(RecurringOccurrence.objects.exists())
