@@ -17,13 +17,13 @@ from core import money
 from finance.models import Kind, RecurringRule, Transaction
 from finance.months import add_months, month_bounds
 from finance.rates.lookup import MissingExchangeRate, exchange_rate
-from finance.rules import ledger_or_none_for_read
 from finance.selectors.recurring import dates_due
 from finance.selectors.suggestions import covers
 from finance.selectors.summary import CategoryRef, MonthlySummary
 from finance.selectors.totals import monthly_totals
 from finance.series import words_key
 from ledgers import access
+from ledgers.models import Membership
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -75,7 +75,12 @@ def forecast_for(
     today = today or user.today()
     if summary.month != today.replace(day=1):
         return None
-    books = ledger_or_none_for_read(user, ledger)
+    # The membership, read once and handed on: the three months' totals need no other.
+    try:
+        member: Membership | None = access.member_of(user=user, ledger=ledger)
+    except access.NoLedgerYet:
+        member = None
+    books = member.ledger if member is not None else None
     target = summary.currency
     quantum = money.quantum(target)
     first, last = month_bounds(today)
@@ -93,7 +98,8 @@ def forecast_for(
             )
         )
         due = _due(rules, target, first, last, today)
-        average = _average_daily(user, ledger, books, rules, target, first)
+        assert member is not None
+        average = _average_daily(user, member, rules, target, first)
     due_total = sum((d.converted for d in due if d.converted is not None), Decimal(0))
     average = average.quantize(quantum, ROUND_HALF_UP)
     forecast = spent + due_total + average * days_left
@@ -160,16 +166,12 @@ def _rate(base: str, quote: str, on: date) -> Decimal | None:
 
 
 def _average_daily(
-    user: "User",
-    ledger: access.LedgerRef,
-    books: "Ledger",
-    rules: list[RecurringRule],
-    target: str,
-    month: date,
+    user: "User", member: Membership, rules: list[RecurringRule], target: str, month: date
 ) -> Decimal:
     """The variable spending per day over the HISTORY_MONTHS whole months before
     `month`: their expense (as the summary counts it) less what a rule recorded or
     covers, over the days since the window began or the ledger's first record, if later."""
+    books = member.ledger
     window_first = add_months(month, -HISTORY_MONTHS)
     window_last = month - timedelta(days=1)
     earliest: date | None = Transaction.objects.filter(ledger=books).aggregate(first=Min("date"))[
@@ -180,7 +182,7 @@ def _average_daily(
     days = (window_last - max(window_first, earliest)).days + 1
     totals = monthly_totals(
         user=user,
-        ledger=ledger,
+        ledger=member,
         last_month=add_months(month, -1),
         months=HISTORY_MONTHS,
         currency=target,
