@@ -19,13 +19,12 @@ from finance.selectors.suggestions import suggestion_list
 from finance.services.recurring import (
     When,
     recurring_create,
-    recurring_create_from_text,
     recurring_delete,
-    recurring_from_suggestion,
     recurring_skip_next,
     recurring_update,
-    suggestion_dismiss,
 )
+from finance.services.recurring_words import recurring_create_from_text
+from finance.services.suggestions import recurring_from_suggestion, suggestion_dismiss
 
 KIND_SCOPES = {Kind.EXPENSE: Scope.EXPENSES_WRITE, Kind.INCOME: Scope.INCOMES_WRITE}
 # Field-less refusals of the services, by code: the payload field each is about.

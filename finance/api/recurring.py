@@ -26,13 +26,12 @@ from finance.services.recurring import (
     WEEKDAY_INVALID,
     When,
     recurring_create,
-    recurring_create_from_text,
     recurring_delete,
-    recurring_from_suggestion,
     recurring_skip_next,
     recurring_update,
-    suggestion_dismiss,
 )
+from finance.services.recurring_words import recurring_create_from_text
+from finance.services.suggestions import recurring_from_suggestion, suggestion_dismiss
 
 
 @extend_schema_field(

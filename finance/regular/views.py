@@ -4,7 +4,7 @@ delete, edit), a new one in words or by its fields, and the suggestions (add, di
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -19,13 +19,12 @@ from finance.selectors.recurring import recurring_list
 from finance.selectors.suggestions import Suggestion, suggestion_list
 from finance.services.recurring import (
     recurring_create,
-    recurring_create_from_text,
     recurring_delete,
-    recurring_from_suggestion,
     recurring_skip_next,
     recurring_update,
-    suggestion_dismiss,
 )
+from finance.services.recurring_words import recurring_create_from_text
+from finance.services.suggestions import recurring_from_suggestion, suggestion_dismiss
 from ledgers import access
 from ledgers.models import Membership
 
@@ -207,9 +206,8 @@ def accept_suggestion(request: AuthenticatedHttpRequest, suggestion_id: str) -> 
         rule = recurring_from_suggestion(
             user=request.user, ledger=member, suggestion_id=suggestion_id, source="web"
         )
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-        return redirect("finance:regular")
+    except ValidationError:
+        raise Http404 from None  # not (or no longer) a suggestion of this ledger
     return _saved(request, rule)
 
 
@@ -221,10 +219,9 @@ def dismiss_suggestion(request: AuthenticatedHttpRequest, suggestion_id: str) ->
         suggestion = suggestion_dismiss(
             user=request.user, ledger=member, suggestion_id=suggestion_id, source="web"
         )
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        messages.success(
-            request, _("“%(what)s” will not be suggested again.") % {"what": suggestion.note}
-        )
+    except ValidationError:
+        raise Http404 from None  # not (or no longer) a suggestion of this ledger
+    messages.success(
+        request, _("“%(what)s” will not be suggested again.") % {"what": suggestion.note}
+    )
     return redirect("finance:regular")

@@ -1,7 +1,7 @@
-"""Recurring rules: made from fields, from a person's words or from a suggestion;
-changed, paused, skipped, deleted; each audited. A rule never records a date before the
-day it was made or its schedule changed (the queue records the rest,
-`finance.services.occurrences`)."""
+"""Recurring rules: made from fields (from a person's words: `recurring_words`; from a
+suggestion: `suggestions`), changed, paused, skipped, deleted; each audited. A rule never
+records a date before the day it was made or its schedule changed (the queue records
+the rest, `finance.services.occurrences`)."""
 
 from dataclasses import dataclass, replace
 from datetime import date
@@ -15,15 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from core import money
-from finance.models import Category, Kind, RecurringRule, SuggestionDismissal
-from finance.readers import schedule_words
+from finance.models import Category, RecurringRule
 from finance.rules import check_category, check_write, normalize_amount
-from finance.schedules import FREQUENCIES, LAST_DAY, MONTHLY, WEEKLY, YEARLY, Schedule
-from finance.selectors.categories import looks_like_income
+from finance.schedules import FREQUENCIES, LAST_DAY, MONTHLY, WEEKLY, Schedule
 from finance.selectors.recurring import schedule_of
-from finance.selectors.suggestions import Suggestion, suggestion_get
 from finance.services.books import ledger_for_write
-from finance.services.text import record_from_text
 from ledgers import access
 from ledgers.models import Ledger, Membership
 
@@ -40,12 +36,7 @@ WEEKDAY_INVALID = _("A weekday is Monday to Sunday.")
 FREQUENCY_INVALID = _("How often: daily, weekly, monthly or yearly.")
 INTERVAL_INVALID = _("Every 1 to 1000 days, weeks, months or years.")
 COUNT_INVALID = _("The number of times is 1 to 10000.")
-SCHEDULE_NOT_FOUND = _(
-    "The text does not say how often; write it, e.g. “каждый месяц 1-го аренда 45000”, "
-    "or give the frequency."
-)
 PAID_BY_NOT_MEMBER = _("Whoever pays must be a member of the ledger.")
-SUGGESTION_NOT_FOUND = _("No such suggestion: it may have been added or dismissed already.")
 NOTHING_TO_SKIP = _("This rule has no date left to skip.")
 MAX_INTERVAL = 1000
 MAX_COUNT = 10000
@@ -208,142 +199,6 @@ def recurring_create(
         details=_details(rule),
     )
     return rule
-
-
-def recurring_create_from_text(
-    *,
-    user: "User",
-    ledger: access.LedgerRef = None,
-    text: str,
-    kind: str | None = None,
-    currency: str | None = None,
-    category: Category | None = None,
-    when: When | None = None,
-    paid_by: "User | None" = None,
-    source: str,
-) -> RecurringRule:
-    """A rule from what a person typed ("каждый месяц 1-го аренда 45000"): the schedule's
-    words say when (`when`, when given, instead), and the rest is read as a chat record
-    is (amount, currency, category, note). A `+` or an income word makes an income."""
-    words = schedule_words.read(text)
-    rest = words.rest if words is not None else text
-    if when is None:
-        if words is None:
-            raise ValidationError(
-                {"text": [ValidationError(SCHEDULE_NOT_FOUND, code="schedule_not_found")]}
-            )
-        when = _when_from_words(words, user.today())
-    if kind is None:
-        kind = Kind.INCOME if rest.startswith("+") or looks_like_income(rest) else Kind.EXPENSE
-    with transaction.atomic():
-        # The same reading as a chat record's, saving nothing: its refusals name `text`.
-        parsed = record_from_text(
-            user=user,
-            ledger=ledger,
-            kind=kind,
-            text=rest.removeprefix("+").strip() or rest,
-            currency=currency,
-            category=category,
-            source=source,
-            dry_run=True,
-        )
-        return recurring_create(
-            user=user,
-            ledger=parsed.ledger,
-            kind=kind,
-            amount=parsed.amount,
-            currency=parsed.currency,
-            category=parsed.category,
-            when=when,
-            note=parsed.note,
-            text=text,
-            paid_by=paid_by,
-            source=source,
-        )
-
-
-def _when_from_words(words: schedule_words.ScheduleWords, today: date) -> When:
-    if words.frequency == YEARLY and words.month is not None and words.day is not None:
-        # "ежегодно 15 марта": yearly from the next such day.
-        start = _next_day_of_year(words.month, words.day, today)
-        return When(frequency=YEARLY, interval=words.interval, start_date=start)
-    return When(
-        frequency=words.frequency,
-        interval=words.interval,
-        day=words.day if words.frequency == MONTHLY else None,
-        weekday=words.weekday if words.frequency == WEEKLY else None,
-    )
-
-
-def _next_day_of_year(month: int, day: int, today: date) -> date:
-    for year in range(today.year, today.year + 9):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:  # 29 February of a common year
-            continue
-        if candidate >= today:
-            return candidate
-    raise AssertionError("a day of the year recurs within eight years")
-
-
-def recurring_from_suggestion(
-    *, user: "User", ledger: access.LedgerRef = None, suggestion_id: str, source: str
-) -> RecurringRule:
-    """Accept a suggestion: the rule it describes, from its next date. Accepting one
-    already accepted gives back the rule it made."""
-    books = ledger_for_write(user, ledger)
-    made = RecurringRule.objects.filter(ledger=books, suggestion_id=suggestion_id).first()
-    if made is not None:
-        return made
-    suggestion = _suggestion(user, books, suggestion_id)
-    category = Category.objects.get(pk=suggestion.category.id)
-    return recurring_create(
-        user=user,
-        ledger=books,
-        kind=suggestion.kind,
-        amount=suggestion.amount,
-        currency=suggestion.currency,
-        category=category,
-        when=When(
-            frequency=suggestion.frequency,
-            day=suggestion.day,
-            weekday=suggestion.weekday,
-            start_date=suggestion.next_date,
-        ),
-        note=suggestion.note,
-        suggestion_id=suggestion.id,
-        source=source,
-    )
-
-
-def _suggestion(user: "User", books: Ledger, suggestion_id: str) -> Suggestion:
-    found = suggestion_get(user=user, ledger=books, pk=suggestion_id)
-    if found is None:
-        raise ValidationError(
-            {"suggestion_id": [ValidationError(SUGGESTION_NOT_FOUND, code="suggestion_not_found")]}
-        )
-    return found
-
-
-def suggestion_dismiss(
-    *, user: "User", ledger: access.LedgerRef = None, suggestion_id: str, source: str
-) -> Suggestion:
-    """Say no to a suggestion: it is not offered again in this ledger."""
-    books = ledger_for_write(user, ledger)
-    suggestion = _suggestion(user, books, suggestion_id)
-    with transaction.atomic():
-        SuggestionDismissal.objects.bulk_create(
-            [SuggestionDismissal(ledger=books, suggestion_id=suggestion.id, dismissed_by=user)],
-            ignore_conflicts=True,
-        )
-        audit_record(
-            source=source,
-            action="recurring.dismiss_suggestion",
-            user=user,
-            ledger=books,
-            details={"suggestion_id": suggestion.id, "note": suggestion.note},
-        )
-    return suggestion
 
 
 class _Unset:

@@ -143,6 +143,8 @@ class RegularPageTestCase(BaseTestCase):
         self.client.post(f"/regular/suggestions/{suggestion.id}/dismiss/")
         self.assertTrue(SuggestionDismissal.objects.exists())
         self.assertEqual(self.client.get("/regular/").context["suggestions"], [])
+        gone = self.client.post(f"/regular/suggestions/{suggestion.id}/dismiss/")
+        self.assertEqual(gone.status_code, 404)
 
     def test_another_ledgers_rule_is_not_found_and_a_reader_may_not_write(self) -> None:
         rule = self.rule()
