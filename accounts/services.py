@@ -18,7 +18,7 @@ from accounts import tokens
 from accounts.models import ApiToken, Scope, User
 from audit.services import audit_record, audit_redact_user
 from core import money, sql
-from finance.models import Transaction
+from finance.models import RecurringRule, Transaction
 from finance.services.books import categories_translate_defaults, ledger_personal, member_for
 from ledgers import access
 from ledgers.models import Ledger, Membership
@@ -123,10 +123,11 @@ def account_delete(*, user: User, password: str, source: str) -> None:
         raise ValidationError(ACCOUNT_OWNS_LEDGERS, code="ledger_owner")
     user_id = user.pk
     audit_redact_user(user_id=user_id)
-    # Their personal ledger's transactions go before its categories (a category is
-    # protected while a transaction uses it); what they recorded in shared ledgers goes
-    # with them.
+    # Their personal ledger's transactions and regular payments go before its categories
+    # (a category is protected while either uses it); what they recorded in shared
+    # ledgers goes with them.
     Transaction.objects.filter(ledger__personal_for=user).delete()
+    RecurringRule.objects.filter(ledger__personal_for=user).delete()
     user.delete()
     audit_record(
         source=source,

@@ -36,7 +36,7 @@ KEPT_KEYWORDS = {
     "default",
 }
 # Destructive: it removes what cannot be recovered.
-DESTRUCTIVE = frozenset({"delete_transaction"})
+DESTRUCTIVE = frozenset({"delete_transaction", "delete_recurring"})
 
 
 def _described(schema: dict[str, Any], language: str) -> str | None:

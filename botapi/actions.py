@@ -10,19 +10,20 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
 from accounts.models import Scope
-from botapi import auth, results, schemas
+from botapi import auth, recurring, results, schemas
 from botapi.caller import Caller, insufficient_scope
+from botapi.outcome import Handler, Outcome, Payload
+from botapi.outcome import amount as _amount
+from botapi.outcome import payload_error as _payload_error
 from core import db
-from core.errors import ActionError, validation_details
+from core.errors import ActionError
 from finance.models import Kind
 from finance.months import is_past, parse_month
 from finance.selectors.categories import (
@@ -31,23 +32,12 @@ from finance.selectors.categories import (
     category_list,
     looks_like_income,
 )
+from finance.selectors.forecast import forecast_for
 from finance.selectors.summary import monthly_summary
 from finance.selectors.transactions import transaction_get
 from finance.services.budget import budget_item_set
 from finance.services.text import record_from_text
 from finance.services.transactions import transaction_delete, transaction_update
-
-
-@dataclass(frozen=True)
-class Outcome:
-    value: results.Result
-    created: bool = False
-    # What the request row of the audit log points at, when the action saved something.
-    obj: models.Model | None = None
-
-
-Payload = dict[str, Any]
-Handler = Callable[[Caller, Payload, bool], Outcome]
 
 
 @dataclass(frozen=True)
@@ -84,19 +74,6 @@ class Action:
 # Handlers: each turns a validated payload into one service call (reading through
 # selectors) and returns its typed result. A service's ValidationError becomes the 400 of
 # the contract, its paths naming the payload's fields.
-
-
-def _payload_error(
-    exc: ValidationError, *, fields: dict[str, str] | None = None, default: str
-) -> ActionError:
-    if hasattr(exc, "error_dict"):
-        details = validation_details(exc, "payload")
-    else:
-        details = []
-        for error in exc.error_list:
-            name = (fields or {}).get(error.code or "", default)
-            details += validation_details(error, f"payload.{name}")
-    return schemas.invalid(details)
 
 
 def _record(caller: Caller, payload: Payload, dry_run: bool, kind: str) -> Outcome:
@@ -139,11 +116,6 @@ def create_expense(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
 
 def create_income(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
     return _record(caller, payload, dry_run, Kind.INCOME)
-
-
-def _amount(value: str | int) -> Decimal:
-    # The schema admits only decimal strings and integers, so this is exact.
-    return Decimal(value)
 
 
 def set_budget_item(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
@@ -193,7 +165,9 @@ def get_summary(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
         )
     except ValidationError as exc:
         raise _payload_error(exc, fields=fields, default="currency") from None
-    return Outcome(results.SummaryResult(summary))
+    # The current month also says where it is heading (None for any other month).
+    forecast = forecast_for(user=caller.user, ledger=caller.ledger, summary=summary)
+    return Outcome(results.SummaryResult(summary, forecast))
 
 
 def list_categories(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
@@ -335,6 +309,28 @@ ACTIONS: dict[str, Action] = {
             scopes=(Scope.EXPENSES_WRITE, Scope.INCOMES_WRITE),
             handler=update_transaction,
             replay=results.TransactionResult.from_data,
+        ),
+        # Recurring rules (botapi.recurring): the kind's write scope, checked by the handler.
+        _declare(
+            "create_recurring",
+            scopes=(Scope.EXPENSES_WRITE, Scope.INCOMES_WRITE),
+            handler=recurring.create_recurring,
+            replay=results.RecurringResult.from_data,
+        ),
+        _declare(
+            "list_recurring", scopes=(Scope.SUMMARIES_READ,), handler=recurring.list_recurring
+        ),
+        _declare(
+            "update_recurring",
+            scopes=(Scope.EXPENSES_WRITE, Scope.INCOMES_WRITE),
+            handler=recurring.update_recurring,
+            replay=results.RecurringResult.from_data,
+        ),
+        _declare(
+            "delete_recurring",
+            scopes=(Scope.EXPENSES_WRITE, Scope.INCOMES_WRITE),
+            handler=recurring.delete_recurring,
+            replay=results.RecurringDeletedResult.from_data,
         ),
     )
 }

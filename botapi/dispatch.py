@@ -22,8 +22,9 @@ from accounts.models import ApiToken, User
 from audit.models import AuditLog
 from audit.services import audit_flush, audit_record, collected
 from botapi import actions, results, schemas, services
-from botapi.actions import Action, Outcome
+from botapi.actions import Action
 from botapi.caller import Caller, insufficient_scope
+from botapi.outcome import Outcome
 from core.errors import ActionError
 from ledgers.access import LedgerForbidden, LedgerNotFound
 

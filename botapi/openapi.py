@@ -168,6 +168,61 @@ SUMMARY: dict[str, Any] = {
                 },
             },
         },
+        # The current month only (docs/recurring.md defines each figure).
+        "forecast": {
+            **MONEY,
+            "description": "The current month only: spent so far + the recurring payments "
+            "still due this month + the average daily variable spending of the last three "
+            "months times the days left (today included).",
+        },
+        "recurring_due": {
+            "type": "array",
+            "description": "The current month only: the recurring expenses still to be recorded.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [
+                    "rule_id",
+                    "date",
+                    "amount",
+                    "currency",
+                    "amount_converted",
+                    "category",
+                    "note",
+                ],
+                "properties": {
+                    "rule_id": ID,
+                    "date": {"type": "string", "format": "date"},
+                    "amount": MONEY,
+                    "currency": STRING,
+                    "amount_converted": {
+                        "type": ["string", "null"],
+                        "description": "In the summary's currency; null when no rate converts it.",
+                    },
+                    "category": {"$ref": REF + "BotCategory"},
+                    "note": STRING,
+                },
+            },
+        },
+        "forecast_basis": {
+            "type": "object",
+            "description": "The figures the forecast is made of.",
+            "additionalProperties": False,
+            "required": ["spent", "recurring_due", "average_daily", "days_left", "plan"],
+            "properties": {
+                "spent": MONEY,
+                "recurring_due": MONEY,
+                "average_daily": MONEY,
+                "days_left": ID,
+                "plan": {"type": ["string", "null"]},
+            },
+        },
+        "safe_to_spend_today": {
+            **MONEY,
+            "description": "The current month only, and only when it has a plan: what is "
+            "left of the plan after the spending and the recurring payments still due, over "
+            "the days left (today included); never below zero.",
+        },
     },
 }
 CATEGORY_LIST: dict[str, Any] = {
@@ -182,7 +237,108 @@ DELETED: dict[str, Any] = {
     "required": ["deleted", "transaction"],
     "properties": {"deleted": {"const": True}, "transaction": {"$ref": REF + "BotTransaction"}},
 }
+RECURRING: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "id",
+        "kind",
+        "amount",
+        "currency",
+        "category",
+        "note",
+        "text",
+        "paid_by",
+        "frequency",
+        "interval",
+        "day",
+        "weekday",
+        "start_date",
+        "end_date",
+        "count",
+        "next_date",
+        "paused",
+    ],
+    "properties": {
+        "id": ID,
+        "kind": {"enum": ["expense", "income"]},
+        "amount": MONEY,
+        "currency": STRING,
+        "category": {"$ref": REF + "BotCategory"},
+        "note": STRING,
+        "text": STRING,
+        "paid_by": {**ID, "description": "The member who pays (a user id)."},
+        "frequency": {"enum": ["daily", "weekly", "monthly", "yearly"]},
+        "interval": ID,
+        "day": {"type": ["integer", "string", "null"], "description": '1-31, "last" or null.'},
+        "weekday": {"type": ["string", "null"]},
+        "start_date": {"type": "string", "format": "date"},
+        "end_date": {"type": ["string", "null"], "format": "date"},
+        "count": {"type": ["integer", "null"]},
+        "next_date": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": "The next date it records; null once it has ended.",
+        },
+        "paused": {"type": "boolean"},
+    },
+}
+SUGGESTION: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "id",
+        "kind",
+        "amount",
+        "currency",
+        "category",
+        "note",
+        "frequency",
+        "day",
+        "weekday",
+        "times",
+        "last_date",
+        "next_date",
+    ],
+    "properties": {
+        "id": {**STRING, "description": "create_recurring's suggestion_id accepts it."},
+        "kind": {"enum": ["expense"]},
+        "amount": MONEY,
+        "currency": STRING,
+        "category": {"$ref": REF + "BotCategory"},
+        "note": STRING,
+        "frequency": {"enum": ["weekly", "monthly"]},
+        "day": {"type": ["integer", "string", "null"]},
+        "weekday": {"type": ["string", "null"]},
+        "times": {**ID, "description": "How many payments the series has had."},
+        "last_date": {"type": "string", "format": "date"},
+        "next_date": {"type": "string", "format": "date"},
+    },
+}
+RECURRING_LIST: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["recurring", "suggested"],
+    "properties": {
+        "recurring": {"type": "array", "items": {"$ref": REF + "BotRecurring"}},
+        "suggested": {"type": "array", "items": {"$ref": REF + "BotSuggestion"}},
+    },
+}
+RECURRING_DELETED: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["deleted"],
+    "properties": {
+        "deleted": {"const": True},
+        "recurring": {"$ref": REF + "BotRecurring"},
+        "suggestion": {"$ref": REF + "BotSuggestion"},
+    },
+}
 RESULTS = {
+    "create_recurring": "BotRecurring",
+    "list_recurring": "BotRecurringList",
+    "update_recurring": "BotRecurring",
+    "delete_recurring": "BotRecurringDeleted",
     "create_expense": "BotTransaction",
     "create_income": "BotTransaction",
     "set_budget_item": "BotBudgetItem",
@@ -355,6 +511,10 @@ def add_bot_actions(
             "BotSummary": SUMMARY,
             "BotCategoryList": CATEGORY_LIST,
             "BotDeletedTransaction": DELETED,
+            "BotRecurring": RECURRING,
+            "BotSuggestion": SUGGESTION,
+            "BotRecurringList": RECURRING_LIST,
+            "BotRecurringDeleted": RECURRING_DELETED,
             "BotSuccess": SUCCESS,
             "BotError": ERROR,
             "BotRegistry": REGISTRY,

@@ -41,6 +41,8 @@ TEXT = {
             "with a decimal point.",
             "Money spent is create_expense, money received is create_income. If the message "
             "asks for nothing below, reply with get_summary for the current month.",
+            'A payment that repeats ("every month", "каждую пятницу", "ежегодно") is '
+            'create_recurring, with the person\'s words in "text".',
         ],
         "actions_title": "Actions",
         "scope": "Token scope",
@@ -85,6 +87,8 @@ TEXT = {
             "числа с точкой.",
             "Потраченные деньги — create_expense, полученные — create_income. Если сообщение "
             "не просит ничего из перечисленного, ответь get_summary за текущий месяц.",
+            "Платёж, который повторяется («каждый месяц», «каждую пятницу», «ежегодно»), — "
+            'create_recurring, слова человека — в "text".',
         ],
         "actions_title": "Действия",
         "scope": "Право токена",
@@ -109,11 +113,15 @@ TEXT = {
 def _type_name(schema: dict[str, Any], words: dict[str, Any]) -> str:
     types: dict[str, str] = words["types"]
     if "anyOf" in schema:
-        return types["amount"]
+        alternatives: list[dict[str, Any]] = schema["anyOf"]
+        if alternatives[0].get("type") == "string" and "pattern" in alternatives[0]:
+            return types["amount"]
+        return " / ".join(_type_name(alternative, words) for alternative in alternatives)
     if "enum" in schema:
         return f"{words['values']} {', '.join(str(v) for v in schema['enum'])}"
-    kind = str(schema.get("type", "string"))
-    return types.get(kind, kind)
+    kind = schema.get("type", "string")
+    names = kind if isinstance(kind, list) else [kind]
+    return " / ".join(types.get(str(name), str(name)) for name in names)
 
 
 def _action_text(action: actions.Action, language: str, words: dict[str, Any]) -> list[str]:

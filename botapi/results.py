@@ -11,8 +11,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from finance.models import BudgetItem, Category, Transaction
-from finance.presenters import summary_data
+from finance.models import BudgetItem, Category, RecurringRule, Transaction
+from finance.presenters import forecast_data, summary_data
+from finance.schedules import LAST_DAY, WEEKDAYS
+from finance.selectors.forecast import Forecast
+from finance.selectors.suggestions import Suggestion
 from finance.selectors.summary import CategoryRef, MonthlySummary
 
 
@@ -194,10 +197,182 @@ class CategoriesResult:
 @dataclass(frozen=True)
 class SummaryResult:
     summary: MonthlySummary
+    # The current month's forecast (None for any other month).
+    forecast: Forecast | None = None
 
     def data(self) -> dict[str, Any]:
-        return summary_data(self.summary)
+        data = summary_data(self.summary)
+        if self.forecast is not None:
+            data |= forecast_data(self.forecast)
+        return data
+
+
+def day_data(day: int | None) -> int | str | None:
+    """A monthly day as the JSON says it: 1-31 or "last"."""
+    return "last" if day == LAST_DAY else day
+
+
+def day_value(day: int | str | None) -> int | None:
+    return LAST_DAY if day == "last" else (int(day) if day is not None else None)
+
+
+def weekday_data(weekday: int | None) -> str | None:
+    return WEEKDAYS[weekday] if weekday is not None else None
+
+
+def weekday_value(name: str | None) -> int | None:
+    return WEEKDAYS.index(name) if name is not None else None
+
+
+@dataclass(frozen=True)
+class RecurringResult:
+    """A recurring rule: what, who pays, and when (`next_date` None: it has ended)."""
+
+    id: int
+    kind: str
+    amount: Decimal
+    currency: str
+    category: CategoryBrief
+    note: str
+    text: str
+    paid_by: int
+    frequency: str
+    interval: int
+    day: int | None
+    weekday: int | None
+    start_date: date
+    end_date: date | None
+    count: int | None
+    next_date: date | None
+    paused: bool
+
+    @classmethod
+    def of(cls, rule: RecurringRule) -> "RecurringResult":
+        return cls(
+            id=rule.pk,
+            kind=rule.kind,
+            amount=rule.amount,
+            currency=rule.currency,
+            category=CategoryBrief.of(rule.category),
+            note=rule.note,
+            text=rule.text,
+            paid_by=rule.paid_by_id,
+            frequency=rule.frequency,
+            interval=rule.interval,
+            day=rule.day,
+            weekday=rule.weekday,
+            start_date=rule.start_date,
+            end_date=rule.end_date,
+            count=rule.count,
+            next_date=rule.next_date,
+            paused=rule.paused,
+        )
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "amount": str(self.amount),
+            "currency": self.currency,
+            "category": self.category.data(),
+            "note": self.note,
+            "text": self.text,
+            "paid_by": self.paid_by,
+            "frequency": self.frequency,
+            "interval": self.interval,
+            "day": day_data(self.day),
+            "weekday": weekday_data(self.weekday),
+            "start_date": self.start_date.isoformat(),
+            "end_date": self.end_date.isoformat() if self.end_date else None,
+            "count": self.count,
+            "next_date": self.next_date.isoformat() if self.next_date else None,
+            "paused": self.paused,
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "RecurringResult":
+        def day_or_none(value: str | None) -> date | None:
+            return date.fromisoformat(value) if value else None
+
+        return cls(
+            id=data["id"],
+            kind=data["kind"],
+            amount=Decimal(data["amount"]),
+            currency=data["currency"],
+            category=CategoryBrief.from_data(data["category"]),
+            note=data["note"],
+            text=data["text"],
+            paid_by=data["paid_by"],
+            frequency=data["frequency"],
+            interval=data["interval"],
+            day=day_value(data["day"]),
+            weekday=weekday_value(data["weekday"]),
+            start_date=date.fromisoformat(data["start_date"]),
+            end_date=day_or_none(data["end_date"]),
+            count=data["count"],
+            next_date=day_or_none(data["next_date"]),
+            paused=data["paused"],
+        )
+
+
+def suggestion_data(suggestion: Suggestion) -> dict[str, Any]:
+    return {
+        "id": suggestion.id,
+        "kind": suggestion.kind,
+        "amount": str(suggestion.amount),
+        "currency": suggestion.currency,
+        "category": CategoryBrief(
+            suggestion.category.id, suggestion.category.slug, suggestion.category.name
+        ).data(),
+        "note": suggestion.note,
+        "frequency": suggestion.frequency,
+        "day": day_data(suggestion.day),
+        "weekday": weekday_data(suggestion.weekday),
+        "times": suggestion.times,
+        "last_date": suggestion.last_date.isoformat(),
+        "next_date": suggestion.next_date.isoformat(),
+    }
+
+
+@dataclass(frozen=True)
+class RecurringListResult:
+    recurring: tuple[RecurringResult, ...]
+    suggested: tuple[Suggestion, ...]
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "recurring": [r.data() for r in self.recurring],
+            "suggested": [suggestion_data(s) for s in self.suggested],
+        }
+
+
+@dataclass(frozen=True)
+class RecurringDeletedResult:
+    """A rule deleted, as it was; or a suggestion dismissed (its JSON, as listed)."""
+
+    recurring: RecurringResult | None = None
+    suggestion: dict[str, Any] | None = None
+
+    def data(self) -> dict[str, Any]:
+        if self.recurring is not None:
+            return {"deleted": True, "recurring": self.recurring.data()}
+        return {"deleted": True, "suggestion": self.suggestion}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "RecurringDeletedResult":
+        if "recurring" in data:
+            return cls(recurring=RecurringResult.from_data(data["recurring"]))
+        return cls(suggestion=data["suggestion"])
 
 
 # The family `perform` hands a channel.
-Result = TransactionResult | DeletedResult | BudgetItemResult | CategoriesResult | SummaryResult
+Result = (
+    TransactionResult
+    | DeletedResult
+    | BudgetItemResult
+    | CategoriesResult
+    | SummaryResult
+    | RecurringResult
+    | RecurringListResult
+    | RecurringDeletedResult
+)

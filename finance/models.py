@@ -134,6 +134,7 @@ class Transaction(models.Model):
         MCP = "mcp", "MCP"
         ADMIN = "admin", _("Admin")
         IMPORT = "import", _("Imported file")
+        RECURRING = "recurring", _("Regular payment")
 
     # The (ledger, date) and (category, date) indexes below serve these foreign keys too.
     ledger = models.ForeignKey(
@@ -166,7 +167,7 @@ class Transaction(models.Model):
     date = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=500, blank=True)
     text = models.TextField(_("original text"), blank=True)
-    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     objects = TransactionQuerySet.as_manager()
@@ -307,3 +308,155 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename or self.digest[:12]} ({self.rows})"
+
+
+class RecurringRule(models.Model):
+    """A regular payment: what (amount, currency, category, kind, note), who pays, and
+    when (`finance.schedules.Schedule`'s fields). The queue records each of its dates
+    once (`RecurringOccurrence`), in the creator's time zone.
+
+    `next_date` is the first date not yet recorded or skipped (None: the schedule has
+    ended); the queue looks for rules by it.
+    """
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+        YEARLY = "yearly", _("Yearly")
+
+    ledger = models.ForeignKey("ledgers.Ledger", models.CASCADE, related_name="recurring_rules")
+    # Whose time zone the dates fall in, and who records each occurrence.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="recurring_rules"
+    )
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="+",
+        verbose_name=_("paid by"),
+        db_index=False,
+    )
+    kind = models.CharField(_("kind"), max_length=7, choices=CATEGORY_KINDS)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, validators=[money.validate_code])
+    category = models.ForeignKey(
+        Category, models.PROTECT, related_name="recurring_rules", verbose_name=_("category")
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    text = models.TextField(_("original text"), blank=True)
+    frequency = models.CharField(_("frequency"), max_length=7, choices=Frequency.choices)
+    interval = models.PositiveSmallIntegerField(_("every"), default=1)
+    # A monthly rule's day: 1-31, or -1 for the month's last day (finance.schedules).
+    day = models.SmallIntegerField(_("day of the month"), null=True, blank=True)
+    # A weekly rule's weekday: 0 Monday - 6 Sunday.
+    weekday = models.PositiveSmallIntegerField(_("weekday"), null=True, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    count = models.PositiveIntegerField(_("number of times"), null=True, blank=True)
+    next_date = models.DateField(_("next date"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused"), null=True, blank=True)
+    # The suggestion (finance.selectors.suggestions) it was made from, if one.
+    suggestion_id = models.CharField(max_length=16, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        ordering = ["next_date", "id"]
+        indexes = [
+            # What the queue asks every minute: the rules due by now.
+            models.Index(
+                fields=["next_date"],
+                name="finance_recurring_due",
+                condition=models.Q(paused_at__isnull=True, next_date__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=Decimal(0)), name="finance_recurring_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=CURRENCY_CODE_CHECK, name="finance_recurring_currency_code"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(interval__gte=1), name="finance_recurring_interval_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(day__isnull=True)
+                | models.Q(day=-1)
+                | models.Q(day__gte=1, day__lte=31),
+                name="finance_recurring_day_of_month",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__isnull=True) | models.Q(weekday__lte=6),
+                name="finance_recurring_weekday",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="finance_recurring_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(count__isnull=True) | models.Q(count__gte=1),
+                name="finance_recurring_count_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()} {self.amount} {self.currency} {self.note}".strip()
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_at is not None
+
+
+class RecurringOccurrence(models.Model):
+    """One date of a rule, claimed before anything is recorded for it: the (rule, date)
+    key is unique, so however many workers run, one of them records it (or skips it)."""
+
+    class Status(models.TextChoices):
+        POSTED = "posted", _("Recorded")
+        SKIPPED = "skipped", _("Skipped")
+        FAILED = "failed", _("Could not be recorded")
+
+    rule = models.ForeignKey(RecurringRule, models.CASCADE, related_name="occurrences")
+    date = models.DateField(_("date"))
+    status = models.CharField(_("status"), max_length=7, choices=Status.choices)
+    # SET_NULL: an occurrence undone (its transaction deleted) stays claimed.
+    transaction = models.ForeignKey(
+        Transaction, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    error = models.CharField(_("why"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["rule", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "date"], name="finance_occurrence_unique_rule_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.date} {self.status}"
+
+
+class SuggestionDismissal(models.Model):
+    """A suggested regular payment someone in the ledger said no to: never offered again."""
+
+    ledger = models.ForeignKey("ledgers.Ledger", models.CASCADE, related_name="+")
+    suggestion_id = models.CharField(max_length=16)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ledger", "suggestion_id"], name="finance_dismissal_unique_suggestion"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ledger_id} {self.suggestion_id}"

@@ -1,9 +1,18 @@
-"""JSON shapes of the money domain that more than one API returns. Money is a string
-with two decimal places, like every amount the APIs send ("250.00")."""
+"""JSON shapes of the money domain that more than one API returns, and a rule's schedule
+in words for the pages and the chat. Money is a string with two decimal places, like
+every amount the APIs send ("250.00")."""
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_date
+from django.utils import formats
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
+
+from finance.schedules import LAST_DAY
+from finance.selectors.forecast import Forecast
 from finance.selectors.summary import CategoryLine, CategoryRef, MonthlySummary
 
 CENTS = Decimal("0.01")
@@ -54,3 +63,79 @@ def summary_data(summary: MonthlySummary) -> dict[str, Any]:
             for m in summary.members
         ],
     }
+
+
+def forecast_data(forecast: Forecast) -> dict[str, Any]:
+    """The current month's forecast, added to its summary (docs/recurring.md)."""
+    data: dict[str, Any] = {
+        "forecast": money(forecast.forecast),
+        "recurring_due": [
+            {
+                "rule_id": due.rule_id,
+                "date": due.date.isoformat(),
+                "amount": money(due.amount),
+                "currency": due.currency,
+                "amount_converted": money(due.converted) if due.converted is not None else None,
+                "category": category_ref_data(due.category),
+                "note": due.note,
+            }
+            for due in forecast.recurring_due
+        ],
+        "forecast_basis": {
+            "spent": money(forecast.spent),
+            "recurring_due": money(forecast.recurring_due_total),
+            "average_daily": money(forecast.average_daily),
+            "days_left": forecast.days_left,
+            "plan": money(forecast.plan) if forecast.plan is not None else None,
+        },
+    }
+    if forecast.safe_to_spend_today is not None:
+        data["safe_to_spend_today"] = money(forecast.safe_to_spend_today)
+    return data
+
+
+_ON_WEEKDAYS = (
+    gettext_lazy("on Mondays"),
+    gettext_lazy("on Tuesdays"),
+    gettext_lazy("on Wednesdays"),
+    gettext_lazy("on Thursdays"),
+    gettext_lazy("on Fridays"),
+    gettext_lazy("on Saturdays"),
+    gettext_lazy("on Sundays"),
+)
+
+
+def schedule_text(
+    *,
+    frequency: str,
+    interval: int,
+    start: date,
+    day: int | None = None,
+    weekday: int | None = None,
+    end: date | None = None,
+    count: int | None = None,
+) -> str:
+    """A rule's schedule in the reader's words: "monthly, on day 1", "every 2 weeks, on
+    Fridays", "yearly, on 15 March", with its end."""
+    n = interval
+    if frequency == "daily":
+        text = _("daily") if n == 1 else ngettext("every %(n)s day", "every %(n)s days", n)
+    elif frequency == "weekly":
+        text = _("weekly") if n == 1 else ngettext("every %(n)s week", "every %(n)s weeks", n)
+        text = f"{text}, {_ON_WEEKDAYS[weekday if weekday is not None else start.weekday()]}"
+    elif frequency == "monthly":
+        text = _("monthly") if n == 1 else ngettext("every %(n)s month", "every %(n)s months", n)
+        on_day = day if day is not None else start.day
+        on = _("on the last day") if on_day == LAST_DAY else _("on day %(day)s") % {"day": on_day}
+        text = f"{text}, {on}"
+    else:
+        text = _("yearly") if n == 1 else ngettext("every %(n)s year", "every %(n)s years", n)
+        text = f"{text}, {format_date(start, 'd MMMM', locale=get_language() or 'ru')}"
+    text = text.replace("%(n)s", str(n))
+    if end is not None:
+        text += ", " + _("until %(date)s") % {"date": formats.date_format(end, "SHORT_DATE_FORMAT")}
+    elif count is not None:
+        text += ", " + ngettext("%(count)s time in all", "%(count)s times in all", count) % {
+            "count": count
+        }
+    return text

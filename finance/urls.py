@@ -2,6 +2,7 @@ from django.urls import path
 
 from finance import views
 from finance.data import views as data_views
+from finance.regular import views as regular_views
 
 app_name = "finance"
 
@@ -14,6 +15,22 @@ urlpatterns = [
     path("transactions/<int:tx_id>/delete/", views.delete_transaction, name="delete_transaction"),
     path("budget/", views.budget, name="budget"),
     path("budget/copy/", views.copy_budget, name="copy_budget"),
+    path("regular/", regular_views.regular, name="regular"),
+    path("regular/add/text/", regular_views.add_regular_text, name="add_regular_text"),
+    path("regular/<int:rule_id>/", regular_views.edit_regular, name="edit_regular"),
+    path("regular/<int:rule_id>/pause/", regular_views.pause_regular, name="pause_regular"),
+    path("regular/<int:rule_id>/skip/", regular_views.skip_regular, name="skip_regular"),
+    path("regular/<int:rule_id>/delete/", regular_views.delete_regular, name="delete_regular"),
+    path(
+        "regular/suggestions/<str:suggestion_id>/add/",
+        regular_views.accept_suggestion,
+        name="accept_suggestion",
+    ),
+    path(
+        "regular/suggestions/<str:suggestion_id>/dismiss/",
+        regular_views.dismiss_suggestion,
+        name="dismiss_suggestion",
+    ),
     path("categories/", views.categories, name="categories"),
     path("categories/<int:category_id>/", views.edit_category, name="edit_category"),
     path("categories/<int:category_id>/archive/", views.archive_category, name="archive_category"),

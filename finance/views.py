@@ -20,6 +20,7 @@ from finance import charts, forms
 from finance.models import Category, CategoryAlias, Transaction
 from finance.months import add_months, is_past, parse_month
 from finance.selectors.budget import budget_page
+from finance.selectors.forecast import forecast_for
 from finance.selectors.summary import monthly_summary
 from finance.selectors.totals import monthly_totals
 from finance.selectors.transactions import transaction_list
@@ -93,6 +94,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "over_budget": [line for line in summary.categories if line.over_budget],
             # Who paid what, once more than one person has (a ledger of one shows none).
             "members": summary.members if len(summary.members) > 1 else [],
+            # The current month only: where it is heading (docs/recurring.md).
+            "forecast": forecast_for(user=request.user, ledger=member, summary=summary),
         }
     return render(request, "finance/dashboard.html", context)
 

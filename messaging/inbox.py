@@ -127,7 +127,10 @@ def messages_purge(*, days: int | None = None) -> Purged:
 # Reads: the history, and what a chat's reply, edit or button refers to
 
 HISTORY_MESSAGES = 50
-CREATE_ACTIONS = ("create_expense", "create_income")
+# A message Kopilka started about what it recorded by itself (a recurring rule's date).
+RECORDED_NOTICE = "notify_recorded"
+# The replies that recorded a transaction, which "undo" and "category" refer to.
+CREATE_ACTIONS = ("create_expense", "create_income", RECORDED_NOTICE)
 
 
 @dataclass(frozen=True)

@@ -75,12 +75,20 @@ def window_open(*, contact: UserContact, now: datetime | None = None) -> bool:
 
 
 def notify(
-    *, contact: UserContact, text: str, template: Template, transport: WhatsApp | None = None
+    *,
+    contact: UserContact,
+    text: str,
+    template: Template,
+    transport: WhatsApp | None = None,
+    recorded: int | None = None,
 ) -> Message:
     """Send a message Kopilka starts to a linked WhatsApp contact and record it: `text`
     inside the window, the template outside it or when Twilio says the window has closed
     (63016). A permanent failure that is about the person (a number that is not on
-    WhatsApp, a block) ends the link; every failure raises TransportError."""
+    WhatsApp, a block) ends the link; every failure raises TransportError.
+
+    `recorded`: the transaction the message tells of (a recurring rule's), which the
+    chat's "undo" then takes back as it does the chat's own records."""
     if template.purpose not in PURPOSES:
         raise ValueError(f"unknown template purpose {template.purpose!r}")
     transport = transport or WhatsApp()
@@ -107,7 +115,8 @@ def notify(
         direction=Message.Direction.OUT,
         text=text,
         external_id=sid,
-        action=f"notify_{template.purpose}",
+        action=inbox.RECORDED_NOTICE if recorded is not None else f"notify_{template.purpose}",
+        transaction_id=recorded,
         result={"sent_as": sent_as, "purpose": template.purpose, "variables": template.variables},
     )
     inbox.messages_save(messages=[message])

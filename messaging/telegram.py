@@ -318,6 +318,8 @@ def set_commands(transport: Telegram) -> None:
                 {"command": "budget", "description": _("The month's plan against spending")},
                 {"command": "categories", "description": _("Your categories")},
                 {"command": "undo", "description": _("Remove the last transaction")},
+                {"command": "today", "description": _("How much I can spend today")},
+                {"command": "recurring", "description": _("Regular payments")},
                 {"command": "ledger", "description": _("Which ledger I record into; switch it")},
                 {"command": "lang", "description": _("Reply language: /lang ru or /lang en")},
                 {"command": "help", "description": _("What I understand")},
@@ -328,6 +330,7 @@ def set_commands(transport: Telegram) -> None:
                 {"command": "budget", "description": _("The month's plan against spending")},
                 {"command": "categories", "description": _("The ledger's categories")},
                 {"command": "undo", "description": _("Remove your last transaction here")},
+                {"command": "today", "description": _("How much the ledger can spend today")},
                 {"command": "ledger", "description": _("Which ledger this group keeps")},
                 {"command": "help", "description": _("What I understand")},
             ]

@@ -49,11 +49,30 @@ TEST_TEMPLATE = outbound.Template("test")
 
 
 @dataclass(frozen=True)
+class Undo:
+    """How a message about something just recorded offers to take it back, each channel
+    its own way (in the reader's language): Telegram a button, WhatsApp the word to
+    reply, e-mail a link."""
+
+    transaction_id: int
+    button: str
+    reply_hint: str
+    link_hint: str
+
+    @property
+    def button_data(self) -> str:
+        # The chat's undo button (messaging.chat.router's `u:<id>`): pressed, the chat
+        # deletes the transaction as that person, through the dispatcher.
+        return f"u:{self.transaction_id}"
+
+
+@dataclass(frozen=True)
 class Outgoing:
     text: str
     # An e-mail's subject; WhatsApp's template outside its 24-hour window.
     subject: str = "Kopilka"
     template: outbound.Template = TEST_TEMPLATE
+    undo: Undo | None = None
 
 
 def send(
@@ -62,12 +81,13 @@ def send(
     *,
     subject: str = "Kopilka",
     template: outbound.Template = TEST_TEMPLATE,
+    undo: Undo | None = None,
 ) -> None:
     """Send `text` through the contact's channel's sender."""
     sender = SENDERS.get(contact.channel)
     if sender is None:
         raise PermanentError(f"unknown channel {contact.channel}")
-    sender(contact, Outgoing(text, subject, template))
+    sender(contact, Outgoing(text, subject, template, undo))
 
 
 def send_whatsapp(contact: Contact, message: Outgoing) -> None:
@@ -79,8 +99,11 @@ def send_whatsapp(contact: Contact, message: Outgoing) -> None:
     if linked is None:
         # Unlinked since it was chosen: the retry goes wherever the person is now.
         raise TemporaryError("WhatsApp: the number is no longer linked")
+    text, recorded = message.text, None
+    if message.undo is not None:
+        text, recorded = f"{text}\n{message.undo.reply_hint}", message.undo.transaction_id
     try:
-        outbound.notify(contact=linked, text=message.text, template=message.template)
+        outbound.notify(contact=linked, text=text, template=message.template, recorded=recorded)
     except transports.TransportError as e:
         reason = f"WhatsApp: {str(e).removeprefix('twilio: ')}"
         # Only what is about the person (not on WhatsApp, blocked, STOP) turns it off;
@@ -91,8 +114,11 @@ def send_whatsapp(contact: Contact, message: Outgoing) -> None:
 
 
 def send_email(contact: Contact, message: Outgoing) -> None:
+    text = message.text
+    if message.undo is not None:
+        text = f"{text}\n\n{message.undo.link_hint}"
     try:
-        send_mail(message.subject, message.text, None, [contact.address])
+        send_mail(message.subject, text, None, [contact.address])
     except smtplib.SMTPRecipientsRefused as e:
         raise PermanentError(f"the mail server refused {contact.address}") from e
     except (smtplib.SMTPException, OSError) as e:
@@ -120,8 +146,11 @@ def send_telegram(contact: Contact, message: Outgoing) -> None:
     telegram = transports.Telegram(
         attempts=1, max_retry_after=0, gate=lambda: limiter.slot(chat_id)
     )
+    buttons = []
+    if message.undo is not None:
+        buttons = [[transports.Button(message.undo.button, message.undo.button_data)]]
     try:
-        telegram.send(chat_id=chat_id, text=message.text)
+        telegram.send(chat_id=chat_id, text=message.text, buttons=buttons)
     except transports.TransportError as e:
         raise telegram_error(e) from None
 

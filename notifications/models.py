@@ -13,6 +13,7 @@ class Kind(models.TextChoices):
     MONTHLY_REPORT = "monthly_report", _("Monthly report")
     TOKEN_EXPIRY = "token_expiry", _("Bot token expiry")
     TEST = "test", _("Test message")
+    RECURRING = "recurring", _("Regular payment recorded")
 
 
 class Channel(models.TextChoices):
@@ -88,7 +89,8 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     # The day (YYYY-MM-DD) or month (YYYY-MM) the notification is about, in the user's zone.
     period = models.CharField(_("period"), max_length=10)
-    # What within the period: "ledger:<id>:category:<id>:<threshold>", "token:<id>", "" for none.
+    # What within the period: "ledger:<id>:category:<id>:<threshold>", "token:<id>",
+    # "occurrence:<id>" (a recurring rule's date), "" for none.
     subject = models.CharField(_("subject"), max_length=64, blank=True)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.PENDING

@@ -197,6 +197,7 @@ def _deliver_one(notification: Notification) -> str:
         with translation.override(user.language):
             rendered = rendering.render(notification)
             subject = str(texts.subject(notification.kind))
+            undo = rendering.undo(notification)
         if rendered is None:
             _finish(notification, Status.SKIPPED, error=NOT_NEEDED)
             return Status.SKIPPED
@@ -210,7 +211,7 @@ def _deliver_one(notification: Notification) -> str:
         logger.exception("notifications: could not prepare notification %s", notification.pk)
         return _retry(notification, NOT_PREPARED, _backoff(notification.attempts))
     try:
-        channels.send(contact, text, subject=subject, template=template)
+        channels.send(contact, text, subject=subject, template=template, undo=undo)
     except channels.TemporaryError as e:
         delay = e.retry_after if e.retry_after is not None else _backoff(notification.attempts)
         return _retry(notification, e.reason, delay, channel=contact.channel, text=text)

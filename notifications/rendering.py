@@ -12,8 +12,12 @@ from django.urls import reverse
 
 from accounts.models import ApiToken, User
 from core import db
+from finance.models import RecurringOccurrence
 from finance.months import add_months
+from finance.presenters import schedule_text
 from finance.rates.lookup import MissingExchangeRate
+from finance.selectors.recurring import occurrence_get
+from finance.selectors.suggestions import Suggestion, suggestion_list
 from finance.selectors.summary import monthly_summary
 from finance.selectors.transactions import transaction_list
 from messaging.outbound import Template
@@ -48,7 +52,25 @@ def monthly_report(notification: Notification) -> Rendered | None:
     except MissingExchangeRate:
         previous = None
     variables = {"1": texts.month_name(month), "2": texts.report_summary(current)}
-    return texts.monthly_report(current, previous), Template("report", variables)
+    text = texts.monthly_report(current, previous)
+    # Regular payments the history shows and no rule records yet, as of the report's day.
+    suggestions = suggestion_list(user=user)
+    if suggestions:
+        lines = [
+            f"{s.note} · {texts.money(s.amount, s.currency)} · {_schedule(s)}" for s in suggestions
+        ]
+        text += "\n\n" + texts.report_suggestions(lines)
+    return text, Template("report", variables)
+
+
+def _schedule(suggestion: Suggestion) -> str:
+    return schedule_text(
+        frequency=suggestion.frequency,
+        interval=1,
+        start=suggestion.next_date,
+        day=suggestion.day,
+        weekday=suggestion.weekday,
+    )
 
 
 def token_expiry(notification: Notification) -> Rendered | None:
@@ -73,15 +95,64 @@ def test_message(notification: Notification) -> Rendered | None:
     return notification.text, channels.TEST_TEMPLATE
 
 
+def _occurrence(notification: Notification) -> RecurringOccurrence | None:
+    pk = notification.subject.removeprefix("occurrence:")
+    return occurrence_get(pk=int(pk)) if pk.isdigit() else None
+
+
+def recurring(notification: Notification) -> Rendered | None:
+    """A recurring rule's date: what was recorded (nothing, when it was undone before
+    this went out), or why it could not be."""
+    occurrence = _occurrence(notification)
+    if occurrence is None:
+        return None
+    rule, tx = occurrence.rule, occurrence.transaction
+    what = rule.note or rule.category.name
+    if occurrence.status == RecurringOccurrence.Status.FAILED:
+        amount = texts.money(rule.amount, rule.currency)
+        text = texts.recurring_failed(
+            what=what, amount=amount, day=occurrence.date, reason=occurrence.error
+        )
+    elif tx is not None:
+        text = texts.recurring_posted(
+            what=tx.note or what,
+            amount=texts.money(tx.amount, tx.currency),
+            category=tx.category.name,
+            day=tx.date,
+        )
+    else:
+        return None
+    if rule.ledger.personal_for_id != notification.user_id:
+        text = f"{rule.ledger.name} · {text}"
+    return text, Template("alert", {"1": texts.one_line(text)})
+
+
 RENDERERS: dict[str, Callable[[Notification], Rendered | None]] = {
     Kind.DAILY_REMINDER: daily_reminder,
     Kind.MONTHLY_REPORT: monthly_report,
     Kind.TOKEN_EXPIRY: token_expiry,
     Kind.BUDGET_ALERT: budget_alert,
     Kind.TEST: test_message,
+    Kind.RECURRING: recurring,
 }
 
 
 def render(notification: Notification) -> Rendered | None:
     """In the active language (the person's); a kind without its own is sent as written."""
     return RENDERERS.get(notification.kind, test_message)(notification)
+
+
+def undo(notification: Notification) -> channels.Undo | None:
+    """How the message offers to take back what it tells was recorded, if it tells so."""
+    if notification.kind != Kind.RECURRING:
+        return None
+    occurrence = _occurrence(notification)
+    if occurrence is None or occurrence.transaction_id is None:
+        return None
+    path = reverse("finance:delete_transaction", args=[occurrence.transaction_id])
+    return channels.Undo(
+        transaction_id=occurrence.transaction_id,
+        button=texts.undo_button(),
+        reply_hint=texts.undo_reply_hint(),
+        link_hint=texts.undo_link_hint(settings.PUBLIC_URL + path),
+    )

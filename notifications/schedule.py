@@ -1,9 +1,9 @@
-"""The minute's schedule: daily reminders, monthly reports and bot tokens' expiry
-notices due now, each claimed once however many workers run it."""
+"""The minute's schedule: daily reminders, monthly reports, bot tokens' expiry notices
+and recurring rules' dates due now, each claimed once however many workers run it."""
 
 from datetime import datetime
 
-from notifications import preferences, selectors
+from notifications import preferences, recurring, selectors
 from notifications.models import Kind
 from notifications.outbox import Claim, claim_and_defer
 
@@ -11,9 +11,11 @@ TOKEN_NOTICE_DAYS = 7
 
 
 def schedule_due(*, now: datetime) -> int:
-    """Claim and queue everything due at `now`: reminders, reports, token notices."""
+    """Claim and queue everything due at `now`: reminders, reports, token notices, and
+    the recurring rules' dates (recorded now, their notices queued)."""
     preferences.settings_ensure_all()
-    count = len(
+    count = len(recurring.post_due(now=now))
+    count += len(
         claim_and_defer(
             kind=Kind.DAILY_REMINDER,
             claims=[Claim(u, p) for u, p in selectors.due_reminders(now=now)],

@@ -101,6 +101,12 @@ def monthly_report(current: MonthlySummary, previous: MonthlySummary | None) -> 
     return "\n".join(lines)
 
 
+def report_suggestions(lines: list[str]) -> str:
+    """The regular payments the history suggests, for the monthly report."""
+    head = _("Regular payments found in your history (add them in the cabinet, Regular payments):")
+    return "\n".join([head, *(f"• {line}" for line in lines)])
+
+
 def report_summary(current: MonthlySummary) -> str:
     """The report in one line, for WhatsApp's template outside the 24-hour window."""
     currency = current.currency
@@ -132,8 +138,39 @@ def test_message() -> str:
     return _("A test message from Kopilka: notifications will arrive here.")
 
 
+def recurring_posted(*, what: str, amount: str, category: str, day: date) -> str:
+    """A recurring rule's date, recorded."""
+    return _("Regular payment recorded: %(what)s · %(amount)s · %(category)s, %(date)s") % {
+        "what": what,
+        "amount": amount,
+        "category": category,
+        "date": long_date(day),
+    }
+
+
+def recurring_failed(*, what: str, amount: str, day: date, reason: str) -> str:
+    """A recurring rule's date that could not be recorded."""
+    return _(
+        "The regular payment %(what)s · %(amount)s of %(date)s was not recorded: %(reason)s "
+        "See Regular payments in the cabinet."
+    ) % {"what": what, "amount": amount, "date": long_date(day), "reason": reason}
+
+
+def undo_button() -> str:
+    return _("Undo")
+
+
+def undo_reply_hint() -> str:
+    return _("Reply “undo” to remove it.")
+
+
+def undo_link_hint(url: str) -> str:
+    return _("To remove it: %(url)s") % {"url": url}
+
+
 def subject(kind: str) -> str:
     return {
+        "recurring": _("Kopilka: a regular payment recorded"),
         "budget_alert": _("Kopilka: budget alert"),
         "daily_reminder": _("Kopilka: nothing recorded today"),
         "monthly_report": _("Kopilka: monthly report"),

@@ -116,10 +116,12 @@ class McpServerTestCase(TransactionTestCase):
                 annotations = tool.annotations
                 assert annotations is not None
                 self.assertEqual(annotations.read_only_hint, not action.writes)
-                self.assertEqual(annotations.destructive_hint, name == "delete_transaction")
+                self.assertEqual(
+                    annotations.destructive_hint, name in {"delete_transaction", "delete_recurring"}
+                )
                 self.assertTrue(annotations.idempotent_hint)
         read_only = {n for n, t in listed.items() if t.annotations and t.annotations.read_only_hint}
-        self.assertEqual(read_only, {"get_summary", "list_categories"})
+        self.assertEqual(read_only, {"get_summary", "list_categories", "list_recurring"})
         self.assertEqual(
             listed["set_budget_item"].input_schema["properties"]["planned_amount"]["type"], "string"
         )

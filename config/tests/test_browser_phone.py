@@ -16,6 +16,7 @@ from config.testing import clear_cache
 from config.tests.browser import axe_violations, broken_words, describe, new_page
 from finance.models import Category, Transaction
 from finance.services.books import ledger_create
+from finance.services.recurring import When, recurring_create
 from finance.services.transactions import transaction_create
 
 WIDTH = 390
@@ -75,6 +76,16 @@ def test_every_page_fits_a_phone(browser: Browser, live_server: LiveServer) -> N
     # ledger (the header's switcher).
     api_token_create(user=demo, name="clawd.bot на ноутбуке", scopes=list(Scope), source="cli")
     household = ledger_create(user=demo, name="Семейный бюджет Ивановых", source="cli")
+    rule = recurring_create(
+        user=demo,
+        kind="expense",
+        amount=Decimal("35000"),
+        currency="RUB",
+        category=category,
+        when=When(frequency="monthly", day=31, count=12),
+        note="Аренда квартиры на Большой Пироговской",
+        source="cli",
+    )
     base = live_server.url
     page = new_page(browser, width=WIDTH)
     log_in(page, base, "demo", "kopilka-demo")
@@ -87,6 +98,8 @@ def test_every_page_fits_a_phone(browser: Browser, live_server: LiveServer) -> N
         "/budget/",
         "/categories/",
         f"/categories/{category.pk}/",
+        "/regular/",
+        f"/regular/{rule.pk}/",
         "/tokens/",
         "/ledgers/",
         f"/ledgers/{household.pk}/",

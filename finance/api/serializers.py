@@ -291,8 +291,30 @@ class SummaryMemberOut(serializers.Serializer[Any]):
     income = serializers.CharField()
 
 
+class RecurringDueOut(serializers.Serializer[Any]):
+    rule_id = serializers.IntegerField()
+    date = serializers.DateField()
+    amount = serializers.CharField()
+    currency = serializers.CharField()
+    amount_converted = serializers.CharField(
+        allow_null=True, help_text="In the summary's currency; null when no rate converts it."
+    )
+    category = CategoryRefOut()
+    note = serializers.CharField()
+
+
+class ForecastBasisOut(serializers.Serializer[Any]):
+    spent = serializers.CharField()
+    recurring_due = serializers.CharField()
+    average_daily = serializers.CharField()
+    days_left = serializers.IntegerField()
+    plan = serializers.CharField(allow_null=True)
+
+
 class SummaryOut(serializers.Serializer[Any]):
-    """The month in one currency; totals exclude `unconverted`, `missing_rates` says why."""
+    """The month in one currency; totals exclude `unconverted`, `missing_rates` says why.
+    The current month also has `forecast`, `recurring_due`, `forecast_basis` and, when it
+    has a plan, `safe_to_spend_today` (docs/recurring.md defines them)."""
 
     month = serializers.CharField()
     currency = serializers.CharField()
@@ -303,3 +325,9 @@ class SummaryOut(serializers.Serializer[Any]):
     unconverted = UnconvertedOut(many=True, help_text="Money no rate converts, left out.")
     missing_rates = MissingRateOut(many=True, help_text="The rates that were not found.")
     members = SummaryMemberOut(many=True)
+    forecast = serializers.CharField(required=False, help_text="The current month only.")
+    recurring_due = RecurringDueOut(many=True, required=False)
+    forecast_basis = ForecastBasisOut(required=False)
+    safe_to_spend_today = serializers.CharField(
+        required=False, help_text="The current month only, and only when it has a plan."
+    )

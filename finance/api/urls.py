@@ -1,6 +1,6 @@
 from django.urls import path
 
-from finance.api import views
+from finance.api import recurring, views
 
 app_name = "api"
 
@@ -16,4 +16,16 @@ urlpatterns = [
     path("budget-items/", views.BudgetItemListApi.as_view(), name="budget_items"),
     path("budget-items/<int:item_id>/", views.BudgetItemDetailApi.as_view(), name="budget_item"),
     path("summary/", views.SummaryApi.as_view(), name="summary"),
+    path("recurring/", recurring.RecurringListApi.as_view(), name="recurring"),
+    path(
+        "recurring/suggestions/",
+        recurring.SuggestionListApi.as_view(),
+        name="recurring_suggestions",
+    ),
+    path(
+        "recurring/suggestions/<str:suggestion_id>/",
+        recurring.SuggestionDetailApi.as_view(),
+        name="recurring_suggestion",
+    ),
+    path("recurring/<int:rule_id>/", recurring.RecurringDetailApi.as_view(), name="recurring_rule"),
 ]

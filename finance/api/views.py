@@ -30,6 +30,7 @@ from finance.data.forms import ExportForm
 from finance.data.views import csv_response, json_response
 from finance.models import BudgetItem, Category, Transaction
 from finance.months import is_past
+from finance.selectors.forecast import forecast_for
 from finance.selectors.summary import monthly_summary
 from finance.selectors.transactions import transaction_list
 from finance.services.books import member_for
@@ -360,7 +361,12 @@ class SummaryApi(ApiView):
             )
         except ValidationError as e:
             raise _on_fields(e) from e
-        return Response(presenters.summary_data(summary))
+        data = presenters.summary_data(summary)
+        # The current month also says where it is heading (docs/recurring.md).
+        forecast = forecast_for(user=self.owner, ledger=self.member, summary=summary)
+        if forecast is not None:
+            data |= presenters.forecast_data(forecast)
+        return Response(data)
 
 
 class TransactionExportApi(ApiView):

@@ -18,9 +18,17 @@ from accounts.models import Scope, User
 from accounts.services import api_token_create
 from botapi.actions import ACTIONS
 from botapi.tests.helpers import clear_rate_limits
-from finance.models import BudgetItem, Category, CategoryAlias, Transaction
+from finance.models import (
+    BudgetItem,
+    Category,
+    CategoryAlias,
+    RecurringRule,
+    SuggestionDismissal,
+    Transaction,
+)
 from finance.services.budget import budget_item_set
 from finance.services.categories import category_update
+from finance.services.recurring import When, recurring_create
 from finance.services.transactions import transaction_update
 from ledgers import services
 from ledgers.models import Invite, Ledger, Membership
@@ -68,6 +76,10 @@ WRITES = ("post", "put", "patch", "delete")
 MARKER = "Кошачий корм"
 
 
+def name_is_about_a_rule(action: str) -> bool:
+    return action in {"update_recurring", "delete_recurring"}
+
+
 def routes() -> Iterator[tuple[str, list[str]]]:
     """(name with namespace, the names of its parameters) of every route but the admin's."""
 
@@ -104,8 +116,21 @@ class EveryRouteTestCase(HouseholdTestCase):
         groups.group_link(
             user=self.alice, ledger=self.home, chat_id=-1001234, title=MARKER, source="cli"
         )
+        self.rule = recurring_create(
+            user=self.alice,
+            ledger=self.home,
+            kind="expense",
+            amount=Decimal(300),
+            currency="RUB",
+            category=self.cafe,
+            when=When(frequency="monthly"),
+            note=MARKER,
+            source="cli",
+        )
         self.kwargs: dict[str, Any] = {
             "tx_id": self.tx.pk,
+            "rule_id": self.rule.pk,
+            "suggestion_id": "s0123456789ab",
             "category_id": self.cafe.pk,
             "item_id": self.item.pk,
             "ledger_id": self.home.pk,
@@ -130,6 +155,10 @@ class EveryRouteTestCase(HouseholdTestCase):
             f"plan_{self.cafe.pk}": "7",
             "role": "member",
             "to": self.carol.pk,
+            "frequency": "daily",
+            "paused": True,
+            "skip_next": True,
+            "suggestion_id": "s0123456789ab",
         }
 
     def state(self) -> tuple[Any, ...]:
@@ -154,6 +183,14 @@ class EveryRouteTestCase(HouseholdTestCase):
                 BudgetItem.objects.filter(ledger=ledger)
                 .order_by("pk")
                 .values_list("pk", "planned_amount", "currency")
+            ),
+            (
+                list(
+                    RecurringRule.objects.filter(ledger=ledger)
+                    .order_by("pk")
+                    .values_list("pk", "amount", "frequency", "next_date", "paused_at")
+                ),
+                SuggestionDismissal.objects.filter(ledger=ledger).count(),
             ),
             list(
                 Membership.objects.filter(ledger=ledger)
@@ -243,6 +280,8 @@ class EveryRouteTestCase(HouseholdTestCase):
         payload = dict(ACTIONS[action].example)
         if "transaction_id" in payload:
             payload["transaction_id"] = self.tx.pk
+        if name_is_about_a_rule(action):
+            payload["id"] = self.rule.pk
         body = {"action": action, "payload": payload, "idempotency_key": str(uuid.uuid4())}
         return self.client.post(
             "/api/bot/actions",
@@ -271,4 +310,4 @@ class EveryRouteTestCase(HouseholdTestCase):
                 response = self.act(reader, name)
                 expected = 403 if action.writes else 200
                 self.assertEqual(response.status_code, expected, response.content[:300])
-            self.assertEqual(self.state()[:4], before[:4])
+            self.assertEqual(self.state()[:5], before[:5])

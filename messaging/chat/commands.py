@@ -20,7 +20,7 @@ from ledgers import selectors as ledger_selectors
 from ledgers import services as ledger_services
 from ledgers.models import Membership
 from messaging import inbox
-from messaging.chat import phrases, router
+from messaging.chat import phrases, recurring, router
 from messaging.chat.exchange import Inbound, Reply
 from messaging.linking import contacts
 from messaging.models import Conversation, UserContact
@@ -208,6 +208,8 @@ COMMANDS: dict[str, Command] = {
     "undo": Command(undo_last, group=undo_last),
     "category": Command(recategorize, group=recategorize),
     "ledger": Command(ledgers, group=group_ledger),
+    "recurring": Command(recurring.listed),
+    "today": Command(recurring.today, group=recurring.today),
     "lang": Command(lang),
     "unlink": Command(unlink),
     "link": Command(link),

@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from botapi import dispatch
 from botapi.caller import Caller
-from botapi.results import CategoriesResult, DeletedResult, TransactionResult
+from botapi.results import CategoriesResult, DeletedResult, RecurringResult, TransactionResult
 from core.errors import ActionError
 from finance.defaults import fallback_slug
 from finance.models import Kind
 from ledgers.access import LedgerRef
 from messaging import inbox
-from messaging.chat import commands, exchange, phrases, router
+from messaging.chat import commands, exchange, phrases, recurring, router
 from messaging.chat.exchange import Handled, Inbound, Reply
 from messaging.chat.router import Press
 from messaging.models import Message, UserContact
@@ -131,6 +131,10 @@ class Dialogue:
         for n, step in enumerate(steps, start=1):
             key = self.key if len(steps) == 1 else f"{self.key}:{n}"
             try:
+                if step.action == recurring.CREATE:  # "каждый месяц 1-го аренда 45000"
+                    rule = self.perform(RecurringResult, step.action, step.payload, key=key)
+                    replies.append(recurring.created(rule))
+                    continue
                 tx = self.perform(TransactionResult, step.action, step.payload, key=key)
             except ActionError as exc:
                 reply = self.refusal(exc)
@@ -239,6 +243,8 @@ class Dialogue:
         ledger_id = router.ledger_button(data)
         if ledger_id is not None:
             return commands.switch_pressed(self, ledger_id)
+        if recurring.is_button(data):
+            return recurring.pressed(self, data)
         return self.pressed(router.button(data))
 
     def pressed(self, press: Press | None) -> list[Reply]:

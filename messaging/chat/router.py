@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from finance.readers import schedule_words
 from finance.selectors.categories import looks_like_income
 
 # A text of many lines records one transaction per line, up to this many.
@@ -34,9 +35,20 @@ PLAIN_COMMANDS = {
     "помощь": "help",
     "unlink": "unlink",
     "отвязать": "unlink",
+    "recurring": "recurring",
+    "регулярные": "recurring",
+    "today": "today",
+    "сегодня": "today",
 }
 PLAIN_ARGUMENT_RE = re.compile(r"^/?(category|категория|lang|язык)\s+(\S.*)$", re.I | re.S)
 PLAIN_ARGUMENT_NAMES = {"category": "category", "категория": "category", "язык": "lang"}
+# The question `/today` answers, asked in words in any chat.
+TODAY_RE = re.compile(
+    r"^(?:сколько\s+(?:мне\s+)?(?:ещё\s+|еще\s+)?(?:можно|могу)\s+(?:ещё\s+|еще\s+)?"
+    r"потратить(?:\s+сегодня)?|how\s+much\s+(?:can|may)\s+i\s+(?:still\s+)?spend"
+    r"(?:\s+today)?)\s*\??$",
+    re.I,
+)
 BARE_AMOUNT_RE = re.compile(r"^\+?\s*(\d{1,3}(?:[  ]\d{3})+|\d+)(?:[.,](\d{1,2}))?$")
 
 
@@ -59,6 +71,8 @@ def command(text: str, *, plain: bool = False) -> Command | None:
     """The command `text` is, if it is one (unknown names too: the chat says so).
     `plain`: also the words of PLAIN_COMMANDS and `category <name>`."""
     text = text.strip()
+    if TODAY_RE.match(text):
+        return Command("today")
     if plain:
         word = text.removeprefix("/").strip().rstrip(".!").lower()
         if word in PLAIN_COMMANDS:
@@ -77,13 +91,17 @@ def command(text: str, *, plain: bool = False) -> Command | None:
 
 
 def records(text: str) -> list[Step]:
-    """One create step per line: `+` or an income word makes an income."""
+    """One create step per line: `+` or an income word makes an income, a line that says
+    how often ("каждый месяц 1-го аренда 45000") a regular payment."""
     steps = []
     for line in text.splitlines():
         line = " ".join(line.split())
         if not line:
             continue
-        if line.startswith("+"):
+        if schedule_words.read(line, strict=True) is not None:
+            # How often, in words: a regular payment (its own words say expense or income).
+            action = "create_recurring"
+        elif line.startswith("+"):
             action, line = "create_income", line[1:].strip() or line
         elif looks_like_income(line):
             action = "create_income"

@@ -243,3 +243,31 @@ class TokenExpiryTestCase(BaseTestCase):
         api_token_rotate(token=old.token, expires_at=now + timedelta(days=90), source="cli")
         self.assertEqual(schedule.schedule_due(now=now), 0)
         self.assertEqual(queued("notifications.deliver"), [])
+
+
+class ReportSuggestionsTestCase(BaseTestCase):
+    def test_the_report_offers_what_the_history_repeats(self) -> None:
+        subscriptions = self.category(self.alice, "subscriptions")
+        for month in (9, 10, 11):
+            transaction_create(
+                user=self.alice,
+                kind="expense",
+                amount=Decimal("799"),
+                currency="RUB",
+                category=subscriptions,
+                date=date(2026, month, 14),
+                note="Netflix",
+                source="web",
+            )
+        now = at("2026-12-01 07:00")
+        with time_machine.travel(now, tick=False):
+            schedule.schedule_due(now=now)
+            run_queued()
+        report = Notification.objects.get(kind=Kind.MONTHLY_REPORT, user=self.alice)
+        self.assertTrue(
+            report.text.replace("\xa0", " ").endswith(
+                "\n\nРегулярные платежи, найденные в истории (добавьте их в кабинете, в разделе"
+                " «Регулярные платежи»):\n• Netflix · 799 ₽ · ежемесячно, 14-го числа"
+            ),
+            report.text,
+        )
