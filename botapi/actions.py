@@ -338,15 +338,12 @@ def record_settlement(caller: Caller, payload: Payload, dry_run: bool) -> Outcom
             currency=payload.get("currency"),
             date=date.fromisoformat(payload["date"]) if "date" in payload else None,
             source=caller.source,
-            dry_run=dry_run,
         )
     except ValidationError as exc:
         unknown = [e for e in exc.error_list if e.code == "settlement_unknown_person"]
         if unknown and unknown[0].params and unknown[0].params.get("user") == payload["to"]:
             fields["settlement_unknown_person"] = "to"
         raise _payload_error(exc, fields=fields, default="from") from None
-    if dry_run:
-        return Outcome(results.SettlementResult.of(settlement))
     return Outcome(results.SettlementResult.of(settlement), created=True, obj=settlement)
 
 
@@ -429,7 +426,6 @@ ACTIONS: dict[str, Action] = {
             scopes=(Scope.EXPENSES_WRITE,),
             handler=record_settlement,
             replay=results.SettlementResult.from_data,
-            dry_run=True,
         ),
         _declare(
             "delete_settlement",

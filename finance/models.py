@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import Source as AuditSource
 from core import money
 
 if TYPE_CHECKING:
@@ -400,7 +401,8 @@ class Settlement(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    source = models.CharField(_("source"), max_length=8, choices=Transaction.Source.choices)
+    # Every door's, the command line's too (a settlement has no text or file to come from).
+    source = models.CharField(_("source"), max_length=8, choices=AuditSource.choices)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

@@ -18,9 +18,18 @@ from accounts.models import Scope, User
 from accounts.services import api_token_create
 from botapi.actions import ACTIONS
 from botapi.tests.helpers import clear_rate_limits
-from finance.models import BudgetItem, Category, CategoryAlias, Transaction
+from finance.models import (
+    BudgetItem,
+    Category,
+    CategoryAlias,
+    Settlement,
+    Share,
+    SplitDefault,
+    Transaction,
+)
 from finance.services.budget import budget_item_set
 from finance.services.categories import category_update
+from finance.services.settlements import settlement_create
 from finance.services.transactions import transaction_update
 from ledgers import services
 from ledgers.models import Invite, Ledger, Membership
@@ -104,12 +113,21 @@ class EveryRouteTestCase(HouseholdTestCase):
         groups.group_link(
             user=self.alice, ledger=self.home, chat_id=-1001234, title=MARKER, source="cli"
         )
+        self.settlement = settlement_create(
+            user=self.alice,
+            ledger=self.home,
+            from_user_id=self.carol.pk,
+            to_user_id=self.alice.pk,
+            amount=Decimal(10),
+            source="cli",
+        )
         self.kwargs: dict[str, Any] = {
             "tx_id": self.tx.pk,
             "category_id": self.cafe.pk,
             "item_id": self.item.pk,
             "ledger_id": self.home.pk,
             "user_id": self.carol.pk,
+            "settlement_id": self.settlement.pk,
         }
         # Input that a route missing its check would accept and write with.
         self.data: dict[str, Any] = {
@@ -130,6 +148,10 @@ class EveryRouteTestCase(HouseholdTestCase):
             f"plan_{self.cafe.pk}": "7",
             "role": "member",
             "to": self.carol.pk,
+            "from": self.alice.pk,
+            "weights": [{"user": self.alice.pk, "weight": "1"}],
+            f"weight_{self.alice.pk}": "1",
+            "mode": "equal",
         }
 
     def state(self) -> tuple[Any, ...]:
@@ -165,6 +187,21 @@ class EveryRouteTestCase(HouseholdTestCase):
             .values_list("name", "owner_id", "group_link__chat_id")
             .get(),
             LinkCode.objects.filter(ledger=ledger).count(),
+            list(
+                Settlement.objects.filter(ledger=ledger)
+                .order_by("pk")
+                .values_list("pk", "from_user_id", "to_user_id", "amount")
+            ),
+            list(
+                SplitDefault.objects.filter(ledger=ledger)
+                .order_by("pk")
+                .values_list("user_id", "weight")
+            ),
+            list(
+                Share.objects.filter(split__transaction__ledger=ledger)
+                .order_by("pk")
+                .values_list("split_id", "user_id", "amount_minor")
+            ),
         )
 
     def ledger_routes(self) -> list[tuple[str, str, bool]]:
@@ -243,6 +280,8 @@ class EveryRouteTestCase(HouseholdTestCase):
         payload = dict(ACTIONS[action].example)
         if "transaction_id" in payload:
             payload["transaction_id"] = self.tx.pk
+        if "settlement_id" in payload:
+            payload["settlement_id"] = self.settlement.pk
         body = {"action": action, "payload": payload, "idempotency_key": str(uuid.uuid4())}
         return self.client.post(
             "/api/bot/actions",
