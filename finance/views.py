@@ -141,6 +141,7 @@ def add_transaction(request: AuthenticatedHttpRequest) -> HttpResponse:
                 date=data["date"],
                 note=data["note"],
                 source="web",
+                split=form.split(),
             )
         except ValidationError as e:
             forms.add_service_error(form, e)

@@ -319,6 +319,8 @@ def set_commands(transport: Telegram) -> None:
                 {"command": "categories", "description": _("Your categories")},
                 {"command": "undo", "description": _("Remove the last transaction")},
                 {"command": "ledger", "description": _("Which ledger I record into; switch it")},
+                {"command": "balance", "description": _("Who owes whom in a shared ledger")},
+                {"command": "settle", "description": _("Settle up: the transfers to make")},
                 {"command": "lang", "description": _("Reply language: /lang ru or /lang en")},
                 {"command": "help", "description": _("What I understand")},
                 {"command": "unlink", "description": _("Unlink this chat")},
@@ -328,6 +330,8 @@ def set_commands(transport: Telegram) -> None:
                 {"command": "budget", "description": _("The month's plan against spending")},
                 {"command": "categories", "description": _("The ledger's categories")},
                 {"command": "undo", "description": _("Remove your last transaction here")},
+                {"command": "balance", "description": _("Who owes whom")},
+                {"command": "settle", "description": _("Settle up: the transfers to make")},
                 {"command": "ledger", "description": _("Which ledger this group keeps")},
                 {"command": "help", "description": _("What I understand")},
             ]

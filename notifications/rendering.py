@@ -13,6 +13,8 @@ from django.urls import reverse
 from accounts.models import ApiToken, User
 from finance.months import add_months
 from finance.rates.lookup import MissingExchangeRate
+from finance.rules import ledger_or_none_for_read
+from finance.selectors.balances import ledger_balances
 from finance.selectors.summary import monthly_summary
 from finance.selectors.transactions import transaction_list
 from messaging.outbound import Template
@@ -46,6 +48,12 @@ def monthly_report(notification: Notification) -> Rendered | None:
     except MissingExchangeRate:
         previous = None
     variables = {"1": texts.month_name(month), "2": texts.report_summary(current)}
+    # A shared ledger's report also says who owes whom, as of now.
+    books = ledger_or_none_for_read(user, None)
+    if books is not None and books.personal_for_id is None:
+        balances = ledger_balances(user=user, ledger=books)
+        text = texts.monthly_report(current, previous, balances, books.name)
+        return text, Template("report", variables)
     return texts.monthly_report(current, previous), Template("report", variables)
 
 

@@ -19,7 +19,7 @@ from finance.defaults import FALLBACK_SLUGS
 from finance.models import Kind
 from ledgers.access import LedgerRef
 from messaging import inbox
-from messaging.chat import commands, exchange, phrases, router
+from messaging.chat import commands, exchange, households, phrases, router
 from messaging.chat.exchange import Handled, Inbound, Reply
 from messaging.chat.router import Press
 from messaging.models import Message, UserContact
@@ -160,6 +160,9 @@ class Dialogue:
                 Button(_("Category"), router.button_data(Press("choose", tx.id))),
             ]
         ]
+        if tx.split is not None:  # an expense of a shared ledger
+            text += "\n" + households.split_line(tx)
+            buttons[0].append(households.split_button(tx.id))
         if tx.category.slug == FALLBACK_SLUGS.get(Kind(tx.kind)):
             try:
                 keyboard = self.category_keyboard(tx)
@@ -237,6 +240,9 @@ class Dialogue:
         ledger_id = router.ledger_button(data)
         if ledger_id is not None:
             return commands.switch_pressed(self, ledger_id)
+        shared = households.pressed(self, data)
+        if shared is not None:
+            return shared
         return self.pressed(router.button(data))
 
     def pressed(self, press: Press | None) -> list[Reply]:

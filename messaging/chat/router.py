@@ -34,9 +34,22 @@ PLAIN_COMMANDS = {
     "помощь": "help",
     "unlink": "unlink",
     "отвязать": "unlink",
+    "balance": "balance",
+    "баланс": "balance",
+    "settle": "settle",
+    "расчёт": "settle",
+    "расчет": "settle",
 }
-PLAIN_ARGUMENT_RE = re.compile(r"^/?(category|категория|lang|язык)\s+(\S.*)$", re.I | re.S)
-PLAIN_ARGUMENT_NAMES = {"category": "category", "категория": "category", "язык": "lang"}
+PLAIN_ARGUMENT_RE = re.compile(
+    r"^/?(category|категория|lang|язык|settle|расч[её]т)\s+(\S.*)$", re.I | re.S
+)
+PLAIN_ARGUMENT_NAMES = {
+    "category": "category",
+    "категория": "category",
+    "язык": "lang",
+    "расчёт": "settle",
+    "расчет": "settle",
+}
 BARE_AMOUNT_RE = re.compile(r"^\+?\s*(\d{1,3}(?:[  ]\d{3})+|\d+)(?:[.,](\d{1,2}))?$")
 
 
