@@ -77,7 +77,7 @@ def monthly_report(
     """The month's report; a shared ledger's (`balances`, `ledger` its name) also says
     who owes whom."""
     text = _monthly_report(current, previous)
-    if balances is not None and balances.balances:
+    if balances is not None and len({b.user_id for b in balances.balances}) > 1:
         text += "\n\n" + balances_lines(balances, ledger)
     return text
 
