@@ -109,7 +109,7 @@ class WeightOut(serializers.Serializer[Any]):
 
 
 class DefaultSplitOut(serializers.Serializer[Any]):
-    mode = serializers.ChoiceField(choices=["equal", "shares"])
+    mode = serializers.CharField(help_text="equal (no weights set) or shares")
     members = WeightOut(many=True)
 
 
