@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from botapi.results import BalancesResult, SettlementResult
+from botapi.results import BalancesResult, SettlementResult, TransactionResult
 from core.errors import ActionError
 from finance.selectors.balances import SettleTransfer, settlement_get
 from ledgers import access
@@ -33,9 +33,9 @@ def split_button(transaction_id: int) -> Button:
     return Button(_("Split"), f"sp:{transaction_id}")
 
 
-def split_line(result: Any) -> str:
+def split_line(result: TransactionResult) -> str:
     """A confirmation's line saying who shares the expense ("" when nobody does)."""
-    split = getattr(result, "split", None)
+    split = result.split
     if split is None or not split.shares:
         return ""
     parts = [f"{s.name} {phrases.money(s.amount, result.currency)}" for s in split.shares]

@@ -115,7 +115,7 @@ class HouseholdStoryTestCase(GroupTestCase):
         data = self.buttons(reply)[0][1]
         self.press(data, message_id=self.last_message_id(), sender=CAROL_TG)
         # ...and alice records dave's payment to her on the ledger's page.
-        response = self.client.post(
+        recorded = self.client.post(
             f"/ledgers/{self.home.pk}/settlements/",
             {
                 "from_user": self.dave.pk,
@@ -124,7 +124,7 @@ class HouseholdStoryTestCase(GroupTestCase):
                 "currency": "RUB",
             },
         )
-        self.assertEqual(response.status_code, 302)
+        self.assertEqual(recorded.status_code, 302)
         self.assertEqual(
             sorted(Settlement.objects.values_list("source", "amount")),
             [("telegram", 650), ("web", 350)],
@@ -139,4 +139,11 @@ class HouseholdStoryTestCase(GroupTestCase):
         summary = self.api.get(f"/api/summary/?ledger={self.home.pk}&month=2026-11").json()
         self.assertEqual(summary["expense"], "3000.00")
         members = {m["name"]: (m["expense"], m["share"]) for m in summary["members"]}
-        self.assertEqual(members["dave"], ("0.00", "1000.00"))  # his balance, unpaid
+        self.assertEqual(
+            members,
+            {
+                "alice": ("1200.00", "850.00"),
+                "carol": ("1800.00", "1150.00"),
+                "dave": ("0.00", "1000.00"),
+            },
+        )
