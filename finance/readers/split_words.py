@@ -37,8 +37,11 @@ HALVES: tuple[tuple[str, ...], ...] = (
     ("fifty-fifty",),
     ("halves",),
 )
-# Russian endings a name takes in the phrases above (Маша: Машу, Маши, Маше, Машей).
-MAX_ENDING = 3
+# The endings a Russian name takes in the phrases above (Маша: Машу, Маши, Маше, Машей;
+# Иван: Ивана, Ивану, Иваном): only these, so that "за машину" is not Маша's.
+CASE_ENDINGS = frozenset(
+    {"", "а", "я", "у", "ю", "и", "ы", "е", "ей", "ой", "ею", "ою", "ем", "ом", "ам", "ям"}
+)
 VOWEL_ENDINGS = frozenset("аяоеиыуюйь" + "aeiouy")
 
 
@@ -63,8 +66,9 @@ def _fold(word: str) -> str:
 
 
 def _stem(name: str) -> str:
+    """The name without its ending vowel (Маша: маш, Аня: ан, Игорь: игор, Иван: иван)."""
     folded = _fold(name)
-    if len(folded) > 3 and folded[-1] in VOWEL_ENDINGS:
+    if len(folded) > 2 and folded[-1] in VOWEL_ENDINGS:
         return folded[:-1]
     return folded
 
@@ -77,7 +81,7 @@ def _name_of(word: str, names: Sequence[str]) -> str | None:
             return name
     for name in names:
         stem = _stem(name)
-        if len(stem) >= 3 and folded.startswith(stem) and len(folded) - len(stem) <= MAX_ENDING:
+        if len(stem) >= 2 and folded.startswith(stem) and folded[len(stem) :] in CASE_ENDINGS:
             return name
     return None
 
