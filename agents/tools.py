@@ -34,9 +34,12 @@ KEPT_KEYWORDS = {
     "minLength",
     "maxLength",
     "default",
+    "items",
+    "minItems",
+    "maxItems",
 }
 # Destructive: it removes what cannot be recovered.
-DESTRUCTIVE = frozenset({"delete_transaction", "delete_recurring"})
+DESTRUCTIVE = frozenset({"delete_transaction", "delete_recurring", "delete_settlement"})
 
 
 def _described(schema: dict[str, Any], language: str) -> str | None:
@@ -60,6 +63,8 @@ def flatten(schema: dict[str, Any], language: str) -> dict[str, Any]:
             continue
         if keyword == "properties":
             flat[keyword] = {name: flatten(sub, language) for name, sub in value.items()}
+        elif keyword == "items":
+            flat[keyword] = flatten(value, language)
         elif keyword == "description":
             flat[keyword] = _described(schema, language)
         else:

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,8 +25,9 @@ from botapi.outcome import amount as _amount
 from botapi.outcome import payload_error as _payload_error
 from core import db
 from core.errors import ActionError
-from finance.models import Kind
+from finance.models import Kind, Transaction
 from finance.months import is_past, parse_month
+from finance.selectors.balances import ledger_balances, settlement_get
 from finance.selectors.categories import (
     category_find,
     category_get,
@@ -33,9 +35,12 @@ from finance.selectors.categories import (
     looks_like_income,
 )
 from finance.selectors.forecast import forecast_for
+from finance.selectors.splits import SplitView, split_view
 from finance.selectors.summary import monthly_summary
 from finance.selectors.transactions import transaction_get
 from finance.services.budget import budget_item_set
+from finance.services.settlements import settlement_create, settlement_delete
+from finance.services.splits import SplitMember, SplitRequest
 from finance.services.text import record_from_text
 from finance.services.transactions import transaction_delete, transaction_update
 
@@ -76,6 +81,39 @@ class Action:
 # the contract, its paths naming the payload's fields.
 
 
+# A split's refusals are about the payload's `split`.
+SPLIT_FIELDS = dict.fromkeys(
+    (
+        "split_personal_ledger",
+        "split_not_expense",
+        "split_not_member",
+        "split_member_repeated",
+        "split_share_missing",
+        "split_share_invalid",
+        "split_amount_precision",
+        "split_empty",
+        "split_amounts_mismatch",
+    ),
+    "split",
+)
+
+
+def _split_request(data: dict[str, Any]) -> SplitRequest:
+    """The payload's `split` (its schema admits only decimal strings and integers)."""
+    members = tuple(
+        SplitMember(user_id=m["user"], share=Decimal(m["share"]) if "share" in m else None)
+        for m in data.get("members", [])
+    )
+    return SplitRequest(mode=data["mode"], members=members)
+
+
+def _split_of(tx: Transaction) -> SplitView | None:
+    # Only an expense of a shared ledger is split: nothing to read for the rest.
+    if tx.kind != Kind.EXPENSE or tx.pk is None:
+        return None
+    return split_view(tx)
+
+
 def _record(caller: Caller, payload: Payload, dry_run: bool, kind: str) -> Outcome:
     try:
         category = None
@@ -96,15 +134,17 @@ def _record(caller: Caller, payload: Payload, dry_run: bool, kind: str) -> Outco
             category=category,
             source=caller.source,
             dry_run=dry_run,
+            split=_split_request(payload["split"]) if "split" in payload else None,
         )
     except ValidationError as exc:
         fields = {"unknown_currency": "currency"} if "currency" in payload else {}
-        raise _payload_error(exc, fields=fields, default="text") from None
+        raise _payload_error(exc, fields={**fields, **SPLIT_FIELDS}, default="text") from None
     warnings: tuple[results.Warning, ...] = ()
     if kind == Kind.EXPENSE and category is None and looks_like_income(tx.note):
         message = _("This reads like an income; it was recorded as an expense.")
         warnings = (results.Warning("looks_like_income", message),)
-    result = results.TransactionResult.of(tx, warnings=warnings)
+    split = _split_of(tx) if tx.ledger.personal_for_id is None else None
+    result = results.TransactionResult.of(tx, warnings=warnings, split=split)
     if dry_run:
         return Outcome(result)
     return Outcome(result, created=True, obj=tx)
@@ -211,9 +251,11 @@ def update_transaction(caller: Caller, payload: Payload, dry_run: bool) -> Outco
     scope = KIND_SCOPES[Kind(tx.kind)]
     if not caller.may((scope,)):
         raise insufficient_scope((scope,), "update_transaction")
-    changes = {"category_id", "category", "amount", "date"} & set(payload)
+    changes = {"category_id", "category", "amount", "date", "split"} & set(payload)
     if not changes or {"category_id", "category"} <= changes:
-        message = _("Give one of category_id or category, or an amount or a date to change.")
+        message = _(
+            "Give one of category_id or category, or an amount, a date or a split to change."
+        )
         raise schemas.invalid(
             [{"path": "payload", "code": "nothing_to_change", "message": message}]
         )
@@ -223,6 +265,7 @@ def update_transaction(caller: Caller, payload: Payload, dry_run: bool) -> Outco
         "amount_precision": "amount",
         "category_kind_mismatch": category_field,
         "category_archived": category_field,
+        **SPLIT_FIELDS,
     }
     try:
         category = None
@@ -244,10 +287,63 @@ def update_transaction(caller: Caller, payload: Payload, dry_run: bool) -> Outco
             category=category,
             date=date.fromisoformat(payload["date"]) if "date" in payload else None,
             source=caller.source,
+            split=_split_request(payload["split"]) if "split" in payload else None,
         )
     except ValidationError as exc:
         raise _payload_error(exc, fields=fields, default=category_field) from None
-    return Outcome(results.TransactionResult.of(tx), obj=tx)
+    return Outcome(results.TransactionResult.of(tx, split=_split_of(tx)), obj=tx)
+
+
+# Households: who owes whom, and settling up
+
+
+def get_balances(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
+    try:
+        balances = ledger_balances(
+            user=caller.user, ledger=caller.ledger, currency=payload.get("currency")
+        )
+    except ValidationError as exc:
+        raise _payload_error(exc, default="currency") from None
+    return Outcome(results.BalancesResult(balances))
+
+
+def record_settlement(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
+    fields = {
+        "amount_out_of_range": "amount",
+        "amount_precision": "amount",
+        "unknown_currency": "currency",
+        "settlement_same_person": "to",
+        "settlement_personal_ledger": "from",
+    }
+    try:
+        settlement = settlement_create(
+            user=caller.user,
+            ledger=caller.ledger,
+            from_user_id=payload["from"],
+            to_user_id=payload["to"],
+            amount=_amount(payload["amount"]),
+            currency=payload.get("currency"),
+            date=date.fromisoformat(payload["date"]) if "date" in payload else None,
+            source=caller.source,
+        )
+    except ValidationError as exc:
+        unknown = [e for e in exc.error_list if e.code == "settlement_unknown_person"]
+        if unknown and unknown[0].params and unknown[0].params.get("user") == payload["to"]:
+            fields["settlement_unknown_person"] = "to"
+        raise _payload_error(exc, fields=fields, default="from") from None
+    return Outcome(results.SettlementResult.of(settlement), created=True, obj=settlement)
+
+
+def delete_settlement(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
+    settlement = settlement_get(user=caller.user, ledger=caller.ledger, pk=payload["settlement_id"])
+    if settlement is None or not settlement_delete(
+        user=caller.user, settlement=settlement, source=caller.source
+    ):
+        message = _("No such settlement.")
+        raise schemas.invalid(
+            [{"path": "payload.settlement_id", "code": "settlement_not_found", "message": message}]
+        )
+    return Outcome(results.SettlementResult.of(settlement, deleted=True))
 
 
 def _declare(
@@ -331,6 +427,20 @@ ACTIONS: dict[str, Action] = {
             scopes=(Scope.EXPENSES_WRITE, Scope.INCOMES_WRITE),
             handler=recurring.delete_recurring,
             replay=results.RecurringDeletedResult.from_data,
+        ),
+        _declare("get_balances", scopes=(Scope.SUMMARIES_READ,), handler=get_balances),
+        # Paying back a share of the expenses: the expenses' scope.
+        _declare(
+            "record_settlement",
+            scopes=(Scope.EXPENSES_WRITE,),
+            handler=record_settlement,
+            replay=results.SettlementResult.from_data,
+        ),
+        _declare(
+            "delete_settlement",
+            scopes=(Scope.EXPENSES_WRITE,),
+            handler=delete_settlement,
+            replay=results.SettlementResult.from_data,
         ),
     )
 }

@@ -66,6 +66,31 @@ TRANSACTION: dict[str, Any] = {
                 "properties": {"code": STRING, "message": STRING},
             },
         },
+        "split": {
+            "type": "object",
+            "description": "Present on an expense of a shared ledger: who shares it. "
+            "`share` is what was asked (a weight, an amount, 1 when equal), `amount` what "
+            "it came to; the amounts add up to the expense's.",
+            "additionalProperties": False,
+            "required": ["mode", "members"],
+            "properties": {
+                "mode": {"enum": ["equal", "shares", "amounts"]},
+                "members": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["user", "name", "share", "amount"],
+                        "properties": {
+                            "user": {"type": ["integer", "null"]},
+                            "name": STRING,
+                            "share": STRING,
+                            "amount": MONEY,
+                        },
+                    },
+                },
+            },
+        },
     },
 }
 BUDGET_ITEM: dict[str, Any] = {
@@ -159,12 +184,16 @@ SUMMARY: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["user_id", "name", "expense", "income"],
+                "required": ["user_id", "name", "expense", "income", "share"],
                 "properties": {
                     "user_id": ID,
                     "name": STRING,
                     "expense": MONEY,
                     "income": MONEY,
+                    "share": {
+                        **MONEY,
+                        "description": "Their part of the month's split expenses.",
+                    },
                 },
             },
         },
@@ -334,6 +363,69 @@ RECURRING_DELETED: dict[str, Any] = {
         "suggestion": {"$ref": REF + "BotSuggestion"},
     },
 }
+PERSON: dict[str, Any] = {
+    "type": ["integer", "null"],
+    "description": "A user id; null for an account since deleted.",
+}
+BALANCES: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["balances", "settle", "currency", "unconverted", "missing_rates"],
+    "description": (
+        "Each person's balance per currency: paid for split expenses - their shares + "
+        "settlements paid - settlements received (above zero the others owe them); they "
+        "sum to zero in each currency. `settle`: the fewest transfers that zero them all."
+    ),
+    "properties": {
+        "balances": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["user", "name", "currency", "balance"],
+                "properties": {
+                    "user": PERSON,
+                    "name": STRING,
+                    "currency": STRING,
+                    "balance": MONEY,
+                },
+            },
+        },
+        "settle": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["from", "to", "amount", "currency"],
+                "properties": {"from": PERSON, "to": PERSON, "amount": MONEY, "currency": STRING},
+            },
+        },
+        "currency": {
+            "type": ["string", "null"],
+            "description": "The currency asked for; null: each balance in its own.",
+        },
+        "unconverted": {
+            "type": "array",
+            "description": "Currencies no stored rate converts: their balances stay in them.",
+            "items": STRING,
+        },
+        "missing_rates": SUMMARY["properties"]["missing_rates"],
+    },
+}
+SETTLEMENT: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "from", "to", "amount", "currency", "date"],
+    "properties": {
+        "id": ID,
+        "from": PERSON,
+        "to": PERSON,
+        "amount": MONEY,
+        "currency": STRING,
+        "date": {"type": "string", "format": "date"},
+        "deleted": {"const": True, "description": "Present when it was undone."},
+    },
+}
 RESULTS = {
     "create_recurring": "BotRecurring",
     "list_recurring": "BotRecurringList",
@@ -346,6 +438,9 @@ RESULTS = {
     "list_categories": "BotCategoryList",
     "delete_transaction": "BotDeletedTransaction",
     "update_transaction": "BotTransaction",
+    "get_balances": "BotBalances",
+    "record_settlement": "BotSettlement",
+    "delete_settlement": "BotSettlement",
 }
 SUCCESS: dict[str, Any] = {
     "type": "object",
@@ -515,6 +610,8 @@ def add_bot_actions(
             "BotSuggestion": SUGGESTION,
             "BotRecurringList": RECURRING_LIST,
             "BotRecurringDeleted": RECURRING_DELETED,
+            "BotBalances": BALANCES,
+            "BotSettlement": SETTLEMENT,
             "BotSuccess": SUCCESS,
             "BotError": ERROR,
             "BotRegistry": REGISTRY,

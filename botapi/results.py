@@ -11,10 +11,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from finance.models import BudgetItem, Category, RecurringRule, Transaction
-from finance.presenters import forecast_data, summary_data
+from finance.models import BudgetItem, Category, RecurringRule, Settlement, Transaction
+from finance.presenters import (
+    balances_data,
+    forecast_data,
+    settlement_data,
+    split_data,
+    summary_data,
+)
 from finance.schedules import LAST_DAY, WEEKDAYS
+from finance.selectors.balances import Balances
 from finance.selectors.forecast import Forecast
+from finance.selectors.splits import ShareLine, SplitView
 from finance.selectors.suggestions import Suggestion
 from finance.selectors.summary import CategoryRef, MonthlySummary
 
@@ -71,9 +79,17 @@ class TransactionResult:
     text: str
     category_guessed: bool | None = None
     warnings: tuple[Warning, ...] = ()
+    # How a shared ledger's expense is shared (None: not split).
+    split: SplitView | None = None
 
     @classmethod
-    def of(cls, tx: Transaction, *, warnings: tuple[Warning, ...] = ()) -> "TransactionResult":
+    def of(
+        cls,
+        tx: Transaction,
+        *,
+        warnings: tuple[Warning, ...] = (),
+        split: SplitView | None = None,
+    ) -> "TransactionResult":
         return cls(
             id=tx.pk,
             kind=tx.kind,
@@ -85,6 +101,7 @@ class TransactionResult:
             text=tx.text,
             category_guessed=tx.category_guessed,
             warnings=warnings,
+            split=split,
         )
 
     def data(self) -> dict[str, Any]:
@@ -102,6 +119,8 @@ class TransactionResult:
             data["category_guessed"] = self.category_guessed
         if self.warnings:
             data["warnings"] = [{"code": w.code, "message": w.message} for w in self.warnings]
+        if self.split is not None:
+            data["split"] = split_data(self.split)
         return data
 
     @classmethod
@@ -117,7 +136,23 @@ class TransactionResult:
             text=data.get("text", ""),
             category_guessed=data.get("category_guessed"),
             warnings=tuple(Warning(w["code"], w["message"]) for w in data.get("warnings", [])),
+            split=_split_from_data(data["split"]) if "split" in data else None,
         )
+
+
+def _split_from_data(data: dict[str, Any]) -> SplitView:
+    return SplitView(
+        mode=data["mode"],
+        shares=tuple(
+            ShareLine(
+                user_id=m["user"],
+                name=m["name"],
+                weight=Decimal(m["share"]),
+                amount=Decimal(m["amount"]),
+            )
+            for m in data["members"]
+        ),
+    )
 
 
 def transaction_data(tx: Transaction) -> dict[str, Any]:
@@ -365,6 +400,64 @@ class RecurringDeletedResult:
         return cls(suggestion=data["suggestion"])
 
 
+@dataclass(frozen=True)
+class BalancesResult:
+    balances: Balances
+
+    def data(self) -> dict[str, Any]:
+        return balances_data(self.balances)
+
+
+@dataclass(frozen=True)
+class SettlementResult:
+    """A settlement recorded (or undone: `deleted`), as its JSON names it."""
+
+    id: int
+    from_id: int | None
+    to_id: int | None
+    amount: Decimal
+    currency: str
+    date: date
+    deleted: bool = False
+
+    @classmethod
+    def of(cls, settlement: Settlement, *, deleted: bool = False) -> "SettlementResult":
+        return cls(
+            id=settlement.pk,
+            from_id=settlement.from_user_id,
+            to_id=settlement.to_user_id,
+            amount=settlement.amount,
+            currency=settlement.currency,
+            date=settlement.date,
+            deleted=deleted,
+        )
+
+    def data(self) -> dict[str, Any]:
+        data = settlement_data(
+            pk=self.id,
+            from_id=self.from_id,
+            to_id=self.to_id,
+            amount=self.amount,
+            currency=self.currency,
+            on=self.date,
+        )
+        if self.deleted:
+            data["deleted"] = True
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "SettlementResult":
+        return cls(
+            id=data["id"],
+            from_id=data["from"],
+            to_id=data["to"],
+            amount=Decimal(data["amount"]),
+            currency=data["currency"],
+            date=date.fromisoformat(data["date"]),
+            deleted=data.get("deleted", False),
+        )
+
+
 # The family `perform` hands a channel.
 Result = (
     TransactionResult
@@ -375,4 +468,6 @@ Result = (
     | RecurringResult
     | RecurringListResult
     | RecurringDeletedResult
+    | BalancesResult
+    | SettlementResult
 )

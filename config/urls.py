@@ -20,6 +20,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/auth/", include("accounts.api")),
     path("api/ledgers/", include("ledgers.api")),
+    # A shared ledger's balances, settlements and default split (issue #24).
+    path("api/ledgers/", include("finance.api.households")),
     path("api/", include("finance.api.urls")),
     path("", include("notifications.urls")),
     path("", include("agents.urls")),

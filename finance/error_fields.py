@@ -16,6 +16,16 @@ FIELD_BY_CODE = {
     "alias_invalid": "aliases",
     "too_many_keywords": "aliases",
     "invalid_month": "month",
+    "split_personal_ledger": "split",
+    "split_not_expense": "split",
+    "split_not_member": "split",
+    "split_member_repeated": "split",
+    "split_share_missing": "split",
+    "split_share_invalid": "split",
+    "split_amount_precision": "split",
+    "split_empty": "split",
+    "split_amounts_mismatch": "split",
+    "split_who": "split",
 }
 
 

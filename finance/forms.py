@@ -12,10 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core import money
 from finance import error_fields
+from finance.households.forms import add_split_fields, is_split_field, split_request
 from finance.models import CATEGORY_KINDS, Category, Kind, Transaction
 from finance.months import parse_month
 from finance.rules import normalize_amount
 from finance.selectors.budget import BudgetRow
+from finance.selectors.splits import default_split, split_view
+from finance.services.splits import SplitRequest
 from ledgers.models import Ledger
 
 KIND_CHOICES = Kind.choices
@@ -95,6 +98,12 @@ class TransactionForm(forms.Form):
         currency.choices = currency_choices(ledger.default_currency)
         currency.initial = ledger.default_currency
         self.fields["date"].initial = user.today()
+        if ledger.personal_for_id is None:  # a shared ledger's expense is split
+            add_split_fields(self, people=default_split(ledger=ledger))
+
+    def split(self) -> "SplitRequest | None":
+        """The split asked for (None: the ledger's default), for transaction_create."""
+        return split_request(self)
 
 
 class EditTransactionForm(forms.Form):
@@ -128,10 +137,19 @@ class EditTransactionForm(forms.Form):
         currency = self.fields["currency"]
         assert isinstance(currency, forms.ChoiceField)
         currency.choices = currency_choices(tx.ledger.default_currency, also=tx.currency)
+        if tx.ledger.personal_for_id is None and tx.kind == Kind.EXPENSE:
+            people = default_split(ledger=tx.ledger)
+            add_split_fields(self, people=people, current=split_view(tx), editing=True)
 
     def changes(self) -> dict[str, Any]:
         """Only what the person changed, as keyword arguments of transaction_update."""
-        return {name: self.cleaned_data[name] for name in self.changed_data}
+        changes = {
+            name: self.cleaned_data[name] for name in self.changed_data if not is_split_field(name)
+        }
+        split = split_request(self)
+        if split is not None:
+            changes["split"] = split
+        return changes
 
 
 class TextEntryForm(forms.Form):

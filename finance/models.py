@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import Source as AuditSource
 from core import money
 
 if TYPE_CHECKING:
@@ -460,3 +461,142 @@ class SuggestionDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ledger_id} {self.suggestion_id}"
+
+
+# Households: who shares an expense, and money members pay each other back.
+
+
+class Split(models.Model):
+    """How one expense of a shared ledger is shared among members (its `shares`).
+
+    Keyed by the transaction itself, so a share row's `split_id` is the transaction's id
+    and the readers join shares to transactions directly.
+    """
+
+    class Mode(models.TextChoices):
+        EQUAL = "equal", _("Equally")
+        SHARES = "shares", _("By shares")
+        AMOUNTS = "amounts", _("By amounts")
+
+    transaction = models.OneToOneField(
+        Transaction, models.CASCADE, primary_key=True, related_name="split"
+    )
+    mode = models.CharField(_("split"), max_length=7, choices=Mode.choices)
+
+    def __str__(self) -> str:
+        return f"{self.transaction_id}: {self.mode}"
+
+
+class Share(models.Model):
+    """One member's part of a split expense, in the currency's minor units (kopecks,
+    cents, yen): the parts of a split add up to the expense's amount exactly.
+
+    `user` survives the person leaving the ledger (no key to the membership) and, set
+    to NULL, the person deleting their account: the others' balances still sum to zero.
+    """
+
+    split = models.ForeignKey(Split, models.CASCADE, related_name="shares")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="split_shares"
+    )
+    # What was asked: the weight (shares), the amount (amounts), 1 (equal). Kept so that
+    # a change of the expense's amount or currency shares the new amount the same way.
+    weight = models.DecimalField(max_digits=18, decimal_places=4)
+    amount_minor = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["split", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["split", "user"], name="finance_share_unique_user"),
+            models.CheckConstraint(
+                condition=models.Q(amount_minor__gte=0), name="finance_share_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0), name="finance_share_weight_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.split_id}: {self.user_id} {self.amount_minor}"
+
+
+class SplitDefault(models.Model):
+    """The ledger's default split as its managers set it: one weight per member (60/40).
+    A ledger without rows splits equally among all its members."""
+
+    ledger = models.ForeignKey("ledgers.Ledger", models.CASCADE, related_name="split_defaults")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    weight = models.DecimalField(max_digits=18, decimal_places=4)
+
+    class Meta:
+        ordering = ["ledger", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ledger", "user"], name="finance_splitdefault_unique_user"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0), name="finance_splitdefault_weight_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ledger_id}: {self.user_id} {self.weight}"
+
+
+class Settlement(models.Model):
+    """Money one member paid another back ("Маша вернула Пете 3000"). Not spending: a
+    model of its own, so no reader of transactions (totals, budgets, alerts, categories)
+    can count it by mistake; only the balances read it.
+
+    The people are SET_NULL for the reason Share.user is.
+    """
+
+    ledger = models.ForeignKey(
+        "ledgers.Ledger", models.CASCADE, related_name="settlements", db_index=False
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="settlements_paid",
+        verbose_name=_("from"),
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="settlements_received",
+        verbose_name=_("to"),
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, validators=[money.validate_code])
+    date = models.DateField(_("date"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    # Every door's, the command line's too (a settlement has no text or file to come from).
+    source = models.CharField(_("source"), max_length=8, choices=AuditSource.choices)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["ledger", "date"], name="finance_settlement_ledger_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=Decimal(0)), name="finance_settlement_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=CURRENCY_CODE_CHECK, name="finance_settlement_currency_code"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_user=models.F("to_user")),
+                name="finance_settlement_distinct_people",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.from_user_id} -> {self.to_user_id} {self.amount} {self.currency}"

@@ -12,7 +12,9 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from finance.schedules import LAST_DAY
+from finance.selectors.balances import Balances
 from finance.selectors.forecast import Forecast
+from finance.selectors.splits import SplitView
 from finance.selectors.summary import CategoryLine, CategoryRef, MonthlySummary
 
 CENTS = Decimal("0.01")
@@ -59,6 +61,7 @@ def summary_data(summary: MonthlySummary) -> dict[str, Any]:
                 "name": m.name,
                 "expense": money(m.expense),
                 "income": money(m.income),
+                "share": money(m.share),
             }
             for m in summary.members
         ],
@@ -139,3 +142,54 @@ def schedule_text(
             "count": count
         }
     return text
+
+
+def split_data(split: SplitView) -> dict[str, Any]:
+    """How an expense is shared: `share` as asked (a weight, an amount, 1 when equal),
+    `amount` what it came to."""
+    return {
+        "mode": split.mode,
+        "members": [
+            {"user": s.user_id, "name": s.name, "share": str(s.weight), "amount": money(s.amount)}
+            for s in split.shares
+        ],
+    }
+
+
+def balances_data(balances: Balances) -> dict[str, Any]:
+    """Who owes whom, as both the bot's get_balances and GET /api/ledgers/{id}/balances/
+    answer it."""
+    return {
+        "balances": [
+            {
+                "user": b.user_id,
+                "name": b.name,
+                "currency": b.currency,
+                "balance": money(b.balance),
+            }
+            for b in balances.balances
+        ],
+        "settle": [
+            {"from": t.from_id, "to": t.to_id, "amount": money(t.amount), "currency": t.currency}
+            for t in balances.settle
+        ],
+        "currency": balances.currency,
+        "unconverted": list(balances.unconverted),
+        "missing_rates": [
+            {"from": m.base, "to": m.quote, "date": m.on.isoformat()}
+            for m in balances.missing_rates
+        ],
+    }
+
+
+def settlement_data(
+    *, pk: int, from_id: int | None, to_id: int | None, amount: Decimal, currency: str, on: date
+) -> dict[str, Any]:
+    return {
+        "id": pk,
+        "from": from_id,
+        "to": to_id,
+        "amount": money(amount),
+        "currency": currency,
+        "date": on.isoformat(),
+    }

@@ -2,6 +2,7 @@ from django.urls import path
 
 from finance import views
 from finance.data import views as data_views
+from finance.households import views as household_views
 from finance.regular import views as regular_views
 
 app_name = "finance"
@@ -39,4 +40,19 @@ urlpatterns = [
     path("data/kopilka.json", data_views.export_json, name="export_json"),
     path("data/import/", data_views.import_upload, name="import_upload"),
     path("data/import/preview/", data_views.import_preview, name="import_preview"),
+    path(
+        "ledgers/<int:ledger_id>/settlements/",
+        household_views.record_settlement,
+        name="record_settlement",
+    ),
+    path(
+        "ledgers/<int:ledger_id>/settlements/<int:settlement_id>/undo/",
+        household_views.undo_settlement,
+        name="undo_settlement",
+    ),
+    path(
+        "ledgers/<int:ledger_id>/split/",
+        household_views.set_default_split,
+        name="set_default_split",
+    ),
 ]

@@ -158,6 +158,7 @@ def add_transaction(request: AuthenticatedHttpRequest) -> HttpResponse:
                 date=data["date"],
                 note=data["note"],
                 source="web",
+                split=form.split(),
             )
         except ValidationError as e:
             forms.add_service_error(form, e)

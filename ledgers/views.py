@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
+from finance.selectors.balances import ledger_balances
 from finance.services.books import ledger_create
 from ledgers import access, forms, selectors, services
 from ledgers.models import Membership
@@ -139,10 +140,22 @@ def _remove(request: AuthenticatedHttpRequest, ledger_id: int, member_user: User
 @login_required
 @require_POST
 def leave(request: AuthenticatedHttpRequest, ledger_id: int) -> HttpResponse:
-    access.member_of(user=request.user, ledger=ledger_id)
+    member = access.member_of(user=request.user, ledger=ledger_id)
+    # Leaving with money owed either way is allowed; the balance stays for the others.
+    owed = ledger_balances(user=request.user, ledger=member).of(request.user.pk)
     if not _remove(request, ledger_id, request.user):
         return redirect("ledgers:ledger", ledger_id=ledger_id)
     messages.success(request, _("You have left the ledger."))
+    if owed:
+        amounts = ", ".join(f"{b.balance:+} {b.currency}" for b in owed)
+        messages.warning(
+            request,
+            _(
+                "Your balance in “%(ledger)s” was %(amounts)s when you left: it stays there "
+                "for the others to see and settle."
+            )
+            % {"ledger": member.ledger.name, "amounts": amounts},
+        )
     return redirect("ledgers:ledgers")
 
 

@@ -321,6 +321,8 @@ def set_commands(transport: Telegram) -> None:
                 {"command": "today", "description": _("How much I can spend today")},
                 {"command": "recurring", "description": _("Regular payments")},
                 {"command": "ledger", "description": _("Which ledger I record into; switch it")},
+                {"command": "balance", "description": _("Who owes whom in a shared ledger")},
+                {"command": "settle", "description": _("Settle up: the transfers to make")},
                 {"command": "lang", "description": _("Reply language: /lang ru or /lang en")},
                 {"command": "help", "description": _("What I understand")},
                 {"command": "unlink", "description": _("Unlink this chat")},
@@ -331,6 +333,8 @@ def set_commands(transport: Telegram) -> None:
                 {"command": "categories", "description": _("The ledger's categories")},
                 {"command": "undo", "description": _("Remove your last transaction here")},
                 {"command": "today", "description": _("How much the ledger can spend today")},
+                {"command": "balance", "description": _("Who owes whom")},
+                {"command": "settle", "description": _("Settle up: the transfers to make")},
                 {"command": "ledger", "description": _("Which ledger this group keeps")},
                 {"command": "help", "description": _("What I understand")},
             ]

@@ -16,6 +16,8 @@ from finance.models import RecurringOccurrence
 from finance.months import add_months
 from finance.presenters import schedule_text
 from finance.rates.lookup import MissingExchangeRate
+from finance.rules import ledger_or_none_for_read
+from finance.selectors.balances import ledger_balances
 from finance.selectors.recurring import occurrence_get
 from finance.selectors.suggestions import Suggestion, suggestion_list
 from finance.selectors.summary import monthly_summary
@@ -52,7 +54,13 @@ def monthly_report(notification: Notification) -> Rendered | None:
     except MissingExchangeRate:
         previous = None
     variables = {"1": texts.month_name(month), "2": texts.report_summary(current)}
-    text = texts.monthly_report(current, previous)
+    # A shared ledger's report also says who owes whom, as of now.
+    books = ledger_or_none_for_read(user, None)
+    if books is not None and books.personal_for_id is None:
+        balances = ledger_balances(user=user, ledger=books)
+        text = texts.monthly_report(current, previous, balances, books.name)
+    else:
+        text = texts.monthly_report(current, previous)
     # Regular payments the history shows and no rule records yet, as of the report's day.
     suggestions = suggestion_list(user=user)
     if suggestions:

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from finance.selectors.balances import Balances
 from finance.selectors.summary import CategoryLine, MonthlySummary
 
 
@@ -67,7 +68,37 @@ def month_name(month: date) -> str:
     return format_date(month, "LLLL yyyy", locale=translation.get_language() or "ru")
 
 
-def monthly_report(current: MonthlySummary, previous: MonthlySummary | None) -> str:
+def monthly_report(
+    current: MonthlySummary,
+    previous: MonthlySummary | None,
+    balances: Balances | None = None,
+    ledger: str = "",
+) -> str:
+    """The month's report; a shared ledger's (`balances`, `ledger` its name) also says
+    who owes whom."""
+    text = _monthly_report(current, previous)
+    if balances is not None and len({b.user_id for b in balances.balances}) > 1:
+        text += "\n\n" + balances_lines(balances, ledger)
+    return text
+
+
+def balances_lines(balances: Balances, ledger: str) -> str:
+    lines = [_("Who owes whom in “%(ledger)s”:") % {"ledger": ledger}]
+    for b in balances.balances:
+        if b.balance:
+            sign = "+" if b.balance > 0 else "−"
+            lines.append(f"• {b.name}: {sign}{money(abs(b.balance), b.currency)}")
+    if balances.settle:
+        lines.append(_("To settle up:"))
+        lines += [
+            f"• {t.from_name} → {t.to_name}: {money(t.amount, t.currency)}" for t in balances.settle
+        ]
+    else:
+        lines.append(_("Everyone is settled up."))
+    return "\n".join(lines)
+
+
+def _monthly_report(current: MonthlySummary, previous: MonthlySummary | None) -> str:
     currency = current.currency
     lines = [
         _("Kopilka: %(month)s") % {"month": month_name(current.month)},

@@ -117,11 +117,14 @@ class McpServerTestCase(TransactionTestCase):
                 assert annotations is not None
                 self.assertEqual(annotations.read_only_hint, not action.writes)
                 self.assertEqual(
-                    annotations.destructive_hint, name in {"delete_transaction", "delete_recurring"}
+                    annotations.destructive_hint,
+                    name in {"delete_transaction", "delete_recurring", "delete_settlement"},
                 )
                 self.assertTrue(annotations.idempotent_hint)
         read_only = {n for n, t in listed.items() if t.annotations and t.annotations.read_only_hint}
-        self.assertEqual(read_only, {"get_summary", "list_categories", "list_recurring"})
+        self.assertEqual(
+            read_only, {"get_summary", "list_categories", "list_recurring", "get_balances"}
+        )
         self.assertEqual(
             listed["set_budget_item"].input_schema["properties"]["planned_amount"]["type"], "string"
         )
@@ -155,6 +158,9 @@ class McpServerTestCase(TransactionTestCase):
         self.assertEqual(summary["income"], "120000.00")
         categories = body(client.call("list_categories", {"kind": "expense"}))["result"]
         self.assertIn("cafe", {c["slug"] for c in categories["categories"]})
+        # A personal ledger: nobody owes anybody.
+        balances = body(client.call("get_balances", {}))["result"]
+        self.assertEqual((balances["balances"], balances["settle"]), ([], []))
 
         dry = client.call("create_expense", {"text": "такси 400", "dry_run": True})
         self.assertTrue(body(dry)["dry_run"])

@@ -12,9 +12,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from finance.models import CATEGORY_KINDS, BudgetItem, Category, Kind, Transaction
+from finance.models import CATEGORY_KINDS, BudgetItem, Category, Kind, Split, Transaction
 from finance.months import MONTH_INVALID, parse_month
+from finance.presenters import split_data
 from finance.rules import MAX_KEYWORDS_PER_CATEGORY
+from finance.selectors.splits import SplitView, split_view, split_views
+from finance.services.splits import SplitMember, SplitRequest
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -87,6 +90,62 @@ def money() -> serializers.DecimalField:
     return MoneyField(max_digits=14, decimal_places=2, coerce_to_string=True)
 
 
+SHARE_RE = re.compile(r"[0-9]{1,12}(\.[0-9]{1,4})?\Z", re.ASCII)
+SHARE_INVALID = _(
+    "Write a share (a weight or an amount) with the digits 0-9 and at most four decimals, "
+    "e.g. 60 or 1250.50."
+)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,4})?$"})
+class ShareField(serializers.Field[Decimal, Decimal, str, Any]):
+    """A member's share in a split: a weight (60) or an amount (1250.50), as a string or
+    an integer, never a float."""
+
+    default_error_messages = {"invalid": SHARE_INVALID}
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, bool) or not isinstance(data, str | int):
+            self.fail("invalid")
+        if not SHARE_RE.match(str(data)):
+            self.fail("invalid")
+        return Decimal(str(data))
+
+    def to_representation(self, value: Decimal) -> str:
+        return str(value)
+
+
+class SplitMemberIn(serializers.Serializer[Any]):
+    user = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    share = ShareField(required=False)
+
+
+class SplitIn(serializers.Serializer[Any]):
+    """How an expense of a shared ledger is shared: `equal` (among `members`, or all of
+    the ledger's when none are named), by `shares` (weights) or by exact `amounts`."""
+
+    mode = serializers.ChoiceField(choices=Split.Mode.choices)
+    members = serializers.ListField(child=SplitMemberIn(), required=False, max_length=1000)
+
+    def validate(self, attrs: dict[str, Any]) -> Any:
+        members = tuple(
+            SplitMember(user_id=m["user"], share=m.get("share")) for m in attrs.get("members", [])
+        )
+        return SplitRequest(mode=attrs["mode"], members=members)
+
+
+class SplitMemberOut(serializers.Serializer[Any]):
+    user = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    share = serializers.CharField(help_text="As asked: a weight, an amount, 1 when equal.")
+    amount = serializers.CharField(help_text="What the member's part came to.")
+
+
+class SplitOut(serializers.Serializer[Any]):
+    mode = serializers.ChoiceField(choices=Split.Mode.choices)
+    members = SplitMemberOut(many=True)
+
+
 # Output
 
 
@@ -110,12 +169,30 @@ class CategoryOut(serializers.ModelSerializer[Category]):
         return sorted({a.word for a in obj.aliases.all() if a.user_id in (None, caller)})
 
 
+class TransactionListOut(serializers.ListSerializer[Transaction]):
+    def to_representation(self, data: Any) -> Any:
+        # The page's splits in one query, for each item to find.
+        items = list(data.all() if hasattr(data, "all") else data)
+        self.context["splits"] = split_views(items)
+        return super().to_representation(items)
+
+
 class TransactionOut(serializers.ModelSerializer[Transaction]):
     amount = money()
     category = CategoryRefOut()
+    split = serializers.SerializerMethodField()
+
+    @extend_schema_field(SplitOut(allow_null=True))
+    def get_split(self, obj: Transaction) -> dict[str, Any] | None:
+        if obj.kind != Kind.EXPENSE:
+            return None  # only expenses are split
+        splits: dict[int, SplitView] | None = self.context.get("splits")
+        view = splits.get(obj.pk) if splits is not None else split_view(obj)
+        return split_data(view) if view is not None else None
 
     class Meta:
         model = Transaction
+        list_serializer_class = TransactionListOut
         fields = [
             "id",
             "kind",
@@ -129,6 +206,7 @@ class TransactionOut(serializers.ModelSerializer[Transaction]):
             "created_by",
             "paid_by",
             "created_at",
+            "split",
         ]
 
 
@@ -164,6 +242,7 @@ class TransactionFieldsIn(serializers.Serializer[Any]):
     date = IsoDateField(required=False)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     paid_by = MemberField(required=False)
+    split = SplitIn(required=False)
 
 
 class TransactionTextIn(serializers.Serializer[Any]):
@@ -172,6 +251,7 @@ class TransactionTextIn(serializers.Serializer[Any]):
     date = IsoDateField(required=False)
     currency = serializers.CharField(max_length=3, required=False)
     dry_run = serializers.BooleanField(default=False)
+    split = SplitIn(required=False)
 
 
 class TransactionUpdateIn(serializers.Serializer[Any]):
@@ -180,6 +260,8 @@ class TransactionUpdateIn(serializers.Serializer[Any]):
     category = OwnCategoryField()
     date = IsoDateField()
     note = serializers.CharField(max_length=500, allow_blank=True)
+    # Not needed by a PUT: without it, the split stays as it is.
+    split = SplitIn(required=False)
 
 
 class CategoryFilterIn(serializers.Serializer[Any]):
@@ -289,6 +371,7 @@ class SummaryMemberOut(serializers.Serializer[Any]):
     name = serializers.CharField()
     expense = serializers.CharField()
     income = serializers.CharField()
+    share = serializers.CharField(help_text="The member's part of the month's split expenses.")
 
 
 class RecurringDueOut(serializers.Serializer[Any]):

@@ -154,6 +154,7 @@ class TransactionListApi(ApiView):
                 note=data["note"],
                 paid_by=data.get("paid_by"),
                 source="api",
+                split=data.get("split"),
             )
         except ValidationError as e:
             raise _on_fields(e) from e
@@ -171,6 +172,7 @@ class TransactionListApi(ApiView):
                 currency=data.get("currency"),
                 source="api",
                 dry_run=data["dry_run"],
+                split=data.get("split"),
             )
         except ValidationError as e:
             raise _on_fields(e) from e

@@ -16,6 +16,7 @@ from finance.models import ExchangeRate, Kind, signed_amount_sql
 from finance.months import month_bounds
 from finance.rates.lookup import MissingExchangeRate, rate_pivots, rate_sql
 from finance.rules import ledger_or_none_for_read
+from finance.shares import from_minor
 from ledgers import access
 
 if TYPE_CHECKING:
@@ -71,12 +72,14 @@ class MissingRate:
 
 @dataclass
 class MemberLine:
-    """What one member paid in the month (a removed member's rows still count)."""
+    """What one member paid in the month (a removed member's rows still count), and their
+    `share` of the month's split expenses (what their part of them came to)."""
 
     user_id: int
     name: str
     expense: Decimal = Decimal(0)
     income: Decimal = Decimal(0)
+    share: Decimal = Decimal(0)
 
 
 @dataclass
@@ -103,10 +106,10 @@ class MonthlySummary:
 # budget items beside them, and one rate lookup (a few index probes) per currency and
 # day to convert. `rates` is MATERIALIZED so that no plan, the generic one of the
 # prepared statement included, repeats the lookups once per joined row. Spending is
-# grouped per member too (who paid), for the breakdown by member. A refund counts
-# against its (expense) category: it lowers that category's spending, and the member's.
-# Parameters: $1 ledger id, $2 first day, $3 last day, $4 target currency, $5 and $6 the
-# pivots.
+# grouped per member too (who paid), for the breakdown by member, and so are the shares
+# of split expenses (in minor units: `share` rows). A refund counts against its (expense)
+# category: it lowers that category's spending, and the member's. Parameters: $1 ledger
+# id, $2 first day, $3 last day, $4 target currency, $5 and $6 the pivots.
 _SUMMARY_STATEMENT = "finance_monthly_summary_v5"
 _SUMMARY_SQL = """
 WITH lines AS (
@@ -122,6 +125,13 @@ WITH lines AS (
            b.planned_amount
     FROM finance_budgetitem b
     WHERE b.ledger_id = $1 AND b.month = $2
+    UNION ALL
+    SELECT 'share', t.category_id, sh.user_id, t.currency,
+           CASE WHEN t.currency = $4 THEN NULL ELSE t.date END,
+           SUM(sh.amount_minor)
+    FROM finance_transaction t JOIN finance_share sh ON sh.split_id = t.id
+    WHERE t.ledger_id = $1 AND t.date >= $2 AND t.date <= $3
+    GROUP BY t.category_id, sh.user_id, t.currency, 5
 ), rates AS MATERIALIZED (
     SELECT d.currency, d.day, {rate} AS rate
     FROM (SELECT DISTINCT currency, day FROM lines WHERE day IS NOT NULL) d
@@ -193,6 +203,10 @@ def monthly_summary(
         line = lines.get(cat_id)
         if line is None:
             line = lines[cat_id] = CategoryLine(CategoryRef(cat_id, slug, name, kind))
+        if measure == "share":
+            if payer is None:
+                continue  # the share of an account since deleted: nobody's line
+            amount = from_minor(int(amount), row_currency)
         if day is not None:
             if rate is None:
                 missing.add(MissingRate(row_currency, target, day))
@@ -210,6 +224,11 @@ def monthly_summary(
                 member.expense += amount
             else:
                 member.income += amount
+        elif measure == "share":
+            member = members.get(payer)
+            if member is None:
+                member = members[payer] = MemberLine(payer, payer_name)
+            member.share += amount
         else:
             line.planned += amount
 
@@ -224,6 +243,7 @@ def monthly_summary(
     for member in members.values():
         member.expense = member.expense.quantize(quantum, ROUND_HALF_UP)
         member.income = member.income.quantize(quantum, ROUND_HALF_UP)
+        member.share = member.share.quantize(quantum, ROUND_HALF_UP)
     ordered = sorted(lines.values(), key=lambda x: (x.kind != Kind.EXPENSE, x.category.name))
     return MonthlySummary(
         month=start,

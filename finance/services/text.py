@@ -16,6 +16,7 @@ from finance.rules import AMOUNT_OUT_OF_RANGE, check_category, normalize_amount
 from finance.services.books import ledger_for_write
 from finance.services.categories import aliases_learn
 from finance.services.parser_cache import category_index, parser_categories
+from finance.services.splits import SplitRequest, split_from_words
 from finance.services.transactions import transaction_insert
 from ledgers import access
 
@@ -53,6 +54,7 @@ def record_from_text(
     source: str,
     actor: "User | None" = None,
     dry_run: bool = False,
+    split: SplitRequest | None = None,
 ) -> Transaction:
     """Record what a person typed (`кофе 250`) as one transaction in `ledger` (None: their
     active ledger), or write nothing.
@@ -60,9 +62,17 @@ def record_from_text(
     Raises ValidationError keyed by payload field (text, date, currency, category), each
     error with the contract's code. `date`, `currency` and `category` win over the text;
     a `category` other than the one the text suggests is learned as a correction is.
-    `dry_run` returns the unsaved transaction.
+    `dry_run` returns the unsaved transaction. An expense of a shared ledger is split as
+    `split` asks, else as its words say ("пополам", "за меня и Машу"), else as the
+    ledger's default; the parser reads the text without the split's words.
     """
     books = ledger_for_write(user, ledger)
+    words = text
+    if split is None and kind == Kind.EXPENSE and books.personal_for_id is None:
+        try:
+            words, split = split_from_words(ledger=books, user=user, text=text)
+        except ValidationError as e:
+            raise ValidationError({"text": e.error_list}) from None
     if category is not None:
         try:
             check_category(ledger_id=books.pk, category=category, kind=kind)
@@ -73,7 +83,7 @@ def record_from_text(
     categories, entries = parser_categories(user=user, ledger=books, kind=filed_under)
     try:
         parsed = textparse.parse(
-            text,
+            words,
             kind=filed_under,
             index=category_index(entries),
             default_currency=books.default_currency,
@@ -103,6 +113,7 @@ def record_from_text(
             source=source,
             actor=actor,
             dry_run=dry_run,
+            split=split,
         )
         if not dry_run and chosen.pk != parsed.category_id:
             aliases_learn(category=chosen, note=parsed.note, user=user)

@@ -16,6 +16,13 @@ from finance.rates.store import transaction_rate_check
 from finance.rules import check_category, check_write, normalize_amount
 from finance.services.books import ledger_for_write
 from finance.services.categories import aliases_learn
+from finance.services.splits import (
+    SplitRequest,
+    split_change,
+    split_follow,
+    split_insert,
+    split_plan,
+)
 from ledgers import access
 from ledgers.models import Ledger, Membership
 
@@ -50,10 +57,12 @@ def transaction_create(
     source: str,
     actor: "User | None" = None,
     dry_run: bool = False,
+    split: SplitRequest | None = None,
 ) -> Transaction:
     """Record one transaction in `ledger` (None: the person's active ledger), paid by
-    `paid_by` (a member; by default the one who records); `dry_run` checks everything
-    and returns it unsaved."""
+    `paid_by` (a member; by default the one who records), an expense of a shared ledger
+    split as `split` asks (None: the ledger's default); `dry_run` checks everything and
+    returns it unsaved."""
     books = ledger_for_write(user, ledger)
     return transaction_insert(
         ledger=books,
@@ -69,6 +78,7 @@ def transaction_create(
         source=source,
         actor=actor,
         dry_run=dry_run,
+        split=split,
     )
 
 
@@ -95,6 +105,7 @@ def transaction_insert(
     source: str,
     actor: "User | None",
     dry_run: bool,
+    split: SplitRequest | None = None,
 ) -> Transaction:
     """transaction_create in a ledger the caller has already found `user` may write to."""
     currency = money.normalize_code(currency)
@@ -118,6 +129,8 @@ def transaction_insert(
     tx.full_clean(
         exclude=["ledger", "created_by", "paid_by", "category"], validate_constraints=False
     )
+    # A personal ledger's expense and an income ask nothing more (no query).
+    plan = split_plan(ledger=ledger, kind=kind, amount=amount, currency=currency, request=split)
     if dry_run:
         return tx
     # Everything is checked: the row and its audit row go in together. Within a caller's
@@ -126,6 +139,10 @@ def transaction_insert(
     # The INSERT is made once (core.sql): every recorded expense pays for it.
     with transaction.atomic(savepoint=False):
         sql.insert([tx])
+        details = _transaction_details(tx)
+        if plan is not None:
+            split_insert(tx=tx, plan=plan)
+            details["split"] = plan.details()
         audit_record(
             source=source,
             action="transaction.create",
@@ -133,7 +150,7 @@ def transaction_insert(
             ledger=ledger,
             actor=actor,
             obj=tx,
-            details=_transaction_details(tx),
+            details=details,
         )
         if currency != user.default_currency:
             transaction_rate_check(tx=tx)
@@ -154,11 +171,14 @@ def transaction_update(
     note: str | None = None,
     source: str,
     actor: "User | None" = None,
+    split: SplitRequest | None = None,
 ) -> Transaction:
     """Change some fields of a transaction; a new category must be of the same kind.
 
     `user` is the member who does it (None: an operator, the `actor`); a new category
     teaches the parser for that person (for the one who recorded it, when an operator).
+    `split` shares an expense of a shared ledger anew; without it, a split expense
+    whose amount or currency changes is shared as it was.
     """
     check_write(user, tx.ledger_id)
     before = _transaction_details(tx)
@@ -186,6 +206,11 @@ def transaction_update(
             changed["learned_aliases"] = learned
     if changed and Kind(tx.kind).category_kind == Kind.EXPENSE:
         defer_budget_check(ledger=tx.ledger_id, days=[before_date, tx.date])
+    # Who shares it is no budget's business.
+    if split is not None:
+        changed["split"] = split_change(tx=tx, ledger=tx.ledger, request=split).details()
+    elif {"amount", "currency"} & set(changed) and (followed := split_follow(tx=tx)):
+        changed["split"] = followed.details()
     if changed:
         audit_record(
             source=source,

@@ -23,12 +23,16 @@ from finance.models import (
     Category,
     CategoryAlias,
     RecurringRule,
+    Settlement,
+    Share,
+    SplitDefault,
     SuggestionDismissal,
     Transaction,
 )
 from finance.services.budget import budget_item_set
 from finance.services.categories import category_update
 from finance.services.recurring import When, recurring_create
+from finance.services.settlements import settlement_create
 from finance.services.transactions import transaction_update
 from ledgers import services
 from ledgers.models import Invite, Ledger, Membership
@@ -127,6 +131,14 @@ class EveryRouteTestCase(HouseholdTestCase):
             note=MARKER,
             source="cli",
         )
+        self.settlement = settlement_create(
+            user=self.alice,
+            ledger=self.home,
+            from_user_id=self.carol.pk,
+            to_user_id=self.alice.pk,
+            amount=Decimal(10),
+            source="cli",
+        )
         self.kwargs: dict[str, Any] = {
             "tx_id": self.tx.pk,
             "rule_id": self.rule.pk,
@@ -135,6 +147,7 @@ class EveryRouteTestCase(HouseholdTestCase):
             "item_id": self.item.pk,
             "ledger_id": self.home.pk,
             "user_id": self.carol.pk,
+            "settlement_id": self.settlement.pk,
         }
         # Input that a route missing its check would accept and write with.
         self.data: dict[str, Any] = {
@@ -159,6 +172,10 @@ class EveryRouteTestCase(HouseholdTestCase):
             "paused": True,
             "skip_next": True,
             "suggestion_id": "s0123456789ab",
+            "from": self.alice.pk,
+            "weights": [{"user": self.alice.pk, "weight": "1"}],
+            f"weight_{self.alice.pk}": "1",
+            "mode": "equal",
         }
 
     def state(self) -> tuple[Any, ...]:
@@ -202,6 +219,21 @@ class EveryRouteTestCase(HouseholdTestCase):
             .values_list("name", "owner_id", "group_link__chat_id")
             .get(),
             LinkCode.objects.filter(ledger=ledger).count(),
+            list(
+                Settlement.objects.filter(ledger=ledger)
+                .order_by("pk")
+                .values_list("pk", "from_user_id", "to_user_id", "amount")
+            ),
+            list(
+                SplitDefault.objects.filter(ledger=ledger)
+                .order_by("pk")
+                .values_list("user_id", "weight")
+            ),
+            list(
+                Share.objects.filter(split__transaction__ledger=ledger)
+                .order_by("pk")
+                .values_list("split_id", "user_id", "amount_minor")
+            ),
         )
 
     def ledger_routes(self) -> list[tuple[str, str, bool]]:
@@ -282,6 +314,8 @@ class EveryRouteTestCase(HouseholdTestCase):
             payload["transaction_id"] = self.tx.pk
         if name_is_about_a_rule(action):
             payload["id"] = self.rule.pk
+        if "settlement_id" in payload:
+            payload["settlement_id"] = self.settlement.pk
         body = {"action": action, "payload": payload, "idempotency_key": str(uuid.uuid4())}
         return self.client.post(
             "/api/bot/actions",

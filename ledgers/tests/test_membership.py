@@ -78,11 +78,18 @@ class MembershipTestCase(HouseholdTestCase):
         self.carol.refresh_from_db()
         self.assertIsNone(self.carol.active_ledger_id)
         self.assertEqual(access.member_of(user=self.carol).ledger, self.ledger(self.carol))
-        # The ledger's summary still counts what she paid.
+        # The ledger's summary still counts what she paid (and the others' shares of it).
         from finance.selectors.summary import monthly_summary
 
         summary = monthly_summary(user=self.alice, ledger=self.home, month=tx.date)
-        self.assertEqual([(m.name, str(m.expense)) for m in summary.members], [("carol", "300.00")])
+        self.assertEqual(
+            [(m.name, str(m.expense), str(m.share)) for m in summary.members],
+            [
+                ("carol", "300.00", "100.00"),
+                ("alice", "0.00", "100.00"),
+                ("dave", "0.00", "100.00"),
+            ],
+        )
 
     def test_members_and_read_only_members_remove_nobody_but_themselves(self) -> None:
         for remover in (self.carol, self.dave):

@@ -98,9 +98,15 @@ class SharedBooksTestCase(HouseholdTestCase):
         self.spend(self.carol, "250", slug="groceries")
         self.spend(self.carol, "50")
         summary = monthly_summary(user=self.alice, ledger=self.home, month=NOV)
+        # Dave paid nothing, but has his share of what the others paid (each expense's
+        # odd kopeck goes to the first member: alice, then carol, then dave).
         self.assertEqual(
-            [(m.name, m.expense) for m in summary.members],
-            [("carol", Decimal("300.00")), ("alice", Decimal("100.00"))],
+            [(m.name, m.expense, m.share) for m in summary.members],
+            [
+                ("carol", Decimal("300.00"), Decimal("133.33")),
+                ("alice", Decimal("100.00"), Decimal("133.35")),
+                ("dave", Decimal("0.00"), Decimal("133.32")),
+            ],
         )
         self.assertEqual(summary.expense, sum(m.expense for m in summary.members))
         self.client.force_login(self.alice)
@@ -109,7 +115,7 @@ class SharedBooksTestCase(HouseholdTestCase):
 
         ledger_activate(user=self.alice, ledger=services_ledger, source="web")
         page = self.client.get("/?month=2026-11")
-        self.assertEqual([m.name for m in page.context["members"]], ["carol", "alice"])
+        self.assertEqual([m.name for m in page.context["members"]], ["carol", "alice", "dave"])
         self.assertContains(page, '<th scope="row">carol</th><td class="num">300,00</td>')
 
     def test_the_transactions_list_filters_by_member(self) -> None:

@@ -87,8 +87,27 @@ class LedgerTokensTestCase(HouseholdTestCase):
         self.assertEqual(
             result["members"],
             [
-                {"user_id": self.alice.pk, "name": "alice", "expense": "100.00", "income": "0.00"},
-                {"user_id": self.carol.pk, "name": "carol", "expense": "40.00", "income": "0.00"},
+                {
+                    "user_id": self.alice.pk,
+                    "name": "alice",
+                    "expense": "100.00",
+                    "income": "0.00",
+                    "share": "46.68",
+                },
+                {
+                    "user_id": self.carol.pk,
+                    "name": "carol",
+                    "expense": "40.00",
+                    "income": "0.00",
+                    "share": "46.66",
+                },
+                {
+                    "user_id": self.dave.pk,
+                    "name": "dave",
+                    "expense": "0.00",
+                    "income": "0.00",
+                    "share": "46.66",
+                },
             ],
         )
 

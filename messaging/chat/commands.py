@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from botapi.caller import Caller
 from botapi.results import CategoriesResult, SummaryResult
+from core.errors import ActionError
 from ledgers import access
 from ledgers import selectors as ledger_selectors
 from ledgers import services as ledger_services
 from ledgers.models import Membership
 from messaging import inbox
-from messaging.chat import phrases, recurring, router
+from messaging.chat import households, phrases, recurring, router
 from messaging.chat.exchange import Inbound, Reply
 from messaging.linking import contacts
 from messaging.models import Conversation, UserContact
@@ -50,6 +51,8 @@ class Dialogue(Protocol):
     ) -> R: ...
 
     def undo(self, transaction_id: int) -> Reply: ...
+
+    def refusal(self, exc: ActionError) -> Reply: ...
 
     def correct(self, transaction_id: int, changes: dict[str, Any]) -> Reply: ...
 
@@ -210,6 +213,8 @@ COMMANDS: dict[str, Command] = {
     "ledger": Command(ledgers, group=group_ledger),
     "recurring": Command(recurring.listed),
     "today": Command(recurring.today, group=recurring.today),
+    "balance": Command(households.balance, group=households.balance),
+    "settle": Command(households.settle, group=households.settle),
     "lang": Command(lang),
     "unlink": Command(unlink),
     "link": Command(link),

@@ -19,7 +19,7 @@ from finance.defaults import fallback_slug
 from finance.models import Kind
 from ledgers.access import LedgerRef
 from messaging import inbox
-from messaging.chat import commands, exchange, phrases, recurring, router
+from messaging.chat import commands, exchange, households, phrases, recurring, router
 from messaging.chat.exchange import Handled, Inbound, Reply
 from messaging.chat.router import Press
 from messaging.models import Message, UserContact
@@ -165,6 +165,9 @@ class Dialogue:
                 Button(_("Category"), router.button_data(Press("choose", tx.id))),
             ]
         ]
+        if tx.split is not None:  # an expense of a shared ledger
+            text += "\n" + households.split_line(tx)
+            buttons[0].append(households.split_button(tx.id))
         if tx.category.slug == fallback_slug(tx.kind):
             try:
                 keyboard = self.category_keyboard(tx)
@@ -245,6 +248,9 @@ class Dialogue:
             return commands.switch_pressed(self, ledger_id)
         if recurring.is_button(data):
             return recurring.pressed(self, data)
+        shared = households.pressed(self, data)
+        if shared is not None:
+            return shared
         return self.pressed(router.button(data))
 
     def pressed(self, press: Press | None) -> list[Reply]:

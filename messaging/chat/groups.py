@@ -216,7 +216,9 @@ class GroupDialogue(Dialogue):
                 )
             except access.LedgerForbidden:
                 return True
-            except ValidationError:
+            except ValidationError as exc:
+                if "split_who" in _codes(exc):
+                    return True  # "кофе 300 пополам": a record that asks with whom
                 continue
             if parsed.category.slug != FALLBACK_SLUGS.get(kind):
                 return True
@@ -249,10 +251,16 @@ class GroupDialogue(Dialogue):
     def unknown_command(self) -> Reply:
         return Reply(
             _(
-                "In a group I understand /month, /budget, /categories, /undo, /ledger "
-                "and /help. Your own settings are in a private chat with me."
+                "In a group I understand /month, /budget, /categories, /undo, /balance, "
+                "/settle, /ledger and /help. Your own settings are in a private chat with me."
             )
         )
+
+
+def _codes(exc: ValidationError) -> set[str]:
+    if hasattr(exc, "error_dict"):
+        return {e.code for errors in exc.error_dict.values() for e in errors if e.code}
+    return {e.code for e in exc.error_list if e.code}
 
 
 def _not_yours() -> str:

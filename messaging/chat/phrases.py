@@ -8,8 +8,9 @@ from babel.numbers import format_decimal, get_currency_symbol
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from botapi.results import CategoriesResult
+from botapi.results import CategoriesResult, SettlementResult
 from finance.models import Kind
+from finance.selectors.balances import Balances, SettleTransfer
 from finance.selectors.summary import MonthlySummary
 
 # Channels without a command menu or buttons: commands are plain words, in either language,
@@ -35,6 +36,7 @@ def help_text(channel: str = "telegram") -> str:
             _("/recurring: your regular payments; “каждый месяц 1-го аренда 45000” adds one"),
             _("/lang ru or /lang en: the language of my replies"),
             _("/ledger: which ledger I record into, and switching it"),
+            _("/balance: who owes whom in a shared ledger; /settle: settling up"),
             _("/unlink: stop using this chat with Kopilka"),
             _("/help: this message"),
         ]
@@ -57,6 +59,11 @@ def group_help_text() -> str:
             _("/categories: its categories"),
             _("/undo: remove your last transaction recorded here"),
             _("/today: how much the ledger can still spend today"),
+            _("/balance: who owes whom; /settle: the transfers that settle up"),
+            _(
+                "An expense is split by the ledger's default; say otherwise in words "
+                "(“пицца 1200 пополам с Машей”, “за всех”) or with the Split button."
+            ),
             _("/ledger: which ledger this group keeps"),
             _("/help: this message"),
             "",
@@ -81,6 +88,7 @@ def plain_help_text() -> str:
             _("“month”: this month's income, expenses and balance"),
             _("“budget”: the month's plan against what was spent"),
             _("“categories”: your categories"),
+            _("“balance”: who owes whom in a shared ledger; “settle”: settling up"),
             _("“undo”: remove the last transaction recorded here"),
             _("“today”: how much you can spend today and stay on plan"),
             _("“recurring”: your regular payments; “каждый месяц 1-го аренда 45000” adds one"),
@@ -158,3 +166,35 @@ def categories(result: CategoriesResult) -> str:
             _("Incomes: %(names)s") % {"names": ", ".join(names[Kind.INCOME])},
         ]
     )
+
+
+def _signed(amount: Decimal, currency: str) -> str:
+    sign = "+" if amount > 0 else "−" if amount < 0 else ""
+    return sign + money(abs(amount), currency)
+
+
+def transfer(t: SettleTransfer) -> str:
+    return f"{t.from_name} → {t.to_name}: {money(t.amount, t.currency)}"
+
+
+def balances(result: Balances, ledger: str) -> str:
+    """get_balances' result as /balance shows it."""
+    if not result.balances:
+        return _("Nobody owes anybody in “%(ledger)s”.") % {"ledger": ledger}
+    lines = [_("Who owes whom in “%(ledger)s”:") % {"ledger": ledger}]
+    for b in result.balances:
+        left = "" if b.member else " " + _("(left the ledger)")
+        lines.append(f"{b.name}{left}: {_signed(b.balance, b.currency)}")
+    if result.settle:
+        lines += ["", _("To settle up:")]
+        lines += [transfer(t) for t in result.settle]
+    else:
+        lines += ["", _("Everyone is settled up.")]
+    return "\n".join(lines)
+
+
+def payment(result: SettlementResult, names: dict[int | None, str]) -> str:
+    """A settlement as a confirmation names it."""
+    payer = names.get(result.from_id, _("deleted account"))
+    payee = names.get(result.to_id, _("deleted account"))
+    return f"{payer} → {payee}: {money(result.amount, result.currency)}"

@@ -39,9 +39,22 @@ PLAIN_COMMANDS = {
     "регулярные": "recurring",
     "today": "today",
     "сегодня": "today",
+    "balance": "balance",
+    "баланс": "balance",
+    "settle": "settle",
+    "расчёт": "settle",
+    "расчет": "settle",
 }
-PLAIN_ARGUMENT_RE = re.compile(r"^/?(category|категория|lang|язык)\s+(\S.*)$", re.I | re.S)
-PLAIN_ARGUMENT_NAMES = {"category": "category", "категория": "category", "язык": "lang"}
+PLAIN_ARGUMENT_RE = re.compile(
+    r"^/?(category|категория|lang|язык|settle|расч[её]т)\s+(\S.*)$", re.I | re.S
+)
+PLAIN_ARGUMENT_NAMES = {
+    "category": "category",
+    "категория": "category",
+    "язык": "lang",
+    "расчёт": "settle",
+    "расчет": "settle",
+}
 # The question `/today` answers, asked in words in any chat.
 TODAY_RE = re.compile(
     r"^(?:сколько\s+(?:мне\s+)?(?:ещё\s+|еще\s+)?(?:можно|могу)\s+(?:ещё\s+|еще\s+)?"

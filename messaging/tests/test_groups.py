@@ -280,7 +280,8 @@ class GroupRecordingTestCase(GroupTestCase):
         self.assertTrue(alice_reply["text"].startswith("Записал: 250,00 ₽"))
         self.assertIn("reply_parameters", carol_reply)
         self.assertEqual(
-            [d for _t, d in self.buttons(carol_reply)], [f"u:{taxi.pk}", f"k:{taxi.pk}"]
+            [d for _t, d in self.buttons(carol_reply)],
+            [f"u:{taxi.pk}", f"k:{taxi.pk}", f"sp:{taxi.pk}"],  # a shared ledger's: "Split"
         )
         # (Plain lines are read by a dry run first: is it a record or talk?)
         rows = (
