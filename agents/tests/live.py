@@ -44,7 +44,7 @@ def serve_mcp(**env: str) -> Iterator[LiveServer]:
     )
     server = LiveServer("127.0.0.1", port, log_dir / "server.log")
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a busy machine starts Python slowly
         while True:
             if process.poll() is not None:
                 raise RuntimeError((log_dir / "server.log").read_text())
