@@ -160,6 +160,15 @@ class RecurringActionsTestCase(BotTestCase):
         cases = [
             ({"text": "каждый месяц аренда"}, "payload.text", "amount_not_found"),
             ({"text": "аренда 45000"}, "payload.text", "schedule_not_found"),
+            # A day no month has is refused, not read as the amount (40 a month).
+            ({"text": "каждый месяц 40-го аренда 45000"}, "payload.text", "invalid_day"),
+            (
+                {"text": "каждый месяц 40-го аренда 45000", "frequency": "monthly"},
+                "payload.text",
+                "invalid_day",
+            ),
+            ({"text": "ежегодно 30 февраля страховка 12000"}, "payload.text", "invalid_day"),
+            ({"text": "every 0 days coffee 5"}, "payload.text", "invalid_interval"),
             (
                 {
                     **fields,

@@ -152,7 +152,9 @@ _EDGES = " ,.;:-–—"
 class ScheduleWords:
     """What the words say: every `interval` units of `frequency`; a monthly schedule's
     `day` (1-31 or LAST_DAY), a weekly one's `weekday` (0 Monday), a yearly one's
-    `month` and `day`. `rest` is the text without them."""
+    `month` and `day`. `rest` is the text without them. `interval` is as said ("every 0
+    days" is 0), and `no_such_day` says the words name a day no month has ("40-го",
+    "30 февраля"): what the caller refuses, rather than read the number as an amount."""
 
     frequency: str
     interval: int
@@ -160,6 +162,7 @@ class ScheduleWords:
     day: int | None = None
     weekday: int | None = None
     month: int | None = None
+    no_such_day: bool = False
 
 
 def _number(word: str | None) -> int:
@@ -208,21 +211,27 @@ def read(text: str, *, strict: bool = False) -> ScheduleWords | None:
         spans.append(match.span())
 
     unit, interval = frequency
+    no_such_day = False
     if unit == MONTHLY and day is None:
         day, span = _month_day(lowered)
         if span:
             spans.append(span)
+        else:
+            no_such_day = any(_MONTH_DAY.finditer(lowered))
     elif unit == YEARLY:
         month, day, span = _date(lowered)
         if span:
             spans.append(span)
+        else:
+            no_such_day = any(_DATE.finditer(lowered))
     return ScheduleWords(
         frequency=unit,
-        interval=max(interval, 1),
+        interval=interval,
         rest=_without(text, spans),
         day=day,
         weekday=weekday,
         month=month,
+        no_such_day=no_such_day,
     )
 
 

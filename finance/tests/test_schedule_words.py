@@ -72,10 +72,18 @@ class ScheduleWordsTestCase(TestCase):
         words = read("monthly pass 2900")
         self.assertEqual((words.frequency, words.rest) if words else None, ("monthly", "pass 2900"))
 
-    def test_a_day_that_does_not_exist_is_left_in_the_text(self) -> None:
+    def test_a_day_that_does_not_exist_is_left_in_the_text_and_said(self) -> None:
         words = read("каждый месяц 45-го аренда 100")
         assert words is not None
-        self.assertIsNone(words.day)
+        self.assertEqual((words.day, words.no_such_day), (None, True))
         words = read("ежегодно 30 февраля налог 100")
         assert words is not None
-        self.assertIsNone(words.month)
+        self.assertEqual((words.month, words.no_such_day), (None, True))
+        for text in ("каждый месяц аренда 100", "ежегодно налог 100", "каждый месяц 31-го 100"):
+            with self.subTest(text=text):
+                words = read(text)
+                self.assertFalse(words.no_such_day if words else True)
+
+    def test_an_interval_is_as_said(self) -> None:
+        words = read("every 0 days coffee 5")
+        self.assertEqual((words.frequency, words.interval) if words else None, ("daily", 0))
