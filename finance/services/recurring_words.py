@@ -12,7 +12,7 @@ from finance.models import Category, Kind, RecurringRule
 from finance.readers import schedule_words
 from finance.schedules import MONTHLY, WEEKLY, YEARLY
 from finance.selectors.categories import looks_like_income
-from finance.services.recurring import DAY_INVALID, INTERVAL_INVALID, When, recurring_create
+from finance.services.recurring import INTERVAL_INVALID, When, recurring_create
 from finance.services.text import record_from_text
 from ledgers import access
 
@@ -24,6 +24,7 @@ SCHEDULE_NOT_FOUND = _(
     "or give the frequency."
 )
 
+NO_SUCH_DAY_OF_MONTH = _("No month has this day; write the 1st to the 31st, or “the last day”.")
 NO_SUCH_DAY_OF_YEAR = _("No year has this day; write a day of its month, e.g. “15 марта”.")
 
 
@@ -90,7 +91,7 @@ def _check_words(words: schedule_words.ScheduleWords, *, interval: bool) -> None
             {"text": [ValidationError(INTERVAL_INVALID, code="invalid_interval")]}
         )
     if words.no_such_day:
-        message = NO_SUCH_DAY_OF_YEAR if words.frequency == YEARLY else DAY_INVALID
+        message = NO_SUCH_DAY_OF_YEAR if words.frequency == YEARLY else NO_SUCH_DAY_OF_MONTH
         raise ValidationError({"text": [ValidationError(message, code="invalid_day")]})
 
 
