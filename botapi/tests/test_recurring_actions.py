@@ -2,7 +2,7 @@
 
 import json
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import time_machine
@@ -14,6 +14,7 @@ from botapi.tests.helpers import BotTestCase, envelope
 from finance.models import Category, RecurringRule, SuggestionDismissal, Transaction
 from finance.services.recurring import When, recurring_create
 from finance.services.transactions import transaction_create
+from notifications.tests.helpers import tick_at
 
 # Friday 20 November 2026, midday in Moscow (alice's zone).
 NOW = "2026-11-20 09:00Z"
@@ -125,11 +126,49 @@ class RecurringActionsTestCase(BotTestCase):
         self.assertEqual(response.status_code, 201, response.content)
         self.assertEqual(response.json()["result"]["next_date"], "2026-11-20")
 
+    def test_a_rule_made_here_records_its_dates_once_in_its_currency(self) -> None:
+        response = self.act(
+            "create_recurring",
+            {
+                "amount": "40",
+                "currency": "EUR",
+                "category": "education",
+                "frequency": "weekly",
+                "weekday": "friday",
+                "note": "piano",
+            },
+        )
+        self.assertEqual(response.status_code, 201, response.content)
+        # A week on (10:00 in Moscow), the tick twice over: both Fridays, each once, in euros.
+        for _ in range(2):
+            tick_at(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
+        posted = Transaction.objects.filter(source="recurring").order_by("date")
+        self.assertEqual(
+            [(t.date, t.amount, t.currency, t.category.slug, t.note) for t in posted],
+            [
+                (date(2026, 11, 20), Decimal("40.00"), "EUR", "education", "piano"),
+                (date(2026, 11, 27), Decimal("40.00"), "EUR", "education", "piano"),
+            ],
+        )
+        self.assertEqual(
+            self.act("list_recurring", {}).json()["result"]["recurring"][0]["next_date"],
+            "2026-12-04",
+        )
+
     def test_refusals_name_the_field_and_write_nothing(self) -> None:
         fields = {"amount": "100", "category": "housing"}
         cases = [
             ({"text": "каждый месяц аренда"}, "payload.text", "amount_not_found"),
             ({"text": "аренда 45000"}, "payload.text", "schedule_not_found"),
+            # A day no month has is refused, not read as the amount (40 a month).
+            ({"text": "каждый месяц 40-го аренда 45000"}, "payload.text", "invalid_day"),
+            (
+                {"text": "каждый месяц 40-го аренда 45000", "frequency": "monthly"},
+                "payload.text",
+                "invalid_day",
+            ),
+            ({"text": "ежегодно 30 февраля страховка 12000"}, "payload.text", "invalid_day"),
+            ({"text": "every 0 days coffee 5"}, "payload.text", "invalid_interval"),
             (
                 {
                     **fields,

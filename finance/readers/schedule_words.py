@@ -131,6 +131,12 @@ _LAST_DAY = re.compile(
     r"|(?:on\s+)?the\s+last\s+day(?:\s+of\s+(?:the|each|every)\s+month)?"
     rf"|at\s+the\s+end\s+of\s+(?:the|each|every)\s+month){_E}"
 )
+# "every last day of the month", "on the last day of each month": monthly, said by its day
+# alone ("в последний день каждого месяца" is already "каждого месяца").
+_EVERY_LAST_DAY = re.compile(
+    rf"{_B}(?:every\s+last\s+day\s+of\s+the\s+month"
+    rf"|(?:on\s+)?the\s+last\s+day\s+of\s+(?:each|every)\s+month){_E}"
+)
 _MONTH_DAY = re.compile(
     rf"{_B}(?:"
     r"(?:кажд(?:ое|ого)\s+)?(?P<ru>\d{1,2})\s*(?:-\s*)?(?:го|е|ое|ого)?\s+числ(?:а|о)"
@@ -141,7 +147,7 @@ _MONTH_DAY = re.compile(
 )
 _DATE = re.compile(
     rf"{_B}(?:"
-    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_any(MONTHS)})"
+    rf"(?:on\s+)?(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_any(MONTHS)})"
     rf"|(?:on\s+)?(?P<month2>{_any(MONTHS)})\s+(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?"
     rf"){_E}"
 )
@@ -152,7 +158,9 @@ _EDGES = " ,.;:-–—"
 class ScheduleWords:
     """What the words say: every `interval` units of `frequency`; a monthly schedule's
     `day` (1-31 or LAST_DAY), a weekly one's `weekday` (0 Monday), a yearly one's
-    `month` and `day`. `rest` is the text without them."""
+    `month` and `day`. `rest` is the text without them. `interval` is as said ("every 0
+    days" is 0), and `no_such_day` says the words name a day no month has ("40-го",
+    "30 февраля"): what the caller refuses, rather than read the number as an amount."""
 
     frequency: str
     interval: int
@@ -160,6 +168,7 @@ class ScheduleWords:
     day: int | None = None
     weekday: int | None = None
     month: int | None = None
+    no_such_day: bool = False
 
 
 def _number(word: str | None) -> int:
@@ -200,6 +209,9 @@ def read(text: str, *, strict: bool = False) -> ScheduleWords | None:
             spans.append(match.span())
     day: int | None = None
     month: int | None = None
+    if frequency is None and (match := _EVERY_LAST_DAY.search(lowered)):
+        frequency, day = (MONTHLY, 1), LAST_DAY
+        spans.append(match.span())
     if frequency is None:
         match = _EVERY_NTH.search(lowered)
         if match is None or not 1 <= int(match["ru"] or match["en"]) <= 31:
@@ -208,21 +220,27 @@ def read(text: str, *, strict: bool = False) -> ScheduleWords | None:
         spans.append(match.span())
 
     unit, interval = frequency
+    no_such_day = False
     if unit == MONTHLY and day is None:
         day, span = _month_day(lowered)
         if span:
             spans.append(span)
+        else:
+            no_such_day = any(_MONTH_DAY.finditer(lowered))
     elif unit == YEARLY:
         month, day, span = _date(lowered)
         if span:
             spans.append(span)
+        else:
+            no_such_day = any(_DATE.finditer(lowered))
     return ScheduleWords(
         frequency=unit,
-        interval=max(interval, 1),
+        interval=interval,
         rest=_without(text, spans),
         day=day,
         weekday=weekday,
         month=month,
+        no_such_day=no_such_day,
     )
 
 

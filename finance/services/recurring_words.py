@@ -12,7 +12,7 @@ from finance.models import Category, Kind, RecurringRule
 from finance.readers import schedule_words
 from finance.schedules import MONTHLY, WEEKLY, YEARLY
 from finance.selectors.categories import looks_like_income
-from finance.services.recurring import When, recurring_create
+from finance.services.recurring import INTERVAL_INVALID, When, recurring_create
 from finance.services.text import record_from_text
 from ledgers import access
 
@@ -23,6 +23,9 @@ SCHEDULE_NOT_FOUND = _(
     "The text does not say how often; write it, e.g. “каждый месяц 1-го аренда 45000”, "
     "or give the frequency."
 )
+
+NO_SUCH_DAY_OF_MONTH = _("No month has this day; write the 1st to the 31st, or “the last day”.")
+NO_SUCH_DAY_OF_YEAR = _("No year has this day; write a day of its month, e.g. “15 марта”.")
 
 
 def recurring_create_from_text(
@@ -42,6 +45,8 @@ def recurring_create_from_text(
     is (amount, currency, category, note). A `+` or an income word makes an income."""
     words = schedule_words.read(text)
     rest = words.rest if words is not None else text
+    if words is not None:
+        _check_words(words, interval=when is None)
     if when is None:
         if words is None:
             raise ValidationError(
@@ -75,6 +80,19 @@ def recurring_create_from_text(
             paid_by=paid_by,
             source=source,
         )
+
+
+def _check_words(words: schedule_words.ScheduleWords, *, interval: bool) -> None:
+    """Words that say when, but say it wrong, are refused rather than half read: "40-го"
+    (whose number would otherwise be read as the amount), or "every 0 days" (`interval`:
+    when the words' schedule is the one used)."""
+    if interval and words.interval < 1:
+        raise ValidationError(
+            {"text": [ValidationError(INTERVAL_INVALID, code="invalid_interval")]}
+        )
+    if words.no_such_day:
+        message = NO_SUCH_DAY_OF_YEAR if words.frequency == YEARLY else NO_SUCH_DAY_OF_MONTH
+        raise ValidationError({"text": [ValidationError(message, code="invalid_day")]})
 
 
 def _when_from_words(words: schedule_words.ScheduleWords, today: date) -> When:

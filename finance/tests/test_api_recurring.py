@@ -1,6 +1,6 @@
 """/api/recurring/: rules and suggestions through the JWT API; the summary's forecast."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import time_machine
@@ -9,6 +9,7 @@ from finance.models import RecurringRule, SuggestionDismissal, Transaction
 from finance.services.budget import budget_item_set
 from finance.tests.apitest import ApiTestCase
 from ledgers.models import Membership
+from notifications.tests.helpers import tick_at
 
 NOW = "2026-11-20 09:00Z"
 
@@ -55,6 +56,33 @@ class RecurringApiTestCase(ApiTestCase):
         self.assertEqual([r["id"] for r in listed], [piano["id"], rent["id"]])
         one = self.api.get(f"/api/recurring/{rent['id']}/")
         self.assertEqual(one.json(), rent)
+
+    def test_a_rule_made_here_records_its_dates_once(self) -> None:
+        rule = self.create(
+            {
+                "amount": "30000",
+                "category": self.category(self.alice, "housing").pk,
+                "frequency": "monthly",
+                "day": 31,
+                "note": "ипотека",
+            }
+        )
+        self.assertEqual(rule["next_date"], "2026-11-30")
+        # The clock moved to the 30th, then the 31st of December (10:00 in Moscow), the
+        # tick twice each time: November's last day and December's 31st, each once.
+        for moment in ("2026-11-30", "2026-11-30", "2026-12-31", "2026-12-31"):
+            tick_at(datetime.fromisoformat(moment).replace(hour=7, tzinfo=UTC))
+        posted = Transaction.objects.filter(source="recurring").order_by("date")
+        self.assertEqual(
+            [(t.date, t.amount, t.note) for t in posted],
+            [
+                (date(2026, 11, 30), Decimal("30000.00"), "ипотека"),
+                (date(2026, 12, 31), Decimal("30000.00"), "ипотека"),
+            ],
+        )
+        self.assertEqual(
+            self.api.get(f"/api/recurring/{rule['id']}/").json()["next_date"], "2027-01-31"
+        )
 
     def test_refusals_name_the_field_and_write_nothing(self) -> None:
         housing = self.category(self.alice, "housing").pk

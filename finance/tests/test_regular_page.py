@@ -1,17 +1,18 @@
 """The cabinet's Regular payments page, and the dashboard's forecast."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import time_machine
 
 from audit.models import AuditLog
 from config.testing import BaseTestCase
-from finance.models import RecurringRule, SuggestionDismissal
+from finance.models import RecurringRule, SuggestionDismissal, Transaction
 from finance.services.budget import budget_item_set
 from finance.services.recurring import When, recurring_create
 from finance.services.transactions import transaction_create
 from ledgers.models import Membership
+from notifications.tests.helpers import tick_at
 
 NOW = "2026-11-20 09:00Z"
 
@@ -66,6 +67,25 @@ class RegularPageTestCase(BaseTestCase):
         rule = RecurringRule.objects.get()
         self.assertEqual((rule.frequency, rule.weekday, rule.amount), ("weekly", 4, Decimal(40)))
         self.assertEqual(AuditLog.objects.get(action="recurring.create").source, "web")
+
+    def test_a_rule_added_here_records_its_dates_once(self) -> None:
+        response = self.client.post(
+            "/regular/add/text/", {"text": "каждые 2 недели по пятницам уборка 3000"}
+        )
+        self.assertRedirects(response, "/regular/")
+        # Two weeks on (10:00 in Moscow), the tick twice over: this Friday and the one two
+        # weeks later, each once; not the Friday between.
+        for _ in range(2):
+            tick_at(datetime(2026, 12, 4, 7, 0, tzinfo=UTC))
+        posted = Transaction.objects.filter(source="recurring").order_by("date")
+        self.assertEqual(
+            [(t.date, t.amount, t.note) for t in posted],
+            [
+                (date(2026, 11, 20), Decimal("3000.00"), "уборка"),
+                (date(2026, 12, 4), Decimal("3000.00"), "уборка"),
+            ],
+        )
+        self.assertEqual(RecurringRule.objects.get().next_date, date(2026, 12, 18))
 
     def test_words_without_an_amount_are_a_form_error(self) -> None:
         response = self.client.post("/regular/add/text/", {"text": "каждый месяц аренда"})

@@ -40,6 +40,20 @@ class ScheduleWordsTestCase(TestCase):
             "every other week, mowing 20": ("weekly", 2, None, None, "mowing 20"),
             "каждое воскресенье рынок 2000": ("weekly", 1, None, 6, "рынок 2000"),
             "netflix 799 every month": ("monthly", 1, None, None, "netflix 799"),
+            "every last day of the month mortgage 900": (
+                "monthly",
+                1,
+                LAST_DAY,
+                None,
+                "mortgage 900",
+            ),
+            "mortgage 900 on the last day of each month": (
+                "monthly",
+                1,
+                LAST_DAY,
+                None,
+                "mortgage 900",
+            ),
         }
         for text, (frequency, interval, day, weekday, rest) in cases.items():
             with self.subTest(text=text):
@@ -51,10 +65,17 @@ class ScheduleWordsTestCase(TestCase):
                 )
 
     def test_a_yearly_date_in_english(self) -> None:
-        words = read("every year on March 15 insurance 120")
-        self.assertEqual(
-            (words.month, words.day, words.rest) if words else None, (3, 15, "insurance 120")
-        )
+        for text in (
+            "every year on March 15 insurance 120",
+            "every year on 15 March insurance 120",
+            "every year on the 15th of March insurance 120",
+        ):
+            with self.subTest(text=text):
+                words = read(text)
+                self.assertEqual(
+                    (words.month, words.day, words.rest) if words else None,
+                    (3, 15, "insurance 120"),
+                )
 
     def test_plain_records_are_no_schedule(self) -> None:
         for text in (
@@ -63,6 +84,7 @@ class ScheduleWordsTestCase(TestCase):
             "taxi 300 on friday",
             "15 марта 500 подарок",
             "аренда 45000 1-го",
+            "the last day of the month party 500",
         ):
             with self.subTest(text=text):
                 self.assertIsNone(read(text, strict=True))
@@ -72,10 +94,18 @@ class ScheduleWordsTestCase(TestCase):
         words = read("monthly pass 2900")
         self.assertEqual((words.frequency, words.rest) if words else None, ("monthly", "pass 2900"))
 
-    def test_a_day_that_does_not_exist_is_left_in_the_text(self) -> None:
+    def test_a_day_that_does_not_exist_is_left_in_the_text_and_said(self) -> None:
         words = read("каждый месяц 45-го аренда 100")
         assert words is not None
-        self.assertIsNone(words.day)
+        self.assertEqual((words.day, words.no_such_day), (None, True))
         words = read("ежегодно 30 февраля налог 100")
         assert words is not None
-        self.assertIsNone(words.month)
+        self.assertEqual((words.month, words.no_such_day), (None, True))
+        for text in ("каждый месяц аренда 100", "ежегодно налог 100", "каждый месяц 31-го 100"):
+            with self.subTest(text=text):
+                words = read(text)
+                self.assertFalse(words.no_such_day if words else True)
+
+    def test_an_interval_is_as_said(self) -> None:
+        words = read("every 0 days coffee 5")
+        self.assertEqual((words.frequency, words.interval) if words else None, ("daily", 0))

@@ -75,6 +75,15 @@ class RecurringChatTestCase(TelegramTestCase):
         self.assertIn("Не понял", reply["text"])
         self.assertFalse(RecurringRule.objects.exists())
 
+    def test_a_day_no_month_has_is_refused_not_read_as_the_amount(self) -> None:
+        reply = self.say("каждый месяц 40-го аренда 45000")
+        self.assertEqual(
+            reply["text"],
+            "Не понял: Такого числа в месяце нет: напишите от 1-го до 31-го или «в последний день».",
+        )
+        self.assertFalse(RecurringRule.objects.exists())
+        self.assertFalse(Transaction.objects.exists())
+
     def test_recurring_lists_with_buttons_that_skip_pause_and_delete(self) -> None:
         self.say("каждый месяц 1-го аренда 45000")
         rule = RecurringRule.objects.get()

@@ -1,14 +1,16 @@
 """Running the queue inside a test: the jobs its transaction deferred, in order."""
 
 import json
+from datetime import datetime
 from typing import Any
 
+import time_machine
 from django.db import connection
 from django.utils import timezone
 from django_redis import get_redis_connection
 from procrastinate.contrib.django import app
 
-from notifications import limiter
+from notifications import limiter, schedule
 
 
 def queued(task: str | None = None) -> list[dict[str, Any]]:
@@ -54,3 +56,10 @@ def clear_limits() -> None:
     keys = list(redis.scan_iter(match=limiter.key_prefix() + "*"))
     if keys:
         redis.delete(*keys)
+
+
+def tick_at(moment: datetime) -> None:
+    """The minute's tick at `moment` (the clock moved there), and the jobs it queued run."""
+    with time_machine.travel(moment, tick=False):
+        schedule.schedule_due(now=moment)
+        run_queued()
