@@ -32,6 +32,7 @@ from finance.readers.statements.errors import Code, StatementError
 from finance.rules import normalize_amount
 from finance.selectors.categories import category_find
 from finance.services.books import ledger_for_write
+from finance.services.splits import split_default_insert
 from ledgers import access
 
 if TYPE_CHECKING:
@@ -271,6 +272,8 @@ def transactions_import(
             )
         )
     Transaction.objects.bulk_create(transactions, batch_size=1000)
+    # In a shared ledger its expenses are shared as any other: by the ledger's default.
+    split = split_default_insert(ledger=books, transactions=transactions)
     # This month's spending (and any dated ahead) may pass a plan: the members hear of it,
     # as after any expense written. Past months are history, not news.
     this_month = user.today().replace(day=1)
@@ -283,7 +286,7 @@ def transactions_import(
         action="transactions.import",
         user=user,
         obj=batch,
-        details={"rows": len(transactions), "sha256": table.digest},
+        details={"rows": len(transactions), "sha256": table.digest, "split": split},
     )
     needed = {(tx.currency, tx.date) for tx in transactions if tx.currency != user.default_currency}
     for currency, day in sorted(needed):

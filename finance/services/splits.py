@@ -140,6 +140,16 @@ def _plan(
     return Plan(mode, parts)
 
 
+def _default_plan(
+    members: Sequence[tuple[int, Decimal | None]], amount: Decimal, currency: str
+) -> Plan:
+    """The ledger's default: by the weights its managers set, else equally among all."""
+    named = [(user, w) for user, w in members if w is not None]
+    if named:
+        return _plan(Split.Mode.SHARES, named, amount, currency)
+    return _plan(Split.Mode.EQUAL, [(user, Decimal(1)) for user, _w in members], amount, currency)
+
+
 def split_plan(
     *,
     ledger: Ledger,
@@ -158,12 +168,7 @@ def split_plan(
         raise _invalid(SPLIT_NOT_EXPENSE, "split_not_expense")
     members = _members(ledger)
     if request is None:
-        named = [(user, w) for user, w in members if w is not None]
-        if named:
-            return _plan(Split.Mode.SHARES, named, amount, currency)
-        return _plan(
-            Split.Mode.EQUAL, [(user, Decimal(1)) for user, _w in members], amount, currency
-        )
+        return _default_plan(members, amount, currency)
     mode = Split.Mode(request.mode)
     if mode == Split.Mode.EQUAL and not request.members:
         return _plan(mode, [(user, Decimal(1)) for user, _w in members], amount, currency)
@@ -222,6 +227,31 @@ def split_insert(*, tx: Transaction, plan: Plan) -> None:
             for p in plan.parts
         ]
     )
+
+
+def split_default_insert(*, ledger: Ledger, transactions: Sequence[Transaction]) -> int:
+    """Split every expense of `transactions` (saved, in `ledger`, with no split yet) by
+    the ledger's default, as a file's import does: the members read once, the rows
+    written in two bulk INSERTs. Nothing in a personal ledger. How many were split."""
+    if ledger.personal_for_id is not None:
+        return 0
+    expenses = [tx for tx in transactions if tx.kind == Kind.EXPENSE]
+    if not expenses:
+        return 0
+    members = _members(ledger)
+    plans = [(tx, _default_plan(members, tx.amount, tx.currency)) for tx in expenses]
+    Split.objects.bulk_create(
+        [Split(transaction=tx, mode=plan.mode) for tx, plan in plans], batch_size=1000
+    )
+    Share.objects.bulk_create(
+        [
+            Share(split_id=tx.pk, user_id=p.user_id, weight=p.weight, amount_minor=p.amount_minor)
+            for tx, plan in plans
+            for p in plan.parts
+        ],
+        batch_size=1000,
+    )
+    return len(plans)
 
 
 def _stored(tx: Transaction) -> tuple[str, list[tuple[int | None, Decimal, int]]] | None:

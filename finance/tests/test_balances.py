@@ -5,9 +5,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from audit.models import AuditLog
-from finance.models import BudgetItem, ExchangeRate, Settlement, Share
+from finance.data import imports
+from finance.models import BudgetItem, ExchangeRate, Settlement, Share, Transaction
 from finance.selectors.balances import Balances, ledger_balances
 from finance.selectors.summary import monthly_summary
 from finance.selectors.totals import monthly_totals
@@ -15,7 +17,7 @@ from finance.services.settlements import settlement_create, settlement_delete
 from finance.services.splits import SplitMember, SplitRequest
 from finance.services.transactions import transaction_create
 from ledgers import access
-from ledgers.services import member_remove
+from ledgers.services import ledger_activate, member_remove
 from ledgers.tests.household import HouseholdTestCase
 
 NOVEMBER = date(2026, 11, 1)
@@ -210,6 +212,40 @@ class BalancesTestCase(BalancesBase):
         )
 
 
+class ImportedExpensesTestCase(BalancesBase):
+    def test_a_files_expenses_are_split_by_the_default_and_its_incomes_not(self) -> None:
+        csv = (
+            b"date,amount,currency,note\n"
+            b"2026-11-24,-100.00,RUB,groceries\n"
+            b"2026-11-25,-50.00,RUB,coffee\n"
+            b"2026-11-25,900.00,RUB,salary\n"
+        )
+        table = imports.read_table(csv)
+        options = imports.Options(mapping=imports.guess_mapping(table.header))
+        ledger_activate(user=self.carol, ledger=self.home, source="web")
+        self.carol.refresh_from_db()
+        imports.transactions_import(user=self.carol, table=table, options=options)
+        rows = Transaction.objects.filter(ledger=self.home).order_by("amount")
+        self.assertEqual(
+            [(tx.kind, Share.objects.filter(split_id=tx.pk).count()) for tx in rows],
+            [("expense", 3), ("expense", 3), ("income", 0)],
+        )
+        # 150 paid by carol; 100 is 33.34 + 33.33 + 33.33 and 50 is 16.67 + 16.67 + 16.66,
+        # the odd kopecks to the members listed first (alice, then carol).
+        self.assertEqual(
+            figures(self.balances()),
+            {("alice", "RUB"): "-50.01", ("carol", "RUB"): "100.00", ("dave", "RUB"): "-49.99"},
+        )
+        self.assertEqual(AuditLog.objects.get(action="transactions.import").details["split"], 2)
+
+    def test_a_personal_ledgers_file_is_not_split(self) -> None:
+        table = imports.read_table(b"date,amount,currency,note\n2026-11-24,-100.00,RUB,bread\n")
+        options = imports.Options(mapping=imports.guess_mapping(table.header))
+        imports.transactions_import(user=self.carol, table=table, options=options)
+        self.assertEqual(Transaction.objects.filter(created_by=self.carol).count(), 1)
+        self.assertFalse(Share.objects.exists())
+
+
 class SettlementRulesTestCase(BalancesBase):
     def test_a_member_records_only_what_they_paid_or_received(self) -> None:
         self.spend(self.alice, "300")
@@ -286,6 +322,8 @@ class FormerMembersTestCase(BalancesBase):
         member_remove(user=self.alice, ledger=self.home, member_user=self.dave, source="web")
         self.dave.delete()
         self.assertEqual(Share.objects.filter(user__isnull=True).count(), 2)
-        balances = ledger_balances(user=self.alice, ledger=self.home)
+        # The name is said in the language active (the reader's), whatever ran before.
+        with translation.override("en"):
+            balances = ledger_balances(user=self.alice, ledger=self.home)
         self.assertEqual(sum(b.balance for b in balances.balances), 0)
         self.assertIn(("deleted account", "RUB"), figures(balances))

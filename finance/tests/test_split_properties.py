@@ -23,6 +23,7 @@ from finance.services.splits import SplitMember, SplitRequest
 from finance.services.transactions import transaction_create
 from finance.shares import allocate, apportion, from_minor, settle, to_minor
 from ledgers.models import Ledger, Membership
+from ledgers.services import member_remove
 
 CURRENCIES = ["RUB", "USD", "JPY", "EUR"]
 weights = st.decimals(min_value=0, max_value=10_000, places=4, allow_nan=False)
@@ -167,12 +168,16 @@ class HouseholdPropertiesTestCase(HypothesisTestCase, BaseTestCase):
         count=st.integers(min_value=2, max_value=5),
         expenses=st.lists(expense, min_size=1, max_size=6),
         payments=st.lists(payment, max_size=3),
+        leaver=st.one_of(st.none(), st.integers(min_value=1, max_value=4)),
+        later=st.lists(expense, max_size=2),
     )
     def test_the_money_adds_up(
         self,
         count: int,
         expenses: list[dict[str, Any]],
         payments: list[tuple[int, int, int, str]],
+        leaver: int | None,
+        later: list[dict[str, Any]],
     ) -> None:
         members = self.users[:count]
         Membership.objects.bulk_create(
@@ -180,8 +185,21 @@ class HouseholdPropertiesTestCase(HypothesisTestCase, BaseTestCase):
         )
         for spec in expenses:
             self.record(spec, members)
+        if leaver is not None and leaver < count:
+            # Someone leaves, whatever they owe; what is recorded next is shared without them.
+            gone = members[leaver]
+            owed = ledger_balances(user=self.alice, ledger=self.books).of(gone.pk)
+            member_remove(user=gone, ledger=self.books, member_user=gone, source="web")
+            members = [u for u in members if u != gone]
+            stays = ledger_balances(user=self.alice, ledger=self.books).of(gone.pk)
+            self.assertEqual(
+                [(b.currency, b.balance, b.member) for b in stays],
+                [(b.currency, b.balance, False) for b in owed],
+            )
+            for spec in later:
+                self.record(spec, members)
         for payer, payee, minor, currency in payments:
-            a, b = members[payer % count], members[payee % count]
+            a, b = members[payer % len(members)], members[payee % len(members)]
             if a != b:
                 settlement_create(
                     user=self.alice,
