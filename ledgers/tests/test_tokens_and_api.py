@@ -87,8 +87,20 @@ class LedgerTokensTestCase(HouseholdTestCase):
         self.assertEqual(
             result["members"],
             [
-                {"user_id": self.alice.pk, "name": "alice", "expense": "100.00", "income": "0.00"},
-                {"user_id": self.carol.pk, "name": "carol", "expense": "40.00", "income": "0.00"},
+                {
+                    "user_id": self.alice.pk,
+                    "name": "alice",
+                    "former_member": False,
+                    "expense": "100.00",
+                    "income": "0.00",
+                },
+                {
+                    "user_id": self.carol.pk,
+                    "name": "carol",
+                    "former_member": False,
+                    "expense": "40.00",
+                    "income": "0.00",
+                },
             ],
         )
 
