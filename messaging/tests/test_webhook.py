@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.services import user_set_access
 from audit.models import AuditLog
 from finance.models import CategoryAlias, Transaction
+from messaging import telegram
 from messaging.chat import private
 from messaging.linking.codes import link_code_create
 from messaging.models import Conversation, InboundUpdate, Message, UserContact
@@ -23,9 +24,11 @@ from messaging.tests.helpers import (
     edited_update,
     message,
     private_chat,
+    run_queued,
     text_update,
     update,
 )
+from notifications.tests.helpers import queued
 
 
 class SecretTestCase(TelegramTestCase):
@@ -309,9 +312,17 @@ class RecordingTestCase(TelegramTestCase):
             return self._sent(request)
 
         self.send_route.side_effect = flaky
-        self.say("кофе 250")
+        started = timezone.now()
+        self.post(text_update("кофе 250"))
+        # Not slept on in the worker: the queue tries again after the wait Telegram named.
+        self.assertEqual(calls["n"], 1)
+        (job,) = queued(telegram.DELIVER)
+        self.assertGreaterEqual(job["scheduled_at"], started + timedelta(seconds=1))
+        self.assertFalse(Message.objects.filter(direction="out").exclude(external_id=""))
+        run_queued(include_later=True)
         self.assertEqual(calls["n"], 2)
         self.assertTrue(Message.objects.filter(direction="out").exclude(external_id=""))
+        self.assertEqual(queued(), [])
 
 
 class ButtonsTestCase(TelegramTestCase):
