@@ -97,9 +97,13 @@ def invite_find(*, code: str) -> Invite:
 def invite_accept(*, user: "User", code: str, source: str) -> Membership:
     """Join the invitation's ledger in its role; the invitation is then spent.
 
-    Two redemptions at once: the conditional UPDATE lets exactly one claim it.
+    Two redemptions of one invitation at once: the conditional UPDATE lets exactly one
+    claim it; one person through two at once: the ledger's lock lets one in.
     """
     invite = invite_find(code=code)
+    # Who belongs changes under the ledger's lock: the same person joining through two
+    # invitations at once finds, the second time, that they belong already.
+    _lock(invite.ledger_id)
     if Membership.objects.filter(ledger_id=invite.ledger_id, user=user).exists():
         raise ValidationError(ALREADY_MEMBER, code="already_member")
     now = timezone.now()

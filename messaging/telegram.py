@@ -200,10 +200,24 @@ def handle_update_or_log(update: Any) -> bool:
         return False
 
 
+def _storable(value: Any) -> Any:
+    """The update with every string in it as it can be kept (`exchange.storable`)."""
+    if isinstance(value, str):
+        return exchange.storable(value)
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
 def handle_update(update: Any) -> bool:
     """Handle one update once, however often it is delivered; False when it was
     a repeat or carried nothing to answer. The replies go out from the queue after the
     commit (`enqueue`): nothing here waits on Telegram."""
+    # A NUL or a lone surrogate in a message is answered like any other text, not
+    # dropped by the database refusing it.
+    update = _storable(update)
     event = group_event(update)
     if event is not None:
         with transaction.atomic():
