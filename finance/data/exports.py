@@ -34,11 +34,16 @@ class _Line:
 
 
 def transactions_csv(
-    *, user: "User", start: date | None, end: date | None, excel: bool = False
+    *,
+    user: "User",
+    ledger: access.LedgerRef = None,
+    start: date | None,
+    end: date | None,
+    excel: bool = False,
 ) -> Iterator[str]:
-    """The transactions of the person's active ledger from `start` to `end` (either may be
-    open), oldest first: RFC 4180, or for Excel with `excel`."""
-    books = access.member_of(user=user).ledger
+    """The transactions of `ledger` (None: the person's active one) from `start` to `end`
+    (either may be open), oldest first: RFC 4180, or for Excel with `excel`."""
+    books = access.member_of(user=user, ledger=ledger).ledger
     rows = Transaction.objects.for_ledger(books).select_related("category", "paid_by")
     if start is not None:
         rows = rows.filter(date__gte=start)

@@ -223,3 +223,19 @@ class LedgerApiTestCase(HouseholdTestCase):
         )
         self.assertEqual(refused.status_code, 403)
         self.assertEqual(refused.json()["error"], "ledger_read_only")
+
+    def test_the_csv_export_takes_a_ledger_parameter(self) -> None:
+        # The probe's finding: `ledger` was ignored and the active ledger exported.
+        self.spend(self.alice, "100")
+        self.as_user(self.carol)  # her active ledger is her personal one, empty
+        own = self.api.get("/api/transactions/export.csv")
+        self.assertEqual(len(own.getvalue().splitlines()), 1)  # heading only
+        home = self.api.get(f"/api/transactions/export.csv?ledger={self.home.pk}")
+        self.assertEqual(home.status_code, 200)
+        lines = home.getvalue().decode().splitlines()
+        self.assertEqual(len(lines), 2)
+        self.assertIn('"100.00"', lines[1])
+        self.as_user(self.bob)  # not a member: as if the ledger did not exist
+        refused = self.api.get(f"/api/transactions/export.csv?ledger={self.home.pk}")
+        self.assertEqual(refused.status_code, 404)
+        self.assertEqual(refused["Content-Type"], "application/json")
