@@ -11,6 +11,7 @@ from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -105,35 +106,63 @@ def user_update_settings(
 
 
 ACCOUNT_OWNS_LEDGERS = _(
-    "You own a shared ledger: hand it over to another member before deleting your account."
+    "You are the only owner of a ledger other people keep too: hand it over to another "
+    "member before deleting your account."
 )
 PASSWORD_INCORRECT = _("That is not your password.")
 
 
 @transaction.atomic
 def account_delete(*, user: User, password: str, source: str) -> None:
-    """Delete a person and everything they own, after they re-enter their password.
+    """Delete a person and what only they keep, after they re-enter their password.
 
-    The audit log keeps its rows about them (what happened, when) without their
-    personal content, and gains one row saying the account was deleted.
+    What leaving means (docs/households.md): a ledger nobody else belongs to goes with
+    them (their personal one, or one they kept alone); a ledger others belong to stays
+    with its books whole, the rows the person recorded or paid naming "a former member"
+    (`created_by` and `paid_by` become NULL). Such a ledger always keeps an owner: its
+    only owner must hand it over first; with another owner it passes to them, and a
+    personal ledger others keep becomes a shared one. The audit log keeps its rows
+    about the person without their personal content, and gains one saying so.
     """
     if not password or not user.check_password(password):
         raise ValidationError(PASSWORD_INCORRECT, code="password_incorrect")
-    if Ledger.objects.filter(owner=user).exclude(personal_for=user).exists():
-        raise ValidationError(ACCOUNT_OWNS_LEDGERS, code="ledger_owner")
     user_id = user.pk
+    theirs = Ledger.objects.filter(
+        Q(members__user=user) | Q(owner=user) | Q(personal_for=user)
+    ).values("pk")
+    # The rows of who belongs, locked as every change of membership locks them.
+    ledgers = list(Ledger.objects.select_for_update().filter(pk__in=theirs).order_by("pk"))
+    members = list(
+        Membership.objects.filter(ledger__in=ledgers)
+        .order_by("created_at", "pk")
+        .values_list("ledger_id", "user_id", "role")
+    )
+    shared = {ledger_id for ledger_id, member, _role in members if member != user_id}
+    kept = [ledger for ledger in ledgers if ledger.pk in shared]
+    for ledger in kept:
+        owners = [
+            m for lid, m, role in members if lid == ledger.pk and role == Membership.Role.OWNER
+        ]
+        heirs = [m for m in owners if m != user_id]
+        if (user_id in owners or ledger.owner_id == user_id) and not heirs:
+            raise ValidationError(ACCOUNT_OWNS_LEDGERS, code="ledger_owner")
+        if ledger.owner_id == user_id or ledger.personal_for_id == user_id:
+            ledger.owner_id = heirs[0] if ledger.owner_id == user_id else ledger.owner_id
+            ledger.personal_for = None
+            ledger.save(update_fields=["owner", "personal_for"])
+    gone = [ledger.pk for ledger in ledgers if ledger.pk not in shared]
     audit_redact_user(user_id=user_id)
-    # Their personal ledger's transactions and regular payments go before its categories
-    # (a category is protected while either uses it); what they recorded in shared
-    # ledgers goes with them.
-    Transaction.objects.filter(ledger__personal_for=user).delete()
-    RecurringRule.objects.filter(ledger__personal_for=user).delete()
+    # A ledger's transactions and regular payments go before its categories (a category
+    # is protected while either uses it). In the ledgers that stay, the person's rows stay.
+    Transaction.objects.filter(ledger__in=gone).delete()
+    RecurringRule.objects.filter(ledger__in=gone).delete()
+    Ledger.objects.filter(pk__in=gone).delete()
     user.delete()
     audit_record(
         source=source,
         action="account.delete",
         user=None,
-        details={"user_id": user_id},
+        details={"user_id": user_id, "ledgers_kept": [ledger.pk for ledger in kept]},
     )
 
 

@@ -26,14 +26,14 @@ from mcp.server.transport_security import TransportSecuritySettings
 from mcp.shared.exceptions import MCPError
 from starlette.types import ASGIApp
 
-from agents import prompts, tools
+from agents import guard, prompts, tools
 from agents.auth import SCOPE_KEY, Authenticated, TokenAuthentication
 from audit import context
 from audit.models import Source
 from botapi import admission, dispatch, schemas, snippets
 from botapi.actions import ACTIONS
 from botapi.caller import Caller
-from core.errors import ActionError, ApiError
+from core.errors import ActionError, ApiError, is_outage
 
 PATH = snippets.MCP_PATH
 NAME = "kopilka"
@@ -61,6 +61,10 @@ async def in_django(caller: Authenticated, work: Callable[[], T]) -> T:
         try:
             with translation.override(caller.language):
                 return work()
+        except Exception as exc:
+            if is_outage(exc):
+                raise guard.unavailable(PATH, exc) from None
+            raise
         finally:
             context.deactivate(token)
             close_old_connections()
@@ -233,7 +237,8 @@ def transport_security() -> TransportSecuritySettings:
 
 
 def build_app() -> ASGIApp:
-    """The ASGI application `serve_mcp` runs: token authentication, then the SDK's transport."""
+    """The ASGI application `serve_mcp` runs: JSON for every error (`guard`), token
+    authentication, then the SDK's transport."""
     app = build_server().streamable_http_app(
         streamable_http_path=PATH,
         json_response=True,
@@ -241,4 +246,4 @@ def build_app() -> ASGIApp:
         transport_security=transport_security(),
         max_request_body_size=schemas.MAX_BODY_BYTES,
     )
-    return TokenAuthentication(app, path=PATH)
+    return guard.Guard(TokenAuthentication(app, path=PATH))

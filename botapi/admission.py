@@ -80,10 +80,13 @@ class Admission:
         if not proven:
             raise auth.authentication_failed(code, message, path=path, status=status)
 
-    def body(self, *, limit: int = schemas.MAX_BODY_BYTES) -> Any:
+    def body(self, *, limit: int = schemas.MAX_BODY_BYTES, replace_surrogates: bool = False) -> Any:
         """The request's JSON body, read with the strict reader, or a 400 ApiError.
-        `limit`: the most bytes the door takes (the bot's envelope is small)."""
-        return schemas.parse_body(schemas.read_body(self.request), limit=limit)
+        `limit`: the most bytes the door takes (the bot's envelope is small);
+        `replace_surrogates`: see `strictjson.loads`."""
+        return schemas.parse_body(
+            schemas.read_body(self.request), limit=limit, replace_surrogates=replace_surrogates
+        )
 
     def perform(self, caller: Caller, envelope: Any) -> dispatch.Performed:
         return dispatch.perform_envelope(caller=caller, envelope=envelope, audit=self.audit)

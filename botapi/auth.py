@@ -3,7 +3,7 @@ one check, the one 401 (the 429 is `core.errors.rate_limited`), and DRF's view o
 for the bot endpoint.
 
 A failed authentication counts against the client's address; an address that has
-failed too often is refused (429) before its token is even looked up.
+failed too often has its further failures refused (429). A valid token always passes.
 """
 
 from dataclasses import dataclass
@@ -68,10 +68,6 @@ def bot_token(request: HttpRequest) -> Presented:
 def authenticate(request: HttpRequest, presented: Presented) -> ApiToken:
     """The active token presented, or an ApiError: 401, or 429 for an address that has
     failed too often."""
-    try:
-        ratelimit.check_address(request)
-    except RateLimitExceeded as exc:
-        raise rate_limited(exc.retry_after) from None
     if not presented.raw:
         code, message = "token_missing", presented.missing
     elif not is_well_formed(presented.raw):
@@ -81,7 +77,10 @@ def authenticate(request: HttpRequest, presented: Presented) -> ApiToken:
         if token is not None:
             return token
         code, message = "token_invalid", TOKEN_INVALID
-    ratelimit.count_failed_authentication(request)
+    try:
+        ratelimit.count_failed_authentication(request)
+    except RateLimitExceeded as exc:
+        raise rate_limited(exc.retry_after) from None
     raise authentication_failed(code, message, path=presented.path, challenge=presented.challenge)
 
 

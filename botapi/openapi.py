@@ -180,14 +180,18 @@ SUMMARY: dict[str, Any] = {
         },
         "members": {
             "type": "array",
-            "description": "What each member of the ledger paid in the month.",
+            "description": (
+                "What each member of the ledger paid in the month. Someone who has left is"
+                " a former member; one whose account is deleted has no id or name."
+            ),
             "items": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["user_id", "name", "expense", "income", "share"],
+                "required": ["user_id", "name", "former_member", "expense", "income", "share"],
                 "properties": {
-                    "user_id": ID,
+                    "user_id": {"type": ["integer", "null"]},
                     "name": STRING,
+                    "former_member": {"type": "boolean"},
                     "expense": MONEY,
                     "income": MONEY,
                     "share": {

@@ -10,46 +10,24 @@ import sys
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
-from django_redis.exceptions import ConnectionInterrupted  # type: ignore[import-untyped]
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from core.errors import OUTAGE_ERRORS, RETRY_AFTER_SECONDS, is_outage
 
 logger = logging.getLogger("kopilka.outage")
 
+__all__ = ["OUTAGE_ERRORS", "RETRY_AFTER_SECONDS", "is_outage"]
+
 # Path-based, so a webhook added later is a machine door without anyone remembering to.
 API_PREFIXES = ("/api/", "/webhooks/")
-# How long a client should wait before trying again after a lost connection: Django
-# reconnects on the next request, so a restart of PostgreSQL costs about this much.
-RETRY_AFTER_SECONDS = 5
 
 
 def is_api(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIXES)
-
-
-OUTAGE_ERRORS = (
-    OperationalError,
-    InterfaceError,
-    ConnectionInterrupted,
-    RedisConnectionError,
-    RedisTimeoutError,
-)
-
-
-def is_outage(exc: BaseException | None) -> bool:
-    """True when `exc` (or what caused it) is a lost database or cache connection."""
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, OUTAGE_ERRORS):
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
 
 
 def error_body(error: str, message: str, details: list[dict[str, str]] | None = None) -> Any:

@@ -348,10 +348,11 @@ def env_rate(name: str, default: str) -> str:
     return value
 
 
-# Requests per token, counted after authentication.
+# Requests per token, counted after authentication: at most this many in any window of
+# the rate's length, wherever it starts (a sliding window).
 BOT_RATELIMIT_TOKEN = env_rate("BOT_RATELIMIT_TOKEN", "60/m")
-# Failed authentications per client IP (an IPv6 /64); past it every request from that
-# address is refused before its token is looked up, so guessing tokens is slow.
+# Failed authentications per client IP (an IPv6 /64); past it that address's failures
+# are refused (429), so guessing tokens is slow. A valid token always passes.
 BOT_RATELIMIT_FAILED_AUTH_IP = env_rate("BOT_RATELIMIT_FAILED_AUTH_IP", "30/m")
 # How long a stored idempotent result is kept (`manage.py purge_idempotency_keys`).
 BOT_IDEMPOTENCY_RETENTION_HOURS = env_int("BOT_IDEMPOTENCY_RETENTION_HOURS", 24)

@@ -10,12 +10,41 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django_ratelimit.exceptions import Ratelimited
+from django_redis.exceptions import ConnectionInterrupted  # type: ignore[import-untyped]
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+# A lost PostgreSQL or Redis connection: a 503 with Retry-After at every door, never a
+# 500. How long a client should wait before trying again: Django reconnects on the next
+# request, so a restart of PostgreSQL costs about this much.
+OUTAGE_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    ConnectionInterrupted,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
+RETRY_AFTER_SECONDS = 5
+
+
+def is_outage(exc: BaseException | None) -> bool:
+    """True when `exc` (or what caused it, or one of a group's) is a lost database or
+    cache connection."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OUTAGE_ERRORS):
+            return True
+        if isinstance(exc, BaseExceptionGroup) and any(is_outage(e) for e in exc.exceptions):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 class ActionError(Exception):

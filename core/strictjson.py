@@ -7,6 +7,7 @@ lone surrogates. Each is refused here with a message that says which it was.
 """
 
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,8 @@ from rest_framework.parsers import JSONParser
 
 # Far beyond any real request; deeper documents are refused before they reach a serializer.
 MAX_DEPTH = 32
+# What `json` leaves of "\ud800" (a pair it makes into one character).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Amounts have at most 14 digits; ids and years far fewer.
 MAX_NUMBER_CHARS = 40
 
@@ -87,8 +90,21 @@ def _encodable(data: Any) -> None:
             stack.extend(item)
 
 
-def loads(body: bytes) -> Any:
-    """The JSON document in `body` (floats as Decimal), or MalformedJSON saying what is wrong."""
+def _replaced(data: Any) -> Any:
+    """`data` with every lone surrogate in its strings made U+FFFD (nesting is bounded)."""
+    if isinstance(data, str):
+        return _SURROGATE.sub("\ufffd", data)
+    if isinstance(data, dict):
+        return {_replaced(k): _replaced(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_replaced(v) for v in data]
+    return data
+
+
+def loads(body: bytes, *, replace_surrogates: bool = False) -> Any:
+    """The JSON document in `body` (floats as Decimal), or MalformedJSON saying what is wrong.
+    `replace_surrogates`: a lone surrogate is made U+FFFD instead of refused (a door that
+    must answer what a person typed, such as a messenger's webhook)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -119,6 +135,8 @@ def loads(body: bytes) -> Any:
     try:
         _encodable(data)
     except UnicodeEncodeError:
+        if replace_surrogates:
+            return _replaced(data)
         # "\ud800" parses but cannot be stored, logged or echoed as UTF-8.
         raise MalformedJSON(_("A string holds a lone surrogate (\\ud800-\\udfff).")) from None
     return data

@@ -141,16 +141,21 @@ class Transaction(models.Model):
     ledger = models.ForeignKey(
         "ledgers.Ledger", models.CASCADE, related_name="transactions", db_index=False
     )
+    # Who recorded it and who paid: members of the ledger, or people who were. A person
+    # who leaves stays named (a former member); one who deletes their account leaves
+    # NULL behind ("a former member", nameless), and the row stays in the books. See
+    # docs/households.md.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        models.CASCADE,
+        models.SET_NULL,
+        null=True,
         related_name="transactions",
         verbose_name=_("recorded by"),
     )
-    # A member of the ledger (or one who was: a removed member's rows stay theirs).
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        models.CASCADE,
+        models.SET_NULL,
+        null=True,
         related_name="paid_transactions",
         verbose_name=_("paid by"),
         db_index=False,

@@ -59,6 +59,7 @@ def summary_data(summary: MonthlySummary) -> dict[str, Any]:
             {
                 "user_id": m.user_id,
                 "name": m.name,
+                "former_member": m.former,
                 "expense": money(m.expense),
                 "income": money(m.income),
                 "share": money(m.share),

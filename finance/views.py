@@ -125,6 +125,8 @@ def transactions(request: AuthenticatedHttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "show_payer": "paid_by" in form.fields,
+        # Who belongs now: anyone else named on a row is a former member.
+        "member_ids": set(ledger.members.values_list("user_id", flat=True)),
     }
     return render(request, "finance/transactions.html", context)
 

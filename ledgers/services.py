@@ -28,6 +28,7 @@ ALREADY_MEMBER = _("You are already a member of this ledger.")
 LAST_OWNER = _("The last owner cannot leave; hand the ledger over to another member first.")
 NOT_A_MEMBER = _("That person is not a member of this ledger.")
 OWNER_REMOVAL = _("Only an owner may remove an owner or a manager.")
+TRANSFER_TO_SELF = _("Choose another member to hand the ledger to: you own it already.")
 INVITABLE_ROLES = (Membership.Role.MANAGER, Membership.Role.MEMBER, Membership.Role.READONLY)
 
 
@@ -96,9 +97,13 @@ def invite_find(*, code: str) -> Invite:
 def invite_accept(*, user: "User", code: str, source: str) -> Membership:
     """Join the invitation's ledger in its role; the invitation is then spent.
 
-    Two redemptions at once: the conditional UPDATE lets exactly one claim it.
+    Two redemptions of one invitation at once: the conditional UPDATE lets exactly one
+    claim it; one person through two at once: the ledger's lock lets one in.
     """
     invite = invite_find(code=code)
+    # Who belongs changes under the ledger's lock: the same person joining through two
+    # invitations at once finds, the second time, that they belong already.
+    _lock(invite.ledger_id)
     if Membership.objects.filter(ledger_id=invite.ledger_id, user=user).exists():
         raise ValidationError(ALREADY_MEMBER, code="already_member")
     now = timezone.now()
@@ -174,14 +179,16 @@ def ownership_transfer(
     actor = access.member_of(user=user, ledger=ledger)
     if actor.role != Membership.Role.OWNER:
         raise access.LedgerForbidden(str(access.LEDGER_NOT_OWNER), "ledger_not_owner")
+    if to.pk == user.pk:
+        # (It would only have turned a personal ledger into a shared one of one.)
+        raise ValidationError(TRANSFER_TO_SELF, code="transfer_to_self")
     locked = _lock(actor.ledger_id)
     target = Membership.objects.filter(ledger=locked, user=to).first()
     if target is None:
         raise ValidationError(NOT_A_MEMBER, code="not_a_member")
     target.role = Membership.Role.OWNER
     target.save(update_fields=["role"])
-    if to.pk != user.pk:
-        Membership.objects.filter(pk=actor.pk).update(role=Membership.Role.MANAGER)
+    Membership.objects.filter(pk=actor.pk).update(role=Membership.Role.MANAGER)
     locked.owner = to
     # A ledger handed over is nobody's personal one any more; the giver gets a new
     # personal ledger on their next need.

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from finance.selectors.balances import ledger_balances
+from finance.services import books
 from finance.services.books import ledger_create
 from ledgers import access, forms, selectors, services
 from ledgers.models import Membership
@@ -128,7 +129,7 @@ def invite(request: AuthenticatedHttpRequest, ledger_id: int) -> HttpResponse:
 
 def _remove(request: AuthenticatedHttpRequest, ledger_id: int, member_user: User) -> bool:
     try:
-        services.member_remove(
+        books.member_remove(
             user=request.user, ledger=ledger_id, member_user=member_user, source="web"
         )
     except ValidationError as e:
@@ -177,15 +178,19 @@ def transfer(request: AuthenticatedHttpRequest, ledger_id: int) -> HttpResponse:
     member = access.member_of(user=request.user, ledger=ledger_id)
     members = User.objects.filter(memberships__ledger_id=member.ledger_id)
     form = forms.TransferForm(request.POST, members=members)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, _("Choose a member to hand the ledger to."))
+        return redirect("ledgers:ledger", ledger_id=ledger_id)
+    try:
         services.ownership_transfer(
             user=request.user, ledger=member, to=form.cleaned_data["to"], source="web"
         )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
         messages.success(
             request, _("%(name)s now owns the ledger.") % {"name": form.cleaned_data["to"]}
         )
-    else:
-        messages.error(request, _("Choose a member to hand the ledger to."))
     return redirect("ledgers:ledger", ledger_id=ledger_id)
 
 

@@ -99,6 +99,11 @@ def message_sent(*, message_id: int, external_id: str) -> None:
         )
 
 
+def message_is_sent(*, message_id: int) -> bool:
+    """Whether a reply has gone out already (its messenger's id is kept)."""
+    return Message.objects.filter(pk=message_id).exclude(external_id="").exists()
+
+
 @dataclass(frozen=True)
 class Purged:
     messages: int

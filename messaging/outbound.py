@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Source
+from core import jobs
 from messaging import inbox
 from messaging.linking import contacts
 from messaging.models import Channel, Message, UserContact
@@ -34,6 +35,9 @@ WINDOW = timedelta(hours=24)
 # replied to this number": the template has to be used instead.
 OUTSIDE_WINDOW = "63016"
 PURPOSES = ("reminder", "alert", "report", "token", "test")
+# The queue and task (messaging/tasks.py) that send a message again as its template.
+QUEUE = "messaging"
+RESEND = "messaging.whatsapp_resend"
 
 
 def public_url(path: str) -> str:
@@ -160,10 +164,11 @@ def _after_failure(contact: UserContact, exc: TransportError) -> None:
         )
 
 
-def handle_status(params: Mapping[str, str], *, transport: WhatsApp | None = None) -> bool:
+def handle_status(params: Mapping[str, str]) -> bool:
     """A status callback: a free-form message that failed with 63016 (Twilio usually tells
-    so here, after accepting it) is sent again as its template; a failure about the
-    person ends the link. True when it did something."""
+    so here, after accepting it) is sent again as its template, from the queue
+    (`resend_as_template`); a failure about the person ends the link. True when it did
+    something."""
     sid = params.get("MessageSid", "")
     status = params.get("MessageStatus", "")
     code = params.get("ErrorCode", "")
@@ -198,18 +203,45 @@ def handle_status(params: Mapping[str, str], *, transport: WhatsApp | None = Non
                 )
                 return True
             return False
+        if message.result.get("purpose") not in PURPOSES:
+            return False
+        jobs.defer(
+            RESEND,
+            queue=QUEUE,
+            lock=f"whatsapp:{contact.chat_id}",
+            message_id=message.pk,
+            contact_id=contact.pk,
+        )
+    return True
+
+
+def resend_as_template(
+    *, message_id: int, contact_id: int, transport: WhatsApp | None = None
+) -> bool:
+    """Send a free-form message that came too late for the window again as its template
+    (the queue's job). A failure that may pass is raised for the queue to try again; one
+    about the person ends the link. True when it was sent."""
+    message = Message.objects.filter(pk=message_id, direction=Message.Direction.OUT).first()
+    contact = (
+        UserContact.objects.select_related("user")
+        .filter(pk=contact_id, channel=CHANNEL, is_active=True)
+        .first()
+    )
+    if message is None or contact is None or message.result.get("sent_as") != "text":
+        return False  # gone, unlinked, or sent as its template already
     template = Template(
         purpose=str(message.result.get("purpose", "")),
         variables=dict(message.result.get("variables") or {}),
     )
-    if template.purpose not in PURPOSES:
-        return False
     try:
         new_sid = _send_template(contact, template, transport or WhatsApp(), "")
     except TransportError as exc:
         _after_failure(contact, exc)
+        if not exc.permanent:
+            raise
         return False
     Message.objects.filter(pk=message.pk).update(
-        external_id=new_sid, result={**message.result, "sent_as": "template", "failed": sid}
+        external_id=new_sid,
+        result={**message.result, "sent_as": "template", "failed": message.external_id},
     )
     return True

@@ -5,12 +5,16 @@ rather than a framework: the Bot API adds fields all the time and anything this
 module does not know is ignored.
 
 An update is answered in two steps: inside its claim's transaction the chat composes
-the replies (`Delivery`, plain data, the stored messages' ids included); after the
-commit `deliver` sends them. A queue job could carry a `Delivery` as it is.
+the replies (`Delivery`, plain data, the stored messages' ids included) and `enqueue`
+defers them; the webhook is answered at once, and a queue worker sends them (`deliver`),
+one job per message, in order per chat, within Telegram's limits (the shared limiter:
+one message a second per chat, TELEGRAM_RATE_PER_SECOND in all).
 """
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from django.db import InterfaceError, OperationalError, transaction
@@ -18,16 +22,21 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.models import Source
+from core import jobs
 from messaging import inbox
 from messaging.chat import exchange, groups, private
 from messaging.linking import contacts
 from messaging.linking import groups as group_links
 from messaging.models import Channel
 from messaging.transports import Button, Telegram, TransportError
+from notifications import limiter
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = Channel.TELEGRAM
+# The queue and task (messaging/tasks.py) that send a Delivery.
+QUEUE = "messaging"
+DELIVER = "messaging.telegram_deliver"
 # my_chat_member: the bot added to a group, or removed from it (which ends the group's link).
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 GROUP_TYPES = frozenset({"group", "supergroup"})
@@ -176,13 +185,13 @@ def inbound(update: Any) -> exchange.Inbound | None:
     )
 
 
-def handle_update_or_log(update: Any, *, transport: Telegram | None = None) -> bool:
+def handle_update_or_log(update: Any) -> bool:
     """`handle_update`, for the webhook and the poller: a bug met in one update is
     logged, not raised, so that Telegram is answered 200 and the updates after it keep
     coming (a raised error would have it redeliver the same update for a day, and stop
     the poller at it). A lost database is raised: that update is worth another try."""
     try:
-        return handle_update(update, transport=transport)
+        return handle_update(update)
     except (OperationalError, InterfaceError):
         raise
     except Exception:
@@ -191,9 +200,24 @@ def handle_update_or_log(update: Any, *, transport: Telegram | None = None) -> b
         return False
 
 
-def handle_update(update: Any, *, transport: Telegram | None = None) -> bool:
+def _storable(value: Any) -> Any:
+    """The update with every string in it as it can be kept (`exchange.storable`)."""
+    if isinstance(value, str):
+        return exchange.storable(value)
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
+def handle_update(update: Any) -> bool:
     """Handle one update once, however often it is delivered; False when it was
-    a repeat or carried nothing to answer. Replies are sent after the commit."""
+    a repeat or carried nothing to answer. The replies go out from the queue after the
+    commit (`enqueue`): nothing here waits on Telegram."""
+    # A NUL or a lone surrogate in a message is answered like any other text, not
+    # dropped by the database refusing it.
+    update = _storable(update)
     event = group_event(update)
     if event is not None:
         with transaction.atomic():
@@ -208,8 +232,7 @@ def handle_update(update: Any, *, transport: Telegram | None = None) -> bool:
         if not inbox.update_claim(channel=CHANNEL, update_id=item.update_id):
             return False
         handled = private.respond(item) if item.private else groups.respond(item)
-        delivery = compose(item, handled)
-    deliver(delivery, transport or Telegram())
+        enqueue(compose(item, handled))
     return True
 
 
@@ -232,7 +255,8 @@ class Outgoing:
 @dataclass(frozen=True)
 class Delivery:
     """What an update's answer sends, as plain data: the button's notice, the replies in
-    order, and the person's own link, which ends if they have blocked the bot."""
+    order, and the person's own link, which ends if they have blocked the bot. A job
+    (a receipt read later, say) may compose one and `enqueue` it, or `deliver` it."""
 
     update_id: str
     replies: tuple[Outgoing, ...]
@@ -240,6 +264,24 @@ class Delivery:
     notice: str = ""
     # The private chat's contact (a group says nothing about a person's link).
     contact_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Delivery":
+        replies = tuple(
+            Outgoing(
+                **{
+                    **reply,
+                    "buttons": tuple(
+                        tuple(Button(**button) for button in row) for row in reply["buttons"]
+                    ),
+                }
+            )
+            for reply in data["replies"]
+        )
+        return cls(**{**data, "replies": replies})
 
 
 def compose(item: exchange.Inbound, handled: exchange.Handled) -> Delivery:
@@ -274,23 +316,64 @@ def compose(item: exchange.Inbound, handled: exchange.Handled) -> Delivery:
     )
 
 
-def deliver(delivery: Delivery, transport: Telegram) -> None:
-    """Send an update's answer; a chat that has blocked the bot ends its link."""
+def enqueue(delivery: Delivery) -> list[int]:
+    """Send `delivery` from the queue once the current transaction commits (or never):
+    one job per message, so that a retry sends only what failed. A chat's jobs share a
+    lock, which the queue runs one at a time, oldest first: a chat's replies arrive in
+    the order they were composed, a failed one's retries included."""
+    jobs_ids = []
+    if delivery.callback_id:
+        # (Not a message: the spinner's answer needs no chat order nor chat slot.)
+        answer = replace(delivery, replies=())
+        jobs_ids.append(jobs.defer(DELIVER, queue=QUEUE, delivery=answer.to_json()))
+    for reply in delivery.replies:
+        one = replace(delivery, replies=(reply,), callback_id="", notice="")
+        jobs_ids.append(
+            jobs.defer(
+                DELIVER, queue=QUEUE, lock=f"telegram:{reply.chat_id}", delivery=one.to_json()
+            )
+        )
+    return jobs_ids
+
+
+def deliver(delivery: Delivery, transport: Telegram | None = None) -> None:
+    """Send an update's answer now (the queue's job does, see `enqueue`), each message
+    within the shared limiter's slots. A chat that has blocked the bot ends its link;
+    a failure that may pass (the network, a 429, a 5xx) is raised for the queue to try
+    again later, without sleeping here; a reply already sent is not sent again."""
     try:
         if delivery.callback_id:
-            transport.answer_callback(callback_id=delivery.callback_id, text=delivery.notice)
+            _transport(transport).answer_callback(
+                callback_id=delivery.callback_id, text=delivery.notice
+            )
         for reply in delivery.replies:
+            if reply.message_id is not None and inbox.message_is_sent(message_id=reply.message_id):
+                continue  # by an attempt that failed after it
             sent_id = _send(reply, transport)
             if reply.message_id is not None and sent_id:
                 inbox.message_sent(message_id=reply.message_id, external_id=sent_id)
     except TransportError as exc:
         logger.warning("telegram: reply to update %s not sent: %s", delivery.update_id, exc)
+        if not exc.permanent:
+            raise
         if exc.code == "blocked" and delivery.contact_id is not None:
             contacts.contact_blocked(contact_id=delivery.contact_id, source=Source.TELEGRAM)
 
 
-def _send(reply: Outgoing, transport: Telegram) -> str:
+def _transport(given: Telegram | None, chat: str = "") -> Telegram:
+    """`given`, or the Bot API for one request at a time: no retries or sleeps of its own
+    (the queue retries), each message to `chat` within a slot of the shared limiter."""
+    if given is not None:
+        return given
+    gate: Callable[[], AbstractContextManager[object]] = (
+        (lambda: limiter.slot(chat)) if chat else nullcontext
+    )
+    return Telegram(attempts=1, max_retry_after=0, gate=gate)
+
+
+def _send(reply: Outgoing, given: Telegram | None) -> str:
     buttons = reply.buttons
+    transport = _transport(given, reply.chat_id)
     if not reply.fallback_chat_id:
         return transport.send(
             chat_id=reply.chat_id, text=reply.text, buttons=buttons, reply_to=reply.reply_to
@@ -302,7 +385,7 @@ def _send(reply: Outgoing, transport: Telegram) -> str:
         # ("bot can't initiate conversation with a user"): say it briefly where they wrote.
         if not exc.permanent or not reply.fallback:
             raise
-        transport.send(
+        _transport(given, reply.fallback_chat_id).send(
             chat_id=reply.fallback_chat_id, text=reply.fallback, reply_to=reply.fallback_reply_to
         )
         return ""

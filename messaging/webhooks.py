@@ -41,7 +41,8 @@ def telegram_webhook(request: HttpRequest) -> HttpResponse:
     except ApiError as exc:
         return admission.refusal_response(exc)
     try:
-        update = entry.body(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        # A lone surrogate in what a person typed is answered (as U+FFFD), not dropped.
+        update = entry.body(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE, replace_surrogates=True)
     except ApiError:
         update = None  # answered 200 all the same: Telegram must not retry it
     telegram.handle_update_or_log(update)

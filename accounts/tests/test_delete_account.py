@@ -68,7 +68,7 @@ class DeleteAccountTestCase(BaseTestCase):
             self.assertEqual(row.idempotency_key, "")
         self.assertIn("transaction.create", set(rows.values_list("action", flat=True)))
         last = AuditLog.objects.filter(action="account.delete").get()
-        self.assertEqual(last.details, {"user_id": alice_id})
+        self.assertEqual(last.details, {"user_id": alice_id, "ledgers_kept": []})
         self.assertTrue(
             AuditLog.objects.filter(user=self.bob).exclude(details={"redacted": True}).exists()
         )

@@ -2,13 +2,12 @@
 
 import json
 import random
-import time
 from datetime import timedelta
 from typing import Any
 
 import mcp_types as types
 import pytest
-from django.test import RequestFactory, TransactionTestCase
+from django.test import TransactionTestCase
 from django.utils import timezone
 
 from accounts.models import ApiToken, Scope
@@ -16,7 +15,6 @@ from accounts.services import api_token_create, api_token_revoke, user_create
 from agents import tools
 from agents.tests.live import McpClient, http_client
 from audit.models import AuditLog
-from botapi import ratelimit
 from botapi.actions import ACTIONS
 from botapi.models import IdempotencyKey
 from botapi.tests.helpers import clear_rate_limits
@@ -283,22 +281,12 @@ class McpServerTestCase(TransactionTestCase):
         row = request_rows().get(action="create_expense")
         self.assertEqual((row.status_code, row.error_code), (403, "insufficient_scope"))
 
-    def _wait_for_a_fresh_window(self, value: str) -> None:
-        # A window that ends during the burst would reset the count: start early in one.
-        request = RequestFactory().get("/")
-        usage = ratelimit._usage(
-            request, group=ratelimit.TOKEN_GROUP, value=value, rate="60/m", increment=False
-        )
-        assert usage is not None
-        if usage["time_left"] < 15:
-            time.sleep(usage["time_left"] + 1)
-
     def test_the_token_rate_limit(self) -> None:
         issued = api_token_create(
             user=self.alice, name="busy", scopes=[Scope.SUMMARIES_READ], source="cli"
         )
-        self._wait_for_a_fresh_window(str(issued.token.pk))
 
+        # (A sliding window: no edge to wait for.)
         async def burst(session: Any) -> list[types.CallToolResult]:
             return [await session.call_tool("list_categories", {}) for _ in range(62)]
 
@@ -357,12 +345,59 @@ class McpServerTestCase(TransactionTestCase):
         self.assertIn(f"{self.alice.today():%Y-%m}", review.messages[0].content.text)
         self.assertFalse(Transaction.objects.exists())  # a prompt only asks
 
+    def assert_refused(self, reply: Any, status: int, error: str) -> None:
+        """The SDK's refusal, in the contract's JSON body."""
+        self.assertEqual(reply.status, status, reply.body)
+        self.assertEqual(reply.headers["content-type"], "application/json")
+        body = reply.json()
+        self.assertEqual(body["error"], error)
+        self.assertTrue(body["message"])
+
     def test_a_host_outside_allowed_hosts_is_refused(self) -> None:
         reply = self.post({"Authorization": f"Bearer {self.token}", "Host": "evil.example:4001"})
-        self.assertEqual(reply.status, 421)
+        self.assert_refused(reply, 421, "host_not_allowed")
         origin = {"Authorization": f"Bearer {self.token}", "Origin": "https://evil.example"}
-        self.assertEqual(self.post(origin).status, 403)
+        self.assert_refused(self.post(origin), 403, "origin_not_allowed")
         self.assertEqual(self.post({"Authorization": f"Bearer {self.token}"}).status, 200)
+
+    def test_every_refusal_of_the_sdk_is_json(self) -> None:
+        auth = {"Authorization": f"Bearer {self.token}", "X-Real-IP": self.ip}
+        big = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "x", "params": {"p": "y" * 2**21}})
+        reply = self.mcp.request(
+            "POST",
+            "/mcp",
+            big.encode(),
+            {
+                **auth,
+                "Content-Type": "application/json",
+                "Accept": "application/json, text/event-stream",
+            },
+        )
+        self.assert_refused(reply, 413, "too_large")
+        message = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}).encode()
+        odd = [
+            ("GET", None, {}),
+            ("DELETE", None, {"Accept": "application/json, text/event-stream"}),
+            ("PUT", message, {"Content-Type": "application/json"}),
+            ("POST", message, {"Content-Type": "application/json", "Accept": "text/html"}),
+            ("POST", message, {"Content-Type": "text/plain", "Accept": "application/json"}),
+        ]
+        for method, body, headers in odd:
+            with self.subTest(method=method, headers=headers):
+                reply = self.mcp.request(method, "/mcp", body, {**auth, **headers})
+                self.assertGreaterEqual(reply.status, 400)
+                self.assertLess(reply.status, 500)
+                self.assertEqual(reply.headers["content-type"], "application/json")
+                self.assertIn("error", reply.json())
+
+    def test_the_access_log_keeps_no_query_string(self) -> None:
+        secret = "kop_" + "S" * 40
+        reply = self.mcp.request("POST", f"/mcp?token={secret}&x=1", b"{}", {"X-Real-IP": self.ip})
+        self.assertEqual(reply.status, 401)
+        log = self.mcp.access_log.read_text()
+        self.assertIn('"POST /mcp HTTP/1.1" 401', log)
+        self.assertNotIn(secret, log)
+        self.assertNotIn("token=", log)
 
     def test_a_bad_request_is_never_a_500(self) -> None:
         auth = {"Authorization": f"Bearer {self.token}"}

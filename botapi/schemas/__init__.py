@@ -111,12 +111,14 @@ def read_body(request: HttpRequest) -> bytes:
         raise _too_large() from None
 
 
-def parse_body(body: bytes, *, limit: int = MAX_BODY_BYTES) -> Any:
+def parse_body(
+    body: bytes, *, limit: int = MAX_BODY_BYTES, replace_surrogates: bool = False
+) -> Any:
     """The JSON document in `body`, or a 400 that says what is wrong with it."""
     if len(body) > limit:
         raise _too_large(limit)
     try:
-        return strictjson.loads(body)
+        return strictjson.loads(body, replace_surrogates=replace_surrogates)
     except strictjson.MalformedJSON as exc:
         raise _unreadable(
             "malformed_json", exc.message, _("The request body is not valid JSON.")

@@ -201,7 +201,7 @@ def test_export_then_import_through_the_pages(
     path = tmp_path / "week.csv"
     download.value.save_as(path)
     lines = path.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == "date,kind,amount,currency,category,note,source"
+    assert lines[0] == '"date","kind","amount","currency","category","note","source"'
     week = Transaction.objects.filter(
         created_by=demo, date__gte=start, date__lte=start + timedelta(days=6)
     ).count()
@@ -211,7 +211,7 @@ def test_export_then_import_through_the_pages(
     with page.expect_download() as download:
         page.get_by_role("button", name="Скачать CSV").click()
     excel = Path(download.value.path()).read_bytes()
-    assert excel.startswith("\ufeffdate;kind;amount;".encode()), excel[:40]
+    assert excel.startswith('\ufeff"date";"kind";"amount";'.encode()), excel[:40]
     assert len(excel.decode("utf-8-sig").splitlines()) == len(lines)
     with page.expect_download() as download:
         page.locator("#export-json").click()

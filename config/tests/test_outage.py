@@ -10,16 +10,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import psycopg
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection
-from django.test import TransactionTestCase
+from django.db import OperationalError, connection
+from django.test import RequestFactory, TransactionTestCase
+from mcp.shared.exceptions import MCPError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Scope
 from accounts.services import api_token_create, user_create
+from agents import guard
+from agents.auth import Authenticated, request_context
+from agents.server import in_django
+from agents.tests.live import serve_mcp
 from botapi.tests.helpers import clear_rate_limits
 from botapi.tests.live import LiveServer, Reply, serve
 from finance.models import Transaction
@@ -79,8 +85,9 @@ class LiveTestCase(TransactionTestCase):
         self.assertTrue(int(reply.headers["retry-after"]) > 0)
 
 
-@pytest.mark.usefixtures("one_worker")
-class DatabaseOutageTestCase(LiveTestCase):
+class DatabaseCut:
+    """Cutting the test database off, and giving it back."""
+
     def as_maintainer(self, *statements: str) -> None:
         """Run `statements` from the `postgres` database: one cannot lock oneself out."""
         params = {**connection.get_connection_params(), "dbname": "postgres"}
@@ -103,6 +110,9 @@ class DatabaseOutageTestCase(LiveTestCase):
         name = connection.settings_dict["NAME"]
         self.as_maintainer(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
 
+
+@pytest.mark.usefixtures("one_worker")
+class DatabaseOutageTestCase(DatabaseCut, LiveTestCase):
     def test_every_door_answers_503_and_the_next_request_reconnects(self) -> None:
         access = str(RefreshToken.for_user(self.alice).access_token)
         session = SessionStore()
@@ -184,3 +194,91 @@ class ChunkedBodyTestCase(LiveTestCase):
         )
         self.assertEqual(reply.status, 201, reply.body)
         self.assertEqual(Transaction.objects.get().amount, 250)
+
+
+# The MCP server (uvicorn): the same outages, the same answers.
+
+
+@pytest.fixture(scope="class")
+def mcp_server(request: Any, django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    for server in serve_mcp():
+        request.cls.live = server
+        yield
+
+
+@pytest.fixture(scope="class")
+def mcp_without_redis(request: Any, django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    missing = f"unix:///tmp/kopilka-no-redis-{uuid.uuid4().hex}.sock"
+    for server in serve_mcp(REDIS_URL=missing):
+        request.cls.live = server
+        yield
+
+
+class McpTestCase(LiveTestCase):
+    def mcp(self, method: str = "tools/call", params: Any = None) -> Reply:
+        params = params if params is not None else {"name": "get_summary", "arguments": {}}
+        message = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
+        return self.send(
+            "POST",
+            "/mcp",
+            json.dumps(message).encode(),
+            {
+                "Authorization": f"Bearer {self.token}",
+                "Content-Type": JSON,
+                "Accept": "application/json, text/event-stream",
+            },
+        )
+
+
+@pytest.mark.usefixtures("mcp_server")
+class McpDatabaseOutageTestCase(DatabaseCut, McpTestCase):
+    def test_a_lost_database_is_a_json_503_and_the_next_call_reconnects(self) -> None:
+        self.assertEqual(self.mcp().status, 200)
+        log_before = self.live.access_log.read_text()
+        self.cut_the_database()
+        try:
+            for method in ("tools/call", "tools/list", "resources/read"):
+                params = {"uri": "kopilka://categories"} if method == "resources/read" else None
+                self.assert_unavailable(self.mcp(method, params))
+        finally:
+            self.restore_the_database()
+        reply = self.mcp()
+        self.assertEqual(reply.status, 200, reply.body)
+        self.assertFalse(reply.json()["result"]["isError"])
+        log = self.live.access_log.read_text()[len(log_before) :]
+        self.assertEqual(log.count("kopilka.outage"), 3, log)
+        self.assertNotIn("Traceback", log)
+
+
+@pytest.mark.usefixtures("mcp_without_redis")
+class McpRedisOutageTestCase(McpTestCase):
+    def test_a_lost_cache_is_a_json_503_too(self) -> None:
+        self.assert_unavailable(self.mcp())
+        log = self.live.access_log.read_text()
+        self.assertIn("503 MCP", log)
+        self.assertNotIn("Traceback", log)
+
+
+class McpHandlerOutageTestCase(TransactionTestCase):
+    """An outage that begins after the request was admitted, inside a handler: the
+    JSON-RPC error a client can read, with the contract's body, logged as one line."""
+
+    def test_it_is_a_json_rpc_error_with_the_contracts_body(self) -> None:
+        alice = user_create(username="alice", password=None, source="cli")
+        token = api_token_create(user=alice, name="a", scopes=Scope.values, source="cli").token
+        request = RequestFactory().post("/mcp")
+        caller = Authenticated(token, "en", request, request_context(request))
+
+        def lost() -> None:
+            raise OperationalError("server closed the connection unexpectedly")
+
+        with (
+            self.assertLogs("kopilka.outage", "WARNING") as logged,
+            self.assertRaises(MCPError) as caught,
+        ):
+            anyio.run(in_django, caller, lost)
+        self.assertEqual(caught.exception.error.code, guard.SERVICE_UNAVAILABLE)
+        data = caught.exception.error.data
+        self.assertEqual(data["error"], "service_unavailable")
+        self.assertEqual(data["retry_after"], 5)
+        self.assertEqual(len(logged.output), 1)

@@ -367,8 +367,10 @@ class MissingRateOut(serializers.Serializer[Any]):
 
 
 class SummaryMemberOut(serializers.Serializer[Any]):
-    user_id = serializers.IntegerField()
-    name = serializers.CharField()
+    # None, with an empty name: a former member whose account is deleted.
+    user_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_blank=True)
+    former_member = serializers.BooleanField()
     expense = serializers.CharField()
     income = serializers.CharField()
     share = serializers.CharField(help_text="The member's part of the month's split expenses.")

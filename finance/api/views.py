@@ -377,7 +377,8 @@ class TransactionExportApi(ApiView):
         parameters=[s.ExportIn],
         responses={(200, "text/csv"): bytes},
         operation_id="transactions_export_csv",
-        description="All the caller's transactions from `from` to `to` (both optional) as "
+        description="The transactions of the ledger (`ledger`, else the caller's active one) "
+        "from `from` to `to` (both optional) as "
         "CSV: RFC 4180 (commas, no byte-order mark), or with `format=excel` semicolons, "
         "decimal commas and a UTF-8 byte-order mark, which Excel in a Russian locale opens "
         "in columns.",
@@ -388,7 +389,12 @@ class TransactionExportApi(ApiView):
             raise ValidationError(form.errors.as_data())
         start, end = form.period()
         rows = exports.transactions_csv(
-            user=self.owner, start=start, end=end, excel=form.excel(), using=db.heavy_reads()
+            user=self.owner,
+            ledger=self.member,
+            start=start,
+            end=end,
+            excel=form.excel(),
+            using=db.heavy_reads(),
         )
         return csv_response(rows, exports.csv_filename(start, end))
 

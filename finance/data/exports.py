@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core import db
 from finance.models import BudgetItem, Category, Transaction
+from finance.readers.statements import formulas
 from finance.services.books import ledger_personal
 from ledgers import access
 
@@ -24,13 +25,6 @@ CSV_COLUMNS = ["date", "kind", "amount", "currency", "category", "note", "source
 # The CSV's two forms (`format`): RFC 4180 for programs, and one Excel opens in columns.
 CSV, EXCEL = "csv", "excel"
 FORMAT_VERSION = 1
-# A spreadsheet runs a cell that starts with one of these as a formula; a leading
-# apostrophe makes it text (OWASP's advice for CSV injection), and the import drops it.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 class _Line:
@@ -43,15 +37,16 @@ class _Line:
 def transactions_csv(
     *,
     user: "User",
+    ledger: access.LedgerRef = None,
     start: date | None,
     end: date | None,
     excel: bool = False,
     using: str = db.PRIMARY,
 ) -> Iterator[str]:
-    """The transactions of the person's active ledger from `start` to `end` (either may be
-    open), oldest first: RFC 4180, or for Excel with `excel`. `using`: the database the
-    rows are read from; the access check is always the primary's."""
-    books = access.member_of(user=user).ledger
+    """The transactions of `ledger` (None: the person's active one) from `start` to `end`
+    (either may be open), oldest first: RFC 4180, or for Excel with `excel`. `using`: the
+    database the rows are read from; the access check is always the primary's."""
+    books = access.member_of(user=user, ledger=ledger).ledger
     rows = Transaction.objects.using(using).for_ledger(books).select_related("category", "paid_by")
     if start is not None:
         rows = rows.filter(date__gte=start)
@@ -61,21 +56,22 @@ def transactions_csv(
     # wherever the decimal mark is a comma (Russia, most of Europe), and reads a file
     # without a byte-order mark as ANSI: Cyrillic turns to mojibake. Programs want RFC
     # 4180's commas and nothing before the first heading.
-    writer = csv.writer(_Line(), delimiter=";" if excel else ",")
+    # Every cell quoted and every part of it a spreadsheet could run as a formula made
+    # text, whatever separator it splits at (OWASP's rule; see `formulas`).
+    writer = csv.writer(_Line(), delimiter=";" if excel else ",", quoting=csv.QUOTE_ALL)
     heading = writer.writerow(CSV_COLUMNS)
     yield "\ufeff" + heading if excel else heading
     for tx in rows.order_by("date", "id").iterator(chunk_size=2000):
-        yield writer.writerow(
-            [
-                tx.date.isoformat(),
-                tx.kind,
-                str(tx.amount).replace(".", ",") if excel else str(tx.amount),
-                tx.currency,
-                _cell(tx.category.name),
-                _cell(tx.note),
-                tx.source,
-            ]
-        )
+        cells = [
+            tx.date.isoformat(),
+            tx.kind,
+            str(tx.amount).replace(".", ",") if excel else str(tx.amount),
+            tx.currency,
+            tx.category.name,
+            tx.note,
+            tx.source,
+        ]
+        yield writer.writerow([formulas.protect(cell) for cell in cells])
 
 
 def csv_filename(start: date | None, end: date | None) -> str:

@@ -72,14 +72,17 @@ class MissingRate:
 
 @dataclass
 class MemberLine:
-    """What one member paid in the month (a removed member's rows still count), and their
-    `share` of the month's split expenses (what their part of them came to)."""
+    """What one member paid in the month, and their `share` of the month's split expenses
+    (what their part of them came to). A person who has left still counts, as a former
+    member (`former`); one who deleted their account counts as one nameless former member
+    (`user_id` None)."""
 
-    user_id: int
+    user_id: int | None
     name: str
     expense: Decimal = Decimal(0)
     income: Decimal = Decimal(0)
     share: Decimal = Decimal(0)
+    former: bool = False
 
 
 @dataclass
@@ -137,7 +140,10 @@ WITH lines AS (
     FROM (SELECT DISTINCT currency, day FROM lines WHERE day IS NOT NULL) d
 )
 SELECT l.measure, c.id, c.slug, c.name, c.kind, l.paid_by_id, u.username,
-       l.currency, l.day, l.amount, r.rate
+       l.currency, l.day, l.amount, r.rate,
+       NOT EXISTS (
+           SELECT 1 FROM ledgers_membership m WHERE m.ledger_id = $1 AND m.user_id = l.paid_by_id
+       ) AS former
 FROM lines l
 JOIN finance_category c ON c.id = l.category_id AND c.ledger_id = $1
 LEFT JOIN accounts_user u ON u.id = l.paid_by_id
@@ -184,7 +190,7 @@ def monthly_summary(
         rows: Sequence[tuple[Any, ...]] = cursor.fetchall()
 
     lines: dict[int, CategoryLine] = {}
-    members: dict[int, MemberLine] = {}
+    members: dict[int | None, MemberLine] = {}
     unconverted: dict[tuple[str, str], Decimal] = {}
     missing: set[MissingRate] = set()
     for (
@@ -199,6 +205,7 @@ def monthly_summary(
         day,
         amount,
         rate,
+        former,
     ) in rows:
         line = lines.get(cat_id)
         if line is None:
@@ -219,7 +226,7 @@ def monthly_summary(
             line.spent += amount
             member = members.get(payer)
             if member is None:
-                member = members[payer] = MemberLine(payer, payer_name)
+                member = members[payer] = MemberLine(payer, payer_name or "", former=former)
             if kind == Kind.EXPENSE:
                 member.expense += amount
             else:
@@ -227,7 +234,7 @@ def monthly_summary(
         elif measure == "share":
             member = members.get(payer)
             if member is None:
-                member = members[payer] = MemberLine(payer, payer_name)
+                member = members[payer] = MemberLine(payer, payer_name or "", former=former)
             member.share += amount
         else:
             line.planned += amount

@@ -21,6 +21,7 @@ from finance.models import Category, CategoryAlias
 from finance.rules import normalize_alias
 from finance.services.parser_cache import categories_changed
 from ledgers import access
+from ledgers import services as ledger_services
 from ledgers.models import Ledger, Membership
 
 if TYPE_CHECKING:
@@ -147,3 +148,18 @@ def categories_translate_defaults(*, user: "User", old: str, new: str) -> list[C
     for ledger_id in {c.ledger_id for c in renamed}:
         categories_changed(ledger_id)
     return renamed
+
+
+@transaction.atomic
+def member_remove(
+    *, user: "User", ledger: access.LedgerRef, member_user: "User", source: str
+) -> None:
+    """A member leaves the ledger or is removed (`ledgers.services.member_remove`): the
+    books keep their rows, naming them as a former member; the keywords their own
+    corrections taught there (theirs alone, applied only to what they record) go with
+    them."""
+    member = access.member_of(user=user, ledger=ledger)
+    ledger_services.member_remove(user=user, ledger=member, member_user=member_user, source=source)
+    learned = CategoryAlias.objects.filter(category__ledger_id=member.ledger_id, user=member_user)
+    if learned.delete()[0]:
+        categories_changed(member.ledger_id)

@@ -199,8 +199,9 @@ def transaction_update(
     tx.save()
     after = _transaction_details(tx)
     changed: dict[str, object] = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-    if recategorised:
-        learner = user if user is not None else tx.created_by
+    learner = user if user is not None else tx.created_by
+    # (An operator's change to the row of a deleted account teaches nobody.)
+    if recategorised and learner is not None:
         learned = aliases_learn(category=tx.category, note=tx.note, user=learner)
         if learned:
             changed["learned_aliases"] = learned

@@ -14,14 +14,16 @@ from finance.tests.apitest import ApiTestCase
 def read_csv(response: Any) -> list[dict[str, str]]:
     """RFC 4180: commas, CRLF, and nothing before the first heading."""
     body = b"".join(response.streaming_content)
-    assert body.startswith(b"date,kind,amount,currency,category,note,source\r\n"), body[:60]
+    assert body.startswith(b'"date","kind","amount","currency","category","note","source"\r\n'), (
+        body[:70]
+    )
     return list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
 
 
 def read_excel_csv(response: Any) -> list[dict[str, str]]:
     """What Excel in a Russian locale opens in columns: a UTF-8 BOM, semicolons."""
     body = b"".join(response.streaming_content)
-    assert body.startswith(b"\xef\xbb\xbfdate;kind;amount;"), body[:60]
+    assert body.startswith(b'\xef\xbb\xbf"date";"kind";"amount";'), body[:60]
     return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
 
 

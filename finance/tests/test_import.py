@@ -184,6 +184,19 @@ class ImportPagesTestCase(BaseTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("file", response.context["file_form"].errors)
 
+    def test_bytes_neither_utf8_nor_cp1251_are_refused_on_the_page(self) -> None:
+        # 0x98 is no character in Windows-1251, and these bytes are no UTF-8.
+        for content in (b"\x98\xff", b"date,amount\n2026-11-01,\x98\xc3\x28\n"):
+            with self.subTest(content=content):
+                response = self.client.post(
+                    "/data/import/", {"file": SimpleUploadedFile("bank.csv", content)}
+                )
+                self.assertEqual(response.status_code, 400)
+                (error,) = response.context["file_form"].errors.as_data()["file"]
+                self.assertEqual(error.code, "import_not_csv")
+                self.assertContains(response, "Это не файл CSV", status_code=400)
+        self.assertNotIn("finance_import", self.client.session)
+
     def test_the_preview_needs_an_upload(self) -> None:
         self.assertRedirects(self.client.get("/data/import/preview/"), "/data/")
         session = self.client.session

@@ -188,3 +188,27 @@ class ConcurrentRedemptionTestCase(TransactionTestCase):
         self.assertEqual(sorted(outcomes), ["invite_invalid", "joined"])
         self.assertEqual(Membership.objects.filter(ledger=ledger).count(), 2)  # owner + one
         self.assertEqual(Ledger.objects.filter(pk=ledger.pk).count(), 1)
+
+    def test_one_person_through_two_invitations_at_once_joins_once(self) -> None:
+        # Over the JSON API, as the issue found it: one 201, one 400, never a 500.
+        owner = user_create(username="owner", password=None, source="cli")
+        ledger = ledger_create(user=owner, name="Flat", source="cli")
+        codes = [
+            services.invite_create(user=owner, ledger=ledger, role="member", source="cli").code
+            for _ in range(2)
+        ]
+        guest = user_create(username="guest", password=None, source="cli")
+        access_token = str(RefreshToken.for_user(guest).access_token)
+
+        def join(n: int) -> int:
+            client = APIClient(raise_request_exception=False)
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token}")
+            return client.post("/api/ledgers/join/", {"code": codes[n]}, format="json").status_code
+
+        for _ in range(3):  # a race: more than one chance to lose it
+            Membership.objects.filter(ledger=ledger, user=guest).delete()
+            Invite.objects.filter(ledger=ledger).update(used_at=None, used_by=None)
+            self.assertEqual(sorted(at_once(2, join)), [201, 400])
+            self.assertEqual(Membership.objects.filter(ledger=ledger, user=guest).count(), 1)
+            # The invitation that lost is still there for someone else.
+            self.assertEqual(Invite.objects.filter(ledger=ledger, used_at__isnull=True).count(), 1)

@@ -90,6 +90,7 @@ class LedgerTokensTestCase(HouseholdTestCase):
                 {
                     "user_id": self.alice.pk,
                     "name": "alice",
+                    "former_member": False,
                     "expense": "100.00",
                     "income": "0.00",
                     "share": "46.68",
@@ -97,6 +98,7 @@ class LedgerTokensTestCase(HouseholdTestCase):
                 {
                     "user_id": self.carol.pk,
                     "name": "carol",
+                    "former_member": False,
                     "expense": "40.00",
                     "income": "0.00",
                     "share": "46.66",
@@ -104,6 +106,7 @@ class LedgerTokensTestCase(HouseholdTestCase):
                 {
                     "user_id": self.dave.pk,
                     "name": "dave",
+                    "former_member": False,
                     "expense": "0.00",
                     "income": "0.00",
                     "share": "46.66",
@@ -230,3 +233,19 @@ class LedgerApiTestCase(HouseholdTestCase):
         )
         self.assertEqual(refused.status_code, 403)
         self.assertEqual(refused.json()["error"], "ledger_read_only")
+
+    def test_the_csv_export_takes_a_ledger_parameter(self) -> None:
+        # The probe's finding: `ledger` was ignored and the active ledger exported.
+        self.spend(self.alice, "100")
+        self.as_user(self.carol)  # her active ledger is her personal one, empty
+        own = self.api.get("/api/transactions/export.csv")
+        self.assertEqual(len(own.getvalue().splitlines()), 1)  # heading only
+        home = self.api.get(f"/api/transactions/export.csv?ledger={self.home.pk}")
+        self.assertEqual(home.status_code, 200)
+        lines = home.getvalue().decode().splitlines()
+        self.assertEqual(len(lines), 2)
+        self.assertIn('"100.00"', lines[1])
+        self.as_user(self.bob)  # not a member: as if the ledger did not exist
+        refused = self.api.get(f"/api/transactions/export.csv?ledger={self.home.pk}")
+        self.assertEqual(refused.status_code, 404)
+        self.assertEqual(refused["Content-Type"], "application/json")

@@ -5,6 +5,7 @@ they answer in one INSERT; the adapter sends them after the update's transaction
 commits and keeps each one's messenger id (`inbox.message_sent`).
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,14 @@ from messaging.models import Conversation, Message, UserContact
 from messaging.transports import Button
 
 SOURCES = {"telegram": Source.TELEGRAM, "whatsapp": Source.WHATSAPP}
+# What no text column takes: NUL (PostgreSQL refuses it) and a lone surrogate (no UTF-8
+# has it; JSON's "\ud800" makes one).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` as it can be kept and answered: NUL dropped, a lone surrogate made U+FFFD."""
+    return _UNSTORABLE.sub(lambda m: "" if m[0] == "\x00" else "\ufffd", text)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from core.errors import ActionError
 from finance.defaults import FALLBACK_SLUGS
 from finance.models import Kind
+from finance.selectors.transactions import transaction_get
 from finance.services.text import record_from_text
 from ledgers import access
 from ledgers.models import Ledger, Membership
@@ -223,6 +224,17 @@ class GroupDialogue(Dialogue):
             if parsed.category.slug != FALLBACK_SLUGS.get(kind):
                 return True
         return False
+
+    def pressed(self, press: router.Press | None) -> list[Reply]:
+        # The button's data is the client's to forge: the rule holds for the transaction
+        # it names, whichever message it was pressed on. One that is gone (or another
+        # ledger's) is left to the press to say so.
+        if press is not None:
+            tx = transaction_get(user=self.user, ledger=self.caller.ledger, pk=press.transaction_id)
+            if tx is not None and tx.created_by_id != self.user.pk:
+                self.notice = _not_yours()
+                return []
+        return super().pressed(press)
 
     def _mine(self, external_id: str) -> bool:
         return _owner(self.inbound, external_id) == self.user.pk

@@ -7,12 +7,75 @@ from typing import Any
 
 import httpx
 import respx
+from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
+from procrastinate.contrib.django import app
+from procrastinate.jobs import Job
 
 from accounts.models import User
 from config.testing import BaseTestCase
 from ledgers.models import Ledger
 from messaging.models import Channel, GroupLink, UserContact
+from notifications.tests.helpers import queued
+
+
+def forget_queue() -> None:
+    """Start with no job waiting (within the test's transaction): the queue's tables are
+    not Django models, and what other tests' live servers committed outlives them."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM procrastinate_jobs")
+
+
+def run_queued(*, include_later: bool = False, limit: int = 100) -> list[tuple[str, Any]]:
+    """Run the queued jobs that are due (and those scheduled later, with
+    `include_later`), oldest first, as a worker would: a job that raises is scheduled
+    again as its task's retry strategy decides, or fails for good (left as "failed").
+    A job whose lock an earlier waiting job holds waits for it, as the queue has it."""
+    results: list[tuple[str, Any]] = []
+    for _ in range(limit):
+        now = timezone.now()
+        waiting = queued()
+        due = [
+            job
+            for n, job in enumerate(waiting)
+            if (include_later or job["scheduled_at"] is None or job["scheduled_at"] <= now)
+            and not any(j["lock"] and j["lock"] == job["lock"] for j in waiting[:n])
+        ]
+        if not due:
+            return results
+        job = due[0]
+        task = app.tasks[job["task"]]
+        try:
+            results.append((job["task"], task.func(**job["args"])))
+        except Exception as exc:
+            attempt = Job(
+                id=job["id"],
+                queue=task.queue,
+                lock=job["lock"],
+                queueing_lock=None,
+                task_name=job["task"],
+                attempts=job["attempts"],
+            )
+            strategy = task.retry_strategy
+            decision = strategy.get_retry_decision(exception=exc, job=attempt) if strategy else None
+            with connection.cursor() as cursor:
+                if decision is None:
+                    cursor.execute(
+                        "UPDATE procrastinate_jobs SET status = 'failed' WHERE id = %s", [job["id"]]
+                    )
+                else:
+                    cursor.execute(
+                        "UPDATE procrastinate_jobs SET scheduled_at = %s, attempts = attempts + 1"
+                        " WHERE id = %s",
+                        [decision.retry_at, job["id"]],
+                    )
+            results.append((job["task"], exc))
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM procrastinate_jobs WHERE id = %s", [job["id"]])
+    raise AssertionError("the queue did not empty")
+
 
 TOKEN = "123456:TEST-token_for-tests"
 SECRET = "test-webhook-secret"
@@ -30,6 +93,9 @@ TELEGRAM_SETTINGS = {
     "TELEGRAM_API_URL": API,
     "TELEGRAM_BOT_USERNAME": BOT,
     "TELEGRAM_MAX_RETRY_AFTER": 5,
+    # The dialogue's tests send many replies to one chat; the limits have their own.
+    "TELEGRAM_CHAT_INTERVAL_MS": 0,
+    "TELEGRAM_RATE_PER_SECOND": 0,
 }
 
 _update_ids = itertools.count(700_000)
@@ -154,6 +220,7 @@ class TelegramTestCase(BaseTestCase):
     """Alice's Telegram is linked; the Bot API answers every call as Telegram would."""
 
     def setUp(self) -> None:
+        forget_queue()
         self.mock = respx.mock(assert_all_called=False)
         self.mock.start()
         self.addCleanup(self.mock.stop)
@@ -183,7 +250,10 @@ class TelegramTestCase(BaseTestCase):
         if secret is not None:
             headers["HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN"] = secret
         data = body if isinstance(body, bytes) else json.dumps(body)
-        return self.client.post(WEBHOOK, data=data, content_type="application/json", **headers)
+        response = self.client.post(WEBHOOK, data=data, content_type="application/json", **headers)
+        # The webhook leaves its replies to the queue: run them as a worker would.
+        run_queued()
+        return response
 
     def say(self, text: str | None, **kwargs: Any) -> dict[str, Any]:
         """Alice writes `text`; returns the bot's last reply (the sendMessage payload)."""

@@ -17,6 +17,7 @@ from messaging.chat import private
 from messaging.chat.exchange import Handled, Inbound
 from messaging.models import Conversation, InboundUpdate, Message, PollCursor
 from messaging.tests.helpers import TelegramTestCase, api_url, text_update
+from notifications.tests.helpers import run_queued
 
 
 def _failing_once(respond: Callable[[Inbound], Handled]) -> Callable[[Inbound], Handled]:
@@ -83,6 +84,9 @@ class TelegramPollTestCase(TelegramTestCase):
         resumed = json.loads(self.get_updates.calls[1].request.content)
         self.assertEqual(resumed["offset"], second["update_id"] + 1)
         self.assertEqual(Transaction.objects.count(), 2)
+        # The replies went to the queue, once each, as the webhook's do.
+        self.assertEqual(self.send_route.call_count, 0)
+        run_queued()
         self.assertEqual(self.send_route.call_count, 2)
 
     def test_sigterm_stops_it_after_the_batch_in_hand(self) -> None:

@@ -369,6 +369,28 @@ class GroupRecordingTestCase(GroupTestCase):
         self.press(f"u:{tx.pk}", message_id=confirmation, sender=ALICE_TG)
         self.assertFalse(Transaction.objects.filter(pk=tx.pk).exists())
 
+    def test_a_forged_button_cannot_touch_another_persons_record(self) -> None:
+        # The button is on Carol's own confirmation; its data names Alice's transaction.
+        self.write("кофе 250", ALICE_TG)
+        alices = Transaction.objects.get()
+        self.write("такси 400", CAROL_TG)
+        carols_confirmation = self.last_message_id()
+        taxi = Transaction.objects.exclude(pk=alices.pk).get()
+        groceries = self.home_category("groceries")
+        for data in (f"u:{alices.pk}", f"k:{alices.pk}", f"c:{alices.pk}:{groceries.pk}"):
+            with self.subTest(data=data):
+                before = self.send_route.call_count
+                notice = self.press(data, message_id=carols_confirmation, sender=CAROL_TG)
+                self.assertEqual(
+                    notice, "Это не ваше: менять запись может только тот, кто её сделал."
+                )
+                self.assertEqual(self.send_route.call_count, before)
+        alices.refresh_from_db()
+        self.assertEqual(alices.category.slug, "cafe")
+        # Her own transaction through her own button still works.
+        self.press(f"u:{taxi.pk}", message_id=carols_confirmation, sender=CAROL_TG)
+        self.assertEqual(list(Transaction.objects.values_list("pk", flat=True)), [alices.pk])
+
     def test_a_reply_correction_works_only_for_the_person_who_recorded(self) -> None:
         self.write("кофе 250", ALICE_TG)
         confirmation = self.last_message_id()

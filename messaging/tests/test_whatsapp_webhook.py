@@ -47,6 +47,32 @@ class WhatsAppSignatureTestCase(WhatsAppTestCase):
         self.assertFalse(Message.objects.exists())
         self.assertFalse(Conversation.objects.exists())
 
+    def test_a_json_body_with_any_signature_is_refused_not_a_500(self) -> None:
+        client = Client(raise_request_exception=False)
+        for signature in ("x", "AAAA", self.sign({})):
+            with self.subTest(signature=signature):
+                response = client.post(
+                    WEBHOOK,
+                    b'{"Body": "kofe 250"}',
+                    "application/json",
+                    HTTP_X_TWILIO_SIGNATURE=signature,
+                )
+                self.assertRefused(response)
+
+    def test_a_json_body_signed_through_its_hash_is_answered(self) -> None:
+        body = '{"MessageSid": "SMx"}'
+        validator = RequestValidator(AUTH_TOKEN)
+        url = f"{WEBHOOK}?bodySHA256={validator.compute_hash(body)}"
+        signature = validator.compute_signature(PUBLIC_URL + url, {})
+        response = self.client.post(
+            url, body, "application/json", HTTP_X_TWILIO_SIGNATURE=signature
+        )
+        self.assertEqual(response.status_code, 200)  # not a message: nothing to answer
+        tampered = self.client.post(
+            url, body.replace("SMx", "SMy"), "application/json", HTTP_X_TWILIO_SIGNATURE=signature
+        )
+        self.assertRefused(tampered)
+
     def test_it_answers_a_signed_message(self) -> None:
         response = self.post(inbound_form("hello"))
         self.assertEqual(response.status_code, 200)
@@ -303,6 +329,14 @@ class WhatsAppChatTestCase(WhatsAppTestCase):
         outgoing = Message.objects.get(direction=Message.Direction.OUT)
         self.assertEqual(outgoing.text, reply)  # the history shows what was sent
         self.assertEqual(outgoing.conversation.channel, Channel.WHATSAPP)
+
+    def test_a_nul_in_a_message_is_answered_not_a_500(self) -> None:
+        response = self.post(inbound_form("кофе\x00 250"))
+        self.assertEqual(response.status_code, 200)
+        (reply,) = replies(response.content.decode())
+        self.assertIn("Кафе и рестораны", reply)
+        tx = Transaction.objects.get()
+        self.assertEqual((tx.amount, tx.text), (Decimal("250.00"), "кофе 250"))
 
     def test_it_records_through_the_dispatcher_with_the_message_sid_as_key(self) -> None:
         form = inbound_form("такси 480")

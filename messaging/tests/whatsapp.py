@@ -13,6 +13,7 @@ from config.testing import BaseTestCase, clear_cache
 from messaging.linking.codes import link_code_create, link_code_redeem
 from messaging.linking.contacts import Account
 from messaging.models import Channel, UserContact
+from messaging.tests.helpers import forget_queue, run_queued
 
 ACCOUNT_SID = "AC" + "a1" * 16
 AUTH_TOKEN = "0f" * 16
@@ -106,6 +107,7 @@ class WhatsAppTestCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         clear_cache()  # wrong-code guesses are counted in the shared cache
+        forget_queue()
 
     def sign(self, form: dict[str, str], url: str = "", token: str = AUTH_TOKEN, **kw: Any) -> str:
         return str(
@@ -115,7 +117,10 @@ class WhatsAppTestCase(BaseTestCase):
     def post(self, form: dict[str, str], *, path: str = WEBHOOK, **headers: Any) -> Any:
         if "HTTP_X_TWILIO_SIGNATURE" not in headers:
             headers["HTTP_X_TWILIO_SIGNATURE"] = self.sign(form, PUBLIC_URL + path)
-        return self.client.post(path, form, **headers)
+        response = self.client.post(path, form, **headers)
+        # What the webhook leaves to the queue (a template sent again): as a worker would.
+        run_queued()
+        return response
 
     def say(self, text: str, **kw: Any) -> str:
         """Send `text` from Alice's number; the replies, as TwiML."""

@@ -17,12 +17,19 @@ def queued(task: str | None = None) -> list[dict[str, Any]]:
     """The jobs waiting on the queue (all of them, or one task's), oldest first."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, task_name, args, scheduled_at FROM procrastinate_jobs"
+            "SELECT id, task_name, args, scheduled_at, lock, attempts FROM procrastinate_jobs"
             " WHERE status = 'todo' ORDER BY id"
         )
         rows = [
-            {"id": pk, "task": name, "args": json.loads(args), "scheduled_at": at}
-            for pk, name, args, at in cursor.fetchall()
+            {
+                "id": pk,
+                "task": name,
+                "args": json.loads(args),
+                "scheduled_at": at,
+                "lock": lock,
+                "attempts": attempts,
+            }
+            for pk, name, args, at, lock, attempts in cursor.fetchall()
         ]
     return [r for r in rows if task is None or r["task"] == task]
 

@@ -20,6 +20,8 @@ class Received:
 @dataclass
 class TelegramStandIn:
     received: list[Received] = field(default_factory=list)
+    # Seconds each answer takes: a Bot API slow to answer.
+    delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
 
@@ -41,6 +43,8 @@ class TelegramStandIn:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 token = self.path.split("/")[1].removeprefix("bot")
+                if standin.delay:
+                    time.sleep(standin.delay)
                 with standin.lock:
                     standin.received.append(
                         Received(time.time(), token, str(body["chat_id"]), body["text"])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
-from finance.readers.statements import text
+from finance.readers.statements import formulas, text
 from finance.readers.statements.errors import Code, FileError, RowError
 from finance.readers.statements.rows import Kind, RowMaker, StatementRow
 
@@ -141,9 +141,8 @@ def parse_kind(value: str) -> Kind | None:
 def cell(row: Sequence[str], index: int | None) -> str:
     if index is None or index >= len(row):
         return ""
-    value = row[index].strip()
-    # Our own export protects formula-like text with an apostrophe: take it off again.
-    return value[1:] if value[:2] in {"'=", "'+", "'-", "'@"} else value
+    # Our own export protects formula-like text with apostrophes: take them off again.
+    return formulas.restore(row[index].strip())
 
 
 def check_mapping(mapping: Mapping[str, int | None]) -> None:

@@ -57,7 +57,7 @@ class Command(BaseCommand):
                     if not isinstance(update_id, int):
                         continue
                     # A repeat after a crash is harmless: the update's claim refuses it.
-                    if telegram.handle_update_or_log(update, transport=transport):
+                    if telegram.handle_update_or_log(update):
                         handled += 1
                     offset = update_id + 1
                     poll_offset_save(channel=Channel.TELEGRAM, offset=offset)

@@ -1,0 +1,40 @@
+"""The messengers' queue jobs (procrastinate): what a webhook leaves to be sent."""
+
+import math
+from typing import Any
+
+from procrastinate import BaseRetryStrategy, RetryDecision
+from procrastinate.contrib.django import app
+from procrastinate.jobs import Job
+
+from core import jobs
+from messaging import outbound, telegram
+from messaging.transports import TransportError
+
+# Tries of one message in all: 2, 4, 8 ... seconds apart, at most a minute (about
+# four minutes in all), or after the wait Telegram's 429 names. A chat's later
+# replies wait for these (they share its lock), so that none overtakes another.
+ATTEMPTS = 8
+LONGEST_WAIT = 60
+
+
+class SendRetry(BaseRetryStrategy):
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        if job.attempts + 1 >= ATTEMPTS:
+            return None
+        wait = min(2 ** (job.attempts + 1), LONGEST_WAIT)
+        if isinstance(exception, TransportError) and exception.retry_after:
+            wait = math.ceil(exception.retry_after)
+        return RetryDecision(retry_in={"seconds": wait})
+
+
+@app.task(name=telegram.DELIVER, queue=telegram.QUEUE, retry=SendRetry())
+@jobs.fresh_connection
+def telegram_deliver(delivery: dict[str, Any]) -> None:
+    telegram.deliver(telegram.Delivery.from_json(delivery))
+
+
+@app.task(name=outbound.RESEND, queue=outbound.QUEUE, retry=SendRetry())
+@jobs.fresh_connection
+def whatsapp_resend(message_id: int, contact_id: int) -> bool:
+    return outbound.resend_as_template(message_id=message_id, contact_id=contact_id)
