@@ -20,6 +20,14 @@ from django_redis.exceptions import ConnectionInterrupted  # type: ignore[import
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from core.errors import (
+    FORBIDDEN_MESSAGE,
+    NOT_FOUND_MESSAGE,
+    TOO_LARGE_MESSAGE,
+    VALIDATION_MESSAGE,
+    too_large_detail,
+)
+
 logger = logging.getLogger("kopilka.outage")
 
 # Path-based, so a webhook added later is a machine door without anyone remembering to.
@@ -65,7 +73,8 @@ def service_unavailable(request: HttpRequest, exc: BaseException) -> HttpRespons
         response = JsonResponse(
             error_body(
                 "service_unavailable",
-                f"The service is briefly unavailable. Try again in {RETRY_AFTER_SECONDS} s.",
+                _("The service is briefly unavailable. Try again in %(seconds)s s.")
+                % {"seconds": RETRY_AFTER_SECONDS},
             ),
             status=503,
         )
@@ -90,23 +99,22 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not is_api(request):
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
-        detail = {"path": "", "code": "too_large", "message": str(exception)}
-        body = error_body("validation_error", "The request body is too large.", [detail])
+        body = error_body("validation_error", str(TOO_LARGE_MESSAGE), [too_large_detail()])
     else:
-        body = error_body("bad_request", "The request is not valid.")
+        body = error_body("bad_request", str(VALIDATION_MESSAGE))
     return JsonResponse(body, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not is_api(request):
         return defaults.permission_denied(request, exception)
-    return JsonResponse(error_body("permission_denied", "You may not do this."), status=403)
+    return JsonResponse(error_body("permission_denied", str(FORBIDDEN_MESSAGE)), status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not is_api(request):
         return defaults.page_not_found(request, exception)
-    return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return JsonResponse(error_body("not_found", str(NOT_FOUND_MESSAGE)), status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -117,7 +125,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return service_unavailable(request, exc)
     if not is_api(request):
         return defaults.server_error(request)
-    return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
+    message = _("Something went wrong on our side.")
+    return JsonResponse(error_body("server_error", message), status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

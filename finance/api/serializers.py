@@ -35,7 +35,7 @@ class MemberField(serializers.PrimaryKeyRelatedField[User]):
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-11"})
 class MonthField(serializers.Field[date, date, str, Any]):
-    default_error_messages = {"invalid": str(MONTH_INVALID)}
+    default_error_messages = {"invalid": MONTH_INVALID}
 
     def to_internal_value(self, data: Any) -> date:
         try:

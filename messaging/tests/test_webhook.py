@@ -42,7 +42,8 @@ class SecretTestCase(TelegramTestCase):
 
     def test_a_refusal_has_the_contracts_error_body(self) -> None:
         body = self.post(text_update("кофе 250"), secret="wrong").json()
-        self.assertEqual(body["message"], "Wrong or missing secret token.")
+        # Telegram sends no Accept-Language: the site's language, and nothing else.
+        self.assertEqual(body["message"], "Секретный токен неверен или не передан.")
         self.assertEqual(
             body["details"],
             [
