@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from finance import charts, forms
-from finance.models import Category, CategoryAlias, Transaction
+from finance.models import Category, CategoryAlias, Kind, Transaction
 from finance.months import add_months, parse_month
 from finance.selectors.budget import budget_page
 from finance.selectors.summary import monthly_summary
@@ -77,6 +77,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "category_chart": charts.category_chart(summary.categories),
             "month_chart": charts.month_chart(totals, current=month),
             "over_budget": [line for line in summary.categories if line.over_budget],
+            # An income is received, not spent, and has nothing remaining: a table of its own.
+            "expenses": [line for line in summary.categories if line.kind == Kind.EXPENSE],
+            "incomes": [line for line in summary.categories if line.kind == Kind.INCOME],
             # Who paid what, once more than one person has (a ledger of one shows none).
             "members": summary.members if len(summary.members) > 1 else [],
         }

@@ -263,7 +263,9 @@ class SummaryCategoryOut(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=Kind.choices)
     planned = serializers.CharField()
     spent = serializers.CharField()
-    remaining = serializers.CharField()
+    remaining = serializers.CharField(
+        allow_null=True, help_text="What is left of the plan; null for an income category."
+    )
     over_budget = serializers.BooleanField()
 
 

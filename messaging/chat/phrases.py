@@ -129,14 +129,14 @@ def budget(summary: MonthlySummary) -> str:
         return _("No plan for this month yet: set one in the cabinet (Budget).")
     lines = [_("The plan for %(month)s") % {"month": f"{summary.month:%Y-%m}"}]
     for row in rows:
-        values = {
-            "spent": money(row.spent, currency),
-            "planned": money(row.planned, currency),
-            "left": money(abs(row.remaining), currency),
-        }
-        if row.over_budget:
+        values = {"spent": money(row.spent, currency), "planned": money(row.planned, currency)}
+        if row.remaining is None:  # an income: received, with nothing left to spend
+            status = _("%(spent)s of %(planned)s received") % values
+        elif row.over_budget:
+            values["left"] = money(abs(row.remaining), currency)
             status = _("%(spent)s of %(planned)s, %(left)s over") % values
         else:
+            values["left"] = money(row.remaining, currency)
             status = _("%(spent)s of %(planned)s, %(left)s left") % values
         lines.append(f"{row.category.name}: {status}")
     return "\n".join(lines)

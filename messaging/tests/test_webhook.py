@@ -453,6 +453,16 @@ class CommandsTestCase(TelegramTestCase):
         text = self.say("/budget")["text"]
         self.assertIn("Кафе и рестораны: 250,00 ₽ из 1 000,00 ₽", text.replace("\xa0", " "))
         self.assertIn("осталось 750,00 ₽", text.replace("\xa0", " "))
+        budget_item_set(
+            user=self.alice,
+            month=self.alice.today().replace(day=1),
+            category=self.category(self.alice, "salary"),
+            planned_amount=Decimal("100000"),
+            source="web",
+        )
+        self.say("+150000 зарплата")
+        text = self.say("/budget")["text"].replace("\xa0", " ")
+        self.assertIn("Зарплата: получено 150 000,00 ₽ из 100 000,00 ₽", text)
 
     def test_categories(self) -> None:
         text = self.say("/categories")["text"]
