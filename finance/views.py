@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from core import i18n
 from finance import charts, forms
 from finance.models import Category, CategoryAlias, Kind, Transaction
 from finance.months import add_months, parse_month
@@ -153,11 +154,13 @@ def add_transaction(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _recorded(request: AuthenticatedHttpRequest, tx: Transaction) -> HttpResponse:
-    messages.success(
-        request,
-        _("Recorded: %(amount)s %(currency)s, %(category)s.")
-        % {"amount": tx.amount, "currency": tx.currency, "category": tx.category.name},
-    )
+    # The amount and the day as the person reads them ("3 200,00 ₽", "24 ноября").
+    values = {
+        "amount": i18n.money_text(tx.amount, tx.currency),
+        "category": tx.category.name,
+        "day": i18n.day_text(tx.date, request.user.today()),
+    }
+    messages.success(request, _("Recorded: %(amount)s, %(category)s, %(day)s.") % values)
     return redirect(reverse("finance:add_transaction"))
 
 

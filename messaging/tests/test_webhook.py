@@ -193,6 +193,14 @@ class RecordingTestCase(TelegramTestCase):
         super().setUp()
         self.contact = self.link(self.alice)
 
+    @time_machine.travel("2026-12-01 09:00Z", tick=False)
+    def test_an_earlier_day_is_written_in_words(self) -> None:
+        reply = self.say("кофе 250 24.11")
+        self.assertEqual(reply["text"], "Записал: 250,00 ₽ · Кафе и рестораны · 24 ноября")
+        reply = self.say("такси 3200 24.11.2025")
+        self.assertEqual(reply["text"], "Записал: 3\xa0200,00 ₽ · Транспорт · 24 ноября 2025")
+        self.assertIn("Этот месяц (декабрь 2026)", self.say("/month")["text"])
+
     def test_it_records_an_expense_and_confirms_it(self) -> None:
         body = text_update("кофе 250")
         self.assertEqual(self.post(body).status_code, 200)
