@@ -113,7 +113,8 @@ def _validate_envelope(envelope: Any, audit: "RequestAudit") -> tuple[Action, st
         action = actions.ACTIONS.get(str(envelope.get("action")))
         audit.action = action.name if action is not None else ""
         if isinstance(envelope.get("idempotency_key"), str):
-            audit.key = envelope["idempotency_key"][:255]
+            # As sent, but a NUL, which a text column cannot hold (a refused key may have one).
+            audit.key = envelope["idempotency_key"][:255].replace("\x00", "\ufffd")
         audit.dry_run = envelope.get("dry_run") is True
     for detail in details:
         if detail["path"] == "action" and detail["code"] == "invalid_choice":

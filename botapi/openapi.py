@@ -173,7 +173,10 @@ SUMMARY: dict[str, Any] = {
                     "kind": {"enum": ["expense", "income"]},
                     "planned": MONEY,
                     "spent": MONEY,
-                    "remaining": MONEY,
+                    "remaining": {
+                        "anyOf": [MONEY, {"type": "null"}],
+                        "description": "What is left of the plan; null for an income category.",
+                    },
                     "over_budget": {"type": "boolean"},
                 },
             },

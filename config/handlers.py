@@ -18,6 +18,14 @@ from django.views.csrf import csrf_failure as django_csrf_failure
 
 from core.errors import OUTAGE_ERRORS, RETRY_AFTER_SECONDS, is_outage
 
+from core.errors import (
+    FORBIDDEN_MESSAGE,
+    NOT_FOUND_MESSAGE,
+    TOO_LARGE_MESSAGE,
+    VALIDATION_MESSAGE,
+    too_large_detail,
+)
+
 logger = logging.getLogger("kopilka.outage")
 
 __all__ = ["OUTAGE_ERRORS", "RETRY_AFTER_SECONDS", "is_outage"]
@@ -43,7 +51,8 @@ def service_unavailable(request: HttpRequest, exc: BaseException) -> HttpRespons
         response = JsonResponse(
             error_body(
                 "service_unavailable",
-                f"The service is briefly unavailable. Try again in {RETRY_AFTER_SECONDS} s.",
+                _("The service is briefly unavailable. Try again in %(seconds)s s.")
+                % {"seconds": RETRY_AFTER_SECONDS},
             ),
             status=503,
         )
@@ -68,23 +77,22 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not is_api(request):
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
-        detail = {"path": "", "code": "too_large", "message": str(exception)}
-        body = error_body("validation_error", "The request body is too large.", [detail])
+        body = error_body("validation_error", str(TOO_LARGE_MESSAGE), [too_large_detail()])
     else:
-        body = error_body("bad_request", "The request is not valid.")
+        body = error_body("bad_request", str(VALIDATION_MESSAGE))
     return JsonResponse(body, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not is_api(request):
         return defaults.permission_denied(request, exception)
-    return JsonResponse(error_body("permission_denied", "You may not do this."), status=403)
+    return JsonResponse(error_body("permission_denied", str(FORBIDDEN_MESSAGE)), status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not is_api(request):
         return defaults.page_not_found(request, exception)
-    return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return JsonResponse(error_body("not_found", str(NOT_FOUND_MESSAGE)), status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -95,7 +103,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return service_unavailable(request, exc)
     if not is_api(request):
         return defaults.server_error(request)
-    return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
+    message = _("Something went wrong on our side.")
+    return JsonResponse(error_body("server_error", message), status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.handlers import error_body, is_api
 
@@ -25,30 +27,31 @@ class ChunkedBodyMiddleware:
         chunked = "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
         if chunked and not meta.get("CONTENT_LENGTH"):
             if not meta.get("wsgi.input_terminated"):
-                message = "Send a Content-Length: chunked bodies are not read here."
+                message = _("Send a Content-Length: chunked bodies are not read here.")
                 if is_api(request):
                     return JsonResponse(error_body("length_required", message), status=411)
                 return HttpResponse(message, status=411, content_type="text/plain")
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             body = meta["wsgi.input"].read(limit + 1)
             if len(body) > limit:
-                raise RequestDataTooBig(f"The body may have at most {limit} bytes.")
+                raise RequestDataTooBig(_("At most %(count)s bytes.") % {"count": limit})
             meta["CONTENT_LENGTH"] = str(len(body))
             request._stream = LimitedStream(io.BytesIO(body), len(body))  # type: ignore[assignment]
         return self.get_response(request)
 
 
 # What a machine door's bare error responses (a view's HttpResponseNotAllowed, say) say
-# in the contract's body.
+# in the contract's body, in the language of the request.
 BARE_ERRORS = {
-    400: ("validation_error", "The request is not valid."),
-    401: ("authentication_failed", "Authentication is required."),
-    403: ("permission_denied", "You may not do this."),
-    404: ("not_found", "Not found."),
-    405: ("method_not_allowed", "This method is not allowed here."),
-    413: ("too_large", "The request body is too large."),
-    415: ("unsupported_media_type", "This content type is not accepted here."),
+    400: ("validation_error", gettext_lazy("The request is not valid.")),
+    401: ("authentication_failed", gettext_lazy("Authentication is required.")),
+    403: ("permission_denied", gettext_lazy("You may not do this.")),
+    404: ("not_found", gettext_lazy("Not found.")),
+    405: ("method_not_allowed", gettext_lazy("This method is not allowed here.")),
+    413: ("too_large", gettext_lazy("The request body is too large.")),
+    415: ("unsupported_media_type", gettext_lazy("This content type is not accepted here.")),
 }
+FAILED = gettext_lazy("The request failed.")
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 
@@ -68,8 +71,8 @@ class MachineErrorsMiddleware:
             or response.get("Content-Type", "").startswith("application/json")
         ):
             return response
-        error, message = BARE_ERRORS.get(response.status_code, ("error", "The request failed."))
-        contract = JsonResponse(error_body(error, message), status=response.status_code)
+        error, message = BARE_ERRORS.get(response.status_code, ("error", FAILED))
+        contract = JsonResponse(error_body(error, str(message)), status=response.status_code)
         for name in KEPT_HEADERS:
             if name in response:
                 contract[name] = response[name]

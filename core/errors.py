@@ -1,17 +1,26 @@
 """One error body for every JSON endpoint (the DRF EXCEPTION_HANDLER):
 
 {"error": "<code>", "message": "<for a human>", "details": [{"path", "code", "message"}]}
+
+Every sentence of a body is made into text when the body is made, in the language active
+then: the caller's (`core.i18n.request_language`, activated by each door once it knows
+who is asking), else the one LocaleMiddleware chose from Accept-Language. Messages are
+kept lazy until then (gettext_lazy), so that one body never mixes two languages.
 """
 
 import math
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_ratelimit.exceptions import Ratelimited
 from django_redis.exceptions import ConnectionInterrupted  # type: ignore[import-untyped]
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -129,20 +138,22 @@ def _drf_details(detail: Any, path: str = "") -> Iterator[dict[str, str]]:
 def error_response(
     status_code: int,
     error: str,
-    message: str,
+    message: "str | Promise",
     details: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    body: dict[str, Any] = {"error": error, "message": message}
+    body: dict[str, Any] = {"error": error, "message": str(message)}
     if details:
-        body["details"] = details
+        body["details"] = [{k: str(v) for k, v in d.items()} for d in details]
     return Response(body, status=status_code, headers=headers)
 
 
-VALIDATION_MESSAGE = "The request is not valid."
-MALFORMED_MESSAGE = "The request body is not valid JSON."
-TOO_LARGE_MESSAGE = "The request body is too large."
-RATE_LIMITED_MESSAGE = "Too many requests."
+VALIDATION_MESSAGE = gettext_lazy("The request is not valid.")
+MALFORMED_MESSAGE = gettext_lazy("The request body is not valid JSON.")
+TOO_LARGE_MESSAGE = gettext_lazy("The request body is too large.")
+RATE_LIMITED_MESSAGE = gettext_lazy("Too many requests.")
+NOT_FOUND_MESSAGE = gettext_lazy("Not found.")
+FORBIDDEN_MESSAGE = gettext_lazy("You may not do this.")
 # A bare `Ratelimited` (from the @ratelimit decorator) does not say when its window
 # ends; the longest window the API uses is a minute.
 DEFAULT_RETRY_AFTER = 60
@@ -152,7 +163,7 @@ class RateLimitExceeded(Ratelimited):  # type: ignore[misc]  # untyped library
     """django-ratelimit's exception with the seconds left in the window that was exceeded."""
 
     def __init__(self, *, retry_after: int) -> None:
-        super().__init__(RATE_LIMITED_MESSAGE)
+        super().__init__(str(RATE_LIMITED_MESSAGE))
         self.retry_after = max(1, retry_after)
 
 
@@ -160,20 +171,30 @@ def _authentication_message(detail: Any) -> tuple[str, list[dict[str, str]]]:
     """simplejwt's errors carry a dict (detail, code, messages): its sentence, not its repr."""
     if not isinstance(detail, dict):
         return str(detail), []
-    message = str(detail.get("detail", "")) or "Authentication failed."
+    message = str(detail.get("detail", "")) or _("Authentication failed.")
     code = detail.get("code")
     details = [{"path": "", "code": str(code), "message": message}] if code else []
     return message, details
 
 
 def rate_limited(retry_after: int) -> ApiError:
-    """The one 429 of every API (in English, whatever the client's language)."""
+    """The one 429 of every API."""
     return ApiError(
         status_code=429,
         error="rate_limited",
-        message=f"{RATE_LIMITED_MESSAGE} Try again in {retry_after} s.",
+        message=_("Too many requests. Try again in %(seconds)s s.") % {"seconds": retry_after},
         headers={"Retry-After": str(retry_after)},
     )
+
+
+def too_large_detail(limit: int | None = None) -> dict[str, str]:
+    """What a body past the size limit is told (Django's own words name a setting)."""
+    count = settings.DATA_UPLOAD_MAX_MEMORY_SIZE if limit is None else limit
+    return {
+        "path": "",
+        "code": "too_large",
+        "message": _("At most %(count)s bytes.") % {"count": count},
+    }
 
 
 def _rate_limited(exc: Ratelimited) -> Response:
@@ -211,27 +232,26 @@ def _handle(exc: Exception, context: dict[str, Any]) -> Response | None:
         details = [{"path": "", "code": code, "message": str(exc.detail)}]
         return error_response(400, "validation_error", message, details)
     if isinstance(exc, RequestDataTooBig):
-        details = [{"path": "", "code": "too_large", "message": str(exc)}]
-        return error_response(400, "validation_error", TOO_LARGE_MESSAGE, details)
+        return error_response(400, "validation_error", TOO_LARGE_MESSAGE, [too_large_detail()])
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         response = drf_exception_handler(exc, context)  # keeps WWW-Authenticate
         headers = dict(response.items()) if response is not None else {}
-        message, details = _authentication_message(exc.detail)
-        return error_response(401, "authentication_failed", message, details, headers=headers)
+        sentence, details = _authentication_message(exc.detail)
+        return error_response(401, "authentication_failed", sentence, details, headers=headers)
     if isinstance(exc, Ratelimited):
         # A PermissionDenied subclass: without this it would be a 403.
         return _rate_limited(exc)
     if isinstance(exc, exceptions.Throttled):
-        headers = {"Retry-After": str(math.ceil(getattr(exc, "wait", None) or 1))}
-        return error_response(429, "rate_limited", "Too many requests.", headers=headers)
+        refusal = rate_limited(math.ceil(getattr(exc, "wait", None) or 1))
+        return error_response(429, refusal.error, refusal.message, headers=refusal.headers)
     if isinstance(exc, Http404 | exceptions.NotFound):
-        return error_response(404, getattr(exc, "code", "not_found"), "Not found.")
+        return error_response(404, getattr(exc, "code", "not_found"), NOT_FOUND_MESSAGE)
     if isinstance(exc, DjangoPermissionDenied | exceptions.PermissionDenied):
         # A ledger's refusal (read-only member, not a manager) says which and why.
         code = getattr(exc, "code", None)
         if isinstance(code, str):
             return error_response(403, code, str(getattr(exc, "message", exc)))
-        return error_response(403, "permission_denied", "You may not do this.")
+        return error_response(403, "permission_denied", FORBIDDEN_MESSAGE)
     if isinstance(exc, exceptions.APIException):
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
         return error_response(exc.status_code, str(code), str(exc.detail))

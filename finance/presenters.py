@@ -34,7 +34,7 @@ def _line_data(line: CategoryLine) -> dict[str, Any]:
         "kind": line.kind,
         "planned": money(line.planned),
         "spent": money(line.spent),
-        "remaining": money(line.remaining),
+        "remaining": None if line.remaining is None else money(line.remaining),
         "over_budget": line.over_budget,
     }
 

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from core import db
+from core import db, i18n
 from finance import charts, forms
-from finance.models import Category, CategoryAlias, Transaction
+from finance.models import Category, CategoryAlias, Kind, Transaction
 from finance.months import add_months, is_past, parse_month
 from finance.selectors.budget import budget_page
 from finance.selectors.forecast import forecast_for
@@ -92,6 +92,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "category_chart": charts.category_chart(summary.categories),
             "month_chart": charts.month_chart(totals, current=month),
             "over_budget": [line for line in summary.categories if line.over_budget],
+            # An income is received, not spent, and has nothing remaining: a table of its own.
+            "expenses": [line for line in summary.categories if line.kind == Kind.EXPENSE],
+            "incomes": [line for line in summary.categories if line.kind == Kind.INCOME],
             # Who paid what, once more than one person has (a ledger of one shows none).
             "members": summary.members if len(summary.members) > 1 else [],
             # The current month only: where it is heading (docs/recurring.md).
@@ -170,11 +173,13 @@ def add_transaction(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _recorded(request: AuthenticatedHttpRequest, tx: Transaction) -> HttpResponse:
-    messages.success(
-        request,
-        _("Recorded: %(amount)s %(currency)s, %(category)s.")
-        % {"amount": tx.amount, "currency": tx.currency, "category": tx.category.name},
-    )
+    # The amount and the day as the person reads them ("3 200,00 ₽", "24 ноября").
+    values = {
+        "amount": i18n.money_text(tx.amount, tx.currency),
+        "category": tx.category.name,
+        "day": i18n.day_text(tx.date, request.user.today()),
+    }
+    messages.success(request, _("Recorded: %(amount)s, %(category)s, %(day)s.") % values)
     return redirect(reverse("finance:add_transaction"))
 
 

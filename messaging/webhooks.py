@@ -10,6 +10,7 @@ known until the chat finds the linked person, whose every action `perform` audit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -30,12 +31,12 @@ def telegram_webhook(request: HttpRequest) -> HttpResponse:
     entry = admission.Admission(request, source=Source.TELEGRAM, audited=False)
     try:
         if not telegram_enabled():
-            raise admission.disabled("telegram_disabled", "The Telegram bot is not configured.")
+            raise admission.disabled("telegram_disabled", _("The Telegram bot is not configured."))
         given = request.META.get(SECRET_HEADER, "")
         entry.verify(
             admission.secret_matches(given, settings.TELEGRAM_WEBHOOK_SECRET),
             code="secret_invalid",
-            message="Wrong or missing secret token.",
+            message=_("Wrong or missing secret token."),
             path=SECRET_HEADER_NAME,
         )
     except ApiError as exc:
@@ -54,11 +55,11 @@ def _twilio(request: HttpRequest) -> HttpResponse | None:
     entry = admission.Admission(request, source=Source.WHATSAPP, audited=False)
     try:
         if not whatsapp.enabled():
-            raise admission.disabled("whatsapp_disabled", "WhatsApp is not configured.")
+            raise admission.disabled("whatsapp_disabled", _("WhatsApp is not configured."))
         entry.verify(
             whatsapp.signed(request),
             code="signature_invalid",
-            message=f"Wrong or missing {SIGNATURE_HEADER_NAME}.",
+            message=_("Wrong or missing %(header)s.") % {"header": SIGNATURE_HEADER_NAME},
             path=SIGNATURE_HEADER_NAME,
             status=403,
         )

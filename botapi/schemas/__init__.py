@@ -23,6 +23,8 @@ from core import strictjson
 from core.errors import ActionError, ApiError
 
 SCHEMA_DIR = Path(__file__).resolve().parent
+# The language of the schemas' `description`s.
+SCHEMA_LANGUAGE = "en"
 # Far more than any real envelope; refused before parsing.
 MAX_BODY_BYTES = 64 * 1024
 INVALID_MESSAGE = gettext_lazy("The request is not valid.")
@@ -204,7 +206,16 @@ def _describe(error: SchemaError, prefix: str) -> list[dict[str, str]]:
     return [{"path": path, "code": str(keyword), "message": _("This value is not valid.")}]
 
 
+def description(schema: dict[str, Any], language: str) -> str | None:
+    """The schema's description in `language`: `description` is English, and each other
+    language's sits beside it as `x-description-<language>`. None when it has none in that
+    language: an English one is no hint for a Russian reader, and would mix the languages."""
+    text = schema.get("description") if language == SCHEMA_LANGUAGE else None
+    text = schema.get(f"x-description-{language}", text)
+    return str(text) if text is not None else None
+
+
 def _with_hint(message: str, schema: dict[str, Any]) -> str:
-    """The message and the field's description, in the reader's language when it has one."""
-    description = schema.get(f"x-description-{get_language()}", schema.get("description"))
-    return f"{message} {description}" if description else message
+    """The message and the field's description, when it has one in the reader's language."""
+    hint = description(schema, get_language() or SCHEMA_LANGUAGE)
+    return f"{message} {hint}" if hint else message

@@ -68,7 +68,7 @@ def test_first_session(browser: Browser, live_server: LiveServer) -> None:
     expect(preview).to_contain_text("Кафе и рестораны")
     assert not Transaction.objects.exists()
     page.get_by_role("button", name="Записать").first.click()
-    expect(page.locator(".messages")).to_contain_text("Записано: 250.00 RUB")
+    expect(page.locator(".messages")).to_contain_text("Записано: 250,00 ₽")
     tx = Transaction.objects.get(created_by=user)
     assert (tx.amount, tx.category.slug, tx.source) == (Decimal(250), "cafe", "web")
 

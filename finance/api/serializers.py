@@ -38,7 +38,7 @@ class MemberField(serializers.PrimaryKeyRelatedField[User]):
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-11"})
 class MonthField(serializers.Field[date, date, str, Any]):
-    default_error_messages = {"invalid": str(MONTH_INVALID)}
+    default_error_messages = {"invalid": MONTH_INVALID}
 
     def to_internal_value(self, data: Any) -> date:
         try:
@@ -345,7 +345,9 @@ class SummaryCategoryOut(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=CATEGORY_KINDS)
     planned = serializers.CharField()
     spent = serializers.CharField()
-    remaining = serializers.CharField()
+    remaining = serializers.CharField(
+        allow_null=True, help_text="What is left of the plan; null for an income category."
+    )
     over_budget = serializers.BooleanField()
 
 

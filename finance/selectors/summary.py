@@ -42,8 +42,9 @@ class CategoryLine:
         return self.category.kind
 
     @property
-    def remaining(self) -> Decimal:
-        return self.planned - self.spent
+    def remaining(self) -> Decimal | None:
+        """What is left of the plan; None for an income, which has nothing left to spend."""
+        return self.planned - self.spent if self.kind == Kind.EXPENSE else None
 
     @property
     def overspent(self) -> Decimal:

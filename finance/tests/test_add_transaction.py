@@ -39,6 +39,18 @@ class AddTransactionTestCase(BaseTestCase):
         self.assertEqual((tx.amount, tx.category, tx.source), (Decimal("250.50"), self.cafe, "web"))
         self.assertEqual(AuditLog.objects.get(action="transaction.create").source, "web")
 
+    @time_machine.travel("2026-11-30 12:00Z")
+    def test_the_confirmation_writes_the_amount_and_day_in_the_persons_language(self) -> None:
+        response = self.client.post("/transactions/add/", self.form(amount="3200"), follow=True)
+        self.assertContains(response, "Записано: 3\xa0200,00 ₽, Кафе и рестораны, 3 ноября.")
+        self.alice.language = "en"
+        self.alice.save(update_fields=["language"])
+        response = self.client.post(
+            "/transactions/add/", self.form(amount="3200", date="2025-11-24"), follow=True
+        )
+        self.assertContains(response, "Recorded: 3,200.00 RUB, ")
+        self.assertContains(response, ", 24 November 2025.")
+
     def test_a_category_of_the_other_kind_is_a_form_error(self) -> None:
         salary = self.category(self.alice, "salary")
         response = self.client.post("/transactions/add/", self.form(category=str(salary.pk)))

@@ -31,6 +31,21 @@ class SummaryApiTestCase(ApiTestCase):
             ("1000.00", "1200.00", "-200.00", True),
         )
 
+    def test_an_income_category_has_no_remaining(self) -> None:
+        self.record(self.alice, "salary", "150000")
+        budget_item_set(
+            user=self.alice,
+            month=date(2026, 11, 1),
+            category=self.category(self.alice, "salary"),
+            planned_amount=Decimal(100000),
+            source="web",
+        )
+        body = self.api.get("/api/summary/", {"month": "2026-11"}).json()
+        salary = next(c for c in body["categories"] if c["category"]["slug"] == "salary")
+        self.assertEqual((salary["kind"], salary["spent"]), ("income", "150000.00"))
+        self.assertIsNone(salary["remaining"])
+        self.assertFalse(salary["over_budget"])
+
     def test_another_currency_converts_or_names_the_missing_rate(self) -> None:
         self.record(self.alice, "cafe", "920")
         response = self.api.get("/api/summary/", {"month": "2026-11", "currency": "USD"})
@@ -42,6 +57,7 @@ class SummaryApiTestCase(ApiTestCase):
 
     def test_the_bot_and_the_api_answer_the_same_summary(self) -> None:
         self.record(self.alice, "cafe", "920")
+        self.record(self.alice, "salary", "6000")  # no remaining in either
         ExchangeRate.objects.create(date=date(2026, 11, 1), base="JPY", quote="RUB", rate="0.6")
         api = self.api.get("/api/summary/", {"month": "2026-11", "currency": "JPY"}).json()
         bot = (
@@ -59,6 +75,8 @@ class SummaryApiTestCase(ApiTestCase):
             .json()["result"]
         )
         self.assertEqual(api, bot)
+        remaining = {c["category"]["slug"]: c["remaining"] for c in api["categories"]}
+        self.assertEqual(remaining, {"cafe": "-1533.00", "salary": None})
         self.assertEqual(api["expense"], "1533.00")  # whole yen, written like every amount
 
     def test_bad_parameters_are_a_400(self) -> None:

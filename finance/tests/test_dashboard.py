@@ -50,6 +50,26 @@ class DashboardTestCase(BaseTestCase):
         self.assertEqual(len(months), 12)
         self.assertEqual(months[-2].expense, Decimal(999))
 
+    def test_a_salary_shows_as_received_not_spent(self) -> None:
+        self.spend("cafe", "1200", date(2026, 11, 3))
+        self.spend("salary", "50000", date(2026, 11, 5))
+        budget_item_set(
+            user=self.alice,
+            month=date(2026, 11, 1),
+            category=self.category(self.alice, "salary"),
+            planned_amount=Decimal("60000"),
+            source="web",
+        )
+        response = self.client.get("/?month=2026-11")
+        self.assertEqual([x.category.slug for x in response.context["expenses"]], ["cafe"])
+        self.assertEqual([x.category.slug for x in response.context["incomes"]], ["salary"])
+        html = response.content.decode()
+        spent = html[html.index("Потрачено") : html.index("<caption>Доход</caption>")]
+        self.assertNotIn("Зарплата", spent)
+        received = html[html.index("<caption>Доход</caption>") :]
+        self.assertIn('data-label="Получено">50\xa0000,00', received)
+        self.assertNotIn("-10\xa0000", html)  # no "remaining" of an income
+
     def test_it_defaults_to_the_users_month_and_links_its_neighbours(self) -> None:
         # 23:30 UTC on Nov 30 is already December in Moscow.
         with time_machine.travel("2026-11-30 23:30Z", tick=False):

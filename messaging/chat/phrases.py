@@ -4,11 +4,10 @@ actions' typed results, in the active language."""
 from datetime import date, timedelta
 from decimal import Decimal
 
-from babel.numbers import format_decimal, get_currency_symbol
-from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from botapi.results import CategoriesResult, SettlementResult
+from core import i18n
 from finance.models import Kind
 from finance.selectors.balances import Balances, SettleTransfer
 from finance.selectors.summary import MonthlySummary
@@ -100,9 +99,7 @@ def plain_help_text() -> str:
 
 
 def money(amount: Decimal, currency: str) -> str:
-    language = translation.get_language() or "ru"
-    number = format_decimal(amount, format="#,##0.00", locale=language)
-    return f"{number} {get_currency_symbol(currency, locale=language)}"
+    return i18n.money_text(amount, currency)
 
 
 def day(when: date, today: date) -> str:
@@ -110,14 +107,14 @@ def day(when: date, today: date) -> str:
         return _("today")
     if when == today - timedelta(days=1):
         return _("yesterday")
-    return formats.date_format(when, "SHORT_DATE_FORMAT")
+    return i18n.day_text(when, today)
 
 
 def month(summary: MonthlySummary) -> str:
     """get_summary's result as /month shows it."""
     currency = summary.currency
     lines = [
-        _("This month (%(month)s)") % {"month": f"{summary.month:%Y-%m}"},
+        _("This month (%(month)s)") % {"month": i18n.month_text(summary.month)},
         _("Income: %(amount)s") % {"amount": money(summary.income, currency)},
         _("Expenses: %(amount)s") % {"amount": money(summary.expense, currency)},
         _("Balance: %(amount)s") % {"amount": money(summary.balance, currency)},
@@ -140,16 +137,16 @@ def budget(summary: MonthlySummary) -> str:
     rows = [line for line in summary.categories if line.planned]
     if not rows:
         return _("No plan for this month yet: set one in the cabinet (Budget).")
-    lines = [_("The plan for %(month)s") % {"month": f"{summary.month:%Y-%m}"}]
+    lines = [_("The plan for %(month)s") % {"month": i18n.month_text(summary.month)}]
     for row in rows:
-        values = {
-            "spent": money(row.spent, currency),
-            "planned": money(row.planned, currency),
-            "left": money(abs(row.remaining), currency),
-        }
-        if row.over_budget:
+        values = {"spent": money(row.spent, currency), "planned": money(row.planned, currency)}
+        if row.remaining is None:  # an income: received, with nothing left to spend
+            status = _("%(spent)s of %(planned)s received") % values
+        elif row.over_budget:
+            values["left"] = money(abs(row.remaining), currency)
             status = _("%(spent)s of %(planned)s, %(left)s over") % values
         else:
+            values["left"] = money(row.remaining, currency)
             status = _("%(spent)s of %(planned)s, %(left)s left") % values
         lines.append(f"{row.category.name}: {status}")
     return "\n".join(lines)

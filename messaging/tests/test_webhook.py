@@ -45,7 +45,8 @@ class SecretTestCase(TelegramTestCase):
 
     def test_a_refusal_has_the_contracts_error_body(self) -> None:
         body = self.post(text_update("кофе 250"), secret="wrong").json()
-        self.assertEqual(body["message"], "Wrong or missing secret token.")
+        # Telegram sends no Accept-Language: the site's language, and nothing else.
+        self.assertEqual(body["message"], "Секретный токен неверен или не передан.")
         self.assertEqual(
             body["details"],
             [
@@ -207,6 +208,14 @@ class RecordingTestCase(TelegramTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.contact = self.link(self.alice)
+
+    @time_machine.travel("2026-12-01 09:00Z", tick=False)
+    def test_an_earlier_day_is_written_in_words(self) -> None:
+        reply = self.say("кофе 250 24.11")
+        self.assertEqual(reply["text"], "Записал: 250,00 ₽ · Кафе и рестораны · 24 ноября")
+        reply = self.say("такси 3200 24.11.2025")
+        self.assertEqual(reply["text"], "Записал: 3\xa0200,00 ₽ · Транспорт · 24 ноября 2025")
+        self.assertIn("Этот месяц (декабрь 2026)", self.say("/month")["text"])
 
     def test_it_records_an_expense_and_confirms_it(self) -> None:
         body = text_update("кофе 250")
@@ -488,6 +497,16 @@ class CommandsTestCase(TelegramTestCase):
         text = self.say("/budget")["text"]
         self.assertIn("Кафе и рестораны: 250,00 ₽ из 1 000,00 ₽", text.replace("\xa0", " "))
         self.assertIn("осталось 750,00 ₽", text.replace("\xa0", " "))
+        budget_item_set(
+            user=self.alice,
+            month=self.alice.today().replace(day=1),
+            category=self.category(self.alice, "salary"),
+            planned_amount=Decimal("100000"),
+            source="web",
+        )
+        self.say("+150000 зарплата")
+        text = self.say("/budget")["text"].replace("\xa0", " ")
+        self.assertIn("Зарплата: получено 150 000,00 ₽ из 100 000,00 ₽", text)
 
     def test_categories(self) -> None:
         text = self.say("/categories")["text"]
