@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
 
-from core.errors import OUTAGE_ERRORS, RETRY_AFTER_SECONDS, is_outage
-
 from core.errors import (
     FORBIDDEN_MESSAGE,
     NOT_FOUND_MESSAGE,
+    OUTAGE_ERRORS,
+    RETRY_AFTER_SECONDS,
     TOO_LARGE_MESSAGE,
     VALIDATION_MESSAGE,
+    is_outage,
     too_large_detail,
 )
 
