@@ -41,6 +41,8 @@ TEXT = {
             "with a decimal point.",
             "Money spent is create_expense, money received is create_income. If the message "
             "asks for nothing below, reply with get_summary for the current month.",
+            "A bank's SMS or push the person pasted or forwarded goes to record_bank_messages "
+            "whole, as the bank wrote it.",
         ],
         "actions_title": "Actions",
         "scope": "Token scope",
@@ -85,6 +87,8 @@ TEXT = {
             "числа с точкой.",
             "Потраченные деньги — create_expense, полученные — create_income. Если сообщение "
             "не просит ничего из перечисленного, ответь get_summary за текущий месяц.",
+            "СМС или пуш банка, которые человек вставил или переслал, целиком и как их "
+            "написал банк передай в record_bank_messages.",
         ],
         "actions_title": "Действия",
         "scope": "Право токена",
