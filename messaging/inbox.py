@@ -127,7 +127,7 @@ def messages_purge(*, days: int | None = None) -> Purged:
 # Reads: the history, and what a chat's reply, edit or button refers to
 
 HISTORY_MESSAGES = 50
-CREATE_ACTIONS = ("create_expense", "create_income")
+CREATE_ACTIONS = ("create_expense", "create_income", "record_bank_messages", "record_separately")
 
 
 @dataclass(frozen=True)
@@ -210,6 +210,36 @@ def last_reply(*, conversation: Conversation) -> tuple[str, int | None] | None:
         .values_list("action", "transaction_id")
         .first()
     )
+
+
+def reply_result(*, conversation: Conversation, external_id: str) -> dict[str, Any] | None:
+    """The action's result a bot message (by its messenger id) showed."""
+    if not external_id:
+        return None
+    result: dict[str, Any] | None = (
+        Message.objects.filter(
+            conversation=conversation, direction=Message.Direction.OUT, external_id=external_id
+        )
+        .values_list("result", flat=True)
+        .first()
+    )
+    return result
+
+
+def last_result(*, conversation: Conversation, action: str) -> dict[str, Any] | None:
+    """The result of the chat's last reply of `action` that listed items (notifications)."""
+    result: dict[str, Any] | None = (
+        Message.objects.filter(
+            conversation=conversation,
+            direction=Message.Direction.OUT,
+            action=action,
+            result__has_key="items",
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("result", flat=True)
+        .first()
+    )
+    return result
 
 
 def bot_message_owner(*, channel: str, chat_id: str, external_id: str) -> int | None:

@@ -34,6 +34,10 @@ PLAIN_COMMANDS = {
     "помощь": "help",
     "unlink": "unlink",
     "отвязать": "unlink",
+    "separately": "separately",
+    "отдельно": "separately",
+    "transfer": "transfer",
+    "перевод": "transfer",
 }
 PLAIN_ARGUMENT_RE = re.compile(r"^/?(category|категория|lang|язык)\s+(\S.*)$", re.I | re.S)
 PLAIN_ARGUMENT_NAMES = {"category": "category", "категория": "category", "язык": "lang"}
