@@ -18,7 +18,7 @@ from accounts.models import Scope, User
 from accounts.services import api_token_create
 from botapi.actions import ACTIONS
 from botapi.tests.helpers import clear_rate_limits
-from finance.models import BudgetItem, Category, CategoryAlias, Transaction
+from finance.models import BudgetItem, Capture, Category, CategoryAlias, Transaction
 from finance.services.budget import budget_item_set
 from finance.services.categories import category_update
 from finance.services.transactions import transaction_update
@@ -104,7 +104,20 @@ class EveryRouteTestCase(HouseholdTestCase):
         groups.group_link(
             user=self.alice, ledger=self.home, chat_id=-1001234, title=MARKER, source="cli"
         )
+        # A bank notification matched to that transaction, which "record separately" undoes.
+        self.match = Capture.objects.create(
+            ledger=self.home,
+            transaction=self.tx,
+            user=self.alice,
+            source=Capture.Source.NOTIFICATION,
+            matched=True,
+            kind="expense",
+            amount=Decimal("123"),
+            currency="RUB",
+            date=self.tx.date,
+        )
         self.kwargs: dict[str, Any] = {
+            "match_id": self.match.pk,
             "tx_id": self.tx.pk,
             "category_id": self.cafe.pk,
             "item_id": self.item.pk,
@@ -243,6 +256,8 @@ class EveryRouteTestCase(HouseholdTestCase):
         payload = dict(ACTIONS[action].example)
         if "transaction_id" in payload:
             payload["transaction_id"] = self.tx.pk
+        if "match_id" in payload:
+            payload["match_id"] = self.match.pk
         body = {"action": action, "payload": payload, "idempotency_key": str(uuid.uuid4())}
         return self.client.post(
             "/api/bot/actions",
