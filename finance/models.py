@@ -380,6 +380,7 @@ class StatementImport(models.Model):
         FAILED = "failed", _("Refused")
 
     ledger = models.ForeignKey("ledgers.Ledger", models.CASCADE, related_name="statement_imports")
+    # Whoever uploaded it: the rows become theirs (recorded by and paid by them).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="statement_imports"
     )
@@ -393,6 +394,7 @@ class StatementImport(models.Model):
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     error = models.JSONField(default=dict, blank=True)  # {"code", "row", "value"} when refused
+    left_out = models.PositiveIntegerField(default=0)  # pending or failed in the bank's eyes
     imported = models.PositiveIntegerField(default=0)
     matched = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
