@@ -27,5 +27,10 @@ urlpatterns = [
     path("data/transactions.csv", data_views.export_csv, name="export_csv"),
     path("data/kopilka.json", data_views.export_json, name="export_json"),
     path("data/import/", data_views.import_upload, name="import_upload"),
-    path("data/import/preview/", data_views.import_preview, name="import_preview"),
+    path("data/import/<int:import_id>/", data_views.import_preview, name="import_preview"),
+    path(
+        "data/import/<int:import_id>/progress/",
+        data_views.import_progress,
+        name="import_progress",
+    ),
 ]

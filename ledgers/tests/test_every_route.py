@@ -18,7 +18,14 @@ from accounts.models import Scope, User
 from accounts.services import api_token_create
 from botapi.actions import ACTIONS
 from botapi.tests.helpers import clear_rate_limits
-from finance.models import BudgetItem, Capture, Category, CategoryAlias, Transaction
+from finance.models import (
+    BudgetItem,
+    Capture,
+    Category,
+    CategoryAlias,
+    StatementImport,
+    Transaction,
+)
 from finance.services.budget import budget_item_set
 from finance.services.categories import category_update
 from finance.services.transactions import transaction_update
@@ -116,7 +123,12 @@ class EveryRouteTestCase(HouseholdTestCase):
             currency="RUB",
             date=self.tx.date,
         )
+        # A statement previewed for import into the household's books.
+        self.statement = StatementImport.objects.create(
+            ledger=self.home, user=self.alice, digest="0" * 64, format="tbank_csv", status="ready"
+        )
         self.kwargs: dict[str, Any] = {
+            "import_id": self.statement.pk,
             "match_id": self.match.pk,
             "tx_id": self.tx.pk,
             "category_id": self.cafe.pk,

@@ -68,10 +68,13 @@ def statement_upload(
     content: bytes,
     filename: str,
     csv_options: Mapping[str, Any] | None = None,
+    keep_unmapped: bool = False,
 ) -> StatementImport:
     """Take a statement for import into `ledger` (None: the person's active one) and
     preview it: now, or (a file over IMPORT_SYNC_MAX_BYTES) by a queue job the page
-    polls. A file refused now raises ValidationError (`refusals`) and leaves nothing."""
+    polls. A file refused now raises ValidationError (`refusals`) and leaves nothing;
+    with `keep_unmapped`, a CSV whose columns could not be told is kept, refused, for
+    the person to choose them (the cabinet's mapping form)."""
     books = ledger_for_write(user, ledger)
     limit = settings.IMPORT_MAX_BYTES
     if len(content) > limit:
@@ -96,8 +99,14 @@ def statement_upload(
         )
         if len(content) > settings.IMPORT_SYNC_MAX_BYTES:
             defer_statement_preview(import_id=batch.pk)
-        else:
+            return batch
+        try:
             statement_preview(batch=batch)  # a refusal rolls the import back with it
+        except ValidationError as exc:
+            if not (keep_unmapped and exc.code == Code.COLUMNS_MISSING):
+                raise
+            statement_failed(batch=batch, error=exc)
+            batch.refresh_from_db()
     return batch
 
 
@@ -289,14 +298,17 @@ def statement_preview(*, batch: StatementImport, progress: bool = False) -> Stat
 
 
 def statement_failed(*, batch: StatementImport, error: ValidationError) -> None:
-    """Keep why a job refused the file, for the page to say; the file itself goes."""
+    """Keep why the file was refused, for the page to say. The file itself goes, but for
+    a CSV whose columns the person is to choose."""
     params = getattr(error, "params", None) or {}
-    StatementImport.objects.filter(pk=batch.pk).update(
-        status=ImportStatus.FAILED,
-        error={
+    changes: dict[str, Any] = {
+        "status": ImportStatus.FAILED,
+        "error": {
             "code": error.code or "malformed",
             "message": " ".join(error.messages),
             "row": params.get("row"),
         },
-        content=b"",
-    )
+    }
+    if error.code != Code.COLUMNS_MISSING:
+        changes["content"] = b""
+    StatementImport.objects.filter(pk=batch.pk).update(**changes)
