@@ -1,6 +1,6 @@
 from django.urls import path
 
-from finance.api import views
+from finance.api import imports, views
 
 app_name = "api"
 
@@ -16,4 +16,9 @@ urlpatterns = [
     path("budget-items/", views.BudgetItemListApi.as_view(), name="budget_items"),
     path("budget-items/<int:item_id>/", views.BudgetItemDetailApi.as_view(), name="budget_item"),
     path("summary/", views.SummaryApi.as_view(), name="summary"),
+    path("imports/", imports.ImportListApi.as_view(), name="imports"),
+    path("imports/<int:import_id>/", imports.ImportDetailApi.as_view(), name="import"),
+    path(
+        "imports/<int:import_id>/commit/", imports.ImportCommitApi.as_view(), name="import_commit"
+    ),
 ]
