@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -31,6 +32,7 @@ from finance.data.statements.preview import statement_upload
 from finance.models import Category, StatementImport, StatementImportRow
 
 Status = StatementImport.Status
+ROW_KEYS = _("The keys are the rows' numbers, such as “3”.")
 ROW_FIELDS = (
     "index", "date", "time", "amount", "currency", "kind", "text", "category_id",
     "duplicate_of_id", "already_imported", "include",
@@ -167,7 +169,7 @@ class ImportCommitIn(serializers.Serializer[Any]):
 
     def validate_categories(self, value: dict[str, int]) -> dict[int, int]:
         if not all(key.isascii() and key.isdigit() for key in value):
-            raise serializers.ValidationError('Keys are the rows\' indexes, such as "3".')
+            raise serializers.ValidationError(ROW_KEYS, code="invalid")
         return {int(key): category for key, category in value.items()}
 
 

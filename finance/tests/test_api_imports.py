@@ -145,6 +145,18 @@ class ImportsApiTestCase(ApiTestCase):
                     (response.json()["details"][0]["path"], response.json()["details"][0]["code"]),
                     (path, code),
                 )
+        # Said in the client's language, and only in it.
+        for language, message in (
+            ("en", "The keys are the rows' numbers, such as “3”."),
+            ("ru", "Ключи — номера строк, например «3»."),
+        ):
+            response = self.api.post(
+                f"/api/imports/{body['id']}/commit/",
+                {"categories": {"x": salary.pk}},
+                format="json",
+                HTTP_ACCEPT_LANGUAGE=language,
+            )
+            self.assertEqual(response.json()["details"][0]["message"], message)
         self.assertFalse(Transaction.objects.exists())
 
     @override_settings(IMPORT_SYNC_MAX_BYTES=0)
