@@ -206,7 +206,9 @@ def end_to_end(rows: int, fmt: str) -> None:
     print(f"  {'step':<34} {'wall s':>7} {'cpu s':>7} {'db cpu s':>8}")
     for name, wall, cpu, db in clocks.steps:
         print(f"  {name:<34} {wall:>7.2f} {cpu:>7.2f} {db:>8.2f}")
-    wall, cpu, db = (sum(step[i] for step in clocks.steps) for i in (1, 2, 3))
+    wall = sum(w for _n, w, _c, _d in clocks.steps)
+    cpu = sum(c for _n, _w, c, _d in clocks.steps)
+    db = sum(d for _n, _w, _c, d in clocks.steps)
     print(f"  {'total':<34} {wall:>7.2f} {cpu:>7.2f} {db:>8.2f}")
     print(
         f"  CPU seconds, this process and PostgreSQL's: {cpu + db:.2f} "
