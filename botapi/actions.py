@@ -28,6 +28,7 @@ from core.errors import ActionError
 from finance.models import Kind, Transaction
 from finance.months import is_past, parse_month
 from finance.selectors.balances import ledger_balances, settlement_get
+from finance.selectors.captures import match_get
 from finance.selectors.categories import (
     category_find,
     category_get,
@@ -38,7 +39,9 @@ from finance.selectors.forecast import forecast_for
 from finance.selectors.splits import SplitView, split_view
 from finance.selectors.summary import monthly_summary
 from finance.selectors.transactions import transaction_get
+from finance.services.bank_messages import bank_messages_record
 from finance.services.budget import budget_item_set
+from finance.services.captures import MATCH_NOT_FOUND, capture_record_separately
 from finance.services.settlements import settlement_create, settlement_delete
 from finance.services.splits import SplitMember, SplitRequest
 from finance.services.text import record_from_text
@@ -346,6 +349,50 @@ def delete_settlement(caller: Caller, payload: Payload, dry_run: bool) -> Outcom
     return Outcome(results.SettlementResult.of(settlement, deleted=True))
 
 
+def record_bank_messages(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
+    # Either scope admits the request; each notification then needs its own kind's.
+    allowed = {kind for kind, scope in KIND_SCOPES.items() if caller.may((scope,))}
+    try:
+        items = bank_messages_record(
+            user=caller.user,
+            ledger=caller.ledger,
+            text=payload["text"],
+            source=caller.source,
+            record_transfers=payload.get("record_transfers", False),
+            kinds=allowed,
+        )
+    except ValidationError as exc:
+        raise _payload_error(exc, default="text") from None
+    recorded = [i.transaction for i in items if i.outcome == "recorded"]
+    first = recorded[0] if recorded else None
+    return Outcome(results.BankMessagesResult.of(items), created=bool(recorded), obj=first)
+
+
+def _match_not_found() -> ActionError:
+    message = str(MATCH_NOT_FOUND)
+    return schemas.invalid(
+        [{"path": "payload.match_id", "code": "match_not_found", "message": message}]
+    )
+
+
+def record_separately(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
+    match = match_get(user=caller.user, ledger=caller.ledger, pk=payload["match_id"])
+    if match is None:
+        raise _match_not_found()
+    scope = KIND_SCOPES[Kind(match.kind)]
+    if not caller.may((scope,)):
+        raise insufficient_scope((scope,), "record_separately")
+    try:
+        tx = capture_record_separately(
+            user=caller.user, ledger=caller.ledger, match_id=match.pk, source=caller.source
+        )
+    except ValidationError as exc:
+        if exc.code == "match_not_found":  # a concurrent request undid it first
+            raise _match_not_found() from None
+        raise _payload_error(exc, default="match_id") from None
+    return Outcome(results.TransactionResult.of(tx), created=True, obj=tx)
+
+
 def _declare(
     name: str,
     *,
@@ -441,6 +488,18 @@ ACTIONS: dict[str, Action] = {
             scopes=(Scope.EXPENSES_WRITE,),
             handler=delete_settlement,
             replay=results.SettlementResult.from_data,
+        ),
+        _declare(
+            "record_bank_messages",
+            scopes=(Scope.EXPENSES_WRITE, Scope.INCOMES_WRITE),
+            handler=record_bank_messages,
+            replay=results.BankMessagesResult.from_data,
+        ),
+        _declare(
+            "record_separately",
+            scopes=(Scope.EXPENSES_WRITE, Scope.INCOMES_WRITE),
+            handler=record_separately,
+            replay=results.TransactionResult.from_data,
         ),
     )
 }

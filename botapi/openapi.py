@@ -433,6 +433,62 @@ SETTLEMENT: dict[str, Any] = {
         "deleted": {"const": True, "description": "Present when it was undone."},
     },
 }
+OPERATION: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["kind", "amount", "currency", "date", "time", "counterpart", "card", "bank"],
+    "properties": {
+        "kind": {
+            "enum": [
+                "purchase", "refund", "salary", "cashback", "interest", "transfer_in",
+                "transfer_out", "own_transfer", "cash_withdrawal", "fee", "declined",
+            ],
+        },
+        "amount": {**MONEY, "description": "The operation's, never the balance."},
+        "currency": STRING,
+        "date": {
+            "type": "string",
+            "format": "date",
+            "description": "The day stated, else the day it arrived (yesterday for a time "
+            "later than now).",
+        },
+        "time": {"type": ["string", "null"], "examples": ["12:34"]},
+        "counterpart": {**STRING, "description": "The merchant or person as the bank wrote it."},
+        "card": {**STRING, "description": "The card's or account's last digits, or empty."},
+        "bank": {**STRING, "examples": ["sber"]},
+    },
+}  # fmt: skip
+BANK_ITEM: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["outcome", "text"],
+    "properties": {
+        "outcome": {
+            "enum": ["recorded", "duplicate", "matched", "skipped", "not_understood"],
+            "description": "recorded: a new transaction. duplicate: this notification was "
+            "recorded before (the transaction it recorded). matched: the same purchase was "
+            "already recorded another way, which it enriched (record_separately undoes it). "
+            "skipped: nothing recorded (`reason`). not_understood: no operation found.",
+        },
+        "text": {**STRING, "description": "The notification as found in the text."},
+        "operation": {"$ref": REF + "BotBankOperation"},
+        "transaction": {"$ref": REF + "BotTransaction"},
+        "reason": {
+            "enum": [
+                "own_transfer", "declined", "cash_withdrawal", "transfer", "insufficient_scope",
+            ],
+            "description": "Why a skipped one recorded nothing. transfer: to or from a "
+            "person; send it again with record_transfers to record it.",
+        },
+        "match_id": {**ID, "description": "What record_separately undoes."},
+    },
+}  # fmt: skip
+BANK_MESSAGES: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {"$ref": REF + "BotBankItem"}}},
+}
 RESULTS = {
     "create_recurring": "BotRecurring",
     "list_recurring": "BotRecurringList",
@@ -448,6 +504,8 @@ RESULTS = {
     "get_balances": "BotBalances",
     "record_settlement": "BotSettlement",
     "delete_settlement": "BotSettlement",
+    "record_bank_messages": "BotBankMessages",
+    "record_separately": "BotTransaction",
 }
 SUCCESS: dict[str, Any] = {
     "type": "object",
@@ -619,6 +677,9 @@ def add_bot_actions(
             "BotRecurringDeleted": RECURRING_DELETED,
             "BotBalances": BALANCES,
             "BotSettlement": SETTLEMENT,
+            "BotBankOperation": OPERATION,
+            "BotBankItem": BANK_ITEM,
+            "BotBankMessages": BANK_MESSAGES,
             "BotSuccess": SUCCESS,
             "BotError": ERROR,
             "BotRegistry": REGISTRY,

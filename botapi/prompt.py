@@ -43,6 +43,8 @@ TEXT = {
             "asks for nothing below, reply with get_summary for the current month.",
             'A payment that repeats ("every month", "каждую пятницу", "ежегодно") is '
             'create_recurring, with the person\'s words in "text".',
+            "A bank's SMS or push the person pasted or forwarded goes to record_bank_messages "
+            "whole, as the bank wrote it.",
         ],
         "actions_title": "Actions",
         "scope": "Token scope",
@@ -89,6 +91,8 @@ TEXT = {
             "не просит ничего из перечисленного, ответь get_summary за текущий месяц.",
             "Платёж, который повторяется («каждый месяц», «каждую пятницу», «ежегодно»), — "
             'create_recurring, слова человека — в "text".',
+            "СМС или пуш банка, которые человек вставил или переслал, целиком и как их "
+            "написал банк передай в record_bank_messages.",
         ],
         "actions_title": "Действия",
         "scope": "Право токена",

@@ -7,7 +7,7 @@ reads the fields. A write's answer is stored as that JSON for its idempotency ke
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,7 @@ from finance.selectors.forecast import Forecast
 from finance.selectors.splits import ShareLine, SplitView
 from finance.selectors.suggestions import Suggestion
 from finance.selectors.summary import CategoryRef, MonthlySummary
+from finance.services import bank_messages
 
 
 def category_ref(category: Category | CategoryRef) -> CategoryRef:
@@ -458,6 +459,127 @@ class SettlementResult:
         )
 
 
+@dataclass(frozen=True)
+class OperationBrief:
+    """What a bank notification said: the reader's kind (`purchase`, `transfer_out`...),
+    the operation's amount (never the balance), the day it was placed on."""
+
+    kind: str
+    amount: Decimal
+    currency: str
+    date: date
+    time: time | None
+    counterpart: str
+    card: str
+    bank: str
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "amount": str(self.amount),
+            "currency": self.currency,
+            "date": self.date.isoformat(),
+            "time": f"{self.time:%H:%M}" if self.time is not None else None,
+            "counterpart": self.counterpart,
+            "card": self.card,
+            "bank": self.bank,
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "OperationBrief":
+        return cls(
+            kind=data["kind"],
+            amount=Decimal(data["amount"]),
+            currency=data["currency"],
+            date=date.fromisoformat(data["date"]),
+            time=time.fromisoformat(data["time"]) if data.get("time") else None,
+            counterpart=data["counterpart"],
+            card=data["card"],
+            bank=data["bank"],
+        )
+
+
+@dataclass(frozen=True)
+class BankItemResult:
+    """One notification's outcome: `recorded`, `duplicate` or `matched` (with the
+    transaction), `skipped` (with the `reason`) or `not_understood`. `match_id` is what
+    `record_separately` undoes; `text` is the notification as it was found."""
+
+    outcome: str
+    text: str
+    operation: OperationBrief | None = None
+    transaction: TransactionResult | None = None
+    reason: str = ""
+    match_id: int | None = None
+
+    @classmethod
+    def of(cls, item: bank_messages.Item) -> "BankItemResult":
+        op = item.operation
+        brief = None
+        if op.amount is not None and op.currency is not None and item.date is not None:
+            brief = OperationBrief(
+                kind=op.kind.value,
+                amount=op.amount,
+                currency=op.currency,
+                date=item.date,
+                time=op.time,
+                counterpart=op.counterpart,
+                card=op.card,
+                bank=op.bank,
+            )
+        tx = item.transaction
+        return cls(
+            outcome=item.outcome,
+            text=op.text.strip(),
+            operation=brief,
+            transaction=TransactionResult.of(tx) if tx is not None else None,
+            reason=item.reason,
+            match_id=item.match_id,
+        )
+
+    def data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"outcome": self.outcome, "text": self.text}
+        if self.operation is not None:
+            data["operation"] = self.operation.data()
+        if self.transaction is not None:
+            data["transaction"] = self.transaction.data()
+        if self.reason:
+            data["reason"] = self.reason
+        if self.match_id is not None:
+            data["match_id"] = self.match_id
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "BankItemResult":
+        op, tx = data.get("operation"), data.get("transaction")
+        return cls(
+            outcome=data["outcome"],
+            text=data["text"],
+            operation=OperationBrief.from_data(op) if op is not None else None,
+            transaction=TransactionResult.from_data(tx) if tx is not None else None,
+            reason=data.get("reason", ""),
+            match_id=data.get("match_id"),
+        )
+
+
+@dataclass(frozen=True)
+class BankMessagesResult:
+    """Every notification found in a text, in order."""
+
+    items: tuple[BankItemResult, ...]
+
+    @classmethod
+    def of(cls, items: list[bank_messages.Item]) -> "BankMessagesResult":
+        return cls(tuple(BankItemResult.of(item) for item in items))
+
+    def data(self) -> dict[str, Any]:
+        return {"items": [item.data() for item in self.items]}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "BankMessagesResult":
+        return cls(tuple(BankItemResult.from_data(item) for item in data["items"]))
+
+
 # The family `perform` hands a channel.
 Result = (
     TransactionResult
@@ -470,4 +592,5 @@ Result = (
     | RecurringDeletedResult
     | BalancesResult
     | SettlementResult
+    | BankMessagesResult
 )

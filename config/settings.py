@@ -278,6 +278,15 @@ CONTENT_SECURITY_POLICY = {
 # The largest request body Django reads (JSON, forms, chunked bodies); nginx's
 # client_max_body_size is the same 1 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+# Bank statements imported (the cabinet's "Your data" and POST /api/imports/): the largest
+# file (a year of a busy card in camt.053 is some 35 MB; nginx allows the same on those two
+# paths), the most operations in one, and the size up to which a file is previewed and
+# imported within the request; a bigger one goes to the queue and the page shows progress.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+IMPORT_SYNC_MAX_BYTES = env_int("IMPORT_SYNC_MAX_BYTES", 256 * 1024)
+if IMPORT_MAX_BYTES < 1 or IMPORT_MAX_ROWS < 1 or IMPORT_SYNC_MAX_BYTES < 0:
+    raise ImproperlyConfigured("IMPORT_MAX_BYTES and IMPORT_MAX_ROWS must be positive")
 
 # Outside development mail goes out by SMTP: the console backend would print
 # password-reset links into the server's log. `check --deploy` refuses it (and the

@@ -164,6 +164,17 @@ class TextEntryForm(forms.Form):
     )
 
 
+class BankMessagesForm(forms.Form):
+    text = forms.CharField(
+        label=_("Notifications"),
+        max_length=20_000,
+        help_text=_("Paste one or several of your bank's SMS or pushes as they came."),
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+    )
+    # "Record as an expense" under a transfer to a person sends its text again with this.
+    record_transfers = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
 def currency_choices(default: str, also: str = "") -> list[tuple[str, str]]:
     # The ledger's currency and the common ones first, then those in use today (a record
     # already in a withdrawn one keeps it).

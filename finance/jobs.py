@@ -29,3 +29,19 @@ def defer_budget_check(
             ledger_id=ledger_id,
             month=month.isoformat(),
         )
+
+
+# A big statement is previewed, and imported, by a job of its own while the page polls.
+STATEMENT_PREVIEW = "finance.statement_preview"
+STATEMENT_COMMIT = "finance.statement_commit"
+STATEMENTS_QUEUE = "statements"
+
+
+def defer_statement_preview(*, import_id: int) -> None:
+    """Preview an uploaded statement after this write commits (or never)."""
+    jobs.defer(STATEMENT_PREVIEW, queue=STATEMENTS_QUEUE, import_id=import_id)
+
+
+def defer_statement_commit(*, import_id: int, source: str) -> None:
+    """Import a previewed statement after this write commits (or never)."""
+    jobs.defer(STATEMENT_COMMIT, queue=STATEMENTS_QUEUE, import_id=import_id, source=source)

@@ -605,3 +605,145 @@ class Settlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.from_user_id} -> {self.to_user_id} {self.amount} {self.currency}"
+
+
+class Capture(models.Model):
+    """One way a transaction became known without being typed: a bank notification, a
+    statement's row, a receipt. A typed text has none.
+
+    It recorded its transaction (`matched` False: the transaction's origin), or found it
+    already recorded from another capture and enriched it (`matched`: the time, the
+    merchant and the card it knows; "record separately" undoes that). What the capture
+    saw is kept whole, so that the undo can record it on its own. The fingerprint says
+    that a notification, or a statement's row, has been seen in this ledger before.
+    """
+
+    class Source(models.TextChoices):
+        TYPED = "typed", _("Typed")
+        RECEIPT = "receipt", _("Receipt")
+        NOTIFICATION = "notification", _("Bank notification")
+        STATEMENT = "statement", _("Bank statement")
+
+    ledger = models.ForeignKey("ledgers.Ledger", models.CASCADE, related_name="captures")
+    transaction = models.ForeignKey(Transaction, models.CASCADE, related_name="captures")
+    # Who sent it; the books keep what it saw when that person's account goes.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    matched = models.BooleanField(_("matched"), default=False)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=7, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, validators=[money.validate_code])
+    date = models.DateField(_("date"))
+    time = models.TimeField(_("time"), null=True, blank=True)
+    merchant = models.CharField(_("merchant"), max_length=255, blank=True)
+    card = models.CharField(_("card"), max_length=8, blank=True)
+    text = models.TextField(_("original text"), blank=True)
+    # The match wrote `merchant` into the transaction's empty note; the undo clears it.
+    note_filled = models.BooleanField(default=False)
+    batch = models.ForeignKey(
+        "StatementImport", models.SET_NULL, null=True, blank=True, related_name="captures"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ledger", "source", "fingerprint"],
+                condition=~models.Q(fingerprint=""),
+                name="finance_capture_unique_fingerprint",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=Decimal(0)), name="finance_capture_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.date} {self.amount} {self.currency} {self.merchant}".strip()
+
+
+class StatementImport(models.Model):
+    """A statement file on its way into a ledger: read and previewed into rows (its
+    `rows`, kept until it is committed), then committed once, all or none. The page
+    and the API poll `status`, `done` and `total` while a queue job works on a big one."""
+
+    class Status(models.TextChoices):
+        READING = "reading", _("Reading")
+        READY = "ready", _("Ready to import")
+        COMMITTING = "committing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Refused")
+
+    ledger = models.ForeignKey("ledgers.Ledger", models.CASCADE, related_name="statement_imports")
+    # Whoever uploaded it: the rows become theirs (recorded by and paid by them).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="statement_imports"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    format = models.CharField(max_length=10, blank=True)
+    digest = models.CharField(max_length=64)
+    # The file itself, while it may be read again (the generic CSV's columns chosen anew).
+    content = models.BinaryField(default=b"")
+    csv_options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READING)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error = models.JSONField(default=dict, blank=True)  # {"code", "row", "value"} when refused
+    left_out = models.PositiveIntegerField(default=0)  # pending or failed in the bank's eyes
+    imported = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename or self.digest[:12]} ({self.status})"
+
+
+class StatementImportRow(models.Model):
+    """One operation of a previewed statement: what it would record, and the person's
+    choices (its category, whether it is included)."""
+
+    # (batch, index)'s unique index serves the foreign key too.
+    batch = models.ForeignKey(StatementImport, models.CASCADE, related_name="rows", db_index=False)
+    index = models.PositiveIntegerField()  # the operation's place in the file, from 1
+    date = models.DateField()
+    time = models.TimeField(null=True, blank=True)
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    text = models.CharField(max_length=500, blank=True)  # the description as the bank wrote it
+    merchant = models.CharField(max_length=255, blank=True)
+    card = models.CharField(max_length=8, blank=True)
+    mcc = models.CharField(max_length=4, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    category = models.ForeignKey(
+        Category, models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    # What the preview chose by itself: a different `category` is the person's correction.
+    suggested = models.ForeignKey(
+        Category, models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    # The purchase already in the ledger this row is (one purchase, one record).
+    duplicate_of = models.ForeignKey(
+        Transaction, models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    # Imported before, from this file or another: never again.
+    already_imported = models.BooleanField(default=False)
+    include = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["batch", "index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "index"], name="finance_statementimportrow_unique_index"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.index}: {self.date} {self.amount} {self.currency} {self.text}"

@@ -12,6 +12,12 @@ urlpatterns = [
     path("transactions/", views.transactions, name="transactions"),
     path("transactions/add/", views.add_transaction, name="add_transaction"),
     path("transactions/add/text/", views.add_transaction_text, name="add_transaction_text"),
+    path("transactions/add/bank/", views.add_bank_messages, name="add_bank_messages"),
+    path(
+        "transactions/matches/<int:match_id>/separately/",
+        views.record_separately,
+        name="record_separately",
+    ),
     path("transactions/<int:tx_id>/", views.edit_transaction, name="edit_transaction"),
     path("transactions/<int:tx_id>/delete/", views.delete_transaction, name="delete_transaction"),
     path("budget/", views.budget, name="budget"),
@@ -54,5 +60,11 @@ urlpatterns = [
         "ledgers/<int:ledger_id>/split/",
         household_views.set_default_split,
         name="set_default_split",
+    ),
+    path("data/import/<int:import_id>/", data_views.import_preview, name="import_preview"),
+    path(
+        "data/import/<int:import_id>/progress/",
+        data_views.import_progress,
+        name="import_progress",
     ),
 ]

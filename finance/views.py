@@ -17,14 +17,16 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from core import db, i18n
 from finance import charts, forms
-from finance.models import Category, CategoryAlias, Kind, Transaction
+from finance.models import Capture, Category, CategoryAlias, Kind, Transaction
 from finance.months import add_months, is_past, parse_month
 from finance.selectors.budget import budget_page
 from finance.selectors.forecast import forecast_for
 from finance.selectors.summary import monthly_summary
 from finance.selectors.totals import monthly_totals
 from finance.selectors.transactions import transaction_list
+from finance.services.bank_messages import Item, bank_messages_record
 from finance.services.budget import budget_copy_previous_month, budget_month_update
+from finance.services.captures import capture_record_separately
 from finance.services.categories import category_archive, category_create, category_update
 from finance.services.text import record_from_text
 from finance.services.transactions import transaction_create, transaction_delete, transaction_update
@@ -139,8 +141,16 @@ def _add_page(
     text_form: forms.TextEntryForm,
     form: forms.TransactionForm,
     preview: Transaction | None = None,
+    bank_form: forms.BankMessagesForm | None = None,
+    bank_items: list[Item] | None = None,
 ) -> HttpResponse:
-    context = {"text_form": text_form, "form": form, "preview": preview}
+    context = {
+        "text_form": text_form,
+        "form": form,
+        "preview": preview,
+        "bank_form": bank_form or forms.BankMessagesForm(auto_id="bank_%s"),
+        "bank_items": bank_items,
+    }
     return render(request, "finance/add_transaction.html", context)
 
 
@@ -210,6 +220,47 @@ def add_transaction_text(request: AuthenticatedHttpRequest) -> HttpResponse:
                 return _recorded(request, tx)
             preview = tx
     return _add_page(request, text_form, form, preview)
+
+
+@login_required
+@require_POST
+def add_bank_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Record pasted bank notifications; the page then shows what became of each."""
+    member = _member(request, write=True)
+    bank_form = forms.BankMessagesForm(request.POST, auto_id="bank_%s")
+    items = None
+    if bank_form.is_valid():
+        try:
+            items = bank_messages_record(
+                user=request.user,
+                ledger=member,
+                text=bank_form.cleaned_data["text"],
+                record_transfers=bank_form.cleaned_data["record_transfers"],
+                source="web",
+            )
+        except ValidationError as e:
+            forms.add_service_error(bank_form, e)
+        else:
+            bank_form = forms.BankMessagesForm(auto_id="bank_%s")
+    text_form = forms.TextEntryForm(auto_id="text_%s")
+    form = forms.TransactionForm(user=request.user, ledger=member.ledger)
+    return _add_page(request, text_form, form, bank_form=bank_form, bank_items=items)
+
+
+@login_required
+@require_POST
+def record_separately(request: AuthenticatedHttpRequest, match_id: int) -> HttpResponse:
+    """Undo a match: what the capture saw becomes a transaction of its own."""
+    member = _member(request, write=True)
+    get_object_or_404(Capture, pk=match_id, ledger=member.ledger, matched=True)
+    try:
+        tx = capture_record_separately(
+            user=request.user, ledger=member, match_id=match_id, source="web"
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect(reverse("finance:add_transaction"))
+    return _recorded(request, tx)
 
 
 @login_required

@@ -135,7 +135,13 @@ HISTORY_MESSAGES = 50
 # A message Kopilka started about what it recorded by itself (a recurring rule's date).
 RECORDED_NOTICE = "notify_recorded"
 # The replies that recorded a transaction, which "undo" and "category" refer to.
-CREATE_ACTIONS = ("create_expense", "create_income", RECORDED_NOTICE)
+CREATE_ACTIONS = (
+    "create_expense",
+    "create_income",
+    "record_bank_messages",
+    "record_separately",
+    RECORDED_NOTICE,
+)
 
 
 @dataclass(frozen=True)
@@ -218,6 +224,36 @@ def last_reply(*, conversation: Conversation) -> tuple[str, int | None] | None:
         .values_list("action", "transaction_id")
         .first()
     )
+
+
+def reply_result(*, conversation: Conversation, external_id: str) -> dict[str, Any] | None:
+    """The action's result a bot message (by its messenger id) showed."""
+    if not external_id:
+        return None
+    result: dict[str, Any] | None = (
+        Message.objects.filter(
+            conversation=conversation, direction=Message.Direction.OUT, external_id=external_id
+        )
+        .values_list("result", flat=True)
+        .first()
+    )
+    return result
+
+
+def last_result(*, conversation: Conversation, action: str) -> dict[str, Any] | None:
+    """The result of the chat's last reply of `action` that listed items (notifications)."""
+    result: dict[str, Any] | None = (
+        Message.objects.filter(
+            conversation=conversation,
+            direction=Message.Direction.OUT,
+            action=action,
+            result__has_key="items",
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("result", flat=True)
+        .first()
+    )
+    return result
 
 
 def bot_message_owner(*, channel: str, chat_id: str, external_id: str) -> int | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from finance.api import recurring, views
+from finance.api import imports, recurring, views
 
 app_name = "api"
 
@@ -28,4 +28,9 @@ urlpatterns = [
         name="recurring_suggestion",
     ),
     path("recurring/<int:rule_id>/", recurring.RecurringDetailApi.as_view(), name="recurring_rule"),
+    path("imports/", imports.ImportListApi.as_view(), name="imports"),
+    path("imports/<int:import_id>/", imports.ImportDetailApi.as_view(), name="import"),
+    path(
+        "imports/<int:import_id>/commit/", imports.ImportCommitApi.as_view(), name="import_commit"
+    ),
 ]

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from finance.data import exports, imports
+from finance.models import Kind, StatementImportRow
 
 DATE_TO_BEFORE_FROM = _("The end of the period comes before its start.")
 
@@ -53,11 +54,14 @@ class ExportForm(forms.Form):
 
 class ImportFileForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
+        label=_("Statement or CSV file"),
         help_text=_(
-            "Date, amount and, if there are any, currency, category, note and type columns."
+            "Your bank's statement (T-Bank or Sber CSV, OFX, QIF, camt.053), or any CSV with "
+            "date and amount columns."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.txt,.ofx,.qfx,.qif,.xml,text/csv,text/plain,application/xml"}
+        ),
     )
 
 
@@ -99,6 +103,30 @@ class ImportMappingForm(forms.Form):
             initial[f"column_{name}"] = "" if index is None else str(index)
         return initial
 
+    @classmethod
+    def initial_from(cls, header: list[str], options: dict[str, Any]) -> dict[str, Any]:
+        """The choices a statement import was last read with, else the guessed ones."""
+        mapping = options.get("mapping")
+        if not mapping:
+            return cls.initial_for(header)
+        initial: dict[str, Any] = {
+            "date_format": options.get("date_format", "auto"),
+            "decimal": options.get("decimal", "auto"),
+        }
+        for name in imports.FIELDS:
+            index = mapping.get(name)
+            initial[f"column_{name}"] = "" if index is None else str(index)
+        return initial
+
+    def csv_options(self) -> dict[str, Any]:
+        """The choices as a statement import keeps them."""
+        options = self.options()
+        return {
+            "mapping": options.mapping,
+            "date_format": options.date_format,
+            "decimal": options.decimal,
+        }
+
     def options(self) -> imports.Options:
         data = self.cleaned_data
         return imports.Options(
@@ -106,3 +134,51 @@ class ImportMappingForm(forms.Form):
             date_format=data["date_format"],
             decimal=data["decimal"],
         )
+
+
+class ImportRowsForm(forms.Form):
+    """One page of a previewed statement: each row's category and whether it goes in."""
+
+    def __init__(
+        self,
+        *args: Any,
+        rows: list[StatementImportRow],
+        categories: dict[str, list[tuple[int, str]]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            kind = Kind(row.kind).category_kind.value
+            self.fields[f"category_{row.index}"] = forms.TypedChoiceField(
+                label=_("Category of row %(row)s") % {"row": row.index},
+                choices=categories.get(kind, []),
+                coerce=int,
+                initial=row.category_id,
+            )
+            self.fields[f"include_{row.index}"] = forms.BooleanField(
+                label=_("Import row %(row)s") % {"row": row.index},
+                required=False,
+                initial=row.include,
+                disabled=row.already_imported,
+            )
+
+    def pairs(self) -> list[tuple[StatementImportRow, forms.BoundField, forms.BoundField]]:
+        return [(r, self[f"include_{r.index}"], self[f"category_{r.index}"]) for r in self.rows]
+
+    def choices(self) -> tuple[dict[int, int], list[int], list[int]]:
+        """What changed: (categories by row, rows taken in, rows left out)."""
+        categories: dict[int, int] = {}
+        include, exclude = [], []
+        for row in self.rows:
+            chosen = self.cleaned_data[f"category_{row.index}"]
+            if chosen != row.category_id:
+                categories[row.index] = chosen
+            if row.already_imported:
+                continue
+            wanted = self.cleaned_data[f"include_{row.index}"]
+            if wanted and not row.include:
+                include.append(row.index)
+            elif row.include and not wanted:
+                exclude.append(row.index)
+        return categories, include, exclude

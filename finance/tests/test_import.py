@@ -1,9 +1,7 @@
-import base64
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditLog
 from config.testing import BaseTestCase
@@ -135,74 +133,3 @@ class ImportTestCase(BaseTestCase):
         with self.assertRaises(ValidationError) as cm:
             imports.preview(user=self.alice, table=table, options=self.options(table))
         self.assertEqual(cm.exception.code, "import_column_missing")
-
-
-class ImportPagesTestCase(BaseTestCase):
-    def setUp(self) -> None:
-        self.client.force_login(self.alice)
-
-    def upload(self, content: bytes) -> None:
-        response = self.client.post(
-            "/data/import/", {"file": SimpleUploadedFile("bank.csv", content)}
-        )
-        self.assertRedirects(response, "/data/import/preview/", fetch_redirect_response=False)
-
-    def test_upload_preview_then_import(self) -> None:
-        self.upload(BANK)
-        page = self.client.get("/data/import/preview/")
-        self.assertEqual(page.status_code, 200)
-        self.assertContains(page, "Пятёрочка")
-        self.assertContains(page, 'value="import"')
-        self.assertFalse(Transaction.objects.exists())
-        form = {
-            f"column_{k}": "" if v is None else str(v)
-            for k, v in imports.guess_mapping(imports.read_table(BANK).header).items()
-        }
-        form |= {"date_format": "auto", "decimal": "auto", "action": "import"}
-        response = self.client.post("/data/import/preview/", form)
-        self.assertRedirects(response, "/transactions/")
-        self.assertEqual(Transaction.objects.filter(created_by=self.alice).count(), 3)
-        # The same file again: previewed, then refused, nothing written twice.
-        self.upload(BANK)
-        response = self.client.post("/data/import/preview/", form)
-        self.assertEqual(response.status_code, 400)
-        self.assertEqual(
-            response.context["form"].non_field_errors().as_data()[0].code, "import_repeated"
-        )
-        self.assertEqual(Transaction.objects.filter(created_by=self.alice).count(), 3)
-
-    def test_a_row_with_a_problem_shows_and_blocks_the_import(self) -> None:
-        self.upload(BANK.replace(b"-45,20", b"abc"))
-        page = self.client.get("/data/import/preview/")
-        self.assertNotContains(page, 'value="import"')
-        self.assertContains(page, "«abc» — не сумма.")
-
-    def test_a_file_that_is_not_csv_is_refused_on_the_page(self) -> None:
-        response = self.client.post(
-            "/data/import/", {"file": SimpleUploadedFile("x.png", b"\x89PNG\x00\x00")}
-        )
-        self.assertEqual(response.status_code, 400)
-        self.assertIn("file", response.context["file_form"].errors)
-
-    def test_bytes_neither_utf8_nor_cp1251_are_refused_on_the_page(self) -> None:
-        # 0x98 is no character in Windows-1251, and these bytes are no UTF-8.
-        for content in (b"\x98\xff", b"date,amount\n2026-11-01,\x98\xc3\x28\n"):
-            with self.subTest(content=content):
-                response = self.client.post(
-                    "/data/import/", {"file": SimpleUploadedFile("bank.csv", content)}
-                )
-                self.assertEqual(response.status_code, 400)
-                (error,) = response.context["file_form"].errors.as_data()["file"]
-                self.assertEqual(error.code, "import_not_csv")
-                self.assertContains(response, "Это не файл CSV", status_code=400)
-        self.assertNotIn("finance_import", self.client.session)
-
-    def test_the_preview_needs_an_upload(self) -> None:
-        self.assertRedirects(self.client.get("/data/import/preview/"), "/data/")
-        session = self.client.session
-        session["finance_import"] = {
-            "content": base64.b64encode(BANK).decode(),
-            "filename": "b.csv",
-        }
-        session.save()
-        self.assertEqual(self.client.get("/data/import/preview/").status_code, 200)

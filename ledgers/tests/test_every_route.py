@@ -20,12 +20,14 @@ from botapi.actions import ACTIONS
 from botapi.tests.helpers import clear_rate_limits
 from finance.models import (
     BudgetItem,
+    Capture,
     Category,
     CategoryAlias,
     RecurringRule,
     Settlement,
     Share,
     SplitDefault,
+    StatementImport,
     SuggestionDismissal,
     Transaction,
 )
@@ -139,7 +141,25 @@ class EveryRouteTestCase(HouseholdTestCase):
             amount=Decimal(10),
             source="cli",
         )
+        # A bank notification matched to that transaction, which "record separately" undoes.
+        self.match = Capture.objects.create(
+            ledger=self.home,
+            transaction=self.tx,
+            user=self.alice,
+            source=Capture.Source.NOTIFICATION,
+            matched=True,
+            kind="expense",
+            amount=Decimal("123"),
+            currency="RUB",
+            date=self.tx.date,
+        )
+        # A statement previewed for import into the household's books.
+        self.statement = StatementImport.objects.create(
+            ledger=self.home, user=self.alice, digest="0" * 64, format="tbank_csv", status="ready"
+        )
         self.kwargs: dict[str, Any] = {
+            "import_id": self.statement.pk,
+            "match_id": self.match.pk,
             "tx_id": self.tx.pk,
             "rule_id": self.rule.pk,
             "suggestion_id": "s0123456789ab",
@@ -316,6 +336,8 @@ class EveryRouteTestCase(HouseholdTestCase):
             payload["id"] = self.rule.pk
         if "settlement_id" in payload:
             payload["settlement_id"] = self.settlement.pk
+        if "match_id" in payload:
+            payload["match_id"] = self.match.pk
         body = {"action": action, "payload": payload, "idempotency_key": str(uuid.uuid4())}
         return self.client.post(
             "/api/bot/actions",

@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from botapi.caller import Caller
-from botapi.results import CategoriesResult, SummaryResult
+from botapi.results import CategoriesResult, SummaryResult, TransactionResult
 from core.errors import ActionError
 from ledgers import access
 from ledgers import selectors as ledger_selectors
 from ledgers import services as ledger_services
 from ledgers.models import Membership
 from messaging import inbox
-from messaging.chat import households, phrases, recurring, router
+from messaging.chat import bank, households, phrases, recurring, router
 from messaging.chat.exchange import Inbound, Reply
 from messaging.linking import contacts
 from messaging.models import Conversation, UserContact
@@ -50,9 +50,14 @@ class Dialogue(Protocol):
         dry_run: bool = False,
     ) -> R: ...
 
+    @property
+    def key(self) -> str: ...
+
     def undo(self, transaction_id: int) -> Reply: ...
 
     def refusal(self, exc: ActionError) -> Reply: ...
+
+    def confirmation(self, template: str, tx: TransactionResult, action: str) -> Reply: ...
 
     def correct(self, transaction_id: int, changes: dict[str, Any]) -> Reply: ...
 
@@ -218,4 +223,7 @@ COMMANDS: dict[str, Command] = {
     "lang": Command(lang),
     "unlink": Command(unlink),
     "link": Command(link),
+    # After an answer to bank notifications, where there are no buttons (WhatsApp).
+    "separately": Command(bank.separately_command, group=bank.separately_command),
+    "transfer": Command(bank.transfer_command, group=bank.transfer_command),
 }

@@ -19,7 +19,7 @@ from finance.defaults import fallback_slug
 from finance.models import Kind
 from ledgers.access import LedgerRef
 from messaging import inbox
-from messaging.chat import commands, exchange, households, phrases, recurring, router
+from messaging.chat import bank, commands, exchange, households, phrases, recurring, router
 from messaging.chat.exchange import Handled, Inbound, Reply
 from messaging.chat.router import Press
 from messaging.models import Message, UserContact
@@ -123,6 +123,8 @@ class Dialogue:
     # Recording and correcting
 
     def record(self, message: Message) -> list[Reply]:
+        if bank.recognised(self):  # pasted or forwarded bank notifications
+            return bank.record(self, message)
         steps = router.records(self.inbound.text)
         if not steps:
             return [Reply(phrases.help_text(self.inbound.channel))]
@@ -251,6 +253,9 @@ class Dialogue:
         shared = households.pressed(self, data)
         if shared is not None:
             return shared
+        replies = bank.pressed(self, data)
+        if replies is not None:
+            return replies
         return self.pressed(router.button(data))
 
     def pressed(self, press: Press | None) -> list[Reply]:

@@ -44,6 +44,10 @@ PLAIN_COMMANDS = {
     "settle": "settle",
     "расчёт": "settle",
     "расчет": "settle",
+    "separately": "separately",
+    "отдельно": "separately",
+    "transfer": "transfer",
+    "перевод": "transfer",
 }
 PLAIN_ARGUMENT_RE = re.compile(
     r"^/?(category|категория|lang|язык|settle|расч[её]т)\s+(\S.*)$", re.I | re.S

@@ -82,3 +82,29 @@ document.addEventListener("DOMContentLoaded", () => {
     follow();
   }
 });
+
+// An import a queue job is working on: follow its progress, and show the result when done.
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.querySelector("[data-progress-url]");
+  if (!box) return;
+  const bar = document.getElementById("import-progress-bar");
+  const poll = async () => {
+    try {
+      const response = await fetch(box.dataset.progressUrl, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const progress = await response.json();
+      if (progress.status !== box.dataset.status) {
+        window.location.reload();
+        return;
+      }
+      if (bar && progress.total) {
+        bar.max = progress.total;
+        bar.value = progress.done;
+      }
+    } catch (error) {
+      // A lost connection: try again at the next tick.
+    }
+    window.setTimeout(poll, 1000);
+  };
+  window.setTimeout(poll, 1000);
+});
