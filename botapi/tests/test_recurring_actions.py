@@ -170,6 +170,11 @@ class RecurringActionsTestCase(BotTestCase):
             ({"text": "ежегодно 30 февраля страховка 12000"}, "payload.text", "invalid_day"),
             ({"text": "every 0 days coffee 5"}, "payload.text", "invalid_interval"),
             (
+                {"text": "каждый вторник и четверг теннис 1500"},
+                "payload.text",
+                "several_weekdays",
+            ),
+            (
                 {
                     **fields,
                     "frequency": "monthly",

@@ -119,6 +119,8 @@ _ADJECTIVE = re.compile(rf"{_B}(?P<word>{_any(_ADJECTIVES)}){_E}")
 _EVERY_WEEKDAY = re.compile(
     rf"{_B}(?:{_EVERY}\s+(?P<day>{_any(WEEKDAYS)})|(?:по|on)\s+(?P<days>{_any(_WEEKDAYS_PLURAL)})){_E}"
 )
+# Another weekday right after the first ("вторник и четверг", "mondays and thursdays").
+_AND_WEEKDAY = re.compile(rf"\s*(?:и|and|,|&)\s*(?:{_any(WEEKDAYS)}|{_any(_WEEKDAYS_PLURAL)}){_E}")
 _ON_WEEKDAY = re.compile(rf"{_B}(?:в|во|on)\s+(?P<day>{_any(WEEKDAYS)}){_E}")
 # "каждое 5-е число", "every 5th": a monthly schedule said by its day alone.
 _EVERY_NTH = re.compile(
@@ -160,7 +162,9 @@ class ScheduleWords:
     `day` (1-31 or LAST_DAY), a weekly one's `weekday` (0 Monday), a yearly one's
     `month` and `day`. `rest` is the text without them. `interval` is as said ("every 0
     days" is 0), and `no_such_day` says the words name a day no month has ("40-го",
-    "30 февраля"): what the caller refuses, rather than read the number as an amount."""
+    "30 февраля"): what the caller refuses, rather than read the number as an amount;
+    `several_weekdays`, that they name more than one weekday ("вторник и четверг"), which
+    one rule cannot keep."""
 
     frequency: str
     interval: int
@@ -169,6 +173,7 @@ class ScheduleWords:
     weekday: int | None = None
     month: int | None = None
     no_such_day: bool = False
+    several_weekdays: bool = False
 
 
 def _number(word: str | None) -> int:
@@ -197,6 +202,7 @@ def read(text: str, *, strict: bool = False) -> ScheduleWords | None:
         if match:
             frequency = {**_ADVERBS, **_ADJECTIVES}[match["word"]]
             spans.append(match.span())
+    several_weekdays = False
     match = _EVERY_WEEKDAY.search(lowered)
     if match and (frequency is None or frequency[0] == WEEKLY):
         weekday = WEEKDAYS[match["day"]] if match["day"] else _WEEKDAYS_PLURAL[match["days"]]
@@ -207,6 +213,8 @@ def read(text: str, *, strict: bool = False) -> ScheduleWords | None:
         if match:
             weekday = WEEKDAYS[match["day"]]
             spans.append(match.span())
+    if weekday is not None and match is not None:
+        several_weekdays = _AND_WEEKDAY.match(lowered, match.end()) is not None
     day: int | None = None
     month: int | None = None
     if frequency is None and (match := _EVERY_LAST_DAY.search(lowered)):
@@ -241,6 +249,7 @@ def read(text: str, *, strict: bool = False) -> ScheduleWords | None:
         weekday=weekday,
         month=month,
         no_such_day=no_such_day,
+        several_weekdays=several_weekdays,
     )
 
 

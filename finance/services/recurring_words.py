@@ -25,6 +25,7 @@ SCHEDULE_NOT_FOUND = _(
 )
 
 NO_SUCH_DAY_OF_MONTH = _("No month has this day; write the 1st to the 31st, or “the last day”.")
+SEVERAL_WEEKDAYS = _("A regular payment falls on one day of the week; add one for each day.")
 NO_SUCH_DAY_OF_YEAR = _("No year has this day; write a day of its month, e.g. “15 марта”.")
 
 
@@ -84,11 +85,16 @@ def recurring_create_from_text(
 
 def _check_words(words: schedule_words.ScheduleWords, *, interval: bool) -> None:
     """Words that say when, but say it wrong, are refused rather than half read: "40-го"
-    (whose number would otherwise be read as the amount), or "every 0 days" (`interval`:
-    when the words' schedule is the one used)."""
+    (whose number would otherwise be read as the amount), "вторник и четверг" (one rule
+    keeps one weekday), or "every 0 days" (`interval`: when the words' schedule is the one
+    used)."""
     if interval and words.interval < 1:
         raise ValidationError(
             {"text": [ValidationError(INTERVAL_INVALID, code="invalid_interval")]}
+        )
+    if words.several_weekdays:
+        raise ValidationError(
+            {"text": [ValidationError(SEVERAL_WEEKDAYS, code="several_weekdays")]}
         )
     if words.no_such_day:
         message = NO_SUCH_DAY_OF_YEAR if words.frequency == YEARLY else NO_SUCH_DAY_OF_MONTH

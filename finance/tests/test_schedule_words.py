@@ -109,3 +109,16 @@ class ScheduleWordsTestCase(TestCase):
     def test_an_interval_is_as_said(self) -> None:
         words = read("every 0 days coffee 5")
         self.assertEqual((words.frequency, words.interval) if words else None, ("daily", 0))
+
+    def test_two_weekdays_are_said(self) -> None:
+        for text in (
+            "каждый вторник и четверг теннис 1500",
+            "по вторникам и четвергам теннис 1500",
+            "every monday and thursday gym 10",
+            "on mondays, thursdays gym 10",
+        ):
+            with self.subTest(text=text):
+                words = read(text, strict=True)
+                self.assertTrue(words.several_weekdays if words else False)
+        words = read("каждый вторник теннис 1500 и четверг", strict=True)
+        self.assertFalse(words.several_weekdays if words else True)
