@@ -9,11 +9,12 @@ from typing import Any
 import httpx
 from django.core.management import call_command
 from django.db import connection
-from django.test import override_settings
+from django.test import SimpleTestCase, override_settings
 
 from finance.models import Transaction
 from ledgers.tests.household import HouseholdTestCase
 from messaging import telegram, voice
+from messaging.chat import router
 from messaging.linking import groups
 from messaging.models import Conversation, InboundUpdate, Message
 from messaging.tests.helpers import (
@@ -111,6 +112,27 @@ class PrivateVoiceTestCase(VoiceTestCase):
 
     def get_file_calls(self) -> list[str]:
         return [json.loads(c.request.content)["file_id"] for c in self.get_file.calls]
+
+    def test_whispers_capitals_and_punctuation_are_read_as_typed_text(self) -> None:
+        self.link(self.alice)
+        self.stt.mock(return_value=transcript("Такси, 480 рублей."))
+        self.post(voice_update())
+        self.hear()
+        tx = Transaction.objects.get()
+        self.assertEqual((tx.amount, tx.category.slug), (Decimal("480.00"), "transport"))
+
+    def test_a_question_asked_aloud_is_answered_as_its_command(self) -> None:
+        self.link(self.alice)
+        self.say("кофе 250")
+        self.stt.mock(return_value=transcript("Сколько я потратил в этом месяце?"))
+        self.post(voice_update())
+        self.hear()
+        reply = self.last_sent()["text"]
+        self.assertTrue(reply.startswith("Услышал: «Сколько я потратил в этом месяце?»\n"))
+        self.assertIn("250", reply)
+        self.assertEqual(Transaction.objects.count(), 1)
+        typed = self.say("Сколько я потратил в этом месяце?")["text"]
+        self.assertEqual(reply.split("\n", 1)[1], typed)
 
     def test_a_mishearing_is_corrected_by_a_reply_as_typed_text_is(self) -> None:
         self.link(self.alice)
@@ -290,3 +312,19 @@ class GroupVoiceTestCase(VoiceTestCase, HouseholdTestCase):
         self.post(voice_update(sender=STRANGER_TG, chat=GROUP))
         self.assertEqual(hear_jobs(), [])
         self.assertFalse(self.send_route.called)
+
+
+class QuestionsTestCase(SimpleTestCase):
+    def test_questions_in_words_are_their_commands_and_records_are_not(self) -> None:
+        asked = {
+            "Сколько я потратил в этом месяце?": "month",
+            "сколько мы потратили за месяц": "month",
+            "А сколько я уже потратила?": "month",
+            "How much did I spend this month?": "month",
+            "Как там мой бюджет?": "budget",
+            "how is our budget doing": "budget",
+        }
+        for text, name in asked.items():
+            self.assertEqual(router.command(text), router.Command(name), text)
+        for text in ("кофе 250", "сколько стоит такси 300", "бюджет 5000", "потратил 250"):
+            self.assertIsNone(router.command(text), text)
