@@ -7,13 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import respx
 from django.core.management import call_command
 from django.db import connection
 from django.test import SimpleTestCase, override_settings
 
 from finance.models import Transaction
 from ledgers.tests.household import HouseholdTestCase
-from messaging import telegram, voice
+from messaging import speech, telegram, voice
 from messaging.chat import router
 from messaging.linking import groups
 from messaging.models import Conversation, InboundUpdate, Message
@@ -328,3 +329,42 @@ class QuestionsTestCase(SimpleTestCase):
             self.assertEqual(router.command(text), router.Command(name), text)
         for text in ("кофе 250", "сколько стоит такси 300", "бюджет 5000", "потратил 250"):
             self.assertIsNone(router.command(text), text)
+
+
+@override_settings(**{**SPEECH_SETTINGS, "SPEECH_TO_TEXT_KEY": ""})
+class SpeechServiceTestCase(SimpleTestCase):
+    def setUp(self) -> None:
+        self.mock = respx.mock(assert_all_called=False)
+        self.mock.start()
+        self.addCleanup(self.mock.stop)
+        self.route = self.mock.post(TRANSCRIPTIONS)
+
+    def transcribe(self) -> str:
+        return speech.transcribe(
+            ogg_bytes(), filename="voice.ogg", content_type="audio/ogg", language="ru"
+        )
+
+    def test_it_reads_the_text_and_sends_no_key_when_none_is_set(self) -> None:
+        self.route.mock(return_value=transcript(" Кофе   250.\n"))
+        self.assertEqual(self.transcribe(), "Кофе 250.")
+        self.assertNotIn("Authorization", self.route.calls.last.request.headers)
+
+    def test_what_may_pass_and_what_will_not(self) -> None:
+        answers = {
+            httpx.Response(429): False,
+            httpx.Response(408): False,
+            httpx.Response(500): False,
+            httpx.Response(200, text="<html>"): False,
+            httpx.Response(200, json={"error": "x"}): False,
+            httpx.Response(401): True,
+            httpx.Response(413): True,
+        }
+        for answer, permanent in answers.items():
+            self.route.mock(return_value=answer)
+            with self.assertRaises(speech.SpeechError) as raised:
+                self.transcribe()
+            self.assertEqual(raised.exception.permanent, permanent, answer)
+        self.route.mock(side_effect=httpx.ReadTimeout("slow"))
+        with self.assertRaises(speech.SpeechError) as raised:
+            self.transcribe()
+        self.assertFalse(raised.exception.permanent)
