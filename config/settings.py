@@ -495,6 +495,12 @@ TWILIO_TEMPLATES = {
     for purpose in ("reminder", "alert", "report", "token", "test")
     for language in ("ru", "en")
 }
+# Voice messages (issue 27): an OpenAI-compatible speech-to-text service, called as
+# POST {SPEECH_TO_TEXT_URL}/audio/transcriptions. Unset: voice messages are not heard.
+SPEECH_TO_TEXT_URL = os.environ.get("SPEECH_TO_TEXT_URL", "").rstrip("/")
+SPEECH_TO_TEXT_MODEL = os.environ.get("SPEECH_TO_TEXT_MODEL", "") or "whisper-1"
+# Sent as `Authorization: Bearer ...` when set (a self-hosted server may need none).
+SPEECH_TO_TEXT_KEY = os.environ.get("SPEECH_TO_TEXT_KEY", "")
 # Chat messages are kept this long (`manage.py purge_messages`).
 MESSAGES_RETENTION_DAYS = env_int("MESSAGES_RETENTION_DAYS", 180)
 if MESSAGES_RETENTION_DAYS < 1:

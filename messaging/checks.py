@@ -1,6 +1,7 @@
-"""Whether the messengers are set up. A channel switched off by choice (none of its
-settings) is an Info: not a deployment problem, and `check --deploy --fail-level WARNING`
-passes. A channel set up halfway, which then refuses or drops messages, is a Warning."""
+"""Whether the messengers, and the speech service that hears their voice messages, are
+set up. A channel switched off by choice (none of its settings) is an Info: not a
+deployment problem, and `check --deploy --fail-level WARNING` passes. A channel set up
+halfway, which then refuses or drops messages, is a Warning."""
 
 from typing import Any
 
@@ -75,3 +76,17 @@ def whatsapp_configured(app_configs: Any = None, **kwargs: Any) -> list[checks.C
             )
         )
     return problems
+
+
+@checks.register()
+def speech_configured(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if settings.SPEECH_TO_TEXT_URL:
+        return []
+    return [
+        checks.Info(
+            "SPEECH_TO_TEXT_URL is not set: voice messages are off (people are asked to type).",
+            hint="To hear them, set SPEECH_TO_TEXT_URL to an OpenAI-compatible speech-to-text "
+            "API, such as http://stt.internal:8000/v1 (and SPEECH_TO_TEXT_KEY if it needs one).",
+            id="messaging.I006",
+        )
+    ]

@@ -1,14 +1,16 @@
-"""The messengers' queue jobs (procrastinate): what a webhook leaves to be sent."""
+"""The messengers' queue jobs (procrastinate): what a webhook leaves to be sent, and
+hearing a voice message."""
 
 import math
 from typing import Any
 
-from procrastinate import BaseRetryStrategy, RetryDecision
+from procrastinate import BaseRetryStrategy, JobContext, RetryDecision
 from procrastinate.contrib.django import app
 from procrastinate.jobs import Job
 
 from core import jobs
-from messaging import outbound, telegram
+from messaging import outbound, telegram, voice, whatsapp
+from messaging.models import Channel
 from messaging.transports import TransportError
 
 # Tries of one message in all: 2, 4, 8 ... seconds apart, at most a minute (about
@@ -38,3 +40,14 @@ def telegram_deliver(delivery: dict[str, Any]) -> None:
 @jobs.fresh_connection
 def whatsapp_resend(message_id: int, contact_id: int) -> bool:
     return outbound.resend_as_template(message_id=message_id, contact_id=contact_id)
+
+
+@app.task(name=voice.HEAR, queue=voice.QUEUE, retry=voice.RETRY, pass_context=True)
+@jobs.fresh_connection
+def hear(context: JobContext, channel: str, update: Any) -> bool:
+    """Fetch, transcribe and answer one voice message. A failure that may pass raises
+    `voice.Unheard`, and the queue tries again; the last try tells the person instead."""
+    last_try = context.job.attempts >= voice.RETRIES
+    if channel == Channel.WHATSAPP:
+        return whatsapp.hear(update, last_try=last_try)
+    return telegram.hear(update, last_try=last_try)

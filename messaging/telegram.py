@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import Source
 from core import jobs
-from messaging import inbox
+from messaging import inbox, voice
 from messaging.chat import exchange, groups, private
 from messaging.linking import contacts
 from messaging.linking import groups as group_links
@@ -69,6 +69,25 @@ def _anonymous(message: dict[str, Any], sender: dict[str, Any]) -> bool:
     # An admin writing as the group (or as a channel) has `sender_chat`; `from` is then
     # a placeholder, and nobody can be told from another.
     return bool(_dict(message.get("sender_chat"))) or sender.get("id") == ANONYMOUS_ADMIN_ID
+
+
+def _voice(message: dict[str, Any]) -> exchange.Voice | None:
+    """A `voice` note (OGG/Opus) or an `audio` file, screened; None for anything else."""
+    kind = "voice" if "voice" in message else "audio"
+    media = _dict(message.get(kind))
+    file_id = media.get("file_id")
+    if not isinstance(file_id, str) or not file_id:
+        return None
+    duration, size = media.get("duration"), media.get("file_size")
+    name, mime = media.get("file_name"), media.get("mime_type")
+    found = exchange.Voice(
+        file_id=file_id,
+        content_type=mime if isinstance(mime, str) else "audio/ogg" if kind == "voice" else "",
+        filename=name[:100] if kind == "audio" and isinstance(name, str) else "",
+        duration=duration if isinstance(duration, int) else None,
+        size=size if isinstance(size, int) else None,
+    )
+    return voice.screen(found)
 
 
 def _title(chat_data: dict[str, Any]) -> str:
@@ -169,6 +188,7 @@ def inbound(update: Any) -> exchange.Inbound | None:
     text = message.get("text")
     text = text[:4096] if isinstance(text, str) else ""
     return exchange.Inbound(
+        voice=_voice(message) if not text and not edited else None,
         channel=CHANNEL,
         update_id=update_id,
         chat_id=chat_id,
@@ -230,6 +250,40 @@ def handle_update(update: Any) -> bool:
         return False
     with transaction.atomic():
         if not inbox.update_claim(channel=CHANNEL, update_id=item.update_id):
+            return False
+        if item.voice is not None and not item.voice.problem and _to_hear(item):
+            voice.defer(channel=CHANNEL, update=update)  # the queue hears it and answers
+            return True
+        handled = private.respond(item) if item.private else groups.respond(item)
+        enqueue(compose(item, handled))
+    return True
+
+
+def _to_hear(item: exchange.Inbound) -> bool:
+    """Whether a voice message is someone's to record: only a linked person's audio
+    goes to the speech service (a stranger is told how to link, as for text), and in a
+    group only in a linked group."""
+    if item.private:
+        return contacts.contact_for_chat(channel=CHANNEL, chat_id=item.chat_id) is not None
+    telegram_id = item.account.telegram_id
+    return (
+        telegram_id is not None
+        and not item.anonymous
+        and contacts.contact_for_telegram_id(telegram_id=telegram_id) is not None
+        and group_links.group_ledger(chat_id=int(item.chat_id)) is not None
+    )
+
+
+def hear(update: Any, *, last_try: bool, transport: Telegram | None = None) -> bool:
+    """The queue's half of a voice message `handle_update` claimed: hear it, then answer
+    the words as a typed message is answered. False when it was answered already."""
+    item = inbound(update)
+    if item is None or item.voice is None:
+        return False
+    item = voice.hear(item, last_try=last_try)
+    with transaction.atomic():
+        # A job run twice (a worker lost after the answer) answers once.
+        if not inbox.update_claim(channel=CHANNEL, update_id=f"heard:{item.update_id}"):
             return False
         handled = private.respond(item) if item.private else groups.respond(item)
         enqueue(compose(item, handled))

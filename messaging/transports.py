@@ -201,6 +201,10 @@ class Telegram:
             payload["text"] = text[:200]
         self.call("answerCallbackQuery", payload)
 
+    def file_url(self, file_path: str) -> str:
+        """Where the Bot API serves a file getFile described (the URL holds the token)."""
+        return f"{self.api_url}/file/bot{self.token}/{file_path}"
+
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> dict[str, Any]:
     return {
@@ -223,6 +227,114 @@ def _client() -> httpx.Client:
 
 def telegram() -> Telegram:
     return Telegram()
+
+
+# Downloads: what a person sent (a photo, a voice message), fetched within limits.
+
+DOWNLOAD_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+# However slowly the bytes trickle in, a download ends after this many seconds.
+DOWNLOAD_DEADLINE = 60.0
+DOWNLOAD_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Download:
+    data: bytes
+    content_type: str  # as the server said it, without parameters ("" when it did not)
+
+
+def _too_large(max_bytes: int) -> TransportError:
+    return TransportError(
+        f"the file is larger than {max_bytes} bytes", permanent=True, code="too_large"
+    )
+
+
+def download(
+    url: str,
+    *,
+    max_bytes: int,
+    client: httpx.Client | None = None,
+    auth: httpx.Auth | tuple[str, str] | None = None,
+    name: str = "download",
+    deadline: float = DOWNLOAD_DEADLINE,
+) -> Download:
+    """GET `url`'s body, at most `max_bytes` of it, following redirects (with no
+    credentials past the first host), or raise TransportError: `too_large` and 4xx are
+    permanent, network failures and 5xx are not. `name` stands for the URL in errors:
+    a URL may hold a token."""
+    client = client or _client()
+    started = time.monotonic()
+    try:
+        with client.stream(
+            "GET", url, auth=auth, timeout=DOWNLOAD_TIMEOUT, follow_redirects=True
+        ) as response:
+            if response.status_code != 200:
+                raise TransportError(
+                    f"{name}: HTTP {response.status_code}",
+                    permanent=400 <= response.status_code < 500 and response.status_code != 429,
+                    code=str(response.status_code),
+                    status=response.status_code,
+                )
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise _too_large(max_bytes)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes(DOWNLOAD_CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise _too_large(max_bytes)
+                if time.monotonic() - started > deadline:
+                    raise TransportError(f"{name}: too slow", code="network")
+                chunks.append(chunk)
+            content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+    except httpx.HTTPError as exc:
+        raise TransportError(
+            f"{name}: {type(exc).__name__}", code="network", description=type(exc).__name__
+        ) from None
+    return Download(b"".join(chunks), content_type.lower())
+
+
+def telegram_file(file_id: str, *, max_bytes: int, transport: Telegram | None = None) -> Download:
+    """A file a person sent the bot, by its `file_id`: getFile, then the file's URL.
+    Refused as `too_large` from getFile's size before a byte is fetched."""
+    transport = transport or Telegram()
+    described = transport.call("getFile", {"file_id": file_id})
+    if not isinstance(described, dict) or not isinstance(described.get("file_path"), str):
+        raise TransportError("getFile: no file_path", permanent=True, code="no_file")
+    size = described.get("file_size")
+    if isinstance(size, int) and size > max_bytes:
+        raise _too_large(max_bytes)
+    return download(
+        transport.file_url(described["file_path"]),
+        max_bytes=max_bytes,
+        client=transport.client,
+        name="telegram file",
+    )
+
+
+# Twilio keeps a message's media under its API's host; a media URL elsewhere is no
+# Twilio's, and the account's credentials never go there.
+TWILIO_MEDIA_HOSTS = ("api.twilio.com",)
+
+
+def twilio_media(
+    url: str,
+    *,
+    max_bytes: int,
+    account_sid: str | None = None,
+    auth_token: str | None = None,
+    client: httpx.Client | None = None,
+) -> Download:
+    """A file a person sent on WhatsApp (Twilio's `MediaUrl0`), fetched with the account's
+    credentials (HTTP Basic: media URLs may be set to require them). Twilio answers with
+    a redirect to its storage, where the credentials are not sent again."""
+    parts = httpx.URL(url)
+    if parts.scheme != "https" or parts.host not in TWILIO_MEDIA_HOSTS:
+        raise TransportError("twilio media: not a Twilio media URL", permanent=True, code="bad_url")
+    sid = settings.TWILIO_ACCOUNT_SID if account_sid is None else account_sid
+    token = settings.TWILIO_AUTH_TOKEN if auth_token is None else auth_token
+    return download(url, max_bytes=max_bytes, client=client, auth=(sid, token), name="twilio media")
 
 
 # Twilio's limit on a WhatsApp message's body.

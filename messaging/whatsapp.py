@@ -7,6 +7,7 @@ just written, so the 24-hour customer-service window is open. What Kopilka start
 """
 
 import hmac
+import logging
 import re
 from collections.abc import Mapping
 from urllib.parse import parse_qs, urlsplit
@@ -17,12 +18,15 @@ from django.http import HttpRequest
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 
-from messaging import inbox
+from messaging import inbox, voice
 from messaging.chat import exchange, private, router
+from messaging.linking import contacts
 from messaging.linking.contacts import Account
 from messaging.models import Channel
 from messaging.outbound import public_url
-from messaging.transports import WHATSAPP_TEXT_LIMIT, chunks
+from messaging.transports import WHATSAPP_TEXT_LIMIT, TransportError, WhatsApp, chunks
+
+logger = logging.getLogger(__name__)
 
 CHANNEL = Channel.WHATSAPP
 SIGNATURE_HEADER = "HTTP_X_TWILIO_SIGNATURE"
@@ -111,7 +115,9 @@ def inbound(params: Mapping[str, str]) -> exchange.Inbound | None:
         media = int(params.get("NumMedia", "0") or 0)
     except ValueError:
         media = 0
+    found = _voice(params) if media == 1 else None
     return exchange.Inbound(
+        voice=voice.screen(found) if found is not None else None,
         channel=CHANNEL,
         update_id=sid,
         chat_id=sender[:64],
@@ -129,17 +135,60 @@ def inbound(params: Mapping[str, str]) -> exchange.Inbound | None:
     )
 
 
+def _voice(params: Mapping[str, str]) -> exchange.Voice | None:
+    """An audio message (a voice note is `audio/ogg`); Twilio tells neither its length
+    nor its size, so the download's bound (Content-Length, then the bytes) refuses a
+    large one."""
+    content_type = params.get("MediaContentType0", "").split(";")[0].strip().lower()
+    url = params.get("MediaUrl0", "")
+    if not content_type.startswith("audio/") or not url:
+        return None
+    return exchange.Voice(url=url, content_type=content_type)
+
+
 def handle_message(params: Mapping[str, str]) -> list[str]:
     """Answer one inbound message once, however often Twilio delivers it: the texts of
-    the replies (none for a repeat or for something that is not a message)."""
+    the replies (none for a repeat or for something that is not a message; none yet for
+    a voice message, which the queue hears and answers)."""
     item = inbound(params)
     if item is None:
         return []
     with transaction.atomic():
         if not inbox.update_claim(channel=CHANNEL, update_id=item.update_id):
             return []
+        if item.voice is not None and not item.voice.problem and _to_hear(item):
+            voice.defer(channel=CHANNEL, update=dict(params.items()))
+            return []
         handled = private.respond(item)
     return [reply.text for reply in handled.replies]
+
+
+def _to_hear(item: exchange.Inbound) -> bool:
+    # Only a linked person's audio goes to the speech service.
+    return contacts.contact_for_chat(channel=CHANNEL, chat_id=item.chat_id) is not None
+
+
+def hear(params: Mapping[str, str], *, last_try: bool, transport: WhatsApp | None = None) -> bool:
+    """The queue's half of a voice message `handle_message` claimed: hear it, answer the
+    words as a typed message is answered, and send the replies (the person has just
+    written: the 24-hour window is open). False when it was answered already."""
+    item = inbound(params)
+    if item is None or item.voice is None:
+        return False
+    item = voice.hear(item, last_try=last_try)
+    with transaction.atomic():
+        if not inbox.update_claim(channel=CHANNEL, update_id=f"heard:{item.update_id}"):
+            return False
+        handled = private.respond(item)
+    transport = transport or WhatsApp()
+    try:
+        for reply in handled.replies:
+            sid = transport.send(chat_id=item.chat_id, text=reply.text)
+            if reply.message is not None and sid:
+                inbox.message_sent(message_id=reply.message.pk, external_id=sid)
+    except TransportError as exc:
+        logger.warning("whatsapp: reply to %s not sent: %s", item.update_id, exc)
+    return True
 
 
 def twiml(texts: list[str]) -> str:

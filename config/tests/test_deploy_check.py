@@ -19,8 +19,8 @@ def production_environment() -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="kopilka.example.org",
         CSRF_TRUSTED_ORIGINS="https://kopilka.example.org",
-        # Both messengers set up: without them `check` notes each is off (messaging.I001,
-        # I003); see test_a_server_without_messengers_passes.
+        # Both messengers and the speech service set up: without them `check` notes each
+        # is off (messaging.I001, I003, I006); see test_a_server_without_messengers_passes.
         TELEGRAM_BOT_TOKEN="123456:production-token",
         TELEGRAM_WEBHOOK_SECRET=secrets.token_urlsafe(32),
         TWILIO_ACCOUNT_SID="AC" + "0" * 32,
@@ -28,6 +28,7 @@ def production_environment() -> dict[str, str]:
         TWILIO_WHATSAPP_FROM="whatsapp:+14155238886",
         TWILIO_TEMPLATE_REMINDER_RU="HX" + "0" * 32,
         PUBLIC_URL="https://kopilka.example.org",
+        SPEECH_TO_TEXT_URL="http://stt.internal:8000/v1",
     )
     return env
 
@@ -124,6 +125,7 @@ MESSENGER_SETTINGS = (
     "TWILIO_AUTH_TOKEN",
     "TWILIO_WHATSAPP_FROM",
     "TWILIO_TEMPLATE_REMINDER_RU",
+    "SPEECH_TO_TEXT_URL",
 )
 
 
@@ -147,6 +149,8 @@ def test_a_server_without_messengers_passes() -> None:
     assert "INFOS:" in output and "WARNINGS:" not in output, output
     assert output.count("(messaging.I001) TELEGRAM_BOT_TOKEN is not set") == 1
     assert output.count("(messaging.I003)") == 1
+    # So are voice messages: the speech service is the operator's choice.
+    assert output.count("(messaging.I006) SPEECH_TO_TEXT_URL is not set") == 1
     # WhatsApp without message templates is a choice too (replies work, reminders wait).
     whatsapp = without_messengers(
         TWILIO_ACCOUNT_SID="AC" + "0" * 32,

@@ -62,7 +62,7 @@ class Dialogue:
         inbound = self.inbound
         message = exchange.incoming(self.conversation, inbound)
         if inbound.unsupported:
-            replies = [Reply(_("I understand text only: write an amount, such as “кофе 250”."))]
+            replies = [Reply(exchange.unsupported_text(inbound))]
         elif inbound.callback_data:
             replies = self.press(inbound.callback_data)
         elif inbound.edited:
@@ -73,6 +73,7 @@ class Dialogue:
             replies = [self.correct(target, router.correction(inbound.text))]
         else:
             replies = self.record(message)
+        replies = exchange.with_heard(inbound, replies)
         if len(replies) == 1 and replies[0].transaction_id and message.transaction_id is None:
             message.transaction_id = replies[0].transaction_id
             message.action = replies[0].action

@@ -31,6 +31,20 @@ def storable(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Voice:
+    """A voice or audio message: where to fetch it and what the messenger told of it."""
+
+    file_id: str = ""  # Telegram's, for getFile
+    url: str = ""  # Twilio's MediaUrl0
+    content_type: str = ""
+    filename: str = ""
+    duration: int | None = None  # seconds, when the messenger says
+    size: int | None = None  # bytes, when the messenger says
+    # Why it was not heard: "off" (no service), "too_long", "failed", "silent"; "": not yet.
+    problem: str = ""
+
+
+@dataclass(frozen=True)
 class Inbound:
     """One update from a messenger, in the shape every channel shares."""
 
@@ -54,6 +68,9 @@ class Inbound:
     # A group's name, and whether the sender hides behind it (an anonymous admin).
     chat_title: str = ""
     anonymous: bool = False
+    # A voice message; once heard, `text` is what was heard, and `heard` says so.
+    voice: Voice | None = None
+    heard: str = ""
 
 
 @dataclass
@@ -84,13 +101,42 @@ def language_of(code: str) -> str:
     return "ru" if code.lower().startswith("ru") else "en"
 
 
+def unsupported_text(inbound: Inbound) -> str:
+    """What a message Kopilka cannot read is answered with."""
+    problem = inbound.voice.problem if inbound.voice is not None else ""
+    if problem == "off":
+        return _("I can't listen to voice messages yet: please type it, such as “кофе 250”.")
+    if problem == "too_long":
+        return _(
+            "That voice message is longer than I listen to (2 minutes, 5 MB): "
+            "please say it shorter or type it, such as “кофе 250”."
+        )
+    if problem == "silent":
+        return _("I heard no words in that voice message: please say it again or type it.")
+    if problem == "failed":
+        return _(
+            "I could not listen to that voice message, the speech service did not answer: "
+            "nothing was recorded. Please type it, such as “кофе 250”."
+        )
+    return _("I understand text only: write an amount, such as “кофе 250”.")
+
+
+def with_heard(inbound: Inbound, replies: list[Reply]) -> list[Reply]:
+    """Show the words heard in a voice message above the first reply, so that a
+    mishearing is seen (and fixed with the same buttons)."""
+    if inbound.heard and replies:
+        heard = _("Heard: “%(words)s”") % {"words": inbound.heard}
+        replies[0].text = f"{heard}\n{replies[0].text}"
+    return replies
+
+
 def incoming(conversation: Conversation, inbound: Inbound) -> Message:
     """The person's message, as the inbox keeps it."""
     text = inbound.text or (f"[{inbound.callback_data}]" if inbound.callback_data else "")
     return Message(
         conversation=conversation,
         direction=Message.Direction.IN,
-        text=text or _("(not text)"),
+        text=text or (_("(a voice message)") if inbound.voice else _("(not text)")),
         external_id=inbound.message_id if not inbound.callback_data else "",
     )
 

@@ -47,7 +47,13 @@ def respond(inbound: Inbound) -> Handled:
         mentioned = _mentions_the_bot(inbound.text)
         inbound = _without_mention(inbound)
         if inbound.unsupported:
-            return Handled([])  # photos, people joining: nothing to say in a group
+            # Photos, people joining: nothing to say in a group. A voice message that
+            # was to be heard and could not be: its sender is told (only someone known:
+            # in the talk of strangers the bot keeps quiet).
+            failed = inbound.voice is not None and inbound.voice.problem == "failed"
+            if failed and contact is not None:
+                return Handled([Reply(exchange.unsupported_text(inbound))])
+            return Handled([])
         cmd = router.command(inbound.text) if inbound.text and not inbound.edited else None
         if cmd is not None and cmd.bot and cmd.bot.lower() != _bot().lower():
             return Handled([])  # a command for another bot in the group

@@ -66,6 +66,23 @@ TODAY_RE = re.compile(
     r"(?:\s+today)?)\s*\??$",
     re.I,
 )
+# Questions asked in words, as a voice message says them (and anyone may type them):
+# "Сколько я потратил в этом месяце?" is /month.
+QUESTIONS = (
+    (
+        "month",
+        re.compile(
+            r"^(?:а |ну )?сколько (?:я |мы )?(?:уже )?(?:потратила?|потратили|трачу|тратим)"
+            r"(?: денег)?(?: (?:в|за) (?:этом|этот|текущем|текущий) месяц[е]?| за месяц)?$"
+        ),
+    ),
+    (
+        "month",
+        re.compile(r"^how much (?:did |have )?(?:i|we) (?:spend|spent)(?: this month)?$"),
+    ),
+    ("budget", re.compile(r"^(?:как (?:там )?|что с )(?:мо[ийм] |наш[иим]? )?бюджет(?:ом)?$")),
+    ("budget", re.compile(r"^how is (?:my |our )?budget(?: doing)?$")),
+)
 BARE_AMOUNT_RE = re.compile(r"^\+?\s*(\d{1,3}(?:[  ]\d{3})+|\d+)(?:[.,](\d{1,2}))?$")
 
 
@@ -104,6 +121,15 @@ def command(text: str, *, plain: bool = False) -> Command | None:
     match = PLAIN_LINK_RE.match(text)
     if match:
         return Command("link", match[1])
+    return question(text)
+
+
+def question(text: str) -> Command | None:
+    """The command a question in words asks for (`QUESTIONS`), if it is one."""
+    words = " ".join(re.sub(r"[?!.,…]+", " ", text.lower().replace("ё", "е")).split())
+    for name, pattern in QUESTIONS:
+        if pattern.match(words):
+            return Command(name)
     return None
 
 
