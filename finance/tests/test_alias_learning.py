@@ -16,6 +16,7 @@ class AliasLearningTestCase(BaseTestCase):
         return record_from_text(user=user, kind=kind, text=text, source="web")
 
     def move(self, tx: Transaction, slug: str) -> Transaction:
+        assert tx.created_by is not None
         category = self.category(tx.created_by, slug)
         return transaction_update(user=tx.created_by, tx=tx, category=category, source="web")
 

@@ -24,6 +24,7 @@ class VocabularyReachTestCase(BaseTestCase):
         )
 
     def move(self, tx: Transaction, slug: str) -> Transaction:
+        assert tx.created_by is not None
         category = self.category(tx.created_by, slug)
         return transaction_update(tx=tx, user=tx.created_by, category=category, source="web")
 
