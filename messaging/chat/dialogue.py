@@ -123,6 +123,9 @@ class Dialogue:
     # Recording and correcting
 
     def record(self, message: Message) -> list[Reply]:
+        # "Маша вернула Пете 3000": a payment back between members, not an expense.
+        if (payment := households.payment_said(self, self.inbound.text)) is not None:
+            return [households.record_payment(self, payment)]
         steps = router.records(self.inbound.text)
         if not steps:
             return [Reply(phrases.help_text(self.inbound.channel))]
