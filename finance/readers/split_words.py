@@ -73,7 +73,7 @@ def _stem(name: str) -> str:
     return folded
 
 
-def _name_of(word: str, names: Sequence[str]) -> str | None:
+def name_of(word: str, names: Sequence[str]) -> str | None:
     """The member's name `word` is, in any of its forms, if one; the exact one first."""
     folded = _fold(word)
     for name in names:
@@ -100,7 +100,7 @@ def _people(
     i = start
     while i < len(tokens):
         word = tokens[i]
-        name = None if word in ME else _name_of(word, names)
+        name = None if word in ME else name_of(word, names)
         if word not in ME and name is None:
             break
         if word in ME:

@@ -124,6 +124,9 @@ class Dialogue:
     # Recording and correcting
 
     def record(self, message: Message) -> list[Reply]:
+        # "Маша вернула Пете 3000": a payment back between members, not an expense.
+        if (payment := households.payment_said(self, self.inbound.text)) is not None:
+            return [households.record_payment(self, payment)]
         if bank.recognised(self):  # pasted or forwarded bank notifications
             return bank.record(self, message)
         steps = router.records(self.inbound.text)

@@ -29,7 +29,7 @@ from finance.services.text import record_from_text
 from ledgers import access
 from ledgers.models import Ledger, Membership
 from messaging import inbox
-from messaging.chat import bank, commands, exchange, phrases, router
+from messaging.chat import bank, commands, exchange, households, phrases, router
 from messaging.chat.dialogue import Dialogue
 from messaging.chat.exchange import Handled, Inbound, Reply
 from messaging.linking import codes, contacts, groups
@@ -209,8 +209,9 @@ class GroupDialogue(Dialogue):
         fallback): said in passing, "встречаемся в 7" is talk. The parser's answer
         alone: a dry run of the service writes nothing (not even an audit row, which
         the dispatcher would write for people who only talked); a refusal of the
-        person (read-only) is for the record to say. A bank's notification is one."""
-        if bank.recognised(self):
+        person (read-only) is for the record to say. A bank's notification is one, and so is
+        a payment back between members ("Маша вернула Пете 3000")."""
+        if bank.recognised(self) or households.payment_said(self, self.inbound.text) is not None:
             return True
         for step in router.records(self.inbound.text):
             kind = Kind.INCOME if step.action == "create_income" else Kind.EXPENSE

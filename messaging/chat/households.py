@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from botapi.results import BalancesResult, SettlementResult, TransactionResult
 from core.errors import ActionError
+from finance.readers.payment_words import mentions_payment, read_payment
 from finance.selectors.balances import SettleTransfer, settlement_get
 from ledgers import access
 from ledgers import selectors as ledger_selectors
@@ -157,6 +158,41 @@ def settle(d: "Dialogue", argument: str) -> Reply:
         buttons.append([Button(what[:60], _transfer_data(t))])
     lines.append(_("Press one once it is paid, or send /settle and its number."))
     return Reply("\n".join(lines), buttons, action="get_balances")
+
+
+def payment_said(d: "Dialogue", text: str) -> dict[str, Any] | None:
+    """`record_settlement`'s payload for a payment back said in words ("Маша вернула
+    Пете 3000", "вернул Маше 500", "Anna paid me back 30") in a shared ledger; None
+    when the text says no such thing. Members are named as the ledger shows them
+    (username) or by their first name, in any of its forms."""
+    if not mentions_payment(text):
+        return None
+    member = access.member_of(user=d.user, ledger=d.caller.ledger)
+    if member.ledger.personal_for_id is not None:
+        return None
+    by_name: dict[str, int] = {}
+    for m in ledger_selectors.members(member=member):
+        for name in (m.user.get_username(), m.user.first_name):
+            if name:
+                by_name.setdefault(name, m.user_id)
+    words = read_payment(text, list(by_name))
+    if words is None:
+        return None
+    payload: dict[str, Any] = {
+        "from": by_name[words.payer] if words.payer is not None else d.user.pk,
+        "to": by_name[words.payee] if words.payee is not None else d.user.pk,
+        "amount": str(words.amount),
+    }
+    if payload["from"] == payload["to"]:
+        return None
+    if words.currency is not None:
+        payload["currency"] = words.currency
+    return payload
+
+
+def record_payment(d: "Dialogue", payload: dict[str, Any]) -> Reply:
+    """Record a payment said in words, with its Undo button."""
+    return _record(d, payload)
 
 
 def _settle_pressed(d: "Dialogue", parts: list[str]) -> Reply:

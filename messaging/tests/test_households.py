@@ -111,6 +111,37 @@ class HouseholdGroupTestCase(GroupTestCase):
         self.assertIn("Нет перевода 9", reply["text"])
         self.assertEqual(Settlement.objects.count(), 1)
 
+    def test_a_payment_back_said_in_words(self) -> None:
+        self.write("продукты 3000", ALICE_TG)
+        type(self.carol).objects.filter(pk=self.carol.pk).update(first_name="Маша")
+        # Carol, in her own words, to alice; then alice says what dave paid her.
+        reply = self.last_reply(self.write("вернула alice 600", CAROL_TG))
+        self.assertIn("Записал: carol → alice: 600,00 ₽", reply["text"])
+        self.assertIn(("Отменить", f"su:{Settlement.objects.get().pk}"), self.buttons(reply))
+        reply = self.last_reply(self.write("dave вернул мне 1 000", ALICE_TG))
+        self.assertIn("Записал: dave → alice: 1\xa0000,00 ₽", reply["text"])
+        self.assertEqual(
+            sorted(Settlement.objects.values_list("from_user", "to_user", "amount", "source")),
+            sorted(
+                [
+                    (self.carol.pk, self.alice.pk, Decimal(600), "telegram"),
+                    (self.dave.pk, self.alice.pk, Decimal(1000), "telegram"),
+                ]
+            ),
+        )
+        # Carol by her first name, in its dative: she received it, so she may record it.
+        reply = self.last_reply(self.write("dave вернул Маше 50", CAROL_TG))
+        self.assertIn("Записал: dave → carol: 50,00 ₽", reply["text"])
+        # A member records only what they paid or received: alice -> dave is not hers.
+        reply = self.last_reply(self.write("alice вернула dave 5", CAROL_TG))
+        self.assertIn("Записать этот перевод могут только", reply["text"])
+        # None of it is an expense.
+        self.assertEqual(Transaction.objects.filter(ledger=self.home).count(), 1)
+        # Not a payment between members: an expense as ever.
+        self.write("вернул за такси 500", ALICE_TG)
+        self.assertEqual(Transaction.objects.filter(ledger=self.home).count(), 2)
+        self.assertEqual(Settlement.objects.count(), 3)
+
     def test_everyone_settled_up(self) -> None:
         reply = self.last_reply(self.write("/settle", ALICE_TG))
         self.assertIn("Все в расчёте", reply["text"])
