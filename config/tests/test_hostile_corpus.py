@@ -164,6 +164,12 @@ BODIES: list[tuple[bytes, str]] = [
     (b"<a>1</a>", "application/xml"),
     (b'{"kind": "expense"}', "application/json; charset=nonsense"),
     (b'{"kind": "expense"}', "application/json; charset=utf-32"),
+    # A CSV upload in bytes that are neither UTF-8 nor Windows-1251 (0x98).
+    (
+        b'--xx\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n'
+        b"Content-Type: text/csv\r\n\r\ndate,amount\n\x98\xc3\x28,\x98\r\n--xx--\r\n",
+        "multipart/form-data; boundary=xx",
+    ),
 ]
 QUERIES = [
     "month=%D9%A2%D9%A0%D9%A2%D9%A6-%D9%A1%D9%A1&page=0&page_size=100000&category=x&kind=%00",
@@ -185,7 +191,27 @@ UNDECODED_CHUNKS = Probe(
     b'5\r\n{"a":\r\n0\r\n\r\n',
     headers={"HTTP_TRANSFER_ENCODING": "chunked", "CONTENT_LENGTH": ""},
 )
-ANYONE = [Probe("OPTIONS"), Probe("HEAD"), UNDECODED_CHUNKS]
+# The messengers' webhooks are on in `test_every_other_route`: a JSON body with any
+# Twilio signature (was a 500), and deep nesting past Telegram's secret.
+WEBHOOK_SECRET = "hostile-corpus-secret"
+MESSENGERS = override_settings(
+    TELEGRAM_BOT_TOKEN="1:hostile",
+    TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
+    TELEGRAM_API_URL="https://api.telegram.invalid",
+    TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+    TWILIO_AUTH_TOKEN="hostile-auth-token",
+    TWILIO_WHATSAPP_FROM="whatsapp:+10000000000",
+    PUBLIC_URL="https://kopilka.example",
+)
+SIGNED = [
+    Probe("POST", b'{"Body": "kofe 250"}', headers={"HTTP_X_TWILIO_SIGNATURE": "x"}),
+    Probe(
+        "POST",
+        b'{"update_id": 1, "x": ' + b'{"a": ' * 5000 + b"1" + b"}" * 5000 + b"}",
+        headers={"HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN": WEBHOOK_SECRET},
+    ),
+]
+ANYONE = [Probe("OPTIONS"), Probe("HEAD"), UNDECODED_CHUNKS, *SIGNED]
 # Without credentials nothing can be deleted, so DELETE is sent only then.
 UNAUTHENTICATED = [Probe("DELETE"), Probe("DELETE", b"{}")]
 PROBES = [
@@ -491,6 +517,7 @@ class HostileCorpusTestCase(BaseTestCase):
         self.run_corpus([p for p in self.routes() if p.startswith("/admin/")])
 
     @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=UPLOAD_LIMIT)
+    @MESSENGERS
     def test_every_other_route(self) -> None:
         self.run_corpus([p for p in self.routes() if not p.startswith((*API_PREFIXES, "/admin/"))])
 

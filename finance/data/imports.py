@@ -30,7 +30,7 @@ from finance.rates.store import exchange_rate_request
 from finance.readers.statements import generic, text
 from finance.readers.statements.errors import Code, StatementError
 from finance.rules import normalize_amount
-from finance.selectors.categories import category_find
+from finance.selectors.categories import CategoryIndex, category_index
 from finance.services.books import ledger_for_write
 from finance.services.splits import split_default_insert
 from ledgers import access
@@ -160,13 +160,16 @@ def check_mapping(options: Options) -> None:
 
 
 def preview(*, user: "User", table: Table, options: Options) -> Preview:
-    """What importing `table` with `options` would write, row by row; writes nothing."""
+    """What importing `table` with `options` would write, row by row; writes nothing.
+    Linear in the rows: the categories are read once (`category_index`), however many
+    names the file holds."""
     check_mapping(options)
     m = options.mapping
     amounts = [_cell(r, m["amount"]) for r in table.rows]
     style = options.decimal if options.decimal != "auto" else _decimal_style(amounts)
     signed = m.get("kind") is None and any(a.strip().startswith(("-", "−")) for a in amounts)
     books = access.member_of(user=user, write=True).ledger
+    index = category_index(user=user, ledger=books)
     fallbacks = {
         c.slug: c
         for c in Category.objects.for_ledger(books).filter(slug__in=FALLBACK_SLUGS.values())
@@ -204,7 +207,7 @@ def preview(*, user: "User", table: Table, options: Options) -> Preview:
         name = _cell(cells, m.get("category"))
         key = (row.kind, name)
         if key not in found:
-            found[key] = _category(user, name, row.kind, fallbacks)
+            found[key] = _category(index, name, row.kind, fallbacks)
         row.category = found[key]
         if row.category is None:
             row.errors.append(str(ROW_NO_CATEGORY % {"value": name or fallback_slug(row.kind)}))
@@ -213,11 +216,11 @@ def preview(*, user: "User", table: Table, options: Options) -> Preview:
 
 
 def _category(
-    user: "User", name: str, kind: str, fallbacks: dict[str, Category]
+    index: CategoryIndex, name: str, kind: str, fallbacks: dict[str, Category]
 ) -> Category | None:
     if name:
         try:
-            category = category_find(user=user, reference=name)
+            category = index.find(name)
         except ValidationError:
             pass
         else:

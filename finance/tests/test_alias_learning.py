@@ -16,9 +16,10 @@ class AliasLearningTestCase(BaseTestCase):
         return record_from_text(user=user, kind=kind, text=text, source="web")
 
     def move(self, tx: Transaction, slug: str) -> Transaction:
-        assert tx.created_by is not None
-        category = self.category(tx.created_by, slug)
-        return transaction_update(user=tx.created_by, tx=tx, category=category, source="web")
+        user = tx.created_by
+        assert user is not None  # recorded by a person who still has an account
+        category = self.category(user, slug)
+        return transaction_update(tx=tx, user=user, category=category, source="web")
 
     def words(self, user_name: str, slug: str) -> set[str]:
         user = self.alice if user_name == "alice" else self.bob

@@ -2,6 +2,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditLog
 from config.testing import BaseTestCase
@@ -133,3 +135,29 @@ class ImportTestCase(BaseTestCase):
         with self.assertRaises(ValidationError) as cm:
             imports.preview(user=self.alice, table=table, options=self.options(table))
         self.assertEqual(cm.exception.code, "import_column_missing")
+
+
+class ImportPreviewCostTestCase(BaseTestCase):
+    def table(self, names: int) -> imports.Table:
+        lines = ["date,amount,category"]
+        lines += [f"2026-11-01,{n + 1},Категория {n}" for n in range(names)]
+        lines += ["2026-11-02,5,cafe", "2026-11-02,6,кофе"]  # a slug and a keyword
+        return imports.read_table("\n".join(lines).encode())
+
+    def test_the_preview_asks_the_database_the_same_however_many_names(self) -> None:
+        # The probe's 14 s: a query or more per distinct category name.
+        counts = []
+        for names in (5, 500):
+            table = self.table(names)
+            options = imports.Options(mapping=imports.guess_mapping(table.header))
+            with CaptureQueriesContext(connection) as queries:
+                preview = imports.preview(user=self.alice, table=table, options=options)
+            counts.append(len(queries))
+            self.assertEqual(len(preview.rows), names + 2)
+            self.assertEqual(preview.problems, [])
+            # Unknown names fall back to "other", a slug and a keyword find their category.
+            self.assertEqual({r.category.slug for r in preview.rows[:-2] if r.category}, {"other"})
+            self.assertEqual(
+                [r.category and r.category.slug for r in preview.rows[-2:]], ["cafe", "cafe"]
+            )
+        self.assertEqual(counts[0], counts[1])

@@ -24,9 +24,10 @@ class VocabularyReachTestCase(BaseTestCase):
         )
 
     def move(self, tx: Transaction, slug: str) -> Transaction:
-        assert tx.created_by is not None
-        category = self.category(tx.created_by, slug)
-        return transaction_update(tx=tx, user=tx.created_by, category=category, source="web")
+        user = tx.created_by
+        assert user is not None  # recorded by a person who still has an account
+        category = self.category(user, slug)
+        return transaction_update(tx=tx, user=user, category=category, source="web")
 
     def test_users_with_keywords_from_before_get_it_without_a_migration(self) -> None:
         # A user created before the vocabulary holds only the old default keywords, or,

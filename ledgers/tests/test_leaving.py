@@ -168,6 +168,7 @@ class SharedPersonalLedgerTestCase(HouseholdTestCase):
             f"/ledgers/{self.personal.pk}/transfer/", {"to": self.alice.pk}, follow=True
         )
         self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "она уже ваша")  # in her language
         self.personal.refresh_from_db()
         self.assertEqual(self.personal.personal_for, self.alice)
         with self.assertRaises(ValidationError) as caught:
