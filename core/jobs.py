@@ -5,8 +5,11 @@ back with it, in the web process and in a worker alike (a worker's app otherwise
 defers through a connection pool of its own, outside the task's transaction).
 """
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
+from django.db import close_old_connections, connection
 from procrastinate import manager, tasks
 from procrastinate.contrib.django.django_connector import DjangoConnector
 
@@ -26,3 +29,24 @@ def defer_many(task: str, kwargs_list: list[dict[str, Any]], *, queue: str) -> l
         return []
     deferrer = tasks.configure_task(name=task, job_manager=_job_manager, queue=queue)
     return deferrer.batch_defer(*kwargs_list)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def fresh_connection(func: Callable[P, R]) -> Callable[P, R]:
+    """What Django does around a request, around a task: drop a broken or too old
+    connection. Each worker thread keeps its own connection between jobs."""
+
+    @functools.wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if connection.in_atomic_block:  # called inside a test's transaction
+            return func(*args, **kwargs)
+        close_old_connections()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return run

@@ -29,3 +29,20 @@ def defer_budget_check(
             ledger_id=ledger_id,
             month=month.isoformat(),
         )
+
+
+RECEIPT_ITEMS = "finance.receipt_items"
+RECEIPTS_QUEUE = "receipts"
+
+
+def defer_receipt_items(
+    *, receipt_id: int, attempt: int = 0, schedule_in_seconds: float | None = None
+) -> None:
+    """Fetch a recorded receipt's seller and items after this write commits (or never)."""
+    jobs.defer(
+        RECEIPT_ITEMS,
+        queue=RECEIPTS_QUEUE,
+        schedule_in_seconds=schedule_in_seconds,
+        receipt_id=receipt_id,
+        attempt=attempt,
+    )
