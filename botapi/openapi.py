@@ -182,6 +182,38 @@ DELETED: dict[str, Any] = {
     "required": ["deleted", "transaction"],
     "properties": {"deleted": {"const": True}, "transaction": {"$ref": REF + "BotTransaction"}},
 }
+RECEIPT: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["duplicate", "transaction", "receipt"],
+    "properties": {
+        "duplicate": {
+            "type": "boolean",
+            "description": "true: this receipt was recorded before (from any channel); "
+            "nothing was written and `transaction` is the one it became then.",
+        },
+        "transaction": {"$ref": REF + "BotTransaction"},
+        "receipt": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["fn", "i", "fp", "n", "issued_at", "total"],
+            "description": "The QR code's fiscal fields; `issued_at` is the receipt's own "
+            "local time, without a time zone.",
+            "properties": {
+                "fn": STRING,
+                "i": ID,
+                "fp": ID,
+                "n": {"enum": [1, 2, 3, 4]},
+                "issued_at": {
+                    "type": "string",
+                    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$",
+                    "examples": ["2026-11-24T13:05:00"],
+                },
+                "total": MONEY,
+            },
+        },
+    },
+}
 RESULTS = {
     "create_expense": "BotTransaction",
     "create_income": "BotTransaction",
@@ -190,6 +222,7 @@ RESULTS = {
     "list_categories": "BotCategoryList",
     "delete_transaction": "BotDeletedTransaction",
     "update_transaction": "BotTransaction",
+    "record_receipt": "BotReceipt",
 }
 SUCCESS: dict[str, Any] = {
     "type": "object",
@@ -355,6 +388,7 @@ def add_bot_actions(
             "BotSummary": SUMMARY,
             "BotCategoryList": CATEGORY_LIST,
             "BotDeletedTransaction": DELETED,
+            "BotReceipt": RECEIPT,
             "BotSuccess": SUCCESS,
             "BotError": ERROR,
             "BotRegistry": REGISTRY,
