@@ -10,6 +10,7 @@ urlpatterns = [
     path("transactions/", views.transactions, name="transactions"),
     path("transactions/add/", views.add_transaction, name="add_transaction"),
     path("transactions/add/text/", views.add_transaction_text, name="add_transaction_text"),
+    path("transactions/add/receipt/", views.add_receipt, name="add_receipt"),
     path("transactions/<int:tx_id>/", views.edit_transaction, name="edit_transaction"),
     path("transactions/<int:tx_id>/delete/", views.delete_transaction, name="delete_transaction"),
     path("budget/", views.budget, name="budget"),
