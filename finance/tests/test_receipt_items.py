@@ -10,7 +10,9 @@ from urllib.parse import parse_qs
 import httpx
 import respx
 from django.test import override_settings
+from django.urls import reverse
 
+from accounts.models import User
 from config.testing import BaseTestCase
 from finance import receipt_check
 from finance.data import exports
@@ -247,3 +249,40 @@ class WithoutAServiceTestCase(BaseTestCase):
             self.assertFalse(mock.calls)
         tx.refresh_from_db()
         self.assertEqual(tx.note, "")
+
+
+@CHECK
+class ReceiptAdminTestCase(BaseTestCase):
+    """Operators see receipts and their items; nobody edits one in the admin."""
+
+    def setUp(self) -> None:
+        service = respx.mock(assert_all_called=False)
+        service.start()
+        self.addCleanup(service.stop)
+        service.post(CHECK_URL).respond(200, json=answer())
+        receipt_record(user=self.alice, receipt=parse_fiscal_qr(QR), source="telegram")
+        run_queued()
+        self.receipt = Receipt.objects.get()
+        operator = User.objects.create_superuser("operator", "op@example.org", "x")
+        self.client.force_login(operator)
+
+    def test_the_list_finds_a_receipt_by_its_drive_and_its_seller(self) -> None:
+        url = reverse("admin:finance_receipt_changelist")
+        for q, found in (("9282000100072197", True), ("Агроторг", True), ("0000", False)):
+            with self.subTest(q=q):
+                response = self.client.get(url, {"q": q})
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual("64318" in response.content.decode(), found)
+
+    def test_a_receipt_shows_its_items_and_cannot_be_changed(self) -> None:
+        url = reverse("admin:finance_receipt_change", args=[self.receipt.pk])
+        page = self.client.get(url).content.decode()
+        self.assertIn("Хлеб Бородинский", page)
+        self.assertNotIn('name="_save"', page)
+        self.client.post(url, {"seller": "someone else", "fn": "1"})
+        self.receipt.refresh_from_db()
+        self.assertEqual(self.receipt.seller, "ООО «Агроторг»")
+        self.assertEqual(self.client.get(reverse("admin:finance_receipt_add")).status_code, 403)
+        delete = reverse("admin:finance_receipt_delete", args=[self.receipt.pk])
+        self.assertEqual(self.client.post(delete, {"post": "yes"}).status_code, 403)
+        self.assertTrue(Receipt.objects.exists())
