@@ -122,7 +122,9 @@ def receipt_record(
         # rows are written inside, so that they go with the writes they describe.
         with transaction.atomic():
             with collected() as rows:
-                tx = _insert(books, user, receipt, kind, category, caption, source, actor)
+                tx = receipt_transaction(
+                    books, user, receipt, kind, category, caption, source, actor
+                )
                 row = Receipt.objects.create(
                     ledger=books,
                     transaction=tx,
@@ -161,7 +163,7 @@ def receipt_record(
     return RecordedReceipt(tx, row, duplicate=False)
 
 
-def _insert(
+def receipt_transaction(
     books: "Ledger",
     user: "User",
     receipt: FiscalReceipt,
@@ -171,6 +173,10 @@ def _insert(
     source: str,
     actor: "User | None",
 ) -> Transaction:
+    """The transaction a new receipt is (inside `receipt_record`'s savepoint): today
+    always a new one. This is the one place where a receipt could instead find the same
+    purchase already recorded by another capture (a bank notification, a statement's
+    row) and return that transaction."""
     return transaction_insert(
         ledger=books,
         user=user,

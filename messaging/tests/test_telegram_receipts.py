@@ -117,6 +117,13 @@ class TelegramReceiptTestCase(TelegramFilesTestCase):
         self.post(document_update(file_id, "image/png", "IMG_0412.png"))
         (reply,) = self.answers()
         self.assertTrue(said(reply).startswith("Записал: 1 250,00 ₽"))
+        # An iPhone's photo sent as a file: HEIC, named in capitals, its type as iOS says.
+        heic = io.BytesIO()
+        Image.open(io.BytesIO(photo_of(REFUND))).save(heic, "HEIF", quality=80)
+        self.post(document_update(self.serve(heic.getvalue()), "image/heic", "IMG_0413.HEIC"))
+        (reply,) = self.answers()
+        self.assertTrue(said(reply).startswith("Записал: возврат · 450,00 ₽"), said(reply))
+        self.assertEqual(Transaction.objects.count(), 2)
         pdf = self.serve(b"%PDF-1.7")
         self.post(document_update(pdf, "application/pdf", "receipt.pdf"))
         self.assertEqual(queued(receipts.PHOTO_TASK), [])
