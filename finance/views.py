@@ -28,6 +28,7 @@ from finance.readers.receipts import (
     read_receipt_photo,
 )
 from finance.selectors.budget import budget_page
+from finance.selectors.receipts import receipt_of
 from finance.selectors.summary import monthly_summary
 from finance.selectors.totals import monthly_totals
 from finance.selectors.transactions import transaction_list
@@ -272,7 +273,12 @@ def edit_transaction(request: AuthenticatedHttpRequest, tx_id: int) -> HttpRespo
         else:
             messages.success(request, _("Saved."))
             return redirect(_back_to_list(request))
-    context = {"form": form, "tx": tx, "back": _back_to_list(request)}
+    context = {
+        "form": form,
+        "tx": tx,
+        "back": _back_to_list(request),
+        "receipt": receipt_of(tx=tx),
+    }
     return render(request, "finance/edit_transaction.html", context)
 
 

@@ -126,6 +126,20 @@ class ReceiptItemsTestCase(BaseTestCase):
             ],
         )
 
+    def test_the_transactions_page_shows_its_receipt_and_items(self) -> None:
+        self.route.respond(200, json=answer())
+        tx = self.record()
+        self.client.force_login(self.alice)
+        page = self.client.get(f"/transactions/{tx.pk}/").content.decode()
+        self.assertIn("ФН 9282000100072197, ФД 64318, ФП 2918241905", page)
+        self.assertNotIn("Хлеб", page)  # not fetched yet
+        run_queued()
+        page = self.client.get(f"/transactions/{tx.pk}/").content.decode()
+        self.assertIn("ООО «Агроторг»", page)
+        self.assertIn("Сыр Российский весовой", page)
+        self.assertIn("0,512", page)
+        self.assertIn("460,29", page)
+
     def test_items_vote_by_their_sums_when_the_seller_says_nothing(self) -> None:
         items = [
             {"name": "Таблетки от кашля", "price": 30000, "quantity": 1, "sum": 30000},
