@@ -30,8 +30,8 @@ from agents import guard, prompts, tools
 from agents.auth import SCOPE_KEY, Authenticated, TokenAuthentication
 from audit import context
 from audit.models import Source
-from botapi import admission, dispatch, schemas, snippets
-from botapi.actions import ACTIONS
+from botapi import admission, dispatch, snippets
+from botapi.actions import ACTIONS, LARGEST_BODY
 from botapi.caller import Caller
 from core.errors import ActionError, ApiError, is_outage
 
@@ -244,6 +244,7 @@ def build_app() -> ASGIApp:
         json_response=True,
         stateless_http=True,
         transport_security=transport_security(),
-        max_request_body_size=schemas.MAX_BODY_BYTES,
+        # As much as the largest action takes: record_receipt carries a photo.
+        max_request_body_size=LARGEST_BODY,
     )
     return guard.Guard(TokenAuthentication(app, path=PATH))

@@ -6,6 +6,9 @@ Handlers translate a validated payload into ONE service call and return its resu
 typed (`botapi.results`).
 """
 
+import base64
+import binascii
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +30,14 @@ from core import db
 from core.errors import ActionError
 from finance.models import Kind, Transaction
 from finance.months import is_past, parse_month
+from finance.readers.receipts import (
+    MAX_IMAGE_BYTES,
+    FileTooLarge,
+    FiscalReceipt,
+    ReceiptError,
+    parse_fiscal_qr,
+    read_receipt_photo,
+)
 from finance.selectors.balances import ledger_balances, settlement_get
 from finance.selectors.captures import match_get
 from finance.selectors.categories import (
@@ -42,6 +53,8 @@ from finance.selectors.transactions import transaction_get
 from finance.services.bank_messages import bank_messages_record
 from finance.services.budget import budget_item_set
 from finance.services.captures import MATCH_NOT_FOUND, capture_record_separately
+from finance.services.receipts import KINDS as RECEIPT_KINDS
+from finance.services.receipts import receipt_problem, receipt_record
 from finance.services.settlements import settlement_create, settlement_delete
 from finance.services.splits import SplitMember, SplitRequest
 from finance.services.text import record_from_text
@@ -61,6 +74,8 @@ class Action:
     writes: bool
     replay: Callable[[dict[str, Any]], results.Result] | None = None
     dry_run: bool = False
+    # The most bytes a request for it may have (its envelope read as sent).
+    max_body: int = schemas.MAX_BODY_BYTES
     validator: Draft202012Validator = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -393,6 +408,81 @@ def record_separately(caller: Caller, payload: Payload, dry_run: bool) -> Outcom
     return Outcome(results.TransactionResult.of(tx), created=True, obj=tx)
 
 
+# A receipt's photo: the image's bytes as base64, as an agent sends them (a data: URL too).
+_DATA_URL = re.compile(r"^data:image/[a-z0-9.+-]+;base64,", re.IGNORECASE)
+_BASE64 = re.compile(rb"^[A-Za-z0-9+/]*={0,2}$")
+INVALID_BASE64 = _("The image must be base64 (of a JPEG, PNG, WebP or HEIC file).")
+
+
+def _photo(value: str) -> bytes:
+    text = "".join(_DATA_URL.sub("", value, count=1).split()).encode("ascii", "replace")
+    # The decoded size is known before decoding: 4 characters for every 3 bytes.
+    if len(text) * 3 // 4 - text.count(b"=") > MAX_IMAGE_BYTES:
+        raise receipt_problem(FileTooLarge("too large", limit=str(MAX_IMAGE_BYTES)))
+    if len(text) % 4 or not _BASE64.match(text):
+        raise ValidationError(INVALID_BASE64, code="invalid_base64")
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError(INVALID_BASE64, code="invalid_base64") from None
+
+
+def _fiscal(payload: Payload) -> FiscalReceipt:
+    name = "qr" if "qr" in payload else "image"
+    try:
+        if name == "qr":
+            return parse_fiscal_qr(payload["qr"])
+        return read_receipt_photo(_photo(payload["image"]))
+    except ReceiptError as exc:
+        raise ValidationError({name: [receipt_problem(exc)]}) from None
+    except ValidationError as exc:
+        raise ValidationError({name: exc.error_list}) from None
+
+
+def record_receipt(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
+    fields = {
+        "category_kind_mismatch": "category",
+        "category_archived": "category",
+        "category_not_found": "category",
+    }
+    try:
+        fiscal = _fiscal(payload)
+        # A seller's payout (n=3) is an income: it needs the incomes' scope as well.
+        scope = KIND_SCOPES[RECEIPT_KINDS[fiscal.kind]]
+        if not caller.may((scope,)):
+            raise insufficient_scope((scope,), "record_receipt")
+        category = None
+        if "category" in payload:
+            try:
+                category = category_find(
+                    user=caller.user,
+                    ledger=caller.ledger,
+                    reference=payload["category"],
+                    kind=RECEIPT_KINDS[fiscal.kind].category_kind,
+                )
+            except ValidationError as exc:
+                raise ValidationError({"category": exc.error_list}) from None
+        recorded = receipt_record(
+            user=caller.user,
+            ledger=caller.ledger,
+            receipt=fiscal,
+            category=category,
+            text=payload.get("text", ""),
+            source=caller.source,
+        )
+    except ValidationError as exc:
+        default = "qr" if "qr" in payload else "image"
+        raise _payload_error(exc, fields=fields, default=default) from None
+    result = results.ReceiptResult(
+        duplicate=recorded.duplicate,
+        transaction=results.TransactionResult.of(recorded.transaction),
+        receipt=results.ReceiptBrief.of(recorded.receipt),
+    )
+    if recorded.duplicate:
+        return Outcome(result)
+    return Outcome(result, created=True, obj=recorded.transaction)
+
+
 def _declare(
     name: str,
     *,
@@ -400,6 +490,7 @@ def _declare(
     handler: Handler,
     replay: Callable[[dict[str, Any]], results.Result] | None = None,
     dry_run: bool = False,
+    max_body: int = schemas.MAX_BODY_BYTES,
 ) -> Action:
     return Action(
         name=name,
@@ -409,6 +500,7 @@ def _declare(
         writes=replay is not None,
         replay=replay,
         dry_run=dry_run,
+        max_body=max_body,
     )
 
 
@@ -501,8 +593,23 @@ ACTIONS: dict[str, Action] = {
             handler=record_separately,
             replay=results.TransactionResult.from_data,
         ),
+        _declare(
+            "record_receipt",
+            scopes=(Scope.EXPENSES_WRITE,),
+            handler=record_receipt,
+            replay=results.ReceiptResult.from_data,
+            max_body=schemas.MAX_UPLOAD_BODY_BYTES,
+        ),
     )
 }
+# The most bytes a door reads before it knows the action; then the action's own limit.
+LARGEST_BODY = max(action.max_body for action in ACTIONS.values())
+
+
+def body_limit(envelope: Any) -> int:
+    """The most bytes the request for this envelope's action may have."""
+    action = ACTIONS.get(str(envelope.get("action"))) if isinstance(envelope, dict) else None
+    return action.max_body if action is not None else schemas.MAX_BODY_BYTES
 
 
 def envelope_schema() -> dict[str, Any]:

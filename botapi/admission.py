@@ -80,13 +80,27 @@ class Admission:
         if not proven:
             raise auth.authentication_failed(code, message, path=path, status=status)
 
-    def body(self, *, limit: int = schemas.MAX_BODY_BYTES, replace_surrogates: bool = False) -> Any:
+    def body(
+        self,
+        *,
+        limit: int = schemas.MAX_BODY_BYTES,
+        within: Callable[[Any], int] | None = None,
+        replace_surrogates: bool = False,
+    ) -> Any:
         """The request's JSON body, read with the strict reader, or a 400 ApiError.
-        `limit`: the most bytes the door takes (the bot's envelope is small);
+        `limit`: the most bytes the door takes (the bot's envelope is small); `within`:
+        the most the body's own content may have (the action's limit), when that is less;
         `replace_surrogates`: see `strictjson.loads`."""
-        return schemas.parse_body(
-            schemas.read_body(self.request), limit=limit, replace_surrogates=replace_surrogates
-        )
+        raw = schemas.read_body(self.request, limit)
+        try:
+            document = schemas.parse_body(raw, limit=limit, replace_surrogates=replace_surrogates)
+        except ApiError:
+            if within is not None and len(raw) > schemas.MAX_BODY_BYTES:
+                raise schemas.too_large(schemas.MAX_BODY_BYTES) from None
+            raise
+        if within is not None and len(raw) > within(document):
+            raise schemas.too_large(within(document))
+        return document
 
     def perform(self, caller: Caller, envelope: Any) -> dispatch.Performed:
         return dispatch.perform_envelope(caller=caller, envelope=envelope, audit=self.audit)

@@ -489,6 +489,38 @@ BANK_MESSAGES: dict[str, Any] = {
     "required": ["items"],
     "properties": {"items": {"type": "array", "items": {"$ref": REF + "BotBankItem"}}},
 }
+RECEIPT: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["duplicate", "transaction", "receipt"],
+    "properties": {
+        "duplicate": {
+            "type": "boolean",
+            "description": "true: this receipt was recorded before (from any channel); "
+            "nothing was written and `transaction` is the one it became then.",
+        },
+        "transaction": {"$ref": REF + "BotTransaction"},
+        "receipt": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["fn", "i", "fp", "n", "issued_at", "total"],
+            "description": "The QR code's fiscal fields; `issued_at` is the receipt's own "
+            "local time, without a time zone.",
+            "properties": {
+                "fn": STRING,
+                "i": ID,
+                "fp": ID,
+                "n": {"enum": [1, 2, 3, 4]},
+                "issued_at": {
+                    "type": "string",
+                    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$",
+                    "examples": ["2026-11-24T13:05:00"],
+                },
+                "total": MONEY,
+            },
+        },
+    },
+}
 RESULTS = {
     "create_recurring": "BotRecurring",
     "list_recurring": "BotRecurringList",
@@ -506,6 +538,7 @@ RESULTS = {
     "delete_settlement": "BotSettlement",
     "record_bank_messages": "BotBankMessages",
     "record_separately": "BotTransaction",
+    "record_receipt": "BotReceipt",
 }
 SUCCESS: dict[str, Any] = {
     "type": "object",
@@ -680,6 +713,7 @@ def add_bot_actions(
             "BotBankOperation": OPERATION,
             "BotBankItem": BANK_ITEM,
             "BotBankMessages": BANK_MESSAGES,
+            "BotReceipt": RECEIPT,
             "BotSuccess": SUCCESS,
             "BotError": ERROR,
             "BotRegistry": REGISTRY,

@@ -7,11 +7,11 @@ reads the fields. A write's answer is stored as that JSON for its idempotency ke
 """
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from finance.models import BudgetItem, Category, RecurringRule, Settlement, Transaction
+from finance.models import BudgetItem, Category, Receipt, RecurringRule, Settlement, Transaction
 from finance.presenters import (
     balances_data,
     forecast_data,
@@ -580,6 +580,75 @@ class BankMessagesResult:
         return cls(tuple(BankItemResult.from_data(item) for item in data["items"]))
 
 
+@dataclass(frozen=True)
+class ReceiptBrief:
+    """A receipt's fiscal fields, as its QR code gave them (`issued_at`: its own local
+    time, no time zone)."""
+
+    fn: str
+    i: int
+    fp: int
+    n: int
+    issued_at: datetime
+    total: Decimal
+
+    @classmethod
+    def of(cls, receipt: Receipt) -> "ReceiptBrief":
+        return cls(
+            fn=receipt.fn,
+            i=receipt.i,
+            fp=receipt.fp,
+            n=receipt.n,
+            issued_at=datetime.combine(receipt.issued_on, receipt.issued_at_time),
+            total=receipt.total,
+        )
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "fn": self.fn,
+            "i": self.i,
+            "fp": self.fp,
+            "n": self.n,
+            "issued_at": self.issued_at.isoformat(),
+            "total": str(self.total),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "ReceiptBrief":
+        return cls(
+            fn=data["fn"],
+            i=data["i"],
+            fp=data["fp"],
+            n=data["n"],
+            issued_at=datetime.fromisoformat(data["issued_at"]),
+            total=Decimal(data["total"]),
+        )
+
+
+@dataclass(frozen=True)
+class ReceiptResult:
+    """A receipt recorded, or (`duplicate`) found recorded before, with its transaction."""
+
+    duplicate: bool
+    transaction: TransactionResult
+    receipt: ReceiptBrief
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "duplicate": self.duplicate,
+            "transaction": self.transaction.data(),
+            "receipt": self.receipt.data(),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "ReceiptResult":
+        return cls(
+            duplicate=data["duplicate"],
+            transaction=TransactionResult.from_data(data["transaction"]),
+            receipt=ReceiptBrief.from_data(data["receipt"]),
+        )
+
+
 # The family `perform` hands a channel.
 Result = (
     TransactionResult
@@ -593,4 +662,5 @@ Result = (
     | BalancesResult
     | SettlementResult
     | BankMessagesResult
+    | ReceiptResult
 )

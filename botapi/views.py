@@ -70,7 +70,8 @@ class ActionView(APIView):
         token = cast(ApiToken, request.auth)
         language = request_language(request._request, token.user.language)
         with translation.override(language):
-            envelope = self.admission.body()
+            # As much as the largest action takes (a receipt's photo), then the action's own.
+            envelope = self.admission.body(limit=actions.LARGEST_BODY, within=actions.body_limit)
         caller = Caller.for_token(token, source=Source.BOT, language=language)
         performed = self.admission.perform(caller, envelope)
         headers = {dispatch.REPLAYED_HEADER: "true"} if performed.replayed else None

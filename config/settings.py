@@ -344,6 +344,15 @@ ECB_HIST_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.xml"
 CBR_DAILY_URL = "https://www.cbr.ru/scripts/XML_daily.asp"
 RATES_FETCH_TIMEOUT = env_int("RATES_FETCH_TIMEOUT", 30)
 
+# Receipts' line items from a receipt-checking service in the style of proverkacheka.com
+# (POST the token and the QR's text; the seller and the items come back). Both unset:
+# nothing is fetched. The token is a secret: never logged.
+RECEIPT_CHECK_URL = os.environ.get("RECEIPT_CHECK_URL", "")
+RECEIPT_CHECK_TOKEN = os.environ.get("RECEIPT_CHECK_TOKEN", "")
+RECEIPT_CHECK_TIMEOUT = env_int("RECEIPT_CHECK_TIMEOUT", 15)
+if RECEIPT_CHECK_URL and not RECEIPT_CHECK_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("RECEIPT_CHECK_URL must be an http(s) URL")
+
 # --- Bot API (botapi) -------------------------------------------------------------
 # Rates as django-ratelimit writes them ("60/m", "1000/h"). Counted in the shared cache
 # (Redis), so every gunicorn worker sees the same counters.

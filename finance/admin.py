@@ -9,7 +9,15 @@ from django.http import HttpRequest
 
 from accounts.models import User
 from core import money
-from finance.models import BudgetItem, Category, CategoryAlias, ExchangeRate, Transaction
+from finance.models import (
+    BudgetItem,
+    Category,
+    CategoryAlias,
+    ExchangeRate,
+    Receipt,
+    ReceiptItem,
+    Transaction,
+)
 from finance.rules import check_category, normalize_amount
 from finance.services.budget import budget_item_delete, budget_item_set
 from finance.services.categories import category_update, check_archivable, check_category_name_free
@@ -240,3 +248,34 @@ class ExchangeRateAdmin(admin.ModelAdmin[ExchangeRate]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReceiptItemInline(admin.TabularInline[ReceiptItem, Receipt]):
+    model = ReceiptItem
+    fields = readonly_fields = ("position", "name", "price", "quantity", "amount")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(admin.ModelAdmin[Receipt]):
+    """Read-only: a receipt is what its QR code said and what the checking service gave."""
+
+    list_display = ["issued_on", "ledger", "total", "n", "seller", "fn", "i", "fp"]
+    list_filter = ["n", "issued_on"]
+    search_fields = ["fn", "seller", "ledger__name"]
+    list_select_related = ["ledger"]
+    inlines = [ReceiptItemInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # undoing its transaction forgets it

@@ -15,6 +15,7 @@ from finance import error_fields
 from finance.households.forms import add_split_fields, is_split_field, split_request
 from finance.models import CATEGORY_KINDS, Category, Kind, Transaction
 from finance.months import parse_month
+from finance.readers.receipts import MAX_IMAGE_BYTES
 from finance.rules import normalize_amount
 from finance.selectors.budget import BudgetRow
 from finance.selectors.splits import default_split, split_view
@@ -173,6 +174,51 @@ class BankMessagesForm(forms.Form):
     )
     # "Record as an expense" under a transfer to a person sends its text again with this.
     record_transfers = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class ReceiptForm(forms.Form):
+    """A receipt by its QR code: a photo (on a phone, the camera) or the code's text."""
+
+    photo = forms.FileField(
+        label=_("Photo of the receipt"),
+        required=False,
+        help_text=_("With its QR code in the frame, flat and in good light."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+    qr = forms.CharField(
+        label=_("Or the text of its QR code"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "placeholder": "t=20261124T1305&s=1250.00&fn=…"}
+        ),
+    )
+    category = CategoryChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("By the note, else Other"),
+    )
+    text = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, ledger: Ledger, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["category"]
+        assert isinstance(field, CategoryChoiceField)
+        field.queryset = (
+            Category.objects.for_ledger(ledger).active().filter(kind=Kind.EXPENSE).order_by("name")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("photo") and not cleaned.get("qr"):
+            raise ValidationError(
+                _("Choose a photo of the receipt or type its QR code's text."), code="required"
+            )
+        photo = cleaned.get("photo")
+        if photo is not None and photo.size is not None and photo.size > MAX_IMAGE_BYTES:
+            self.add_error("photo", _("The photo is larger than 5 MB: send a smaller one."))
+        return cleaned
 
 
 def currency_choices(default: str, also: str = "") -> list[tuple[str, str]]:

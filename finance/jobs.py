@@ -45,3 +45,20 @@ def defer_statement_preview(*, import_id: int) -> None:
 def defer_statement_commit(*, import_id: int, source: str) -> None:
     """Import a previewed statement after this write commits (or never)."""
     jobs.defer(STATEMENT_COMMIT, queue=STATEMENTS_QUEUE, import_id=import_id, source=source)
+
+
+RECEIPT_ITEMS = "finance.receipt_items"
+RECEIPTS_QUEUE = "receipts"
+
+
+def defer_receipt_items(
+    *, receipt_id: int, attempt: int = 0, schedule_in_seconds: float | None = None
+) -> None:
+    """Fetch a recorded receipt's seller and items after this write commits (or never)."""
+    jobs.defer(
+        RECEIPT_ITEMS,
+        queue=RECEIPTS_QUEUE,
+        schedule_in_seconds=schedule_in_seconds,
+        receipt_id=receipt_id,
+        attempt=attempt,
+    )

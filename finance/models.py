@@ -297,6 +297,79 @@ class ExchangeRateRequest(models.Model):
         return f"{self.date} {self.base}/{self.quote}"
 
 
+class Receipt(models.Model):
+    """A cash receipt (54-ФЗ) recorded from its QR code, with the transaction it became.
+
+    One receipt (`fn` + `i` + `fp`) is recorded once per ledger, whatever the channel: the
+    unique index decides between two people sending the same photo at once. The QR's
+    fields are kept as printed (`issued_on` and `issued_at_time`: the receipt's own local
+    time, never shifted); the seller and the items come later from a receipt-checking
+    service, where one is configured.
+    """
+
+    class Kind(models.IntegerChoices):
+        PURCHASE = 1, _("Purchase")
+        PURCHASE_REFUND = 2, _("Refund of a purchase")
+        PAYOUT = 3, _("Payout")
+        PAYOUT_REFUND = 4, _("Refund of a payout")
+
+    ledger = models.ForeignKey("ledgers.Ledger", models.CASCADE, related_name="receipts")
+    # Undoing the transaction forgets the receipt: it may be recorded again.
+    transaction = models.OneToOneField(Transaction, models.CASCADE, related_name="receipt")
+    fn = models.CharField(_("fiscal drive"), max_length=16)
+    i = models.BigIntegerField(_("document number"))
+    fp = models.BigIntegerField(_("fiscal sign"))
+    n = models.PositiveSmallIntegerField(_("kind of settlement"), choices=Kind.choices)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    issued_on = models.DateField(_("date"))
+    issued_at_time = models.TimeField(_("time"))
+    qr_text = models.CharField(_("QR code"), max_length=200)
+    # Whether the caption's or the caller's words chose the category (False: the
+    # ledger's fallback, which the items may still replace).
+    category_chosen = models.BooleanField(default=False)
+    seller = models.CharField(_("seller"), max_length=255, blank=True)
+    seller_inn = models.CharField(_("seller's INN"), max_length=12, blank=True)
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    items_checked_at = models.DateTimeField(_("items fetched"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ledger", "fn", "i", "fp"], name="finance_receipt_unique_per_ledger"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total__gt=Decimal(0)), name="finance_receipt_total_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fn}:{self.i}:{self.fp} {self.total}"
+
+
+class ReceiptItem(models.Model):
+    """One line of a receipt, as the receipt-checking service gave it (money in roubles)."""
+
+    receipt = models.ForeignKey(Receipt, models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(_("name"), max_length=500)
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    amount = models.DecimalField(_("sum"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["receipt", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["receipt", "position"], name="finance_receiptitem_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.amount}"
+
+
 class ImportBatch(models.Model):
     """One imported CSV file, by the SHA-256 of its bytes: the same file imports once."""
 

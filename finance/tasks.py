@@ -1,45 +1,24 @@
 """The money domain's own queue jobs (procrastinate): a big statement previewed and
-imported while the page polls its progress."""
+imported while the page polls its progress, and a receipt's items fetched."""
 
-import functools
 import logging
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection
 from django.utils import translation
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
+from core.jobs import fresh_connection
 from finance import jobs
 from finance.data.statements.commit import statement_write
 from finance.data.statements.preview import statement_failed, statement_preview
 from finance.models import StatementImport
+from finance.services.receipts import receipt_items_fetch
 
 logger = logging.getLogger(__name__)
 # The database restarting: the job runs again later. A file refused is the person's to
 # hear of (the import's `error`), not a failure of the job.
 RETRY = RetryStrategy(max_attempts=5, exponential_wait=4)
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _fresh_connection(func: Callable[P, R]) -> Callable[P, R]:
-    """What Django does around a request: drop a broken or too old connection."""
-
-    @functools.wraps(func)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        if connection.in_atomic_block:  # called inside a test's transaction
-            return func(*args, **kwargs)
-        close_old_connections()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            close_old_connections()
-
-    return run
 
 
 def _pending(import_id: int, status: str) -> StatementImport | None:
@@ -51,7 +30,7 @@ def _pending(import_id: int, status: str) -> StatementImport | None:
 
 
 @app.task(name=jobs.STATEMENT_PREVIEW, queue=jobs.STATEMENTS_QUEUE, retry=RETRY)
-@_fresh_connection
+@fresh_connection
 def statement_preview_job(import_id: int) -> str:
     batch = _pending(import_id, StatementImport.Status.READING)
     if batch is None:
@@ -66,7 +45,7 @@ def statement_preview_job(import_id: int) -> str:
 
 
 @app.task(name=jobs.STATEMENT_COMMIT, queue=jobs.STATEMENTS_QUEUE, retry=RETRY)
-@_fresh_connection
+@fresh_connection
 def statement_commit_job(import_id: int, source: str) -> str:
     batch = _pending(import_id, StatementImport.Status.COMMITTING)
     if batch is None:
@@ -88,3 +67,11 @@ def statement_commit_job(import_id: int, source: str) -> str:
             return "refused"
     logger.info("statement import %s committed", import_id)
     return "done"
+
+
+@app.task(name=jobs.RECEIPT_ITEMS, queue=jobs.RECEIPTS_QUEUE, retry=RETRY)
+@fresh_connection
+def receipt_items(receipt_id: int, attempt: int = 0) -> str:
+    """A recorded receipt's seller and items; the service's failures are handled by
+    receipt_items_fetch, which asks again on its own schedule."""
+    return receipt_items_fetch(receipt_id=receipt_id, attempt=attempt)

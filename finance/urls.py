@@ -18,6 +18,7 @@ urlpatterns = [
         views.record_separately,
         name="record_separately",
     ),
+    path("transactions/add/receipt/", views.add_receipt, name="add_receipt"),
     path("transactions/<int:tx_id>/", views.edit_transaction, name="edit_transaction"),
     path("transactions/<int:tx_id>/delete/", views.delete_transaction, name="delete_transaction"),
     path("budget/", views.budget, name="budget"),

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
@@ -19,8 +20,17 @@ from core import db, i18n
 from finance import charts, forms
 from finance.models import Capture, Category, CategoryAlias, Kind, Transaction
 from finance.months import add_months, is_past, parse_month
+from finance.readers.receipts import (
+    MAX_IMAGE_BYTES,
+    FileTooLarge,
+    FiscalReceipt,
+    ReceiptError,
+    parse_fiscal_qr,
+    read_receipt_photo,
+)
 from finance.selectors.budget import budget_page
 from finance.selectors.forecast import forecast_for
+from finance.selectors.receipts import receipt_of
 from finance.selectors.summary import monthly_summary
 from finance.selectors.totals import monthly_totals
 from finance.selectors.transactions import transaction_list
@@ -28,10 +38,11 @@ from finance.services.bank_messages import Item, bank_messages_record
 from finance.services.budget import budget_copy_previous_month, budget_month_update
 from finance.services.captures import capture_record_separately
 from finance.services.categories import category_archive, category_create, category_update
+from finance.services.receipts import receipt_problem, receipt_record
 from finance.services.text import record_from_text
 from finance.services.transactions import transaction_create, transaction_delete, transaction_update
 from ledgers import access
-from ledgers.models import Membership
+from ledgers.models import Ledger, Membership
 
 PAGE_SIZE = 50
 
@@ -143,6 +154,9 @@ def _add_page(
     preview: Transaction | None = None,
     bank_form: forms.BankMessagesForm | None = None,
     bank_items: list[Item] | None = None,
+    *,
+    receipt_form: forms.ReceiptForm | None = None,
+    ledger: Ledger,
 ) -> HttpResponse:
     context = {
         "text_form": text_form,
@@ -150,6 +164,7 @@ def _add_page(
         "preview": preview,
         "bank_form": bank_form or forms.BankMessagesForm(auto_id="bank_%s"),
         "bank_items": bank_items,
+        "receipt_form": receipt_form or forms.ReceiptForm(ledger=ledger, auto_id="receipt_%s"),
     }
     return render(request, "finance/add_transaction.html", context)
 
@@ -179,7 +194,7 @@ def add_transaction(request: AuthenticatedHttpRequest) -> HttpResponse:
             forms.add_service_error(form, e)
         else:
             return _recorded(request, tx)
-    return _add_page(request, text_form, form)
+    return _add_page(request, text_form, form, ledger=ledger)
 
 
 def _recorded(request: AuthenticatedHttpRequest, tx: Transaction) -> HttpResponse:
@@ -219,7 +234,56 @@ def add_transaction_text(request: AuthenticatedHttpRequest) -> HttpResponse:
             if not dry_run:
                 return _recorded(request, tx)
             preview = tx
-    return _add_page(request, text_form, form, preview)
+    return _add_page(request, text_form, form, preview, ledger=ledger)
+
+
+@login_required
+@require_POST
+def add_receipt(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Record a receipt by its photo or its QR code's text, once per ledger."""
+    member = _member(request, write=True)
+    ledger = member.ledger
+    receipt_form = forms.ReceiptForm(
+        request.POST, request.FILES, ledger=ledger, auto_id="receipt_%s"
+    )
+    if receipt_form.is_valid():
+        data = receipt_form.cleaned_data
+        try:
+            recorded = receipt_record(
+                user=request.user,
+                ledger=member,
+                receipt=_fiscal_receipt(data["photo"], data["qr"]),
+                category=data["category"],
+                text=data["text"],
+                source="web",
+            )
+        except ValidationError as e:
+            forms.add_service_error(receipt_form, e)
+        else:
+            if not recorded.duplicate:
+                return _recorded(request, recorded.transaction)
+            tx = recorded.transaction
+            messages.info(
+                request,
+                _("This receipt is already recorded: %(what)s")
+                % {"what": f"{tx.amount} {tx.currency}, {tx.category.name}, {tx.date:%d.%m.%Y}"},
+            )
+            return redirect(reverse("finance:edit_transaction", args=[tx.pk]))
+    text_form = forms.TextEntryForm(auto_id="text_%s")
+    form = forms.TransactionForm(user=request.user, ledger=ledger)
+    return _add_page(request, text_form, form, receipt_form=receipt_form, ledger=ledger)
+
+
+def _fiscal_receipt(photo: UploadedFile | None, qr: str) -> FiscalReceipt:
+    field = "photo" if photo is not None else "qr"
+    try:
+        if photo is not None:
+            if photo.size is not None and photo.size > MAX_IMAGE_BYTES:
+                raise FileTooLarge("too large", limit=str(MAX_IMAGE_BYTES))
+            return read_receipt_photo(photo.read(MAX_IMAGE_BYTES + 1))
+        return parse_fiscal_qr(qr)
+    except ReceiptError as exc:
+        raise ValidationError({field: [receipt_problem(exc)]}) from None
 
 
 @login_required
@@ -244,7 +308,9 @@ def add_bank_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
             bank_form = forms.BankMessagesForm(auto_id="bank_%s")
     text_form = forms.TextEntryForm(auto_id="text_%s")
     form = forms.TransactionForm(user=request.user, ledger=member.ledger)
-    return _add_page(request, text_form, form, bank_form=bank_form, bank_items=items)
+    return _add_page(
+        request, text_form, form, bank_form=bank_form, bank_items=items, ledger=member.ledger
+    )
 
 
 @login_required
@@ -281,7 +347,12 @@ def edit_transaction(request: AuthenticatedHttpRequest, tx_id: int) -> HttpRespo
         else:
             messages.success(request, _("Saved."))
             return redirect(_back_to_list(request))
-    context = {"form": form, "tx": tx, "back": _back_to_list(request)}
+    context = {
+        "form": form,
+        "tx": tx,
+        "back": _back_to_list(request),
+        "receipt": receipt_of(tx=tx),
+    }
     return render(request, "finance/edit_transaction.html", context)
 
 

@@ -1,15 +1,16 @@
-"""The messengers' queue jobs (procrastinate): what a webhook leaves to be sent, and
-hearing a voice message."""
+"""The messengers' queue jobs (procrastinate): what a webhook leaves to be sent, a voice
+message heard, and a photo of a receipt answered."""
 
 import math
 from typing import Any
 
-from procrastinate import BaseRetryStrategy, JobContext, RetryDecision
+from procrastinate import BaseRetryStrategy, JobContext, RetryDecision, RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.jobs import Job
 
 from core import jobs
-from messaging import outbound, telegram, voice, whatsapp
+from messaging import outbound, photos, telegram, voice, whatsapp
+from messaging.chat import receipts
 from messaging.models import Channel
 from messaging.transports import TransportError
 
@@ -51,3 +52,14 @@ def hear(context: JobContext, channel: str, update: Any) -> bool:
     if channel == Channel.WHATSAPP:
         return whatsapp.hear(update, last_try=last_try)
     return telegram.hear(update, last_try=last_try)
+
+
+# A photo's job: unexpected errors (the database restarting) run it again later; a
+# download that fails is tried again by the job itself, on its own schedule.
+PHOTO_RETRY = RetryStrategy(max_attempts=3, exponential_wait=4)
+
+
+@app.task(name=receipts.PHOTO_TASK, queue=receipts.QUEUE, retry=PHOTO_RETRY)
+@jobs.fresh_connection
+def receipt_photo(inbound: dict[str, Any], attempt: int = 0) -> str:
+    return photos.answer_photo(inbound, attempt)

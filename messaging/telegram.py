@@ -150,6 +150,41 @@ def _group_event_handle(event: GroupEvent) -> None:
         group_links.group_retitled(chat_id=event.chat_id, title=event.title)
 
 
+def _size(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _image(message: dict[str, Any]) -> exchange.Attachment | None:
+    """A photo (its largest size: Telegram lists several) or an image sent as a file."""
+    sizes = message.get("photo")
+    photos = [
+        p
+        for p in (sizes if isinstance(sizes, list) else [])
+        if isinstance(p, dict) and isinstance(p.get("file_id"), str)
+    ]
+    if photos:
+        largest = max(
+            photos,
+            key=lambda p: (
+                _size(p.get("width")) * _size(p.get("height")),
+                _size(p.get("file_size")),
+            ),
+        )
+        return exchange.Attachment(
+            ref=largest["file_id"], content_type="image/jpeg", size=_size(largest.get("file_size"))
+        )
+    document = _dict(message.get("document"))
+    mime = str(document.get("mime_type") or "").lower()
+    name = str(document.get("file_name") or "").lower()
+    if isinstance(document.get("file_id"), str) and (
+        mime in exchange.IMAGE_TYPES or name.endswith(exchange.IMAGE_EXTENSIONS)
+    ):
+        return exchange.Attachment(
+            ref=document["file_id"], content_type=mime, size=_size(document.get("file_size"))
+        )
+    return None
+
+
 def inbound(update: Any) -> exchange.Inbound | None:
     """The update as the chat sees it, or None when there is nothing to answer."""
     update = _dict(update)
@@ -187,6 +222,11 @@ def inbound(update: Any) -> exchange.Inbound | None:
     sender = _dict(message.get("from"))
     text = message.get("text")
     text = text[:4096] if isinstance(text, str) else ""
+    # A new photo is a receipt to read; its caption is its text. (An edited one is not.)
+    image = None if edited else _image(message)
+    if image is not None:
+        caption = message.get("caption")
+        text = caption[:1024] if isinstance(caption, str) else ""
     return exchange.Inbound(
         voice=_voice(message) if not text and not edited else None,
         channel=CHANNEL,
@@ -199,9 +239,10 @@ def inbound(update: Any) -> exchange.Inbound | None:
         edited=edited,
         private=chat_data.get("type") == "private",
         language=str(sender.get("language_code") or ""),
-        unsupported=not text,
+        unsupported=not text and image is None,
         chat_title=_title(chat_data),
         anonymous=_anonymous(message, sender),
+        image=image,
     )
 
 

@@ -116,6 +116,11 @@ def inbound(params: Mapping[str, str]) -> exchange.Inbound | None:
     except ValueError:
         media = 0
     found = _voice(params) if media == 1 else None
+    # An image is a receipt to read, its caption in Body; other media are not understood.
+    image = None
+    content_type = params.get("MediaContentType0", "").lower()
+    if media and content_type in exchange.IMAGE_TYPES and params.get("MediaUrl0"):
+        image = exchange.Attachment(ref=params["MediaUrl0"][:1000], content_type=content_type)
     return exchange.Inbound(
         voice=voice.screen(found) if found is not None else None,
         channel=CHANNEL,
@@ -128,10 +133,11 @@ def inbound(params: Mapping[str, str]) -> exchange.Inbound | None:
             phone=f"+{wa_id}"[:32],
             display_name=params.get("ProfileName", "")[:200],
         ),
-        text=text if not media else "",
+        text=text if not media or image is not None else "",
         message_id=sid,
         language=text_language(text),
-        unsupported=bool(media) or not text.strip(),
+        unsupported=image is None and (bool(media) or not text.strip()),
+        image=image,
     )
 
 
@@ -197,3 +203,17 @@ def twiml(texts: list[str]) -> str:
         for piece in chunks(text, WHATSAPP_TEXT_LIMIT):
             response.message(piece)
     return str(response)
+
+
+def deliver(chat_id: str, handled: exchange.Handled, transport: WhatsApp | None = None) -> None:
+    """Send the replies a queue job composed (to a photo): not in a webhook's TwiML, but
+    the person has just written, so the 24-hour window is open."""
+    transport = transport or WhatsApp()
+    for reply in handled.replies:
+        try:
+            sid = transport.send(chat_id=chat_id, text=reply.text)
+        except TransportError as exc:
+            logger.warning("whatsapp: reply to %s not sent: %s", chat_id[-4:], exc)
+            return
+        if reply.message is not None and reply.message.pk is not None and sid:
+            inbox.message_sent(message_id=reply.message.pk, external_id=sid)

@@ -1,5 +1,6 @@
 """The MCP server over real HTTP: serve_mcp on loopback, the SDK's own client, the test database."""
 
+import base64
 import json
 import random
 from datetime import timedelta
@@ -20,7 +21,9 @@ from botapi.models import IdempotencyKey
 from botapi.tests.helpers import clear_rate_limits
 from botapi.tests.live import LiveServer
 from finance.models import BudgetItem, Transaction
+from finance.tests.receipt_photos import photo_of
 
+RECEIPT_QR = "t=20261124T1305&s=1250.00&fn=9282000100072197&i=64318&fp=2918241905&n=1"
 COMBINATORS = {"additionalProperties", "anyOf", "oneOf", "allOf", "$schema", "examples"}
 
 
@@ -167,6 +170,28 @@ class McpServerTestCase(TransactionTestCase):
         deleted = client.call("delete_transaction", {"transaction_id": tx.pk})
         self.assertTrue(body(deleted)["result"]["deleted"])
         self.assertFalse(Transaction.objects.filter(pk=tx.pk).exists())
+
+    def test_a_receipts_photo_through_the_tool_then_its_text_is_a_duplicate(self) -> None:
+        client = self.connect()
+        photo = base64.b64encode(photo_of(RECEIPT_QR)).decode()
+        self.assertGreater(len(photo), 64 * 1024)  # more than any other action may send
+        recorded = client.call("record_receipt", {"image": photo, "text": "продукты"})
+        self.assertFalse(recorded.is_error, recorded.content)
+        result = body(recorded)["result"]
+        self.assertFalse(result["duplicate"])
+        transaction = result["transaction"]
+        self.assertEqual(
+            (transaction["kind"], transaction["amount"], transaction["date"]),
+            ("expense", "1250.00", "2026-11-24"),
+        )
+        self.assertEqual(transaction["category"]["slug"], "groceries")
+        tx = Transaction.objects.get(pk=transaction["id"])
+        self.assertEqual((tx.source, tx.receipt.fn), ("mcp", "9282000100072197"))
+
+        again = body(client.call("record_receipt", {"qr": RECEIPT_QR}))["result"]
+        self.assertTrue(again["duplicate"])
+        self.assertEqual(again["transaction"]["id"], tx.pk)
+        self.assertEqual(Transaction.objects.filter(created_by=self.alice).count(), 1)
 
     def test_a_retried_call_with_the_same_key_records_once(self) -> None:
         client = self.connect()

@@ -13,7 +13,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from core import db
-from finance.models import BudgetItem, Category, Transaction
+from finance.models import BudgetItem, Category, Receipt, Transaction
 from finance.readers.statements import formulas
 from finance.services.books import ledger_personal
 from ledgers import access
@@ -157,6 +157,29 @@ def account_export(*, user: "User", using: str = db.PRIMARY) -> dict[str, Any]:
                 "created_at": tx.created_at.isoformat(),
             }
             for tx in transactions.order_by("date", "id").iterator(chunk_size=2000)
+        ],
+        "receipts": [
+            {
+                "transaction": r.transaction_id,
+                "fn": r.fn,
+                "i": r.i,
+                "fp": r.fp,
+                "n": r.n,
+                "issued_at": f"{r.issued_on.isoformat()}T{r.issued_at_time.isoformat()}",
+                "total": str(r.total),
+                "seller": r.seller,
+                "address": r.address,
+                "items": [
+                    {
+                        "name": item.name,
+                        "price": str(item.price),
+                        "quantity": str(item.quantity),
+                        "sum": str(item.amount),
+                    }
+                    for item in r.items.all()
+                ],
+            }
+            for r in Receipt.objects.filter(ledger=books).prefetch_related("items").order_by("id")
         ],
         # The tokens' names and rights only: never the token, its hash or its prefix.
         "bot_tokens": [

@@ -72,6 +72,14 @@ def photo(index: int, *, seed: int = SEED) -> Photo:
     return Photo(index, difficulty, payload, jpeg, shot, centre)
 
 
+def photo_of(payload: str, *, difficulty: str = "tilt", seed: int = SEED) -> bytes:
+    """A photo of a receipt whose QR code holds `payload`, taken as `difficulty` says
+    (the same every time): for the tests that send a receipt of their own through a door."""
+    rng = np.random.default_rng([seed, DIFFICULTIES.index(difficulty), len(payload)])
+    jpeg, _centre = _take(rng, payload, _shot(rng, difficulty))
+    return jpeg
+
+
 def fiscal_payload(rng: Rng) -> str:
     """A receipt's QR text: keys mostly in the usual order, seconds and whole-rouble totals
     (`s=1200`) now and then, 90 % purchases."""

@@ -19,7 +19,16 @@ from finance.defaults import fallback_slug
 from finance.models import Kind
 from ledgers.access import LedgerRef
 from messaging import inbox
-from messaging.chat import bank, commands, exchange, households, phrases, recurring, router
+from messaging.chat import (
+    bank,
+    commands,
+    exchange,
+    households,
+    phrases,
+    receipts,
+    recurring,
+    router,
+)
 from messaging.chat.exchange import Handled, Inbound, Reply
 from messaging.chat.router import Press
 from messaging.models import Message, UserContact
@@ -53,6 +62,8 @@ class Dialogue:
             known=contact.conversation,
         )
         self.notice = ""
+        # Whether a message that records nothing is answered (a group's talk is not).
+        self.talks_back = True
 
     @property
     def key(self) -> str:
@@ -61,7 +72,9 @@ class Dialogue:
     def respond(self, cmd: router.Command | None) -> Handled:
         inbound = self.inbound
         message = exchange.incoming(self.conversation, inbound)
-        if inbound.unsupported:
+        if inbound.image is not None:
+            replies = receipts.photo(self)
+        elif inbound.unsupported:
             replies = [Reply(exchange.unsupported_text(inbound))]
         elif inbound.callback_data:
             replies = self.press(inbound.callback_data)
@@ -77,7 +90,9 @@ class Dialogue:
         if len(replies) == 1 and replies[0].transaction_id and message.transaction_id is None:
             message.transaction_id = replies[0].transaction_id
             message.action = replies[0].action
-        replies = exchange.save(self.conversation, message, replies)
+        # A photo's job answers an update whose message was stored when it came.
+        answered_later = inbound.image is not None and inbound.image.fetched
+        replies = exchange.save(self.conversation, None if answered_later else message, replies)
         return Handled(replies, self.contact, self.notice)
 
     def perform(

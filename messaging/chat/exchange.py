@@ -6,7 +6,7 @@ commits and keeps each one's messenger id (`inbox.message_sent`).
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -44,6 +44,28 @@ class Voice:
     problem: str = ""
 
 
+# Images read as receipts, as the messengers name them (iPhones send HEIC as a file).
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"})
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An image the person sent (a photo, an image file): where the messenger keeps it.
+    Fetched by a queue job (`messaging.photos`), which hands it back with `data`, or with
+    the `problem` that kept it from coming."""
+
+    ref: str  # Telegram's file_id; Twilio's media URL
+    content_type: str = ""
+    size: int = 0  # as the messenger said (0: it did not)
+    data: bytes | None = field(default=None, repr=False, compare=False)
+    problem: str = ""  # "too_large", "unavailable"
+
+    @property
+    def fetched(self) -> bool:
+        return self.data is not None or bool(self.problem)
+
+
 @dataclass(frozen=True)
 class Inbound:
     """One update from a messenger, in the shape every channel shares."""
@@ -63,7 +85,7 @@ class Inbound:
     private: bool = True
     # The messenger's idea of the person's language (Telegram's language_code).
     language: str = ""
-    # Something other than text (a sticker, a photo, a voice note).
+    # Something other than text or an image (a sticker, a voice note).
     unsupported: bool = False
     # A group's name, and whether the sender hides behind it (an anonymous admin).
     chat_title: str = ""
@@ -71,6 +93,8 @@ class Inbound:
     # A voice message; once heard, `text` is what was heard, and `heard` says so.
     voice: Voice | None = None
     heard: str = ""
+    # A photo or an image file, with its caption as `text`.
+    image: Attachment | None = None
 
 
 @dataclass
@@ -97,6 +121,29 @@ class Handled:
     notice: str = ""
 
 
+def inbound_data(inbound: Inbound) -> dict[str, Any]:
+    """The update as plain JSON, for a queue job to answer it later (an image's bytes
+    are not in it: the job fetches them)."""
+    data = asdict(inbound)
+    if inbound.image is not None:
+        data["image"] = {
+            k: v for k, v in data["image"].items() if k in {"ref", "content_type", "size"}
+        }
+    return data
+
+
+def inbound_from(data: dict[str, Any]) -> Inbound:
+    """`inbound_data`'s update again."""
+    image = data.get("image")
+    return Inbound(
+        **{
+            **data,
+            "account": Account(**data["account"]),
+            "image": Attachment(**image) if image else None,
+        }
+    )
+
+
 def language_of(code: str) -> str:
     return "ru" if code.lower().startswith("ru") else "en"
 
@@ -118,7 +165,10 @@ def unsupported_text(inbound: Inbound) -> str:
             "I could not listen to that voice message, the speech service did not answer: "
             "nothing was recorded. Please type it, such as “кофе 250”."
         )
-    return _("I understand text only: write an amount, such as “кофе 250”.")
+    return _(
+        "I understand text and photos of receipts: write an amount, such as "
+        "“кофе 250”, or send a photo of the receipt's QR code."
+    )
 
 
 def with_heard(inbound: Inbound, replies: list[Reply]) -> list[Reply]:
@@ -133,6 +183,8 @@ def with_heard(inbound: Inbound, replies: list[Reply]) -> list[Reply]:
 def incoming(conversation: Conversation, inbound: Inbound) -> Message:
     """The person's message, as the inbox keeps it."""
     text = inbound.text or (f"[{inbound.callback_data}]" if inbound.callback_data else "")
+    if inbound.image is not None:
+        text = f"[{_('photo')}] {text}".strip()
     return Message(
         conversation=conversation,
         direction=Message.Direction.IN,
@@ -156,8 +208,9 @@ def _in_plain_words(reply: Reply) -> None:
     reply.buttons = []
 
 
-def save(conversation: Conversation, message: Message, replies: list[Reply]) -> list[Reply]:
-    """Store the person's message and the replies to it, in one INSERT."""
+def save(conversation: Conversation, message: Message | None, replies: list[Reply]) -> list[Reply]:
+    """Store the person's message and the replies to it, in one INSERT (no message: it
+    was stored when it came, and a queue job answers it now)."""
     for reply in replies:
         if conversation.channel in PLAIN_CHANNELS:
             _in_plain_words(reply)
@@ -169,5 +222,6 @@ def save(conversation: Conversation, message: Message, replies: list[Reply]) -> 
             action=reply.action,
             result=reply.result,
         )
-    inbox.messages_save(messages=[message, *(r.message for r in replies if r.message)])
+    incoming = [message] if message is not None else []
+    inbox.messages_save(messages=[*incoming, *(r.message for r in replies if r.message)])
     return replies

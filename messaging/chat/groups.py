@@ -47,7 +47,7 @@ def respond(inbound: Inbound) -> Handled:
         mentioned = _mentions_the_bot(inbound.text)
         inbound = _without_mention(inbound)
         if inbound.unsupported:
-            # Photos, people joining: nothing to say in a group. A voice message that
+            # Stickers, people joining: nothing to say in a group. A voice message that
             # was to be heard and could not be: its sender is told (only someone known:
             # in the talk of strangers the bot keeps quiet).
             failed = inbound.voice is not None and inbound.voice.problem == "failed"
@@ -66,18 +66,26 @@ def respond(inbound: Inbound) -> Handled:
             or bool(inbound.callback_data)
             or _owner(inbound, inbound.reply_to) is not None
         )
+        # A photo nobody addressed to the bot may be any photo: it is read as a receipt
+        # for a linked member of a linked group, and otherwise passed over in silence.
+        unasked_photo = inbound.image is not None and not explicit
         if inbound.anonymous:
-            return _refused(inbound, _anonymous())
+            return Handled([]) if unasked_photo else _refused(inbound, _anonymous())
         if cmd is not None and cmd.name in {"start", "link"} and cmd.argument:
             return _link(inbound, cmd.argument)
         ledger = groups.group_ledger(chat_id=int(inbound.chat_id))
         if ledger is None:
-            return Handled([]) if inbound.edited else _refused(inbound, _not_linked())
+            quiet = inbound.edited or unasked_photo
+            return Handled([]) if quiet else _refused(inbound, _not_linked())
         if contact is None:
+            if unasked_photo:
+                return Handled([])
             return _hint(inbound, _unlinked_hint(inbound), _unlinked_fallback(), explicit)
         try:
             member = access.member_of(user=contact.user, ledger=ledger)
         except access.LedgerNotFound:
+            if unasked_photo:
+                return Handled([])
             hint = _stranger_hint(inbound, ledger)
             return _hint(inbound, hint, _stranger_fallback(), explicit)
         return GroupDialogue(inbound, contact, ledger=member, explicit=explicit).respond(cmd)
@@ -112,7 +120,7 @@ def _without_mention(inbound: Inbound) -> Inbound:
 def _addressed(inbound: Inbound, cmd: router.Command | None) -> bool:
     """Whether the message is for the bot: commands, buttons, replies to it, and lines
     with a number in them (with privacy mode off the bot sees all the talk)."""
-    if cmd is not None or inbound.callback_data or inbound.edited:
+    if cmd is not None or inbound.callback_data or inbound.edited or inbound.image is not None:
         return True
     if inbound.reply_to and _owner(inbound, inbound.reply_to) is not None:
         return True
@@ -187,6 +195,7 @@ class GroupDialogue(Dialogue):
     ) -> None:
         super().__init__(inbound, contact, ledger=ledger)
         self.explicit = explicit
+        self.talks_back = explicit
 
     @property
     def ledger(self) -> Ledger:
@@ -200,7 +209,12 @@ class GroupDialogue(Dialogue):
             return Handled([])  # an edit of a message that recorded nothing: not ours
         if inbound.callback_data and not self._mine(inbound.message_id):
             return Handled([], notice=_not_yours())
-        if not self.explicit and not inbound.edited and not self._reads_as_a_record():
+        if (
+            not self.explicit
+            and not inbound.edited
+            and inbound.image is None
+            and not self._reads_as_a_record()
+        ):
             return Handled([])  # "встречаемся в 7": talk, not a record
         return super().respond(cmd)
 

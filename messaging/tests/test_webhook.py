@@ -13,7 +13,7 @@ from accounts.services import user_set_access
 from audit.models import AuditLog
 from finance.models import CategoryAlias, Transaction
 from messaging import telegram
-from messaging.chat import private
+from messaging.chat import private, receipts
 from messaging.linking.codes import link_code_create
 from messaging.models import Conversation, InboundUpdate, Message, UserContact
 from messaging.tests.helpers import (
@@ -122,17 +122,25 @@ class UnusableUpdatesTestCase(TelegramTestCase):
         self.assertFalse(self.send_route.called)
         self.assertFalse(Transaction.objects.exists())
 
-    def test_stickers_photos_and_voice_get_a_text_only_reply(self) -> None:
+    def test_stickers_and_voice_get_a_reply_saying_what_is_understood(self) -> None:
         self.link(self.alice)
         for fields in (
             {"sticker": {"file_id": "CAAC", "file_unique_id": "x", "type": "regular"}},
-            {"photo": [{"file_id": "AgAC", "file_unique_id": "y", "width": 90, "height": 90}]},
             {"voice": {"file_id": "AwAC", "file_unique_id": "z", "duration": 2}},
         ):
             response = self.post(update("message", None, **message(None, **fields)))
             self.assertEqual(response.status_code, 200)
-            self.assertIn("текст", self.last_sent()["text"])
-        self.assertEqual(self.send_route.call_count, 3)
+            self.assertIn("текст и фото чеков", self.last_sent()["text"])
+        self.assertEqual(self.send_route.call_count, 2)
+        # A photo is a receipt to read: the queue answers it (test_telegram_receipts.py).
+        photo: dict[str, Any] = {
+            "photo": [{"file_id": "AgAC", "file_unique_id": "y", "width": 90, "height": 90}]
+        }
+        self.assertEqual(
+            self.post(update("message", None, **message(None, **photo))).status_code, 200
+        )
+        self.assertEqual(self.send_route.call_count, 2)
+        self.assertEqual(len(queued(receipts.PHOTO_TASK)), 1)
         self.assertFalse(Transaction.objects.exists())
 
     def test_an_unlinked_chat_is_told_how_to_link_in_its_language(self) -> None:

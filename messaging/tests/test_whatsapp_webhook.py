@@ -39,6 +39,12 @@ KEY_SID = "webhooks_sharedkey_0123456789abcdef"
 KEY_SECRET = "shared-key-secret-for-tests"
 
 
+UNDERSTOOD = (
+    "I understand text and photos of receipts: write an amount, such as “кофе 250”, or "
+    "send a photo of the receipt's QR code."
+)
+
+
 class WhatsAppSignatureTestCase(WhatsAppTestCase):
     def assertRefused(self, response: object) -> None:
         self.assertEqual(response.status_code, 403)  # type: ignore[attr-defined]
@@ -454,24 +460,25 @@ class WhatsAppChatTestCase(WhatsAppTestCase):
         self.assertIn("«категория»", reply)
         self.assertIn("Транспорт", reply)
 
-    def test_media_gets_text_only(self) -> None:
+    def test_media_other_than_images_gets_what_is_understood(self) -> None:
         form = inbound_form(
             "",
             sid="MM" + "0" * 31 + "1",
             NumMedia="1",
-            MessageType="image",
-            MediaContentType0="image/jpeg",
+            MessageType="audio",
+            MediaContentType0="audio/ogg",
             MediaUrl0="https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM/Media/ME1",
         )
         response = self.post(form)
         (reply,) = replies(response.content.decode())
-        self.assertEqual(reply, ru("I understand text only: write an amount, such as “кофе 250”."))
+        self.assertEqual(reply, ru(UNDERSTOOD))
         self.assertFalse(Transaction.objects.exists())
 
-    def test_a_photo_with_a_caption_is_not_recorded(self) -> None:
+    def test_a_caption_is_not_recorded_as_text(self) -> None:
+        # An image without its URL is no photo to read, and its caption is no record.
         form = inbound_form("кофе 250", NumMedia="1", MediaContentType0="image/jpeg")
         (reply,) = replies(self.post(form).content.decode())
-        self.assertEqual(reply, ru("I understand text only: write an amount, such as “кофе 250”."))
+        self.assertEqual(reply, ru(UNDERSTOOD))
         self.assertFalse(Transaction.objects.exists())
 
     def test_unlink(self) -> None:
