@@ -49,7 +49,10 @@ def ledgers(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _back(request: HttpRequest) -> str:
     back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+    # A path of this site only: a bare word would be read as a view's name (a 500).
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, request.is_secure()
+    ):
         return back
     return reverse("finance:dashboard")
 

@@ -21,6 +21,14 @@ class LoginTestCase(BaseTestCase):
         )
         self.assertRedirects(response, "/", fetch_redirect_response=False)
 
+    def test_a_next_that_is_no_path_goes_home_not_to_a_500(self) -> None:
+        for next_url in ("xxxxxxxx", "finance:budget", "logout"):
+            self.client.logout()
+            response = self.client.post(
+                "/login/", {"username": "alice", "password": PASSWORD, "next": next_url}
+            )
+            self.assertRedirects(response, "/", fetch_redirect_response=False)
+
     def test_a_wrong_password_is_an_error_on_the_form(self) -> None:
         response = self.client.post("/login/", {"username": "alice", "password": "nope"})
         self.assertEqual(response.status_code, 200)

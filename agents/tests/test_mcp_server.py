@@ -319,7 +319,8 @@ class McpServerTestCase(TransactionTestCase):
         self.assertEqual([r.is_error for r in results], [False] * 60 + [True] * 2)
         refused = body(results[-1])
         self.assertEqual(refused["error"], "rate_limited")
-        self.assertIn(" s.", refused["message"])
+        # In the token owner's language (alice's, Russian), with the seconds to wait.
+        self.assertRegex(refused["message"], r"^Слишком много запросов\. Повторите через \d+ с\.$")
         # Another token of the same user has a bucket of its own.
         self.assertFalse(self.connect(token=self.readonly).call("list_categories", {}).is_error)
         rows = request_rows().filter(token=issued.token, status_code=429)

@@ -145,6 +145,12 @@ class MembershipTestCase(HouseholdTestCase):
         self.assertEqual(self.carol.active_ledger_id, self.home.pk)
         refused = self.client.post("/ledgers/switch/", {"ledger": self.ledger(self.bob).pk})
         self.assertEqual(refused.status_code, 404)
+        # A next that is no path (a view's name, say) goes to the dashboard, never a 500.
+        for next_url in ("xxxxxxxx", "finance:budget"):
+            response = self.client.post(
+                "/ledgers/switch/", {"ledger": self.home.pk, "next": next_url}
+            )
+            self.assertRedirects(response, "/")
 
     def test_one_ledger_shows_no_extra_ui(self) -> None:
         self.client.force_login(self.bob)
