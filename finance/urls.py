@@ -46,7 +46,6 @@ urlpatterns = [
     path("data/transactions.csv", data_views.export_csv, name="export_csv"),
     path("data/kopilka.json", data_views.export_json, name="export_json"),
     path("data/import/", data_views.import_upload, name="import_upload"),
-    path("data/import/preview/", data_views.import_preview, name="import_preview"),
     path(
         "ledgers/<int:ledger_id>/settlements/",
         household_views.record_settlement,

@@ -213,6 +213,8 @@ class ImportDetailApi(ApiView):
 
 
 class ImportCommitApi(ImportDetailApi):
+    http_method_names = ["post", "options"]  # the import's GET is its detail's
+
     @extend_schema(
         tags=["imports"],
         request=ImportCommitIn,

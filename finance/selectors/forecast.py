@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Min, Q
 
-from core import money
+from core import db, money
 from finance.models import Kind, RecurringRule, Transaction
 from finance.months import add_months, month_bounds
 from finance.rates.lookup import MissingExchangeRate, exchange_rate
@@ -180,28 +180,39 @@ def _average_daily(
     if earliest is None or earliest > window_last:
         return Decimal(0)
     days = (window_last - max(window_first, earliest)).days + 1
+    # Past months: read where heavy reads go (a replica a little behind is fine).
+    using = db.heavy_reads()
     totals = monthly_totals(
         user=user,
         ledger=member,
         last_month=add_months(month, -1),
         months=HISTORY_MONTHS,
         currency=target,
+        using=using,
     )
     spending = sum((t.expense for t in totals), Decimal(0))
-    covered = _covered(books, rules, target, window_first, window_last)
+    covered = _covered(books, rules, target, window_first, window_last, using)
     variable = max(spending - covered, Decimal(0))
     return variable / days
 
 
 def _covered(
-    books: "Ledger", rules: list[RecurringRule], target: str, first: date, last: date
+    books: "Ledger",
+    rules: list[RecurringRule],
+    target: str,
+    first: date,
+    last: date,
+    using: str = db.PRIMARY,
 ) -> Decimal:
     """What rules recorded, or cover, among the window's expenses, in `target` (each at
     its date's rate; what no rate converts the totals left out already)."""
-    rows = Transaction.objects.filter(
-        ledger=books, kind=Kind.EXPENSE, date__gte=first, date__lte=last
-    ).filter(
-        Q(source=Transaction.Source.RECURRING) | Q(category_id__in={r.category_id for r in rules})
+    rows = (
+        Transaction.objects.using(using)
+        .filter(ledger=books, kind=Kind.EXPENSE, date__gte=first, date__lte=last)
+        .filter(
+            Q(source=Transaction.Source.RECURRING)
+            | Q(category_id__in={r.category_id for r in rules})
+        )
     )
     quantum = money.quantum(target)
     rates: dict[tuple[str, date], Decimal | None] = {}
