@@ -223,8 +223,9 @@ def _category(transaction: Transaction) -> str | None:
 
 
 def _read_quiffen(content: str) -> Iterator[_Record]:
+    normalized = normalize(content)  # a row's refusal, before quiffen's MALFORMED
     try:
-        qif = Qif.parse_string(normalize(content), day_first=False)
+        qif = Qif.parse_string(normalized, day_first=False)
     except (ParserException, ValueError, TypeError) as e:
         raise FileError(Code.MALFORMED, f"QIF: {str(e)[:200]}") from None
     for account in qif.accounts.values():
