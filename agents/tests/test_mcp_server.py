@@ -16,7 +16,7 @@ from accounts.services import api_token_create, api_token_revoke, user_create
 from agents import tools
 from agents.tests.live import McpClient, http_client
 from audit.models import AuditLog
-from botapi.actions import ACTIONS
+from botapi.actions import ACTIONS, LARGEST_BODY
 from botapi.models import IdempotencyKey
 from botapi.tests.helpers import clear_rate_limits
 from botapi.tests.live import LiveServer
@@ -388,7 +388,9 @@ class McpServerTestCase(TransactionTestCase):
 
     def test_every_refusal_of_the_sdk_is_json(self) -> None:
         auth = {"Authorization": f"Bearer {self.token}", "X-Real-IP": self.ip}
-        big = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "x", "params": {"p": "y" * 2**21}})
+        big = json.dumps(
+            {"jsonrpc": "2.0", "id": 1, "method": "x", "params": {"p": "y" * LARGEST_BODY}}
+        )
         reply = self.mcp.request(
             "POST",
             "/mcp",

@@ -88,8 +88,10 @@ def with_value(document: Any, path: tuple[str | int, ...], value: Any) -> Any:
     if not path:
         return value
     head, rest = path[0], path[1:]
-    if isinstance(document, dict):
-        return {**document, str(head): with_value(document.get(str(head)), rest, value)}
+    if isinstance(document, dict) or isinstance(head, str):
+        # (An object the example leaves out, such as a split, is made for the field.)
+        base = document if isinstance(document, dict) else {}
+        return {**base, str(head): with_value(base.get(str(head)), rest, value)}
     items = list(document) if isinstance(document, list) else []
     while len(items) <= int(head):
         items.append(None)

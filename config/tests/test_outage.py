@@ -252,8 +252,15 @@ class McpDatabaseOutageTestCase(DatabaseCut, McpTestCase):
 
 @pytest.mark.usefixtures("mcp_without_redis")
 class McpRedisOutageTestCase(McpTestCase):
-    def test_a_lost_cache_is_a_json_503_too(self) -> None:
-        self.assert_unavailable(self.mcp())
+    def test_a_lost_cache_is_the_json_rpc_error_of_an_outage(self) -> None:
+        # Admission reads no cache (the failed-authentication limit counts failures
+        # only): the call's own rate limit meets the outage, inside the handler.
+        reply = self.mcp()
+        self.assertEqual(reply.status, 200, reply.body)
+        error = reply.json()["error"]
+        self.assertEqual(error["code"], guard.SERVICE_UNAVAILABLE)
+        self.assertEqual(error["data"]["error"], "service_unavailable")
+        self.assertEqual(error["data"]["retry_after"], 5)
         log = self.live.access_log.read_text()
         self.assertIn("503 MCP", log)
         self.assertNotIn("Traceback", log)

@@ -287,7 +287,7 @@ def receipt_items_apply(*, receipt_id: int, checked: receipt_check.CheckedReceip
         return False
     # Locked too: a person pressing a category button at this moment wins after us.
     tx = (
-        Transaction.objects.select_for_update()
+        Transaction.objects.select_for_update(of=("self",))
         .select_related("category", "created_by", "ledger")
         .get(pk=row.transaction_id)
     )

@@ -1,6 +1,7 @@
 """A photo of a receipt sent to the Telegram bot becomes the right expense or refund,
 once: through the webhook and through telegram_poll, answered from the queue."""
 
+import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -8,9 +9,11 @@ from typing import Any
 
 import httpx
 from django.core.management import call_command
+from django.utils import timezone, translation
 from PIL import Image
 
 from botapi.tests.helpers import envelope
+from core.i18n import day_text
 from finance.models import Receipt, Transaction
 from finance.tests.receipt_photos import photo_of
 from messaging.chat import receipts
@@ -26,6 +29,11 @@ from messaging.tests.receipts import (
 )
 from messaging.tests.test_groups import CAROL_TG, GROUP, GroupTestCase
 from notifications.tests.helpers import queued, run_queued
+
+# The receipts' day as the chat says it (the year only when it is not this year's).
+with translation.override("ru"):
+    DAY = day_text(dt.date(2026, 11, 24), timezone.localdate())
+    REFUND_DAY = day_text(dt.date(2026, 11, 27), timezone.localdate())
 
 
 def said(payload: dict[str, Any]) -> str:
@@ -58,7 +66,7 @@ class TelegramReceiptTestCase(TelegramFilesTestCase):
         self.assertEqual(len(queued(receipts.PHOTO_TASK)), 1)
         self.assertFalse(Transaction.objects.exists())  # not before the job
         (reply,) = self.answers()
-        self.assertEqual(said(reply), "Записал: 1 250,00 ₽ · Продукты · 24.11.2026")
+        self.assertEqual(said(reply), f"Записал: 1 250,00 ₽ · Продукты · {DAY}")
         photo = sent["message"]
         self.assertEqual(reply["reply_parameters"]["message_id"], photo["message_id"])
         # The largest of the sizes Telegram offered was fetched.
@@ -78,7 +86,7 @@ class TelegramReceiptTestCase(TelegramFilesTestCase):
     def test_without_a_caption_the_category_buttons_come_at_once(self) -> None:
         self.send_photo(photo_of(QR))
         (reply,) = self.answers()
-        self.assertTrue(said(reply).startswith("Записал: 1 250,00 ₽ · Прочее · 24.11.2026"))
+        self.assertTrue(said(reply).startswith(f"Записал: 1 250,00 ₽ · Прочее · {DAY}"))
         self.assertIn("Какая это категория?", said(reply))
         labels = [label for label, _data in self.buttons(reply)]
         self.assertIn("Продукты", labels)
@@ -89,7 +97,7 @@ class TelegramReceiptTestCase(TelegramFilesTestCase):
         self.answers()
         self.send_photo(photo_of(QR, difficulty="blur"))  # another photo of it
         (reply,) = self.answers()
-        self.assertEqual(said(reply), "Этот чек уже записан: 1 250,00 ₽ · Продукты · 24.11.2026")
+        self.assertEqual(said(reply), f"Этот чек уже записан: 1 250,00 ₽ · Продукты · {DAY}")
         self.assertEqual(self.buttons(reply), [])
         self.assertEqual(Transaction.objects.count(), 1)
         # And from another channel: the bot API says so too.
@@ -106,7 +114,7 @@ class TelegramReceiptTestCase(TelegramFilesTestCase):
     def test_a_refund_receipt_is_a_refund(self) -> None:
         self.send_photo(photo_of(REFUND), "продукты")
         (reply,) = self.answers()
-        self.assertEqual(said(reply), "Записал: возврат · 450,00 ₽ · Продукты · 27.11.2026")
+        self.assertEqual(said(reply), f"Записал: возврат · 450,00 ₽ · Продукты · {REFUND_DAY}")
         tx = Transaction.objects.get()
         self.assertEqual((tx.kind, tx.category.slug), ("refund", "groceries"))
 
@@ -225,8 +233,8 @@ class TelegramPollReceiptTestCase(TelegramFilesTestCase):
         self.assertEqual(Transaction.objects.count(), 1)  # the coffee; the photos wait
         run_queued(include_later=True)
         texts = [said(m) for m in self.sent()]
-        self.assertIn("Записал: 1 250,00 ₽ · Здоровье · 24.11.2026", texts)
-        self.assertIn("Этот чек уже записан: 1 250,00 ₽ · Здоровье · 24.11.2026", texts)
+        self.assertIn(f"Записал: 1 250,00 ₽ · Здоровье · {DAY}", texts)
+        self.assertIn(f"Этот чек уже записан: 1 250,00 ₽ · Здоровье · {DAY}", texts)
         self.assertEqual(Receipt.objects.count(), 1)
         self.assertEqual(Transaction.objects.count(), 2)
 

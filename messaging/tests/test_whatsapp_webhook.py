@@ -465,8 +465,8 @@ class WhatsAppChatTestCase(WhatsAppTestCase):
             "",
             sid="MM" + "0" * 31 + "1",
             NumMedia="1",
-            MessageType="audio",
-            MediaContentType0="audio/ogg",
+            MessageType="video",
+            MediaContentType0="video/mp4",
             MediaUrl0="https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM/Media/ME1",
         )
         response = self.post(form)
