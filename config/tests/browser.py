@@ -26,15 +26,18 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR", "test-results"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to
-    # run beside one unless told that nothing here is actually asynchronous.
+    # run beside one unless told that nothing here is actually asynchronous. Per module:
+    # the loop must be gone before a later test on this worker runs one of its own (the
+    # MCP tests' anyio.run).
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def new_page(

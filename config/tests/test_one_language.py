@@ -218,7 +218,9 @@ class BotAndMcpTestCase(WalkTestCase):
                     body = self.envelope(name, self.example(name), dry_run=True)
                     self.see_answer(f"bot {name} no dry run", self.bot(body, language), language)
         for name in ACTIONS:
-            self.assertGreater(errors[name], 20, name)
+            # At least the five payloads that are no object, in both languages (an action
+            # with few fields, such as list_recurring, has few more to refuse).
+            self.assertGreaterEqual(errors[name], 10, name)
         self.assertGreater(errors["validation_error"], 100)
         self.assert_one_language()
 

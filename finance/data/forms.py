@@ -150,14 +150,19 @@ class ImportRowsForm(forms.Form):
         self.rows = rows
         for row in rows:
             kind = Kind(row.kind).category_kind.value
+            # The table shows the fields without their <label>: each names itself.
+            category = _("Category of row %(row)s") % {"row": row.index}
+            include = _("Import row %(row)s") % {"row": row.index}
             self.fields[f"category_{row.index}"] = forms.TypedChoiceField(
-                label=_("Category of row %(row)s") % {"row": row.index},
+                label=category,
                 choices=categories.get(kind, []),
                 coerce=int,
                 initial=row.category_id,
+                widget=forms.Select(attrs={"aria-label": category}),
             )
             self.fields[f"include_{row.index}"] = forms.BooleanField(
-                label=_("Import row %(row)s") % {"row": row.index},
+                label=include,
+                widget=forms.CheckboxInput(attrs={"aria-label": include}),
                 required=False,
                 initial=row.include,
                 disabled=row.already_imported,
