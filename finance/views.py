@@ -92,8 +92,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "category_chart": charts.category_chart(summary.categories),
             "month_chart": charts.month_chart(totals, current=month),
             "over_budget": [line for line in summary.categories if line.over_budget],
-            # Who paid what, once more than one person has (a ledger of one shows none).
-            "members": summary.members if len(summary.members) > 1 else [],
+            # Who paid what in a shared ledger, or once more than one person has paid (a
+            # personal ledger of one shows none); their share where splits exist.
+            "members": (
+                summary.members
+                if len(summary.members) > 1 or (summary.members and ledger.personal_for_id is None)
+                else []
+            ),
+            "members_share": any(m.share for m in summary.members),
             # The current month only: where it is heading (docs/recurring.md).
             "forecast": forecast_for(user=request.user, ledger=member, summary=summary),
         }
