@@ -190,15 +190,20 @@ def add_rates() -> None:
     )
 
 
-def median_seconds(call: Callable[[], object], repeat: int) -> float:
+def median_seconds(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """The median time of each call. The calls take turns, one round of each at a time,
+    so that a machine whose load changes during the run weighs on all of them alike
+    (timed one after another, the bare SQL and the summary each met a different load)."""
     for _ in range(20):
-        call()
-    times = []
+        for call in calls.values():
+            call()
+    times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 BARE_SQL = """
@@ -224,19 +229,17 @@ def measure(user_id: int, ledger_id: int, repeat: int) -> dict[str, float]:
             cursor.execute(BARE_SQL, [ledger_id, start, end])
             return cursor.fetchall()
 
-    return {
-        "bare": median_seconds(bare, repeat),
-        "summary": median_seconds(
-            lambda: monthly_summary(user=user, ledger=ledger_id, month=MONTH), repeat
-        ),
-        "as_read": median_seconds(
-            lambda: monthly_summary(user=user, ledger=member, month=MONTH), repeat
-        ),
-        "summary_usd": median_seconds(
-            lambda: monthly_summary(user=user, ledger=ledger_id, month=MONTH, currency="USD"),
-            repeat,
-        ),
-    }
+    return median_seconds(
+        {
+            "bare": bare,
+            "summary": lambda: monthly_summary(user=user, ledger=ledger_id, month=MONTH),
+            "as_read": lambda: monthly_summary(user=user, ledger=member, month=MONTH),
+            "summary_usd": lambda: monthly_summary(
+                user=user, ledger=ledger_id, month=MONTH, currency="USD"
+            ),
+        },
+        repeat,
+    )
 
 
 def main() -> None:
