@@ -190,7 +190,11 @@ def add_rates() -> None:
     )
 
 
-def median_seconds(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+def median_seconds(call: Callable[[], object], repeat: int) -> float:
+    return medians_in_turns({"call": call}, repeat)["call"]
+
+
+def medians_in_turns(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
     """The median time of each call. The calls take turns, one round of each at a time,
     so that a machine whose load changes during the run weighs on all of them alike
     (timed one after another, the bare SQL and the summary each met a different load)."""
@@ -229,7 +233,7 @@ def measure(user_id: int, ledger_id: int, repeat: int) -> dict[str, float]:
             cursor.execute(BARE_SQL, [ledger_id, start, end])
             return cursor.fetchall()
 
-    return median_seconds(
+    return medians_in_turns(
         {
             "bare": bare,
             "summary": lambda: monthly_summary(user=user, ledger=ledger_id, month=MONTH),
