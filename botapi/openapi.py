@@ -116,15 +116,15 @@ SUMMARY: dict[str, Any] = {
         "balance",
         "categories",
         "unconverted",
+        "unconverted_plans",
         "missing_rates",
         "members",
     ],
     "description": (
         "The month in one currency. Totals and per-category figures exclude the amounts "
-        "listed in `unconverted` (no rate converts them) and plans whose rate is missing; "
-        "`missing_rates` names each missing rate. Both lists are empty when everything "
-        "converted. A summary is refused (`exchange_rate_missing`) only in a currency the "
-        "caller asked for that no stored rate mentions."
+        "listed in `unconverted` (no rate converts them), and the plans exclude those "
+        "listed in `unconverted_plans`; `missing_rates` names each missing rate. The lists "
+        "are empty when everything converted. A missing rate never fails a summary."
     ),
     "properties": {
         "month": STRING,
@@ -146,6 +146,17 @@ SUMMARY: dict[str, Any] = {
                 },
             },
             "examples": [[{"currency": "EUR", "amount": "45.20", "kind": "expense"}]],
+        },
+        "unconverted_plans": {
+            "type": "array",
+            "description": "Planned amounts left out of the plans, per currency.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["currency", "amount"],
+                "properties": {"currency": STRING, "amount": MONEY},
+            },
+            "examples": [[{"currency": "USD", "amount": "100.00"}]],
         },
         "missing_rates": {
             "type": "array",

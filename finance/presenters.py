@@ -52,6 +52,9 @@ def summary_data(summary: MonthlySummary) -> dict[str, Any]:
             {"currency": x.currency, "amount": money(x.amount), "kind": x.kind}
             for x in summary.unconverted
         ],
+        "unconverted_plans": [
+            {"currency": x.currency, "amount": money(x.amount)} for x in summary.unconverted_plans
+        ],
         "missing_rates": [
             {"from": m.base, "to": m.quote, "date": m.on.isoformat()} for m in summary.missing_rates
         ],

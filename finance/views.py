@@ -108,8 +108,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             # An income is received, not spent, and has nothing remaining: a table of its own.
             "expenses": [line for line in summary.categories if line.kind == Kind.EXPENSE],
             "incomes": [line for line in summary.categories if line.kind == Kind.INCOME],
-            # Who paid what, once more than one person has (a ledger of one shows none).
-            "members": summary.members if len(summary.members) > 1 else [],
+            # Who paid what in a shared ledger, or once more than one person has paid (a
+            # personal ledger of one shows none); their share where splits exist.
+            "members": (
+                summary.members
+                if len(summary.members) > 1 or (summary.members and ledger.personal_for_id is None)
+                else []
+            ),
+            "members_share": any(m.share for m in summary.members),
             # The current month only: where it is heading (docs/recurring.md).
             "forecast": forecast_for(user=request.user, ledger=member, summary=summary),
         }

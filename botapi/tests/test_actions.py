@@ -258,9 +258,16 @@ class GetSummaryTestCase(BotTestCase):
         response = self.act("get_summary", {"month": "2026-10", "currency": "USD"})
         self.assertEqual(response.status_code, 200, response.content)
         self.assertEqual(response.json()["result"]["expense"], "10.00")
+        # No rate reaches EUR: the summary is partial, never refused (issue 20).
         response = self.act("get_summary", {"month": "2026-10", "currency": "EUR"})
-        self.assert_error(
-            response, 400, "validation_error", [("payload.currency", "exchange_rate_missing")]
+        self.assertEqual(response.status_code, 200, response.content)
+        result = response.json()["result"]
+        self.assertEqual(result["expense"], "0.00")
+        self.assertEqual(
+            result["unconverted"], [{"currency": "RUB", "amount": "1000.00", "kind": "expense"}]
+        )
+        self.assertEqual(
+            result["missing_rates"], [{"from": "RUB", "to": "EUR", "date": "2026-10-05"}]
         )
         response = self.act("get_summary", {"currency": "QQQ"})
         self.assert_error(

@@ -357,6 +357,11 @@ class UnconvertedOut(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=CATEGORY_KINDS)
 
 
+class UnconvertedPlanOut(serializers.Serializer[Any]):
+    currency = serializers.CharField()
+    amount = serializers.CharField()
+
+
 class MissingRateOut(serializers.Serializer[Any]):
     from_ = serializers.CharField(label="from")
     to = serializers.CharField()
@@ -399,7 +404,8 @@ class ForecastBasisOut(serializers.Serializer[Any]):
 
 
 class SummaryOut(serializers.Serializer[Any]):
-    """The month in one currency; totals exclude `unconverted`, `missing_rates` says why.
+    """The month in one currency; totals exclude `unconverted`, plans exclude
+    `unconverted_plans`, `missing_rates` says why (a missing rate never fails a summary).
     The current month also has `forecast`, `recurring_due`, `forecast_basis` and, when it
     has a plan, `safe_to_spend_today` (docs/recurring.md defines them)."""
 
@@ -410,6 +416,9 @@ class SummaryOut(serializers.Serializer[Any]):
     balance = serializers.CharField()
     categories = SummaryCategoryOut(many=True)
     unconverted = UnconvertedOut(many=True, help_text="Money no rate converts, left out.")
+    unconverted_plans = UnconvertedPlanOut(
+        many=True, help_text="Planned amounts no rate converts, left out of the plans."
+    )
     missing_rates = MissingRateOut(many=True, help_text="The rates that were not found.")
     members = SummaryMemberOut(many=True)
     forecast = serializers.CharField(required=False, help_text="The current month only.")

@@ -9,12 +9,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections
-from django.db.models import Q
 
 from core import db, money, sql
-from finance.models import ExchangeRate, Kind, signed_amount_sql
+from finance.models import Kind, signed_amount_sql
 from finance.months import month_bounds
-from finance.rates.lookup import MissingExchangeRate, rate_pivots, rate_sql
+from finance.rates.lookup import rate_pivots, rate_sql
 from finance.rules import ledger_or_none_for_read
 from finance.shares import from_minor
 from ledgers import access
@@ -71,6 +70,14 @@ class MissingRate:
     on: date
 
 
+@dataclass(frozen=True)
+class UnconvertedPlan:
+    """Planned amounts in one currency a summary left out: no rate converts them."""
+
+    currency: str
+    amount: Decimal
+
+
 @dataclass
 class MemberLine:
     """What one member paid in the month, and their `share` of the month's split expenses
@@ -89,7 +96,8 @@ class MemberLine:
 @dataclass
 class MonthlySummary:
     """The month in one currency. The totals, per-category and per-member figures exclude
-    what is in `unconverted` (and plans whose rate is missing); `missing_rates` says why."""
+    what is in `unconverted`, the plans exclude what is in `unconverted_plans`;
+    `missing_rates` says why."""
 
     month: date
     currency: str
@@ -98,6 +106,7 @@ class MonthlySummary:
     categories: list[CategoryLine] = field(default_factory=list)
     members: list[MemberLine] = field(default_factory=list)
     unconverted: list[Unconverted] = field(default_factory=list)
+    unconverted_plans: list[UnconvertedPlan] = field(default_factory=list)
     missing_rates: list[MissingRate] = field(default_factory=list)
 
     @property
@@ -105,19 +114,25 @@ class MonthlySummary:
         return self.income - self.expense
 
 
-# One statement: the month's transactions grouped per category and currency (and per
-# day only where a conversion is needed, since each day has its own rate), the month's
-# budget items beside them, and one rate lookup (a few index probes) per currency and
-# day to convert. `rates` is MATERIALIZED so that no plan, the generic one of the
-# prepared statement included, repeats the lookups once per joined row. Spending is
-# grouped per member too (who paid), for the breakdown by member, and so are the shares
-# of split expenses (in minor units: `share` rows). A refund counts against its (expense)
-# category: it lowers that category's spending, and the member's. Parameters: $1 ledger
+# One statement: the month's transactions grouped per category, payer and currency (and
+# per day only where a conversion is needed, since each day has its own rate), the
+# month's budget items beside them, the shares of split expenses per member (in minor
+# units: `share` rows), and one rate lookup (a few index probes) per currency and day to
+# convert. A refund counts against its (expense) category: it lowers that category's
+# spending, and the member's.
+#
+# The lines, the rates, the categories and the payers' names come back as rows of their
+# own, and are put together here: joined in SQL, every line probed the rates and the
+# users once per row, and the planner, which cannot know how many lines a month has,
+# chose a nested loop over the rates for each line (a month's summary in another
+# currency spent most of its time there). `rates` is MATERIALIZED so that no plan, the
+# generic one of the prepared statement included, repeats the lookups. A payer's row
+# says 'former' (in its `kind`) when they are no longer a member. Parameters: $1 ledger
 # id, $2 first day, $3 last day, $4 target currency, $5 and $6 the pivots.
-_SUMMARY_STATEMENT = "finance_monthly_summary_v5"
+_SUMMARY_STATEMENT = "finance_monthly_summary_v7"
 _SUMMARY_SQL = """
 WITH lines AS (
-    SELECT 'spent' AS measure, t.category_id, t.paid_by_id, t.currency,
+    SELECT 'spent' AS measure, t.category_id, t.paid_by_id AS user_id, t.currency,
            CASE WHEN t.currency = $4 THEN NULL ELSE t.date END AS day,
            SUM({signed}) AS amount
     FROM finance_transaction t
@@ -140,20 +155,23 @@ WITH lines AS (
     SELECT d.currency, d.day, {rate} AS rate
     FROM (SELECT DISTINCT currency, day FROM lines WHERE day IS NOT NULL) d
 )
-SELECT l.measure, c.id, c.slug, c.name, c.kind, l.paid_by_id, u.username,
-       l.currency, l.day, l.amount, r.rate,
-       NOT EXISTS (
-           SELECT 1 FROM ledgers_membership m WHERE m.ledger_id = $1 AND m.user_id = l.paid_by_id
-       ) AS former
-FROM lines l
-JOIN finance_category c ON c.id = l.category_id AND c.ledger_id = $1
-LEFT JOIN accounts_user u ON u.id = l.paid_by_id
-LEFT JOIN rates r ON r.currency = l.currency AND r.day = l.day
+SELECT measure, category_id AS id, user_id, currency, day, amount,
+       NULL::varchar AS slug, NULL::varchar AS name, NULL::varchar AS kind
+FROM lines
+UNION ALL
+SELECT 'rate', NULL, NULL, currency, day, rate, NULL, NULL, NULL FROM rates
+UNION ALL
+SELECT 'category', c.id, NULL, NULL, NULL, NULL, c.slug, c.name, c.kind
+FROM finance_category c
+WHERE c.ledger_id = $1 AND c.id IN (SELECT category_id FROM lines)
+UNION ALL
+SELECT 'user', NULL, p.user_id, NULL, NULL, NULL, NULL,
+       (SELECT u.username FROM accounts_user u WHERE u.id = p.user_id),
+       CASE WHEN EXISTS (
+           SELECT 1 FROM ledgers_membership m WHERE m.ledger_id = $1 AND m.user_id = p.user_id
+       ) THEN NULL ELSE 'former' END
+FROM (SELECT DISTINCT user_id FROM lines WHERE user_id IS NOT NULL) p
 """.format(rate=rate_sql("d.currency", "$4", "d.day", ["$5", "$6"]), signed=signed_amount_sql("t"))
-
-
-def _rates_known(currency: str, using: str) -> bool:
-    return ExchangeRate.objects.using(using).filter(Q(base=currency) | Q(quote=currency)).exists()
 
 
 def monthly_summary(
@@ -171,9 +189,8 @@ def monthly_summary(
     Each transaction is converted at the rate of its own date; a budget item at the
     rate of the month's last day. Per-category figures are rounded to the target
     currency's minor unit, and the totals are the sums of the rounded figures. What no
-    rate converts is left out and listed (`unconverted`, `missing_rates`); only a target
-    currency the caller asked for that no stored rate mentions at all is refused
-    (MissingExchangeRate), since nothing in it could be right.
+    rate converts is left out and listed (`unconverted`, `unconverted_plans`,
+    `missing_rates`): a missing rate never fails a summary.
 
     `using`: the database the figures are read from (`db.heavy_reads()` for a month
     that may be read a little behind); the access check is always the primary's.
@@ -190,59 +207,72 @@ def monthly_summary(
         sql.execute_prepared(cursor, _SUMMARY_STATEMENT, _SUMMARY_SQL, args)
         rows: Sequence[tuple[Any, ...]] = cursor.fetchall()
 
+    refs: dict[int, CategoryRef] = {}
+    names: dict[int, str] = {}
+    formers: set[int] = set()
+    rates: dict[tuple[str, date], Decimal | None] = {}
+    measured = []
+    for measure, key, user_id, row_currency, day, amount, slug, name, kind in rows:
+        if measure == "rate":
+            rates[(row_currency, day)] = amount
+        elif measure == "category":
+            refs[key] = CategoryRef(key, slug, name, kind)
+        elif measure == "user":
+            names[user_id] = name
+            if kind == "former":  # no longer a member of the ledger
+                formers.add(user_id)
+        else:
+            measured.append((measure, key, user_id, row_currency, day, amount))
+
     lines: dict[int, CategoryLine] = {}
     members: dict[int | None, MemberLine] = {}
     unconverted: dict[tuple[str, str], Decimal] = {}
+    unconverted_plans: dict[str, Decimal] = {}
     missing: set[MissingRate] = set()
-    for (
-        measure,
-        cat_id,
-        slug,
-        name,
-        kind,
-        payer,
-        payer_name,
-        row_currency,
-        day,
-        amount,
-        rate,
-        former,
-    ) in rows:
+    for measure, cat_id, payer, row_currency, day, amount in measured:
+        ref = refs.get(cat_id)
+        if ref is None:
+            continue  # a category of another ledger: never counted here
         line = lines.get(cat_id)
         if line is None:
-            line = lines[cat_id] = CategoryLine(CategoryRef(cat_id, slug, name, kind))
+            line = lines[cat_id] = CategoryLine(ref)
         if measure == "share":
             if payer is None:
                 continue  # the share of an account since deleted: nobody's line
             amount = from_minor(int(amount), row_currency)
         if day is not None:
+            rate = rates.get((row_currency, day))
             if rate is None:
                 missing.add(MissingRate(row_currency, target, day))
                 if measure == "spent":
-                    key = (kind, row_currency)
+                    key = (ref.kind, row_currency)
                     unconverted[key] = unconverted.get(key, Decimal(0)) + amount
+                elif measure == "planned":
+                    unconverted_plans[row_currency] = (
+                        unconverted_plans.get(row_currency, Decimal(0)) + amount
+                    )
                 continue
             amount *= rate
         if measure == "spent":
             line.spent += amount
             member = members.get(payer)
             if member is None:
-                member = members[payer] = MemberLine(payer, payer_name or "", former=former)
-            if kind == Kind.EXPENSE:
+                member = members[payer] = MemberLine(
+                    payer, names.get(payer, ""), former=payer is None or payer in formers
+                )
+            if ref.kind == Kind.EXPENSE:
                 member.expense += amount
             else:
                 member.income += amount
         elif measure == "share":
             member = members.get(payer)
             if member is None:
-                member = members[payer] = MemberLine(payer, payer_name or "", former=former)
+                member = members[payer] = MemberLine(
+                    payer, names.get(payer, ""), former=payer is None or payer in formers
+                )
             member.share += amount
         else:
             line.planned += amount
-
-    if missing and currency and target != default_currency and not _rates_known(target, using):
-        first = min(missing, key=lambda m: (m.on, m.base))
-        raise MissingExchangeRate(first.base, first.quote, first.on)
 
     quantum = money.quantum(target)
     for line in lines.values():
@@ -265,6 +295,9 @@ def monthly_summary(
             for (kind, code), amount in sorted(
                 unconverted.items(), key=lambda item: (item[0][0] != Kind.EXPENSE, item[0][1])
             )
+        ],
+        unconverted_plans=[
+            UnconvertedPlan(code, amount) for code, amount in sorted(unconverted_plans.items())
         ],
         missing_rates=sorted(missing, key=lambda m: (m.base, m.on)),
     )

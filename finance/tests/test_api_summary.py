@@ -49,11 +49,36 @@ class SummaryApiTestCase(ApiTestCase):
     def test_another_currency_converts_or_names_the_missing_rate(self) -> None:
         self.record(self.alice, "cafe", "920")
         response = self.api.get("/api/summary/", {"month": "2026-11", "currency": "USD"})
-        self.assertEqual(response.status_code, 400)
-        self.assertEqual(response.json()["details"][0]["code"], "exchange_rate_missing")
+        self.assertEqual(response.status_code, 200, response.content)
+        body = response.json()
+        self.assertEqual((body["currency"], body["expense"]), ("USD", "0.00"))
+        self.assertEqual(
+            body["unconverted"], [{"currency": "RUB", "amount": "920.00", "kind": "expense"}]
+        )
+        self.assertEqual([m["from"] + m["to"] for m in body["missing_rates"]], ["RUBUSD"])
         ExchangeRate.objects.create(date=date(2026, 11, 1), base="USD", quote="RUB", rate=92)
         body = self.api.get("/api/summary/", {"month": "2026-11", "currency": "usd"}).json()
         self.assertEqual((body["currency"], body["expense"]), ("USD", "10.00"))
+
+    def test_a_plan_without_a_rate_is_listed_not_refused(self) -> None:
+        # Issue 20 item 4: a summary in another currency with a plan in the ledger's.
+        budget_item_set(
+            user=self.alice,
+            month=date(2026, 11, 1),
+            category=self.category(self.alice, "cafe"),
+            planned_amount=Decimal(1000),
+            source="web",
+        )
+        response = self.api.get("/api/summary/", {"month": "2026-11", "currency": "USD"})
+        self.assertEqual(response.status_code, 200, response.content)
+        body = response.json()
+        self.assertEqual(body["unconverted"], [])
+        self.assertEqual(body["unconverted_plans"], [{"currency": "RUB", "amount": "1000.00"}])
+        self.assertEqual(
+            body["missing_rates"], [{"from": "RUB", "to": "USD", "date": "2026-11-30"}]
+        )
+        cafe = next(c for c in body["categories"] if c["category"]["slug"] == "cafe")
+        self.assertEqual((cafe["planned"], cafe["spent"]), ("0.00", "0.00"))
 
     def test_the_bot_and_the_api_answer_the_same_summary(self) -> None:
         self.record(self.alice, "cafe", "920")

@@ -4,7 +4,7 @@ from decimal import Decimal
 import time_machine
 
 from config.testing import BaseTestCase
-from finance.models import Transaction
+from finance.models import Category, Transaction
 from finance.services.budget import budget_item_set
 from finance.services.transactions import transaction_create
 
@@ -102,6 +102,31 @@ class DashboardTestCase(BaseTestCase):
         self.assertIn("10,00 GEL", notice)
         self.assertIn("GEL→RUB 03.11.2026", notice)
         self.assertNotIn("error", response.context)
+        # It speaks to the person: what it means, not what an operator would run.
+        self.assertIn("их курс пока неизвестен", notice)
+        self.assertNotIn("fetch_rates", notice)
+
+    def test_a_plan_without_a_rate_is_listed_and_the_month_still_shows(self) -> None:
+        # Issue 20 item 4: a USD ledger shown in RUB, with a plan and no rates at all.
+        self.client.force_login(self.bob)
+        budget_item_set(
+            user=self.bob,
+            month=date(2026, 11, 1),
+            category=Category.objects.get(ledger__personal_for=self.bob, slug="cafe"),
+            planned_amount=Decimal("100"),
+            currency="USD",
+            source="web",
+        )
+        response = self.client.get("/?month=2026-11&currency=RUB", HTTP_ACCEPT_LANGUAGE="en")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("error", response.context)
+        self.assertEqual(response.context["summary"].currency, "RUB")
+        self.assertContains(response, "Plan and spending")
+        notice = response.content.decode().split('id="unconverted"')[1].split("</div>")[0]
+        self.assertIn("Left out of the plan:", notice)
+        self.assertIn("100.00 USD", notice)
+        self.assertIn("USD→RUB", notice)
+        self.assertNotIn("fetch_rates", notice)
 
     def test_it_shows_only_the_users_own_money(self) -> None:
         category = self.category(self.bob, "cafe")

@@ -2,6 +2,7 @@
 default split), recording and undoing a payment, the transaction forms' split, leaving
 with a balance, and the dashboard's shares."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.messages import get_messages
@@ -9,6 +10,7 @@ from django.contrib.messages import get_messages
 from audit.models import AuditLog
 from finance.models import Settlement, Share, SplitDefault, Transaction
 from finance.services.settlements import settlement_create
+from finance.services.transactions import transaction_create
 from ledgers.models import Membership
 from ledgers.services import ledger_activate
 from ledgers.tests.household import HouseholdTestCase
@@ -196,3 +198,37 @@ class SplitFormsTestCase(HouseholdTestCase):
         html = response.content.decode()
         self.assertIn("Его доля", html)
         self.assertEqual([str(m.share) for m in response.context["members"]], ["130.00"] * 3)
+
+    def test_a_shared_ledger_shows_who_paid_even_one_person_without_splits(self) -> None:
+        # Issue 20 item 8: the cabinet's per-member breakdown, for a shared ledger; the
+        # share column only where splits exist (an income is never split).
+        ledger_activate(user=self.alice, ledger=self.home, source="web")
+        transaction_create(
+            user=self.alice,
+            ledger=self.home,
+            kind="income",
+            amount=Decimal(5000),
+            currency="RUB",
+            category=self.home_category("salary"),
+            date=date(2026, 11, 3),
+            source="web",
+        )
+        response = self.client.get("/?month=2026-11")
+        html = response.content.decode()
+        self.assertEqual([m.name for m in response.context["members"]], ["alice"])
+        self.assertIn("Кто платил", html)
+        self.assertNotIn("Его доля", html)
+        # A personal ledger of one shows no breakdown.
+        ledger_activate(user=self.alice, ledger=self.ledger(self.alice), source="web")
+        transaction_create(
+            user=self.alice,
+            kind="expense",
+            amount=Decimal(10),
+            currency="RUB",
+            category=self.category(self.alice, "cafe"),
+            date=date(2026, 11, 3),
+            source="web",
+        )
+        response = self.client.get("/?month=2026-11")
+        self.assertEqual(response.context["members"], [])
+        self.assertNotIn("Кто платил", response.content.decode())

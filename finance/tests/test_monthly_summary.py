@@ -3,7 +3,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.test import override_settings
-from django.utils import translation
 
 from accounts.models import User
 from config.testing import BaseTestCase
@@ -14,6 +13,7 @@ from finance.selectors.summary import (
     MissingRate,
     MonthlySummary,
     Unconverted,
+    UnconvertedPlan,
     monthly_summary,
 )
 from finance.services.budget import budget_item_set
@@ -151,23 +151,51 @@ class MonthlySummaryTestCase(BaseTestCase):
             ],
         )
 
-    def test_a_target_currency_no_rate_mentions_is_refused(self) -> None:
+    def test_a_target_currency_no_rate_mentions_is_a_partial_summary(self) -> None:
+        # Issue 20: a summary never fails for a missing rate, not even in a currency no
+        # stored rate mentions; what cannot be converted is listed.
         self.rate(date(2026, 11, 1), "USD", "RUB", "80")
         self.spend(self.alice, "cafe", "200", "RUB", date(2026, 11, 3))
-        with self.assertRaises(MissingExchangeRate) as cm:
-            monthly_summary(user=self.alice, month=NOV, currency="CHF")
-        error = cm.exception
-        self.assertIsInstance(error, ValidationError)
-        self.assertEqual(error.code, "exchange_rate_missing")
-        self.assertEqual((error.base, error.quote, error.on), ("RUB", "CHF", date(2026, 11, 3)))
-        # The message is translated lazily: English here, whatever the default language.
-        with translation.override("en"):
-            self.assertEqual(
-                error.messages, ["No exchange rate from RUB to CHF on or before 2026-11-03."]
-            )
-        # A known currency with a gap is a partial summary, not a refusal.
-        partial = monthly_summary(user=self.alice, month=date(2026, 10, 1), currency="USD")
-        self.assertEqual(partial.unconverted, [])
+        self.spend(self.alice, "salary", "1000", "RUB", date(2026, 11, 5))
+        self.plan(self.alice, "cafe", "800")
+        summary = monthly_summary(user=self.alice, month=NOV, currency="CHF")
+        self.assertEqual(summary.currency, "CHF")
+        self.assertEqual((summary.income, summary.expense), (Decimal(0), Decimal(0)))
+        self.assertEqual(self.line(summary, "cafe").planned, Decimal(0))
+        self.assertEqual(
+            summary.unconverted,
+            [
+                Unconverted("expense", "RUB", Decimal("200.00")),
+                Unconverted("income", "RUB", Decimal("1000.00")),
+            ],
+        )
+        self.assertEqual(summary.unconverted_plans, [UnconvertedPlan("RUB", Decimal("800.00"))])
+        self.assertEqual(
+            summary.missing_rates,
+            [
+                MissingRate("RUB", "CHF", date(2026, 11, 3)),
+                MissingRate("RUB", "CHF", date(2026, 11, 5)),
+                MissingRate("RUB", "CHF", date(2026, 11, 30)),
+            ],
+        )
+
+    def test_a_plan_in_the_ledgers_currency_without_a_rate_is_listed(self) -> None:
+        # Issue 20 item 4: a USD ledger shown in RUB with no rates at all.
+        self.plan(self.bob, "cafe", "100", "USD")
+        self.plan(self.bob, "groceries", "250.50", "USD")
+        self.plan(self.bob, "transport", "1000", "RUB")
+        summary = monthly_summary(user=self.bob, month=NOV, currency="RUB")
+        self.assertEqual(summary.currency, "RUB")
+        self.assertEqual(summary.unconverted, [])
+        self.assertEqual(summary.unconverted_plans, [UnconvertedPlan("USD", Decimal("350.50"))])
+        self.assertEqual(summary.missing_rates, [MissingRate("USD", "RUB", date(2026, 11, 30))])
+        self.assertEqual(self.line(summary, "cafe").planned, Decimal(0))
+        self.assertEqual(self.line(summary, "transport").planned, Decimal("1000.00"))
+        # With the rate, nothing is left out.
+        self.rate(date(2026, 11, 30), "USD", "RUB", "90")
+        summary = monthly_summary(user=self.bob, month=NOV, currency="RUB")
+        self.assertEqual((summary.unconverted_plans, summary.missing_rates), ([], []))
+        self.assertEqual(self.line(summary, "cafe").planned, Decimal("9000.00"))
 
     def test_it_crosses_through_either_pivot(self) -> None:
         # The Bank of Russia: everything in roubles. The ECB: everything against EUR.
