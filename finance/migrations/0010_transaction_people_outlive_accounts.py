@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0006_merge_20261201_1415'),
+        ('finance', '0009_households_splits_settlements'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

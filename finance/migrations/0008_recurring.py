@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0006_merge_20261201_1415'),
+        ('finance', '0007_refunds'),
         ('ledgers', '0006_telegram_group_moved_to_messaging'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

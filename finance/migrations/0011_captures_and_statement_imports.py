@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0007_refunds'),
+        ('finance', '0010_transaction_people_outlive_accounts'),
         ('ledgers', '0006_telegram_group_moved_to_messaging'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
