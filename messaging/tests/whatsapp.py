@@ -10,10 +10,11 @@ from django.test import override_settings
 from twilio.request_validator import RequestValidator
 
 from config.testing import BaseTestCase, clear_cache
+from messaging.chat.receipts import PHOTO_TASK
 from messaging.linking.codes import link_code_create, link_code_redeem
 from messaging.linking.contacts import Account
 from messaging.models import Channel, UserContact
-from messaging.tests.helpers import PHOTO_TASK, forget_queue, run_queued
+from messaging.tests.helpers import forget_queue, run_queued
 
 ACCOUNT_SID = "AC" + "a1" * 16
 AUTH_TOKEN = "0f" * 16
