@@ -15,6 +15,7 @@ from finance.schedules import LAST_DAY
 from finance.selectors.balances import Balances
 from finance.selectors.forecast import Forecast
 from finance.selectors.splits import SplitView
+from finance.selectors.suggestions import Suggestion
 from finance.selectors.summary import CategoryLine, CategoryRef, MonthlySummary
 
 CENTS = Decimal("0.01")
@@ -197,3 +198,14 @@ def settlement_data(
         "currency": currency,
         "date": on.isoformat(),
     }
+
+
+def suggestion_schedule_text(suggestion: Suggestion) -> str:
+    """A suggested regular payment's schedule in the reader's words, from its next date."""
+    return schedule_text(
+        frequency=suggestion.frequency,
+        interval=1,
+        start=suggestion.next_date,
+        day=suggestion.day,
+        weekday=suggestion.weekday,
+    )

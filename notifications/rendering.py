@@ -14,12 +14,12 @@ from accounts.models import ApiToken, User
 from core import db
 from finance.models import RecurringOccurrence
 from finance.months import add_months
-from finance.presenters import schedule_text
+from finance.presenters import suggestion_schedule_text
 from finance.rates.lookup import MissingExchangeRate
 from finance.rules import ledger_or_none_for_read
 from finance.selectors.balances import ledger_balances
 from finance.selectors.recurring import occurrence_get
-from finance.selectors.suggestions import Suggestion, suggestion_list
+from finance.selectors.suggestions import suggestion_list
 from finance.selectors.summary import monthly_summary
 from finance.selectors.transactions import transaction_list
 from messaging.outbound import Template
@@ -65,20 +65,11 @@ def monthly_report(notification: Notification) -> Rendered | None:
     suggestions = suggestion_list(user=user)
     if suggestions:
         lines = [
-            f"{s.note} · {texts.money(s.amount, s.currency)} · {_schedule(s)}" for s in suggestions
+            f"{s.note} · {texts.money(s.amount, s.currency)} · {suggestion_schedule_text(s)}"
+            for s in suggestions
         ]
         text += "\n\n" + texts.report_suggestions(lines)
     return text, Template("report", variables)
-
-
-def _schedule(suggestion: Suggestion) -> str:
-    return schedule_text(
-        frequency=suggestion.frequency,
-        interval=1,
-        start=suggestion.next_date,
-        day=suggestion.day,
-        weekday=suggestion.weekday,
-    )
 
 
 def token_expiry(notification: Notification) -> Rendered | None:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from finance import forms as finance_forms
 from finance.models import RecurringRule
-from finance.presenters import schedule_text
+from finance.presenters import schedule_text, suggestion_schedule_text
 from finance.regular import forms
 from finance.selectors.recurring import recurring_list
 from finance.selectors.suggestions import Suggestion, suggestion_list
@@ -54,13 +54,7 @@ def schedule_of(rule: RecurringRule | Suggestion) -> str:
             end=rule.end_date,
             count=rule.count,
         )
-    return schedule_text(
-        frequency=rule.frequency,
-        interval=1,
-        start=rule.next_date,
-        day=rule.day,
-        weekday=rule.weekday,
-    )
+    return suggestion_schedule_text(rule)
 
 
 def _page(

@@ -18,7 +18,7 @@ from botapi.results import (
     SummaryResult,
 )
 from core.errors import ActionError
-from finance.presenters import schedule_text
+from finance.presenters import schedule_text, suggestion_schedule_text
 from finance.selectors.forecast import Forecast
 from finance.selectors.suggestions import Suggestion
 from messaging.chat import phrases
@@ -133,13 +133,7 @@ def listed(d: Chat, argument: str) -> Reply:
         lines.append(_("Found in your history, not regular payments yet:"))
     for suggestion in found.suggested:
         what = _what(suggestion)
-        schedule = schedule_text(
-            frequency=suggestion.frequency,
-            interval=1,
-            start=suggestion.next_date,
-            day=suggestion.day,
-            weekday=suggestion.weekday,
-        )
+        schedule = suggestion_schedule_text(suggestion)
         amount = phrases.money(suggestion.amount, suggestion.currency)
         lines.append(f"• {what} · {amount} · {schedule}")
         buttons.append(
