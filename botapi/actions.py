@@ -25,6 +25,7 @@ from botapi import auth, recurring, results, schemas
 from botapi.caller import Caller, insufficient_scope
 from botapi.outcome import Handler, Outcome, Payload
 from botapi.outcome import amount as _amount
+from botapi.outcome import category as _category
 from botapi.outcome import payload_error as _payload_error
 from core import db
 from core.errors import ActionError
@@ -134,14 +135,7 @@ def _split_of(tx: Transaction) -> SplitView | None:
 
 def _record(caller: Caller, payload: Payload, dry_run: bool, kind: str) -> Outcome:
     try:
-        category = None
-        if "category" in payload:
-            try:
-                category = category_find(
-                    user=caller.user, ledger=caller.ledger, reference=payload["category"], kind=kind
-                )
-            except ValidationError as exc:
-                raise ValidationError({"category": exc.error_list}) from None
+        category = _category(caller, payload, kind)
         tx = record_from_text(
             user=caller.user,
             ledger=caller.ledger,
@@ -451,17 +445,7 @@ def record_receipt(caller: Caller, payload: Payload, dry_run: bool) -> Outcome:
         scope = KIND_SCOPES[RECEIPT_KINDS[fiscal.kind]]
         if not caller.may((scope,)):
             raise insufficient_scope((scope,), "record_receipt")
-        category = None
-        if "category" in payload:
-            try:
-                category = category_find(
-                    user=caller.user,
-                    ledger=caller.ledger,
-                    reference=payload["category"],
-                    kind=RECEIPT_KINDS[fiscal.kind].category_kind,
-                )
-            except ValidationError as exc:
-                raise ValidationError({"category": exc.error_list}) from None
+        category = _category(caller, payload, RECEIPT_KINDS[fiscal.kind].category_kind)
         recorded = receipt_record(
             user=caller.user,
             ledger=caller.ledger,

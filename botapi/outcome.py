@@ -1,5 +1,6 @@
 """What a handler gives back (`Outcome`), and the helpers every handler module shares:
-a service's ValidationError as the contract's 400, an amount from the payload."""
+a service's ValidationError as the contract's 400, an amount and a category from the
+payload."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from django.db import models
 from botapi import results, schemas
 from botapi.caller import Caller
 from core.errors import ActionError, validation_details
+from finance.models import Category
+from finance.selectors.categories import category_find
 
 
 @dataclass(frozen=True)
@@ -44,3 +47,16 @@ def payload_error(
 def amount(value: str | int) -> Decimal:
     # The schema admits only decimal strings and integers, so this is exact.
     return Decimal(value)
+
+
+def category(caller: Caller, payload: Payload, kind: str | None) -> Category | None:
+    """The payload's `category` (a slug, name or keyword), a category of `kind` winning a
+    tie; None when it names none. Its refusal is keyed `category`."""
+    if "category" not in payload:
+        return None
+    try:
+        return category_find(
+            user=caller.user, ledger=caller.ledger, reference=payload["category"], kind=kind
+        )
+    except ValidationError as exc:
+        raise ValidationError({"category": exc.error_list}) from None

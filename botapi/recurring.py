@@ -11,9 +11,9 @@ from accounts.models import Scope
 from botapi import results, schemas
 from botapi.caller import Caller, insufficient_scope
 from botapi.outcome import Outcome, Payload, amount, payload_error
+from botapi.outcome import category as payload_category
 from core.errors import ActionError
 from finance.models import Kind, RecurringRule
-from finance.selectors.categories import category_find
 from finance.selectors.recurring import recurring_get, recurring_list
 from finance.selectors.suggestions import suggestion_list
 from finance.services.recurring import (
@@ -83,17 +83,7 @@ def create_recurring(caller: Caller, payload: Payload, dry_run: bool) -> Outcome
                 raise _required("frequency")
             if "text" not in payload and "category" not in payload:
                 raise _required("category")
-            category = None
-            if "category" in payload:
-                try:
-                    category = category_find(
-                        user=caller.user,
-                        ledger=caller.ledger,
-                        reference=payload["category"],
-                        kind=kind,
-                    )
-                except ValidationError as exc:
-                    raise ValidationError({"category": exc.error_list}) from None
+            category = payload_category(caller, payload, kind)
             when = _when(payload) if "frequency" in payload else None
             if "text" in payload:
                 rule = recurring_create_from_text(
@@ -169,15 +159,7 @@ def update_recurring(caller: Caller, payload: Payload, dry_run: bool) -> Outcome
     changes: dict[str, object] = {}
     try:
         if "category" in payload:
-            try:
-                changes["category"] = category_find(
-                    user=caller.user,
-                    ledger=caller.ledger,
-                    reference=payload["category"],
-                    kind=rule.kind,
-                )
-            except ValidationError as exc:
-                raise ValidationError({"category": exc.error_list}) from None
+            changes["category"] = payload_category(caller, payload, rule.kind)
         if "amount" in payload:
             changes["amount"] = amount(payload["amount"])
         for name in ("currency", "note", "interval", "count", "paused", "frequency"):
