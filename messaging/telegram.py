@@ -315,9 +315,10 @@ def _to_hear(item: exchange.Inbound) -> bool:
     )
 
 
-def hear(update: Any, *, last_try: bool, transport: Telegram | None = None) -> bool:
+def hear(update: Any, *, last_try: bool) -> bool:
     """The queue's half of a voice message `handle_update` claimed: hear it, then answer
-    the words as a typed message is answered. False when it was answered already."""
+    the words as a typed message is answered, the replies going out from the queue as
+    every reply does. False when it was answered already."""
     item = inbound(update)
     if item is None or item.voice is None:
         return False
